@@ -1,0 +1,33 @@
+# Two entry points: `make demo` trains the default preset on MNIST; `make test` runs the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= $(if $(CNNCALC_DATA_DIR),$(CNNCALC_DATA_DIR),../shared/data/mnist)
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[train,plot,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cnncalc summary --preset mnist-fast
+	$(BIN)/cnncalc train --data-dir $(DATA) --out runs/demo --force
+	$(BIN)/cnncalc evaluate runs/demo/best.pt --data-dir $(DATA)
+
+test: $(STAMP)
+	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check cnncalc tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/summary_speed.py
+	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/train_speed.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .hypothesis

@@ -1,0 +1,96 @@
+"""Receptive fields (Araujo et al., Distill 2019): size, jump and centre of the first unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .ops import Step, Window
+
+
+@dataclass(frozen=True)
+class RField:
+    """Receptive field of one output unit, per axis (H, W), in input-pixel units.
+
+    size:  how many input pixels one output unit can see (r).
+    jump:  distance in input pixels between neighbouring output units (j, the effective stride).
+    start: centre of the first output unit's field, with input pixel 0 centred at 0.
+    whole: every unit sees the whole input (after flatten or fc).
+    """
+
+    size: tuple[int, int]
+    jump: tuple[Fraction, Fraction]
+    start: tuple[Fraction, Fraction]
+    whole: bool = False
+
+    def describe(self) -> tuple[str, str, str]:
+        if self.whole:
+            return "all", "-", "-"
+        return (_fmt(self.size), _fmt(tuple(_num(j) for j in self.jump)),
+                _fmt(tuple(_num(s) for s in self.start)))
+
+
+def _num(x: Fraction) -> str:
+    if x.denominator == 1:
+        return str(x.numerator)
+    if x.denominator == 2:
+        return f"{float(x):g}"
+    return f"{x.numerator}/{x.denominator}"
+
+
+def _fmt(pair: tuple[object, object]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+
+
+INPUT = RField((1, 1), (Fraction(1), Fraction(1)), (Fraction(0), Fraction(0)))
+
+
+def _ceil(x: Fraction) -> int:
+    return -(-x.numerator // x.denominator)
+
+
+def _axis(r: int, j: Fraction, start: Fraction, win: Window) -> tuple[int, Fraction, Fraction]:
+    if win.transposed:
+        # An output of a transposed conv draws on at most ceil(k/s) neighbouring inputs,
+        # and neighbouring outputs sit 1/s input units apart.
+        s = win.stride.denominator
+        taps = -(-win.kernel // s)
+        r_new = r + _ceil((taps - 1) * j)
+        start_new = start + (Fraction(win.pad_left) - Fraction(win.kernel - 1, 2)) / s * j
+        return r_new, j * win.stride, start_new
+    r_new = r + _ceil((win.kernel - 1) * j)
+    start_new = start + (Fraction(win.kernel - 1, 2) - win.pad_left) * j
+    return r_new, j * win.stride, start_new
+
+
+def update(rf: RField, step: Step) -> RField:
+    """The receptive field after a layer, from the one before it."""
+    if rf.whole or step.global_view:
+        return RField(rf.size, rf.jump, rf.start, True)
+    if step.windows is None:
+        return rf
+    h = _axis(rf.size[0], rf.jump[0], rf.start[0], step.windows[0])
+    w = _axis(rf.size[1], rf.jump[1], rf.start[1], step.windows[1])
+    return RField((h[0], w[0]), (h[1], w[1]), (h[2], w[2]))
+
+
+def larger(a: RField, b: RField) -> RField:
+    """The path with the larger field, as a residual block's output sees it."""
+    if a.whole or b.whole:
+        return a if a.whole else b
+    return a if a.size[0] * a.size[1] >= b.size[0] * b.size[1] else b
+
+
+def update_text(before: RField, after: RField, step: Step) -> str:
+    """The receptive-field update written out, for `explain`."""
+    if after.whole:
+        return "every output sees the whole input"
+    if step.windows is None:
+        return f"unchanged: r = {_fmt(after.size)}"
+    win = step.windows[0]
+    j = _num(before.jump[0])
+    if win.transposed:
+        return (f"r = {before.size[0]} + (⌈{win.kernel}/{win.stride.denominator}⌉ - 1)·{j} = "
+                f"{after.size[0]}, j = {j}/{win.stride.denominator} = {_num(after.jump[0])}")
+    return (f"r = {before.size[0]} + ({win.kernel} - 1)·{j} = {after.size[0]}, "
+            f"j = {j}·{_num(win.stride)} = {_num(after.jump[0])}")

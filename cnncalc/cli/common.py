@@ -1,0 +1,63 @@
+"""Console setup and the error boundary shared by every command."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from ..errors import CnnCalcError, SpecSyntaxError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WIDE = 200  # tables are wide; when output is not a terminal, do not squeeze them to 80
+
+
+def console(stderr: bool = False) -> Console:
+    c = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not c.is_terminal:
+        c = Console(stderr=stderr, highlight=False, width=WIDE, soft_wrap=False)
+    return c
+
+
+def fail(error: CnnCalcError) -> NoReturn:
+    err = console(stderr=True)
+    if isinstance(error, SpecSyntaxError):
+        spec, caret = error.caret_lines()
+        err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        if len(spec) <= 400:
+            err.print("  " + spec, markup=False)
+            err.print("  " + caret, style="red", markup=False)
+    else:
+        err.print("[bold red]error:[/] ", end="", markup=True)
+        err.print(str(error), markup=False)
+    raise typer.Exit(error.exit_code)
+
+
+def guarded(fn: F) -> F:
+    """Run a command, turning cnncalc errors into a message and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CnnCalcError as e:
+            fail(e)
+        except KeyboardInterrupt:
+            console(stderr=True).print("interrupted", markup=False)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write(text: str) -> None:
+    """Machine-readable output goes straight to stdout, untouched by rich."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,74 @@
+"""The one exception hierarchy: every error cnncalc raises on purpose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CnnCalcError(Exception):
+    """Base class. The CLI turns any subclass into a one-line message and an exit code."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}; {self.hint}"
+        return self.message
+
+
+class UsageError(CnnCalcError):
+    """The user asked for something malformed: a bad flag value, spec or shape text."""
+
+    exit_code = 2
+
+
+class SpecSyntaxError(UsageError):
+    """A spec string that does not parse, or names an unknown layer, key or value."""
+
+    def __init__(
+        self, message: str, spec: str, pos: int, length: int = 1, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint)
+        self.spec = spec
+        self.pos = pos
+        self.length = max(1, length)
+
+    def caret_lines(self) -> tuple[str, str]:
+        """The spec and a caret line pointing at the bad token."""
+        return self.spec, " " * self.pos + "^" * self.length
+
+
+class LayerError(CnnCalcError):
+    """A layer that cannot be applied to its input, for example an output below 1.
+
+    `partial` holds the summary of the layers before it, so a user sees how far it got.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, partial: Any = None) -> None:
+        super().__init__(message, hint)
+        self.partial = partial
+
+
+class DataError(CnnCalcError):
+    """A data file that is missing, truncated or malformed."""
+
+
+class DownloadError(DataError):
+    """A download that failed or did not verify."""
+
+
+class CheckpointError(CnnCalcError):
+    """A checkpoint that cannot be trusted or loaded."""
+
+
+class RunDirError(CnnCalcError):
+    """A run directory that cannot be used as asked."""
+
+
+class ResourceError(CnnCalcError):
+    """The machine lacks what the job needs (memory, a device)."""

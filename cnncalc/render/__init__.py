@@ -1,0 +1,1 @@
+"""Turning calculator results into tables, JSON, Markdown and CSV. Nothing here prints."""

@@ -1,0 +1,151 @@
+"""Plain-data views of a summary: the JSON contract, CSV rows and Markdown tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from ..calc.shape import format_shape
+from ..calc.summary import LayerInfo, Summary
+from .units import count, nbytes
+
+
+def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
+    size, jump, start = row.rf.describe()
+    record: dict[str, Any] = {
+        "index": row.index,
+        "path": row.path,
+        "type": row.kind,
+        "spec": row.spec,
+        "input_shape": list(row.input_shape),
+        "output_shape": list(row.output_shape),
+        "params": row.params,
+        "trainable_params": row.trainable_params,
+        "non_trainable_params": row.non_trainable_params,
+        "macs": row.macs * batch,
+        "activation_bytes": row.activations * 4 * batch,
+        "formula": row.formula,
+        "receptive_field": {"size": size, "jump": jump, "start": start},
+        "notes": list(row.notes),
+    }
+    if row.is_block:
+        record["layers"] = [layer_record(c, batch) for c in row.children]
+        if row.kind == "residual":
+            record["shortcut"] = [layer_record(c, batch) for c in row.shortcut] or "identity"
+        record["complete"] = row.complete
+    return record
+
+
+def summary_record(s: Summary) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "spec": s.spec,
+        "convention": s.convention,
+        "batch": s.batch,
+        "input_shape": list(s.input_shape),
+        "output_shape": list(s.output_shape),
+        "layers": [layer_record(r, s.batch) for r in s.layers],
+        "total_params": s.total_params,
+        "trainable_params": s.trainable_params,
+        "non_trainable_params": s.non_trainable_params,
+        "total_macs": s.total_macs * s.batch,
+        "param_bytes": s.param_bytes,
+        "activation_bytes": s.activation_bytes,
+    }
+    if s.error is not None:
+        record["error"] = str(s.error)
+    return record
+
+
+def to_json(s: Summary) -> str:
+    return json.dumps(summary_record(s), indent=2, ensure_ascii=False)
+
+
+def flat_rows(s: Summary) -> list[tuple[int, LayerInfo]]:
+    """Rows in display order with their nesting depth: blocks, then their children."""
+    out: list[tuple[int, LayerInfo]] = []
+
+    def walk(rows: tuple[LayerInfo, ...], depth: int) -> None:
+        for r in rows:
+            out.append((depth, r))
+            if r.is_block:
+                walk(r.children, depth + 1)
+                walk(r.shortcut, depth + 1)
+
+    walk(s.layers, 0)
+    return out
+
+
+COLUMNS = ("index", "layer", "input", "output", "formula", "params", "macs", "memory",
+           "rf", "jump", "start")
+
+
+def plain_cells(s: Summary, depth: int, r: LayerInfo) -> list[str]:
+    size, jump, start = r.rf.describe()
+    label = ("  " * depth) + (("↳ " if ".s" in r.path else "") + r.spec)
+    mark = "⚠" if r.notes else ""
+    return [
+        r.path + mark,
+        label,
+        format_shape(r.input_shape, s.convention),
+        format_shape(r.output_shape, s.convention),
+        r.formula if not r.is_block else ("shortcut: " + (
+            "projection" if r.shortcut else "identity") if r.kind == "residual" else ""),
+        count(r.params),
+        count(r.macs * s.batch),
+        nbytes(r.activations * 4 * s.batch),
+        size, jump, start,
+    ]
+
+
+def totals(s: Summary) -> list[tuple[str, str]]:
+    return [
+        ("output", format_shape(s.output_shape, s.convention)),
+        ("total params", count(s.total_params)),
+        ("trainable params", count(s.trainable_params)),
+        ("non-trainable params", count(s.non_trainable_params)),
+        ("MACs" + (f" (batch {s.batch})" if s.batch > 1 else ""), count(s.total_macs * s.batch)),
+        ("param memory", nbytes(s.param_bytes)),
+        ("activation memory" + (f" (batch {s.batch})" if s.batch > 1 else ""),
+         nbytes(s.activation_bytes)),
+    ]
+
+
+def notes(s: Summary) -> list[str]:
+    return [f"{r.path}: {n}" for _, r in flat_rows(s) for n in r.notes]
+
+
+def to_csv(s: Summary) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["path", "depth", "type", "spec", "input_shape", "output_shape", "params",
+                     "trainable_params", "non_trainable_params", "macs", "activation_bytes",
+                     "formula", "rf", "jump", "start", "notes"])
+    for depth, r in flat_rows(s):
+        size, jump, start = r.rf.describe()
+        writer.writerow([r.path, depth, r.kind, r.spec, "x".join(map(str, r.input_shape)),
+                         "x".join(map(str, r.output_shape)), r.params, r.trainable_params,
+                         r.non_trainable_params, r.macs * s.batch, r.activations * 4 * s.batch,
+                         r.formula, size, jump, start, " | ".join(r.notes)])
+    return buf.getvalue()
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def to_markdown(s: Summary) -> str:
+    head = ["#", "layer", "input", "output", "formula", "params", "MACs", "memory", "RF",
+            "jump", "start"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for depth, r in flat_rows(s):
+        cells = plain_cells(s, depth, r)
+        cells[1] = "&nbsp;" * 2 * depth + "`" + cells[1].strip() + "`"
+        lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+    lines.append("")
+    lines += [f"- **{k}**: {v}" for k, v in totals(s)]
+    if notes(s):
+        lines.append("")
+        lines += [f"- ⚠ {n}" for n in notes(s)]
+    return "\n".join(lines) + "\n"

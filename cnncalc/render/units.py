@@ -1,0 +1,24 @@
+"""Human-readable numbers: thousands separators and byte sizes."""
+
+from __future__ import annotations
+
+
+def count(n: int) -> str:
+    return f"{n:,}"
+
+
+def nbytes(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(value) < 1024 or unit == "PiB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def short(n: int) -> str:
+    """3.61M style, for totals that readers compare with published figures."""
+    for div, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
+        if abs(n) >= div:
+            return f"{n / div:.2f}{suffix}"
+    return str(n)
