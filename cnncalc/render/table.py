@@ -21,7 +21,7 @@ def summary_table(s: Summary, title: str | None = None) -> RenderableType:
     for depth, r in flat_rows(s):
         cells = plain_cells(s, depth, r)
         style = "bold" if r.is_block else ("yellow" if r.notes else None)
-        table.add_row(*cells, style=style)
+        table.add_row(*(Text(c) for c in cells), style=style)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(justify="right")
