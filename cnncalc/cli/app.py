@@ -7,7 +7,7 @@ import sys
 import typer
 
 from .. import __version__
-from . import calc_cmds
+from . import calc_cmds, train_cmds
 
 app = typer.Typer(
     name="cnncalc",
@@ -34,6 +34,7 @@ def _root(
 
 
 calc_cmds.register(app)
+train_cmds.register(app)
 
 
 def main() -> None:
@@ -45,7 +46,7 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as e:
         sys.stderr.write(f"error: internal error: {type(e).__name__}: {e}; please report it "
                          "with the command you ran\n")
         sys.exit(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -26,13 +26,13 @@ class Format(str, Enum):
     csv = "csv"
 
 
-SpecArg = Annotated[Optional[str], typer.Argument(
+SpecArg = Annotated[str | None, typer.Argument(
     help="Layer spec, e.g. 'conv(32,3,padding=1)-relu-maxpool(2)-flatten-fc(10)'.",
     show_default=False)]
-InputOpt = Annotated[Optional[str], typer.Option(
+InputOpt = Annotated[str | None, typer.Option(
     "--input", "-i", help="Input shape CxHxW (HxW means one channel). Default: the preset's, "
     "else 1x28x28.", show_default=False)]
-PresetOpt = Annotated[Optional[str], typer.Option(
+PresetOpt = Annotated[str | None, typer.Option(
     "--preset", "-p", help="A named architecture instead of SPEC (see 'cnncalc presets').",
     show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

@@ -1,0 +1,81 @@
+"""Rich progress bars and per-epoch tables for training; the trainer only calls back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+EPOCH_COLUMNS = (("epoch", "epoch", "{}"), ("train loss", "train_loss", "{:.4f}"),
+                 ("train acc", "train_acc", "{:.2%}"), ("test loss", "test_loss", "{:.4f}"),
+                 ("test acc", "test_acc", "{:.2%}"), ("seconds", "seconds", "{:.1f}"),
+                 ("images/s", "images_per_s", "{:,.0f}"))
+
+
+def epoch_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(header_style="bold", title="epochs", title_justify="left")
+    for name, _, _ in EPOCH_COLUMNS:
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(*(fmt.format(row[key]) for _, key, fmt in EPOCH_COLUMNS))
+    return table
+
+
+class RichReporter:
+    """Shows one progress bar per epoch with running loss, accuracy and images/s."""
+
+    def __init__(self, console: Console, quiet: bool = False) -> None:
+        self.console = console
+        self.quiet = quiet
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def start(self, info: dict[str, Any]) -> None:
+        if self.quiet:
+            return
+        resumed = f", resuming after epoch {info['start_epoch']}" if info["start_epoch"] else ""
+        self.console.print(
+            f"training on {info['device']} ({info['precision']}): "
+            f"{info['train_images']:,} images, {info['steps_per_epoch']} steps per epoch, "
+            f"{info['epochs']} epoch(s){resumed}", markup=False, highlight=False)
+
+    def epoch_start(self, epoch: int, epochs: int, steps: int, done: int) -> None:
+        if self.quiet:
+            return
+        self.close()
+        self.progress = Progress(
+            TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}  acc {task.fields[acc]}  "
+                       "{task.fields[speed]} img/s"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=self.console, transient=False)
+        self.progress.start()
+        self.task = self.progress.add_task("train", total=steps, completed=done,
+                                           epoch=f"{epoch}/{epochs}", loss="-", acc="-",
+                                           speed="-")
+
+    def step(self, done: int, loss: float, acc: float, images_per_s: float) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, completed=done, loss=f"{loss:.4f}",
+                                 acc=f"{acc:.2%}", speed=f"{images_per_s:,.0f}")
+
+    def epoch_end(self, row: dict[str, Any]) -> None:
+        self.close()
+        if not self.quiet:
+            self.console.print(
+                f"epoch {row['epoch']}: test accuracy {row['test_acc']:.2%}, "
+                f"test loss {row['test_loss']:.4f} ({row['seconds']:.1f} s, "
+                f"{row['images_per_s']:,.0f} img/s)", markup=False, highlight=False)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None

@@ -1,0 +1,124 @@
+"""Evaluating checkpoints on the MNIST test set, alone or as an ensemble, and predicting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import checkpoint
+from .calc.shape import Shape
+from .data import Mnist
+from .device import resolve_device, resolve_precision
+from .errors import CheckpointError, DataError, UsageError
+from .train import evaluate_logits, prepare_model, tensors
+
+
+@dataclass(frozen=True)
+class Loaded:
+    path: Path
+    spec: str
+    input_shape: Shape
+    epoch: int
+    logits_model: nn.Module
+    info: dict[str, Any]
+
+
+def load_model(path: str | Path, device: torch.device) -> Loaded:
+    data = checkpoint.load(path)
+    shape = tuple(int(d) for d in data["input_shape"])
+    try:
+        model, logits = prepare_model(str(data["spec"]), shape, str(data["convention"]))
+        model.load_state_dict(data["model"])
+    except (RuntimeError, KeyError, TypeError) as e:
+        raise CheckpointError(f"{path}: its weights do not fit its own spec "
+                              f"({str(e).splitlines()[0][:120]})",
+                              "the file was altered or comes from another model") from None
+    model.to(device)
+    model.eval()
+    return Loaded(Path(path), str(data["spec"]), shape, int(data["epoch"]), logits,
+                  {k: data[k] for k in ("options", "cnncalc_version", "history") if k in data})
+
+
+def metrics(probs: torch.Tensor, labels: torch.Tensor) -> dict[str, Any]:
+    """Accuracy, loss (NLL of the probabilities), per-class accuracy and confusion matrix."""
+    pred = probs.argmax(1)
+    confusion = torch.zeros(10, 10, dtype=torch.long)
+    confusion.index_put_((labels.cpu(), pred.cpu()), torch.ones_like(labels.cpu()),
+                         accumulate=True)
+    per_class = [float(confusion[c, c] / max(int(confusion[c].sum()), 1)) for c in range(10)]
+    loss = float(nn.functional.nll_loss(probs.clamp_min(1e-12).log(), labels))
+    return {"accuracy": float((pred == labels).float().mean()), "loss": loss,
+            "per_class_accuracy": per_class, "confusion": confusion.tolist(),
+            "count": len(labels)}
+
+
+def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
+             precision: str = "auto") -> dict[str, Any]:
+    """Metrics for each checkpoint and, for several, for the mean of their probabilities."""
+    if not paths:
+        raise UsageError("give at least one checkpoint")
+    device = resolve_device(device_name)
+    dtype = resolve_precision(precision, device)
+    labels = torch.from_numpy(data.test_labels.astype(np.int64)).to(device)
+    members = []
+    total: torch.Tensor | None = None
+    for p in paths:
+        m = load_model(p, device)
+        x = tensors(data.test_images, m.input_shape, device)
+        probs = evaluate_logits(m.logits_model, x, dtype).softmax(1)
+        members.append({"checkpoint": str(p), "spec": m.spec, "epoch": m.epoch,
+                        **metrics(probs, labels)})
+        total = probs if total is None else total + probs
+    assert total is not None
+    if len(members) == 1:
+        return members[0]
+    return {**metrics(total / len(members), labels), "members": members}
+
+
+def read_image(path: Path) -> np.ndarray:
+    """A digit image as uint8 28x28, white on black like MNIST."""
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if path.suffix == ".npy":
+        try:
+            arr = np.load(path, allow_pickle=False)
+        except (ValueError, OSError) as e:
+            raise DataError(f"{path}: not a readable .npy file ({e})") from None
+        img = np.asarray(arr, dtype=np.float64).squeeze()
+    else:
+        try:
+            from PIL import Image, UnidentifiedImageError
+        except ImportError:
+            raise UsageError("reading images needs Pillow",
+                             "pip install 'cnncalc[train]', or pass a .npy array") from None
+        try:
+            with Image.open(path) as im:
+                img = np.asarray(im.convert("L").resize((28, 28), Image.BILINEAR),
+                                 dtype=np.float64)
+        except (UnidentifiedImageError, OSError) as e:
+            raise DataError(f"{path}: not a readable image ({e})") from None
+    if img.ndim != 2:
+        raise DataError(f"{path}: expected a 2-D grey image, got shape {img.shape}")
+    if img.shape != (28, 28):
+        raise DataError(f"{path}: expected 28x28 pixels, got {img.shape[0]}x{img.shape[1]}",
+                        "resize it to 28x28")
+    if img.max() <= 1.0:
+        img = img * 255
+    if img.mean() > 127:  # dark digit on a light page: invert to MNIST's white on black
+        img = 255 - img
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto"
+            ) -> list[tuple[int, float]]:
+    device = resolve_device(device_name)
+    m = load_model(path, device)
+    x = tensors(image[None], m.input_shape, device)
+    probs = evaluate_logits(m.logits_model, x, None).softmax(1)[0]
+    values, classes = probs.topk(min(top, 10))
+    return [(int(c), float(v)) for c, v in zip(classes, values)]

@@ -1,0 +1,69 @@
+"""Run directories: refusing to clobber another run, and keeping metrics.jsonl in step."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .checkpoint import atomic_write
+from .errors import RunDirError, UsageError
+
+LAST, BEST, METRICS = "last.pt", "best.pt", "metrics.jsonl"
+
+
+def holds_run(path: Path) -> bool:
+    return any((path / name).exists() for name in (LAST, BEST, METRICS))
+
+
+def prepare(out: Path, force: bool) -> None:
+    """Check a new run's folder before any work: writable, and not holding another run."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    if out.is_dir() and holds_run(out):
+        if not force:
+            raise RunDirError(f"{out} already holds a run",
+                              f"continue it with 'cnncalc train --resume {out}', or pass "
+                              "--force to replace it")
+        for name in (LAST, BEST, METRICS):
+            (out / name).unlink(missing_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise RunDirError(f"cannot write to {out}: {e.strerror or e}",
+                          "choose a writable --out folder") from None
+    free = shutil.disk_usage(out).free
+    if free < 16 * 2**20:
+        raise RunDirError(f"{out} has only {free // 2**20} MiB free",
+                          "checkpoints need space; free some or choose another --out")
+
+
+def write_metrics(out: Path, history: Sequence[dict[str, Any]]) -> None:
+    """Rewrite metrics.jsonl from the checkpoint's history, so the two always agree."""
+    text = "".join(json.dumps(row) + "\n" for row in history).encode()
+    atomic_write(out / METRICS, lambda f: f.write(text))
+
+
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    from .errors import DataError
+
+    target = path / METRICS if path.is_dir() else path
+    if not target.exists():
+        raise DataError(f"{target}: no metrics file", "is this a run folder of 'cnncalc train'?")
+    rows = []
+    for n, line in enumerate(target.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise DataError(f"{target}: line {n} is not JSON") from None
+    if not rows:
+        raise DataError(f"{target}: no epochs recorded yet")
+    return rows

@@ -1,0 +1,362 @@
+"""The training loop: MNIST in memory, index batching, resumable state, progress callbacks."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import checkpoint, rundir, schedule
+from .calc import summarize_spec
+from .calc.shape import PYTORCH, Shape, format_shape
+from .data import Mnist
+from .device import resolve_device, resolve_precision, tune_allocator
+from .errors import LayerError, ResourceError, UsageError
+from .model import build
+
+OPTIMIZERS = ("sgd", "sgd-momentum", "adam", "adamw", "adadelta")
+INITS = ("default", "normal", "uniform", "xavier", "kaiming")
+MEAN, STD = 0.1307, 0.3081  # MNIST training-set pixel statistics
+EVAL_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    epochs: int = 2
+    batch_size: int = 256
+    lr: float = 0.2
+    optimizer: str = "sgd-momentum"
+    schedule: str = "onecycle"
+    init: str = "default"
+    seed: int = 0
+    device: str = "auto"
+    precision: str = "auto"
+    limit_train: int | None = None
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.0
+
+    def check(self) -> TrainOptions:
+        if self.epochs < 1:
+            raise UsageError(f"--epochs {self.epochs}: must be at least 1")
+        if self.batch_size < 1:
+            raise UsageError(f"--batch-size {self.batch_size}: must be at least 1")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise UsageError(f"--lr {self.lr}: must be a positive number")
+        opt = {"momentum": "sgd-momentum"}.get(self.optimizer, self.optimizer)
+        if opt not in OPTIMIZERS:
+            raise UsageError(f"unknown optimizer '{self.optimizer}'",
+                             f"choose one of {', '.join(OPTIMIZERS)}")
+        if self.init not in INITS:
+            raise UsageError(f"unknown init '{self.init}'", f"choose one of {', '.join(INITS)}")
+        if self.limit_train is not None and self.limit_train < 1:
+            raise UsageError(f"--limit-train {self.limit_train}: must be at least 1")
+        schedule.check(self.schedule)
+        return replace(self, optimizer=opt)
+
+
+class Reporter(Protocol):
+    def start(self, info: dict[str, Any]) -> None: ...
+    def epoch_start(self, epoch: int, epochs: int, steps: int, done: int) -> None: ...
+    def step(self, done: int, loss: float, acc: float, images_per_s: float) -> None: ...
+    def epoch_end(self, row: dict[str, Any]) -> None: ...
+
+
+class SilentReporter:
+    def start(self, info: dict[str, Any]) -> None: ...
+    def epoch_start(self, epoch: int, epochs: int, steps: int, done: int) -> None: ...
+    def step(self, done: int, loss: float, acc: float, images_per_s: float) -> None: ...
+    def epoch_end(self, row: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class TrainResult:
+    history: list[dict[str, Any]]
+    best_acc: float
+    epoch: int
+    interrupted: bool
+    out: Path
+    device: str
+    precision: str
+
+
+@dataclass
+class _State:
+    epoch: int = 0
+    step_in_epoch: int = 0
+    global_step: int = 0
+    best_acc: float = -1.0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    partial: dict[str, float] = field(default_factory=dict)  # running sums of an epoch
+    plan: dict[str, int] = field(default_factory=dict)  # schedule segment
+
+
+def tensors(images: np.ndarray, shape: Shape, device: torch.device) -> torch.Tensor:
+    """uint8 (N, 28, 28) → normalised float (N, 1, H, W), centre-padded to the spec's input."""
+    c, h, w = shape
+    if c != 1:
+        raise UsageError(f"MNIST has 1 channel but the spec's input is {c}x{h}x{w}",
+                         "use --input 1x28x28")
+    if h < 28 or w < 28:
+        raise UsageError(f"MNIST images are 28x28, larger than the spec's input {h}x{w}",
+                         "use --input 1x28x28 or larger (it is zero-padded)")
+    x = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+    x = x.unsqueeze(1).float().div_(255).sub_(MEAN).div_(STD)
+    top, left = (h - 28) // 2, (w - 28) // 2
+    if (h, w) != (28, 28):
+        x = nn.functional.pad(x, (left, w - 28 - left, top, h - 28 - top), value=-MEAN / STD)
+    return x
+
+
+def prepare_model(spec: str, input_shape: Shape, convention: str = PYTORCH
+                  ) -> tuple[nn.Sequential, nn.Module]:
+    """(full model, the part trained on logits: a final softmax is left to the loss)."""
+    summary = summarize_spec(spec, input_shape, convention)
+    if summary.output_shape != (10,):
+        raise LayerError(f"the spec ends in {format_shape(summary.output_shape, convention)}, "
+                         "but MNIST needs 10 class scores", "end the spec with flatten-fc(10)")
+    model = build(summary)
+    logits: nn.Module = model
+    if isinstance(model[-1], nn.Softmax):
+        logits = model[:-1]
+    return model, logits
+
+
+def init_weights(model: nn.Module, scheme: str, generator_seed: int) -> None:
+    """Re-initialise conv and linear weights: the classic schemes; biases become 0."""
+    if scheme == "default":
+        return
+    torch.manual_seed(generator_seed)
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            if scheme == "normal":
+                nn.init.normal_(m.weight, 0.0, 0.01)
+            elif scheme == "uniform":
+                nn.init.uniform_(m.weight, -0.05, 0.05)
+            elif scheme == "xavier":
+                nn.init.xavier_uniform_(m.weight)
+            elif scheme == "kaiming":
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+def make_optimizer(name: str, params: Any, lr: float, wd: float) -> torch.optim.Optimizer:
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
+    if name == "sgd-momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=wd)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+    return torch.optim.Adadelta(params, lr=lr, weight_decay=wd)
+
+
+def memory_needed(spec: str, input_shape: Shape, batch: int, convention: str = PYTORCH) -> int:
+    """Rough bytes for training: weights, grads and two optimizer moments, activations kept
+    for backward (twice, for their gradients), and the dataset in float32."""
+    s = summarize_spec(spec, input_shape, convention)
+    params = s.total_params * 4 * 4
+    acts = s.activation_bytes * batch * 2
+    data = 70_000 * 4 * (input_shape[0] * input_shape[1] * input_shape[2])
+    return params + acts + data
+
+
+def available_memory() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(spec: str, input_shape: Shape, batch: int, device: torch.device,
+                 convention: str = PYTORCH) -> None:
+    need = memory_needed(spec, input_shape, batch, convention)
+    if device.type == "cuda":
+        have: int | None = torch.cuda.mem_get_info(device)[0]
+    else:
+        have = available_memory()
+    if have is not None and need > have:
+        raise ResourceError(f"training this model needs about {need / 2**30:.1f} GiB but "
+                            f"{device.type} has {have / 2**30:.1f} GiB available",
+                            "lower --batch-size or use a smaller model")
+
+
+@torch.inference_mode()
+def evaluate_logits(model: nn.Module, x: torch.Tensor, dtype: torch.dtype | None) -> torch.Tensor:
+    model.eval()
+    outs = []
+    for i in range(0, len(x), EVAL_BATCH):
+        with torch.autocast(x.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+            outs.append(model(x[i:i + EVAL_BATCH]).float())
+    return torch.cat(outs)
+
+
+def _rng_state(device: torch.device) -> dict[str, Any]:
+    state: dict[str, Any] = {"cpu": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def _set_rng_state(state: dict[str, Any], device: torch.device) -> None:
+    torch.set_rng_state(state["cpu"])
+    if device.type == "cuda" and "cuda" in state:
+        torch.cuda.set_rng_state(state["cuda"], device)
+
+
+def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data: Mnist,
+          reporter: Reporter | None = None, should_stop: Callable[[], bool] = lambda: False,
+          resume: dict[str, Any] | None = None, convention: str = PYTORCH) -> TrainResult:
+    """Train, writing last.pt every epoch (and on interruption), best.pt and metrics.jsonl."""
+    options = options.check()
+    report = reporter or SilentReporter()
+    device = resolve_device(options.device)
+    dtype = resolve_precision(options.precision, device)
+    check_memory(spec, input_shape, options.batch_size, device, convention)
+    if device.type == "cpu":
+        tune_allocator()
+    torch.manual_seed(options.seed)
+    model, logits_model = prepare_model(spec, input_shape, convention)
+    init_weights(model, options.init, options.seed)
+    channels_last = device.type != "mps" and len(input_shape) == 3
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    model.to(device=device, memory_format=fmt)
+    opt = make_optimizer(options.optimizer, model.parameters(), options.lr, options.weight_decay)
+
+    x_train = tensors(data.train_images, input_shape, device)
+    y_train = torch.from_numpy(data.train_labels.astype(np.int64)).to(device)
+    if options.limit_train is not None and options.limit_train < len(x_train):
+        keep = torch.randperm(len(x_train), generator=torch.Generator().manual_seed(
+            options.seed))[:options.limit_train].to(device)
+        x_train, y_train = x_train[keep], y_train[keep]
+    x_test = tensors(data.test_images, input_shape, device).contiguous(memory_format=fmt)
+    y_test = torch.from_numpy(data.test_labels.astype(np.int64)).to(device)
+    n = len(x_train)
+    bs = min(options.batch_size, n)
+    steps_per_epoch = math.ceil(n / bs)
+
+    state = _State(plan={"start": 0, "total": options.epochs * steps_per_epoch})
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["optimizer"])
+        r = resume["state"]
+        state = _State(int(r["epoch"]), int(r["step_in_epoch"]), int(r["global_step"]),
+                       float(r["best_acc"]), list(resume.get("history", [])),
+                       dict(r.get("partial", {})), dict(resume["scheduler"]["plan"]))
+        planned_end = state.plan["start"] + state.plan["total"]
+        if planned_end != options.epochs * steps_per_epoch:
+            # --epochs changed: plan the schedule afresh over the steps that remain.
+            state.plan = {"start": state.global_step,
+                          "total": options.epochs * steps_per_epoch - state.global_step}
+        _set_rng_state(resume["rng"], device)
+    report.start({"device": str(device), "precision": "bf16" if dtype else "fp32",
+                  "train_images": n, "test_images": len(x_test), "steps_per_epoch": steps_per_epoch,
+                  "epochs": options.epochs, "start_epoch": state.epoch})
+
+    def snapshot() -> dict[str, Any]:
+        return {
+            "spec": spec, "input_shape": list(input_shape), "convention": convention,
+            "options": asdict(options), "epoch": state.epoch, "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "scheduler": {"name": options.schedule, "plan": dict(state.plan),
+                          "base_lr": options.lr},
+            "rng": _rng_state(device),
+            "state": {"epoch": state.epoch, "step_in_epoch": state.step_in_epoch,
+                      "global_step": state.global_step, "best_acc": state.best_acc,
+                      "partial": dict(state.partial)},
+            "history": list(state.history),
+            "normalisation": {"mean": MEAN, "std": STD},
+        }
+
+    interrupted = False
+    logits_model.train()
+    while state.epoch < options.epochs and not interrupted:
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(
+            options.seed * 1_000_003 + state.epoch)).to(device)
+        report.epoch_start(state.epoch + 1, options.epochs, steps_per_epoch, state.step_in_epoch)
+        sums = {"loss": 0.0, "correct": 0.0, "seen": 0.0, "seconds": 0.0, **state.partial}
+        loss_acc = torch.zeros((), device=device)
+        correct_acc = torch.zeros((), device=device, dtype=torch.long)
+        seen = 0
+        t0 = time.perf_counter()
+        logits_model.train()
+        for i in range(state.step_in_epoch, steps_per_epoch):
+            idx = perm[i * bs:(i + 1) * bs]
+            xb = x_train[idx]
+            yb = y_train[idx]
+            lr = schedule.lr_at(options.schedule, options.lr,
+                                state.global_step - state.plan["start"], state.plan["total"],
+                                steps_per_epoch)
+            for group in opt.param_groups:
+                group["lr"] = lr
+            with torch.autocast(device.type, dtype=dtype or torch.float32,
+                                enabled=dtype is not None):
+                out_b = logits_model(xb)
+            loss = nn.functional.cross_entropy(out_b.float(), yb,
+                                               label_smoothing=options.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            state.global_step += 1
+            state.step_in_epoch = i + 1
+            loss_acc += loss.detach() * len(idx)
+            correct_acc += (out_b.detach().argmax(1) == yb).sum()
+            seen += len(idx)
+            if state.step_in_epoch % 20 == 0 or state.step_in_epoch == steps_per_epoch:
+                elapsed = sums["seconds"] + time.perf_counter() - t0
+                tot_seen = sums["seen"] + seen
+                report.step(state.step_in_epoch,
+                            (sums["loss"] + float(loss_acc)) / tot_seen,
+                            (sums["correct"] + int(correct_acc)) / tot_seen,
+                            tot_seen / max(elapsed, 1e-9))
+            if should_stop() and state.step_in_epoch < steps_per_epoch:
+                interrupted = True
+                break
+        sums["loss"] += float(loss_acc)
+        sums["correct"] += int(correct_acc)
+        sums["seen"] += seen
+        sums["seconds"] += time.perf_counter() - t0
+        if interrupted:
+            state.partial = sums
+            checkpoint.save(out / rundir.LAST, snapshot())
+            break
+        logits = evaluate_logits(logits_model, x_test, dtype)
+        test_loss = float(nn.functional.cross_entropy(logits, y_test))
+        test_acc = float((logits.argmax(1) == y_test).float().mean())
+        logits_model.train()
+        row = {
+            "epoch": state.epoch + 1,
+            "train_loss": sums["loss"] / max(sums["seen"], 1),
+            "train_acc": sums["correct"] / max(sums["seen"], 1),
+            "test_loss": test_loss, "test_acc": test_acc,
+            "seconds": sums["seconds"], "images_per_s": sums["seen"] / max(sums["seconds"], 1e-9),
+            "lr": opt.param_groups[0]["lr"],
+        }
+        state.history.append(row)
+        state.epoch += 1
+        state.step_in_epoch = 0
+        state.partial = {}
+        improved = test_acc > state.best_acc
+        if improved:
+            state.best_acc = test_acc
+        snap = snapshot()
+        checkpoint.save(out / rundir.LAST, snap)
+        if improved:
+            checkpoint.save(out / rundir.BEST, snap)
+        rundir.write_metrics(out, state.history)
+        report.epoch_end(row)
+        if should_stop() and state.epoch < options.epochs:
+            interrupted = True
+    return TrainResult(state.history, state.best_acc, state.epoch, interrupted, out,
+                       str(device), "bf16" if dtype else "fp32")
