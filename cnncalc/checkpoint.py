@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ REQUIRED = ("format", "version", "spec", "input_shape", "convention", "options",
             "model")
 
 
-def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+def atomic_write(path: Path, write: Callable[[io.BufferedWriter], object]) -> None:
     """Write through a temp file in the same folder, fsync it, then rename over `path`.
 
     A crash at any moment leaves either the old file or the new one, never a partial file
@@ -69,12 +70,18 @@ def load(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(f"{p} is a folder, not a checkpoint", hint)
     if p.stat().st_size == 0:
         raise CheckpointError(f"{p}: the file is empty (0 bytes)")
+    with open(p, "rb") as f:
+        head = f.read(4)
+    if not zipfile.is_zipfile(p) and not head.startswith(b"\x80"):
+        raise CheckpointError(f"{p}: not a readable checkpoint (neither a torch file nor a "
+                              "pickle)", "it may be truncated, or another kind of file")
     try:
         data = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else "unsupported content"
+        found = re.search(r"(?:unsupported|Unsupported global:) GLOBAL ([\w.]+)", str(e))
+        what = f"it would load {found.group(1)}" if found else "unsupported content"
         raise CheckpointError(f"{p}: refused, it holds objects other than tensors and plain "
-                              f"data ({first[:120]})",
+                              f"data ({what})",
                               "cnncalc never runs code from a checkpoint") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as e:
         raise CheckpointError(f"{p}: not a readable checkpoint ({str(e).splitlines()[0][:120]})",

@@ -172,8 +172,13 @@ def _fetch(url: str, dest: Path, md5: str, timeout: float, progress: Progress | 
 
 def download(directory: Path, mirrors: tuple[str, ...] | None = None, timeout: float = 30.0,
              retries: int = 3, backoff: float = 1.0, progress: Progress | None = None,
-             sleep: Callable[[float], None] = time.sleep) -> list[Path]:
-    """Fetch the missing files into directory, trying each mirror with retries."""
+             sleep: Callable[[float], None] = time.sleep,
+             checksums: dict[str, str] | None = None) -> list[Path]:
+    """Fetch the missing files into directory, trying each mirror with retries.
+
+    Each file streams into a hidden temp file and is renamed into place only after its md5
+    matches, so an interrupted or corrupt download never leaves a file under the real name.
+    """
     env_mirror = os.environ.get(ENV_MIRROR)
     bases = mirrors or ((env_mirror,) if env_mirror else MIRRORS)
     try:
@@ -183,7 +188,7 @@ def download(directory: Path, mirrors: tuple[str, ...] | None = None, timeout: f
     fetched: list[Path] = []
     for name in missing_files(directory):
         dest = directory / f"{name}.gz"
-        md5 = FILES[name][2]
+        md5 = (checksums or {}).get(name, FILES[name][2])
         errors: list[str] = []
         for base in bases:
             url = base.rstrip("/") + f"/{name}.gz"

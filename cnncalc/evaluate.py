@@ -98,7 +98,7 @@ def read_image(path: Path) -> np.ndarray:
                              "pip install 'cnncalc[train]', or pass a .npy array") from None
         try:
             with Image.open(path) as im:
-                img = np.asarray(im.convert("L").resize((28, 28), Image.BILINEAR),
+                img = np.asarray(im.convert("L").resize((28, 28), Image.Resampling.BILINEAR),
                                  dtype=np.float64)
         except (UnidentifiedImageError, OSError) as e:
             raise DataError(f"{path}: not a readable image ({e})") from None

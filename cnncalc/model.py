@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -20,10 +21,11 @@ class Residual(nn.Module):
         self.shortcut = shortcut
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x) + self.shortcut(x)
+        out: torch.Tensor = self.body(x) + self.shortcut(x)
+        return out
 
 
-_POINTWISE = {
+_POINTWISE: dict[str, Callable[[dict[str, Any]], nn.Module]] = {
     "relu": lambda a: nn.ReLU(inplace=False),
     "tanh": lambda a: nn.Tanh(),
     "sigmoid": lambda a: nn.Sigmoid(),
@@ -43,10 +45,10 @@ def _conv(a: dict[str, Any]) -> nn.Module:
                   groups=a["groups"], bias=a["bias"])
     if a["padding"] is not None:
         return nn.Conv2d(a["in_channels"], a["out_channels"], padding=a["padding"], **common)
-    t, b, l, r = a["pads"]
-    if t == b and l == r:
-        return nn.Conv2d(a["in_channels"], a["out_channels"], padding=(t, l), **common)
-    return nn.Sequential(nn.ZeroPad2d((l, r, t, b)),
+    top, bottom, left, right = a["pads"]
+    if top == bottom and left == right:
+        return nn.Conv2d(a["in_channels"], a["out_channels"], padding=(top, left), **common)
+    return nn.Sequential(nn.ZeroPad2d((left, right, top, bottom)),
                          nn.Conv2d(a["in_channels"], a["out_channels"], padding=0, **common))
 
 
@@ -61,18 +63,20 @@ def _convt(a: dict[str, Any]) -> nn.Module:
 
 
 def _pool(kind: str, a: dict[str, Any]) -> nn.Module:
-    t, b, l, r = a["pads"]
-    even = t == b and l == r
+    top, bottom, left, right = a["pads"]
+    even = top == bottom and left == right
     if kind == "maxpool":
-        pool = nn.MaxPool2d(a["kernel_size"], a["stride"], (t, l) if even else 0,
+        pool = nn.MaxPool2d(a["kernel_size"], a["stride"], (top, left) if even else 0,
                             a["dilation"], ceil_mode=a["ceil_mode"])
-        return pool if even else nn.Sequential(nn.ConstantPad2d((l, r, t, b), float("-inf")),
-                                               pool)
+        if even:
+            return pool
+        # Keras 'same' max pooling ignores the padding: pad with -inf, never a maximum.
+        return nn.Sequential(nn.ConstantPad2d((left, right, top, bottom), float("-inf")), pool)
     if not even:
         raise UsageError("Keras average pooling with uneven 'same' padding has no exact "
                          "PyTorch equivalent", "use an odd pool size or padding=valid")
     include = a["count_include_pad"] if a["padding"] is not None else False
-    return nn.AvgPool2d(a["kernel_size"], a["stride"], (t, l), a["ceil_mode"], include)
+    return nn.AvgPool2d(a["kernel_size"], a["stride"], (top, left), a["ceil_mode"], include)
 
 
 def layer_module(row: LayerInfo) -> nn.Module:

@@ -221,6 +221,10 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
     """Train, writing last.pt every epoch (and on interruption), best.pt and metrics.jsonl."""
     options = options.check()
     report = reporter or SilentReporter()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ResourceError(f"cannot create {out}: {e.strerror or e}") from None
     device = resolve_device(options.device)
     dtype = resolve_precision(options.precision, device)
     check_memory(spec, input_shape, options.batch_size, device, convention)
@@ -231,7 +235,7 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
     init_weights(model, options.init, options.seed)
     channels_last = device.type != "mps" and len(input_shape) == 3
     fmt = torch.channels_last if channels_last else torch.contiguous_format
-    model.to(device=device, memory_format=fmt)
+    model.to(device=device, memory_format=fmt)  # type: ignore[call-overload]
     opt = make_optimizer(options.optimizer, model.parameters(), options.lr, options.weight_decay)
 
     x_train = tensors(data.train_images, input_shape, device)
@@ -306,7 +310,7 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
             loss = nn.functional.cross_entropy(out_b.float(), yb,
                                                label_smoothing=options.label_smoothing)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             opt.step()
             state.global_step += 1
             state.step_in_epoch = i + 1

@@ -128,7 +128,8 @@ def test_receptive_field_hand_derived() -> None:
 
 
 def test_residual_projection_follows_torchvision() -> None:
-    spec = "res[conv(128,3,stride=2,padding=1,bias=false)-bn-relu-conv(128,3,padding=1,bias=false)-bn]"
+    spec = ("res[conv(128,3,stride=2,padding=1,bias=false)-bn-relu-"
+            "conv(128,3,padding=1,bias=false)-bn]")
     s = summarize_spec(spec, (64, 56, 56))
     block = s.layers[0]
     assert [r.spec for r in block.shortcut] == ["conv(128,1,stride=2,bias=false)", "bn"]

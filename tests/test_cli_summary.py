@@ -77,8 +77,8 @@ def test_batch_scales_macs_and_memory(runner: CliRunner) -> None:
 
 
 def test_keras_convention_shapes(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["summary", "conv(32,3,stride=2,padding=same)-maxpool(2,padding=same)",
-                                 "--convention", "tf"])
+    spec = "conv(32,3,stride=2,padding=same)-maxpool(2,padding=same)"
+    result = runner.invoke(app, ["summary", spec, "--convention", "tf"])
     assert result.exit_code == 0, result.output
     # ⌈28/2⌉ = 14, then ⌈14/2⌉ = 7
     assert "(None, 7, 7, 32)" in result.stdout

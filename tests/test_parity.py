@@ -55,7 +55,7 @@ def test_random_specs_match_torch(spec: str, shape: tuple[int, int, int]) -> Non
             with torch.no_grad():
                 y = module(x)
             if y.numel() == 0:
-                raise RuntimeError("empty output")
+                raise RuntimeError("empty output") from None
         return
     got = [(r.output_shape, r.trainable_params, r.non_trainable_params) for r in summary.layers]
     assert got == run_torch(spec, shape)

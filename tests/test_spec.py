@@ -75,7 +75,7 @@ def test_errors_name_the_token(spec: str, message: str, pos: int, length: int) -
         parse(spec)
     assert str(info.value) == message
     assert (info.value.pos, info.value.length) == (pos, length)
-    line, caret = info.value.caret_lines()
+    _, caret = info.value.caret_lines()
     assert caret == " " * pos + "^" * length
 
 

@@ -56,6 +56,11 @@ class Axis:
     partial: bool = False  # ceil mode added a window that hangs over the edge
 
 
+def _int(v: object) -> int:
+    assert isinstance(v, int)
+    return v
+
+
 def _pair(v: Any) -> tuple[int, int]:
     return v if isinstance(v, tuple) else (v, v)
 
@@ -173,7 +178,7 @@ def _padding_notes(layer: Layer, k: tuple[int, int]) -> list[str]:
 def conv(layer: Layer, shape: Shape, convention: str) -> Step:
     c, h, w = _need_map(shape, "conv")
     k, s, d = _pair(layer["kernel_size"]), _pair(layer["stride"]), _pair(layer["dilation"])
-    g, out_c, bias = int(layer["groups"]), int(layer["out_channels"]), bool(layer["bias"])
+    g, out_c, bias = _int(layer["groups"]), _int(layer["out_channels"]), bool(layer["bias"])
     if c % g:
         raise Refusal(f"groups={g} must divide the {c} input channels")
     if out_c % g:
@@ -237,7 +242,7 @@ def convt(layer: Layer, shape: Shape, convention: str) -> Step:
     c, h, w = _need_map(shape, "convt")
     k, s, d = _pair(layer["kernel_size"]), _pair(layer["stride"]), _pair(layer["dilation"])
     op = _pair(layer["output_padding"])
-    g, out_c, bias = int(layer["groups"]), int(layer["out_channels"]), bool(layer["bias"])
+    g, out_c, bias = _int(layer["groups"]), _int(layer["out_channels"]), bool(layer["bias"])
     if c % g:
         raise Refusal(f"groups={g} must divide the {c} input channels")
     if out_c % g:
@@ -335,7 +340,7 @@ def fc(layer: Layer, shape: Shape, convention: str) -> Step:
     if len(shape) != 1:
         raise Refusal(f"fc needs a flat input but got {format_shape(shape, convention)}",
                       "insert flatten before it (or gap-flatten)")
-    n, out, bias = shape[0], int(layer["out_features"]), bool(layer["bias"])
+    n, out, bias = shape[0], _int(layer["out_features"]), bool(layer["bias"])
     params = n * out + (out if bias else 0)
     pf = f"{n}·{out}" + (f" + {out}" if bias else "") + f" = {params}"
     return Step((out,), params, 0, n * out, f"{n} → {out}", pf, f"{n}·{out} = {n * out}", (),

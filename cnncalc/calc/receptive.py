@@ -38,7 +38,7 @@ def _num(x: Fraction) -> str:
     return f"{x.numerator}/{x.denominator}"
 
 
-def _fmt(pair: tuple[object, object]) -> str:
+def _fmt(pair: tuple[object, ...]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
 
 

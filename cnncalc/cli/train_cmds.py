@@ -217,7 +217,7 @@ def register(app: typer.Typer) -> None:
             chosen = preset_mod.get(preset or preset_mod.DEFAULT) if (preset or not spec) \
                 else None
             defaults = dict(chosen.train) if chosen else {}
-            options = TrainOptions(**{**defaults, **given})
+            options = TrainOptions(**{**defaults, **given})  # type: ignore[arg-type]
             shape = parse_shape(shape_text)
             convention = "pytorch"
             state = None
