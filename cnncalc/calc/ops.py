@@ -52,8 +52,9 @@ class Axis:
     pad_left: int
     pad_right: int
     formula: str
-    dropped: int = 0  # input rows the windows never reach
+    dropped: int = 0  # input rows past the last window
     partial: bool = False  # ceil mode added a window that hangs over the edge
+    gaps: int = 0  # input rows between windows when the stride exceeds the window
 
 
 def _int(v: object) -> int:
@@ -87,8 +88,11 @@ def _axis_floor(n: int, k: int, s: int, pl: int, pr: int, ceil: bool = False) ->
         formula = f"⌊({inner})/{s}⌋ + 1 = {out}"
     else:
         formula = f"({inner})/{s} + 1 = {out}"
-    dropped = 0 if ceil or span < 0 else span % s
-    return Axis(out, pl, pr, formula, dropped, partial)
+    # Real pixels (not padding) past the last window's reach, and between windows.
+    last = (out - 1) * s - pl + k - 1
+    dropped = max(0, n - 1 - last)
+    gaps = max(0, s - k) * (out - 1) if out > 1 else 0
+    return Axis(out, pl, pr, formula, dropped, partial, gaps)
 
 
 def _axis_same_keras(n: int, k: int, s: int) -> Axis:
@@ -129,6 +133,9 @@ def _drop_notes(h: Axis, w: Axis, n_h: int, n_w: int) -> list[str]:
             parts.append(f"{w.dropped} column{'s' * (w.dropped > 1)}")
         notes.append(f"window does not tile the {n_h}x{n_w} input: the last "
                      f"{' and '.join(parts)} are never read")
+    if h.gaps or w.gaps:
+        notes.append("the stride is larger than the window: rows/columns between windows are "
+                     "never read")
     if h.partial or w.partial:
         notes.append("ceil_mode adds a last window that hangs over the bottom/right edge")
     return notes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import LayerError
@@ -192,7 +192,8 @@ class _Walker:
                                 complete=False)])
             proj = parse(f"conv({out[0]},1,stride={stride},bias=false)-bn")
             sc_rows, _, sc_rf = self.sequence(proj, shape, rf, path + ".s")
-            shortcut = tuple(sc_rows)
+            # The projection is the calculator's own choice (torchvision's): no flags on it.
+            shortcut = tuple(replace(r, notes=()) for r in sc_rows)
         return self.block("residual", node.text, path, shape, out, larger(body_rf, sc_rf),
                           rows, shortcut, extra_activations=numel(out))
 

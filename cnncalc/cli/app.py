@@ -34,6 +34,7 @@ def _root(
 
 
 calc_cmds.register(app)
+calc_cmds.register_teaching(app)
 train_cmds.register(app)
 
 

@@ -150,3 +150,119 @@ def _fmt_default(v: object) -> str:
     return str(v)
 
 
+
+
+def register_teaching(app: typer.Typer) -> None:
+    @app.command()
+    @guarded
+    def explain(
+        spec: SpecArg = None,
+        input: InputOpt = None,
+        preset: PresetOpt = None,
+        format: FormatOpt = Format.table,
+        convention: ConventionOpt = "pytorch",
+    ) -> None:
+        """Work through each layer like a homework answer: formulas with the numbers in."""
+        from ..calc.explain import explain as run_explain
+        from ..render.explain import explain_markdown, explain_rich
+
+        if format in (Format.csv,):
+            raise UsageError("explain prints table (text), markdown or json")
+        text, shape_text, _ = resolve(spec, preset, input)
+        result = summarize_spec(text, parse_shape(shape_text), parse_convention(convention))
+        items = run_explain(result)
+        if format is Format.markdown:
+            write(explain_markdown(items, result))
+        elif format is Format.json:
+            import json
+            from dataclasses import asdict
+
+            write(json.dumps([asdict(e) for e in items], indent=2, ensure_ascii=False))
+        else:
+            console().print(explain_rich(items, result))
+
+    @app.command()
+    @guarded
+    def solve(
+        spec: SpecArg = None,
+        input: Annotated[str | None, typer.Option(
+            "--input", "-i", help="Input size N (a layer question), or CxHxW channels for a "
+            "SPEC question.", show_default=False)] = None,
+        output: Annotated[str | None, typer.Option(
+            "--output", "-o", help="Wanted output size: M, or HxW with SPEC.",
+            show_default=False)] = None,
+        kernel: Annotated[int | None, typer.Option(help="Fix the kernel size.", min=1)
+                          ] = None,
+        stride: Annotated[int | None, typer.Option(help="Fix the stride.", min=1)] = None,
+        padding: Annotated[int | None, typer.Option(help="Fix the padding.", min=0)] = None,
+        dilation: Annotated[int | None, typer.Option(help="Fix the dilation.", min=1)
+                            ] = None,
+        layer: Annotated[str, typer.Option(help="conv, maxpool, avgpool or convt.")] = "conv",
+        limit: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 15,
+        max_input: Annotated[int, typer.Option(help="Largest input size tried with SPEC.",
+                                               min=1)] = 512,
+        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
+                          ] = Format.table,
+    ) -> None:
+        """Solve backwards: settings that give an output size, or inputs that fit a spec."""
+        import json
+
+        from ..calc.solve import ranges, solve_input, solve_layer
+
+        if output is None:
+            raise UsageError("missing --output", "e.g. --input 28 --output 14 --kernel 3")
+        if spec:
+            channels = parse_shape(input).__getitem__(0) if input else 1
+            target = parse_shape(output)[1:] if "x" in output.lower() else (
+                int(output), int(output)) if output.isdigit() else None
+            if target is None:
+                raise UsageError(f"bad --output '{output}'", "write HxW, e.g. 1x1 or 7x7")
+            heights, widths = solve_input(spec, (target[0], target[1]), channels, 1, max_input)
+            if format is Format.json:
+                write(json.dumps({"heights": [h.size for h in heights],
+                                  "widths": [w.size for w in widths],
+                                  "exact_heights": [h.size for h in heights if h.exact],
+                                  "exact_widths": [w.size for w in widths if w.exact]},
+                                 indent=2))
+                return
+            out = console()
+            if not heights or not widths:
+                out.print(f"no input from 1 to {max_input} ends at {target[0]}x{target[1]}",
+                          markup=False)
+                raise typer.Exit(1)
+            same = heights == widths
+            for label, sizes in ((("H and W" if same else "H"), heights),
+                                 *([] if same else [("W", widths)])):
+                exact = [x.size for x in sizes if x.exact]
+                out.print(f"{label}: {ranges([x.size for x in sizes])}", markup=False)
+                out.print(f"  exact (every pixel read): {ranges(exact) or 'none'}",
+                          markup=False)
+            return
+        if input is None or not input.isdigit() or not output.isdigit():
+            raise UsageError("a layer question needs --input N and --output M as integers",
+                             "or pass a SPEC with --output HxW")
+        n, m = int(input), int(output)
+        found = solve_layer(n, m, layer, kernel, stride, padding, dilation)
+        if format is Format.json:
+            write(json.dumps([{"spec": f.spec(layer), "kernel": f.kernel, "stride": f.stride,
+                               "padding": f.padding, "dilation": f.dilation,
+                               "output_padding": f.output_padding, "exact": f.exact}
+                              for f in found], indent=2))
+            return
+        if not found:
+            console().print(f"no {layer} in the search ranges takes {n} to {m}", markup=False)
+            raise typer.Exit(1)
+        table = Table(header_style="bold", title=f"{layer}: {n} → {m}  ({len(found):,} "
+                      f"solutions, {sum(f.exact for f in found):,} exact)", title_justify="left")
+        for col in ("layer", "kernel", "stride", "padding", "dilation", "exact"):
+            table.add_column(col, justify="left" if col == "layer" else "right")
+        if layer == "convt":
+            table.add_column("output_padding", justify="right")
+        for f in found[:limit]:
+            row = [f.spec(layer), str(f.kernel), str(f.stride), str(f.padding),
+                   str(f.dilation), "✓" if f.exact else "drops pixels"]
+            if layer == "convt":
+                row[-1] = "✓" if f.exact else "uses output_padding"
+                row.append(str(f.output_padding))
+            table.add_row(*row)
+        console().print(table)

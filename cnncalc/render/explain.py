@@ -1,0 +1,63 @@
+"""`explain` output: a worked answer per layer, as rich text or Markdown for a report."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from ..calc.explain import Explained, torchinfo_mult_adds
+from ..calc.summary import Summary
+from .units import count
+
+MAC_NOTE = ("MACs count one multiply-accumulate per weight use in conv, transposed conv and fc "
+            "layers; bias additions, activations, pooling, batch norm and residual additions "
+            "are not counted (FLOPs ≈ 2 × MACs). fvcore and thop count the same way.")
+
+
+def _torchinfo_line(s: Summary) -> str:
+    return (f"torchinfo would report {count(torchinfo_mult_adds(s))} Mult-Adds: it also "
+            "counts each conv bias once per output pixel and every fc or batch-norm "
+            "parameter once.")
+
+
+def explain_rich(items: list[Explained], s: Summary) -> RenderableType:
+    parts: list[RenderableType] = []
+    for e in items:
+        head = Text()
+        head.append(f"layer {e.path}  ", style="bold")
+        head.append(e.spec, style="bold cyan")
+        head.append(f"   {e.input_shape} → {e.output_shape}")
+        body = Text()
+        for what, work in e.lines:
+            body.append(f"  {what:<16}", style="dim" if not what else "bold")
+            body.append(work + "\n")
+        for r in e.remarks:
+            body.append("  ⚠ " + r + "\n", style="yellow")
+        parts += [head, body]
+    parts.append(Text(f"total: {count(s.trainable_params)} trainable parameters"
+                      + (f" + {count(s.non_trainable_params)} non-trainable"
+                         if s.non_trainable_params else "")
+                      + f", {count(s.total_macs)} MACs", style="bold"))
+    parts.append(Text(MAC_NOTE + " " + _torchinfo_line(s), style="dim"))
+    return Group(*parts)
+
+
+def explain_markdown(items: list[Explained], s: Summary) -> str:
+    lines = [f"## `{s.spec}`", "",
+             f"Input `{items[0].input_shape if items else s.input_shape}`.", ""]
+    for e in items:
+        lines.append(f"### Layer {e.path}: `{e.spec}` ({e.input_shape} → {e.output_shape})")
+        lines.append("")
+        label = ""
+        for what, work in e.lines:
+            label = what or label
+            lines.append(f"- **{label}**: {work}" if what else f"  - {work}")
+        for r in e.remarks:
+            lines.append(f"- ⚠ {r}")
+        lines.append("")
+    lines.append(f"**Total**: {count(s.trainable_params)} trainable parameters"
+                 + (f" + {count(s.non_trainable_params)} non-trainable"
+                    if s.non_trainable_params else "")
+                 + f", {count(s.total_macs)} MACs.")
+    lines += ["", f"_{MAC_NOTE} {_torchinfo_line(s)}_", ""]
+    return "\n".join(lines)

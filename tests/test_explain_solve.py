@@ -1,0 +1,93 @@
+"""explain shows its working; solve finds settings and inputs; both through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from cnncalc.calc import summarize_spec
+from cnncalc.calc.explain import explain, torchinfo_mult_adds
+from cnncalc.calc.solve import ranges, solve_input, solve_layer
+from cnncalc.cli import app
+from cnncalc.model import build
+from cnncalc.presets import PRESETS
+
+
+def test_explain_lines_and_remarks() -> None:
+    s = summarize_spec("conv(32,5,padding=1)-bn-relu-maxpool(3,stride=2)", (1, 28, 28))
+    first, _, _, pool = explain(s)
+    assert ("", "(28 - 5 + 2·1)/1 + 1 = 26") in first.lines
+    assert ("parameters", "(F_h·F_w·C_in/groups)·C_out + C_out (bias) = (5·5·1)·32 + 32 = 832"
+            ) in first.lines
+    assert "padding='same' would pad 2 and keep 28; padding=1 gives 26" in first.remarks
+    assert any("bias=false saves 32 parameters" in r for r in first.remarks)
+    # (26 - 3)/2 = 11.5: floor → 12; the last row and column are never read
+    assert any("never read" in r for r in pool.remarks)
+    assert "Keras padding='same' would give ⌈26/2⌉ = 13 here, not 12" in pool.remarks
+
+
+def test_explain_markdown_cli() -> None:
+    r = CliRunner().invoke(app, ["explain", "conv(8,3)-flatten-fc(10)", "-f", "markdown"])
+    assert r.exit_code == 0
+    assert "### Layer 1: `conv(8,3)` (1x28x28 → 8x26x26)" in r.stdout
+    # (3·3·1)·8 + 8 = 80
+    assert "= (3·3·1)·8 + 8 = 80" in r.stdout
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet18", "alexnet"])
+def test_torchinfo_mult_adds_reconciled(name: str) -> None:
+    torchinfo = pytest.importorskip("torchinfo")
+    p = PRESETS[name]
+    s = summarize_spec(p.spec, tuple(int(x) for x in p.input.split("x")))
+    with torch.device("meta"):
+        model = build(s)
+    stats = torchinfo.summary(model, input_size=(1, *s.input_shape), verbose=0,
+                              device="meta")
+    assert stats.total_mult_adds == torchinfo_mult_adds(s)
+
+
+def test_solve_layer_hand_derived() -> None:
+    # 28 → 14 with a 3x3 kernel: stride 2, padding 1: ⌊(28 - 3 + 2)/2⌋ + 1 = 14, and the
+    # last window reads pixel 13·2 - 1 + 2 = 27, the last row: exact.
+    best = solve_layer(28, 14, kernel=3)[0]
+    assert (best.kernel, best.stride, best.padding, best.dilation, best.exact) == (3, 2, 1, 1,
+                                                                                  True)
+    # 224 → 7, any kernel: 32x32 patches at stride 32 tile exactly: (224 - 32)/32 + 1 = 7
+    best = solve_layer(224, 7)[0]
+    assert (best.kernel, best.stride, best.padding) == (32, 32, 0)
+    for f in solve_layer(224, 7)[:200]:
+        ke = f.dilation * (f.kernel - 1) + 1
+        assert (224 + 2 * f.padding - ke) // f.stride + 1 == 7
+    # transposed: 7 → 14 with k=2, s=2: (7 - 1)·2 + 2 = 14
+    assert solve_layer(7, 14, "convt", kernel=2, stride=2)[0].padding == 0
+
+
+def test_solve_input_lenet() -> None:
+    # conv5 → n-4; pool2 → ⌊(n-4)/2⌋; conv5 → -4; pool2 → /2; conv5 → -4 = 1
+    # n = 32 gives 28, 14, 10, 5, 1 exactly; 33-35 reach 1 but drop rows.
+    spec = "conv(6,5)-tanh-avgpool(2)-conv(16,5)-tanh-avgpool(2)-conv(120,5)"
+    heights, _ = solve_input(spec, (1, 1))
+    assert [h.size for h in heights] == [32, 33, 34, 35]
+    assert [h.size for h in heights if h.exact] == [32]
+
+
+def test_solve_cli_and_errors() -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["solve", "--input", "28", "--output", "14", "--kernel", "3",
+                            "-f", "json"])
+    assert json.loads(r.stdout)[0]["spec"] == "conv(C,3,stride=2,padding=1)"
+    # (5 + 2·0 - 3)/1 + 1 = 3, never 9 without padding
+    r = runner.invoke(app, ["solve", "--input", "5", "--output", "9", "--kernel", "3",
+                            "--stride", "1", "--padding", "0"])
+    assert r.exit_code == 1 and "no conv in the search ranges" in r.stdout
+    r = runner.invoke(app, ["solve", "--output", "14"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["solve", "conv(8,3)-maxpool(2)", "--output", "1x1"])
+    assert r.exit_code == 0 and "H and W: 4–5" in r.stdout
+
+
+def test_ranges() -> None:
+    assert ranges([1, 2, 3, 7, 9, 10]) == "1–3, 7, 9–10"
