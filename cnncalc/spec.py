@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Union
 
 from .errors import SpecSyntaxError
@@ -33,6 +35,10 @@ MAX_LAYERS = 200_000
 
 MAX_SPEC_CHARS = 1_000_000
 
+_WS = re.compile(r"\s*")
+_IDENT = re.compile(r"[A-Za-z0-9_]*")
+_NUMBER = re.compile(r"[+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?")
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -46,7 +52,7 @@ class Layer:
     def __getitem__(self, name: str) -> Value:
         return self.args[name]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return layer_text(self)
 
@@ -90,17 +96,23 @@ def format_value(value: Value) -> str:
 
 def layer_text(layer: Layer) -> str:
     """Normalised spec text: required args positionally, others only when not default."""
-    definition = lookup(layer.kind)
+    return _layer_text(layer.kind, tuple(layer.args.items()))
+
+
+@lru_cache(maxsize=8192)
+def _layer_text(kind: str, items: tuple[tuple[str, Value], ...]) -> str:
+    definition = lookup(kind)
     assert definition is not None
+    args = dict(items)
     parts: list[str] = []
     for i, p in enumerate(definition.params):
-        value = layer.args[p.name]
+        value = args[p.name]
         if p.default is REQUIRED:
             parts.append(format_value(value))
             continue
         default = p.default
         if default == SAME_AS_KERNEL:
-            default = layer.args["kernel_size"]
+            default = args["kernel_size"]
         elif p.kind in (PAIR, SIZE) and isinstance(default, int):
             default = (default, default)
         elif p.kind == PADDING and isinstance(default, int):
@@ -108,9 +120,9 @@ def layer_text(layer: Layer) -> str:
         if value != default:
             # A layer whose only interesting argument comes first reads best positionally.
             positional = i == 0 and all(
-                layer.args[q.name] == q.default for q in definition.params[1:])
+                args[q.name] == q.default for q in definition.params[1:])
             parts.append(format_value(value) if positional else f"{p.name}={format_value(value)}")
-    return f"{layer.kind}({','.join(parts)})" if parts else layer.kind
+    return f"{kind}({','.join(parts)})" if parts else kind
 
 
 def to_text(nodes: tuple[Node, ...]) -> str:
@@ -139,6 +151,8 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.s = text
         self.i = 0
+        # Specs repeat layers; a layer's text always binds the same way, so bind it once.
+        self.bound: dict[str, tuple[str, dict[str, Value]]] = {}
 
     def error(self, message: str, pos: int | None = None, length: int = 1,
               hint: str | None = None) -> SpecSyntaxError:
@@ -146,12 +160,13 @@ class _Parser:
         return SpecSyntaxError(message, self.s, min(at, len(self.s)), length, hint)
 
     def skip_ws(self) -> None:
-        while self.i < len(self.s) and self.s[self.i].isspace():
-            self.i += 1
+        m = _WS.match(self.s, self.i)
+        if m:
+            self.i = m.end()
 
     def peek(self) -> str:
         self.skip_ws()
-        return self.s[self.i] if self.i < len(self.s) else ""
+        return self.s[self.i:self.i + 1]
 
     def expect(self, ch: str, what: str) -> None:
         if self.peek() != ch:
@@ -210,6 +225,13 @@ class _Parser:
             body = self.sequence(depth + 1)
             self.expect("]", "']' to close the residual block")
             return Residual(body, start, len(name))
+        if self.s[self.i:self.i + 1] == "(":
+            close = self.s.find(")", self.i)
+            raw = self.s[start:close + 1] if close > 0 else ""
+            hit = self.bound.get(raw)
+            if hit is not None:
+                self.i = close + 1
+                return Layer(hit[0], hit[1], start, self.i - start)
         definition = lookup(name)
         if definition is None:
             names = sorted(ALIASES) + ["res"]
@@ -262,7 +284,9 @@ class _Parser:
                         continue
                     self.expect(")", "',' or ')'")
                     break
-        return self.bind(definition, positional, keyed, start)
+        layer = self.bind(definition, positional, keyed, start)
+        self.bound[self.s[start:self.i]] = (layer.kind, layer.args)
+        return layer
 
     def bind(self, d: LayerDef, positional: list[tuple[Value, int, int]],
              keyed: dict[str, tuple[Value, int, int]], start: int) -> Layer:
@@ -323,24 +347,14 @@ class _Parser:
 
     def identifier(self) -> str:
         start = self.i
-        while self.i < len(self.s) and (self.s[self.i].isalnum() or self.s[self.i] == "_"):
-            self.i += 1
+        m = _IDENT.match(self.s, start)
+        self.i = m.end() if m else start
         return self.s[start:self.i]
 
     def number(self) -> int | float:
         start = self.i
-        if self.i < len(self.s) and self.s[self.i] in "+-":
-            self.i += 1
-        while self.i < len(self.s) and (self.s[self.i].isdigit() or self.s[self.i] == "."):
-            self.i += 1
-        if self.i < len(self.s) and self.s[self.i] in "eE":
-            j = self.i + 1
-            if j < len(self.s) and self.s[j] in "+-":
-                j += 1
-            if j < len(self.s) and self.s[j].isdigit():
-                self.i = j
-                while self.i < len(self.s) and self.s[self.i].isdigit():
-                    self.i += 1
+        m = _NUMBER.match(self.s, start)
+        self.i = m.end() if m else start
         text = self.s[start:self.i]
         try:
             if text.lstrip("+-").isdigit() and text.isascii():

@@ -24,7 +24,7 @@ class Window:
     """How one spatial axis is sampled: the receptive-field view of a layer."""
 
     kernel: int  # effective (dilated) size
-    stride: Fraction
+    stride: int | Fraction  # a fraction 1/s for transposed convolutions
     pad_left: int
     transposed: bool = False
 
@@ -213,7 +213,7 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
     return Step(
         out, params, 0, macs, formula, pf,
         f"{numel(out)} outputs · {per_out} = {macs}", tuple(notes),
-        (Window(ke[0], Fraction(s[0]), ah.pad_left), Window(ke[1], Fraction(s[1]), aw.pad_left)),
+        (Window(ke[0], s[0], ah.pad_left), Window(ke[1], s[1], aw.pad_left)),
         torch_args=dict(in_channels=c, out_channels=out_c, kernel_size=k, stride=s,
                         padding=torch_pad, pads=(ah.pad_left, ah.pad_right, aw.pad_left,
                                                  aw.pad_right),
@@ -317,16 +317,15 @@ def pool(layer: Layer, shape: Shape, convention: str) -> Step:
         args["count_include_pad"] = bool(layer["count_include_pad"])
     return Step(out, 0, 0, 0, _axes_text(ah, aw), "no parameters", "0 (MACs count weights only)",
                 tuple(notes),
-                (Window(ke[0], Fraction(s[0]), ah.pad_left),
-                 Window(ke[1], Fraction(s[1]), aw.pad_left)),
+                (Window(ke[0], s[0], ah.pad_left), Window(ke[1], s[1], aw.pad_left)),
                 torch_args=args)
 
 
-def adaptive_windows(n: int, o: int) -> tuple[int, Fraction]:
+def adaptive_windows(n: int, o: int) -> tuple[int, int | Fraction]:
     """Largest window and mean stride of PyTorch's adaptive pooling from n to o."""
     largest = max(-(-((i + 1) * n) // o) - (i * n) // o for i in range(o)) if o <= 4096 else \
         -(-n // o) + 1
-    return largest, Fraction(n, o)
+    return largest, (n // o if n % o == 0 else Fraction(n, o))
 
 
 def gap(layer: Layer, shape: Shape, convention: str) -> Step:

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Union
 
 from .ops import Step, Window
+
+
+Num = Union[int, Fraction]
+"""Exact coordinates: ints where possible (fast), fractions after halves or transposed convs."""
+
+
+def _exact(x: Num) -> Num:
+    return x.numerator if isinstance(x, Fraction) and x.denominator == 1 else x
+
+
+def _half(n: int) -> Num:
+    return n // 2 if n % 2 == 0 else Fraction(n, 2)
 
 
 @dataclass(frozen=True)
@@ -19,8 +32,8 @@ class RField:
     """
 
     size: tuple[int, int]
-    jump: tuple[Fraction, Fraction]
-    start: tuple[Fraction, Fraction]
+    jump: tuple[Num, Num]
+    start: tuple[Num, Num]
     whole: bool = False
 
     def describe(self) -> tuple[str, str, str]:
@@ -30,7 +43,9 @@ class RField:
                 _fmt(tuple(_num(s) for s in self.start)))
 
 
-def _num(x: Fraction) -> str:
+def _num(x: Num) -> str:
+    if isinstance(x, int):
+        return str(x)
     if x.denominator == 1:
         return str(x.numerator)
     if x.denominator == 2:
@@ -42,25 +57,27 @@ def _fmt(pair: tuple[object, ...]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
 
 
-INPUT = RField((1, 1), (Fraction(1), Fraction(1)), (Fraction(0), Fraction(0)))
+INPUT = RField((1, 1), (1, 1), (0, 0))
 
 
-def _ceil(x: Fraction) -> int:
+def _ceil(x: Num) -> int:
+    if isinstance(x, int):
+        return x
     return -(-x.numerator // x.denominator)
 
 
-def _axis(r: int, j: Fraction, start: Fraction, win: Window) -> tuple[int, Fraction, Fraction]:
+def _axis(r: int, j: Num, start: Num, win: Window) -> tuple[int, Num, Num]:
     if win.transposed:
         # An output of a transposed conv draws on at most ceil(k/s) neighbouring inputs,
         # and neighbouring outputs sit 1/s input units apart.
-        s = win.stride.denominator
+        s = int(1 / win.stride)
         taps = -(-win.kernel // s)
         r_new = r + _ceil((taps - 1) * j)
         start_new = start + (Fraction(win.pad_left) - Fraction(win.kernel - 1, 2)) / s * j
-        return r_new, j * win.stride, start_new
+        return r_new, _exact(j * win.stride), _exact(start_new)
     r_new = r + _ceil((win.kernel - 1) * j)
-    start_new = start + (Fraction(win.kernel - 1, 2) - win.pad_left) * j
-    return r_new, j * win.stride, start_new
+    start_new = start + (_half(win.kernel - 1) - win.pad_left) * j
+    return r_new, _exact(j * win.stride), _exact(start_new)
 
 
 def update(rf: RField, step: Step) -> RField:
@@ -90,7 +107,8 @@ def update_text(before: RField, after: RField, step: Step) -> str:
     win = step.windows[0]
     j = _num(before.jump[0])
     if win.transposed:
-        return (f"r = {before.size[0]} + (⌈{win.kernel}/{win.stride.denominator}⌉ - 1)·{j} = "
-                f"{after.size[0]}, j = {j}/{win.stride.denominator} = {_num(after.jump[0])}")
+        s = int(1 / win.stride)
+        return (f"r = {before.size[0]} + (⌈{win.kernel}/{s}⌉ - 1)·{j} = "
+                f"{after.size[0]}, j = {j}/{s} = {_num(after.jump[0])}")
     return (f"r = {before.size[0]} + ({win.kernel} - 1)·{j} = {after.size[0]}, "
             f"j = {j}·{_num(win.stride)} = {_num(after.jump[0])}")

@@ -113,6 +113,8 @@ class Summary:
 class _Walker:
     def __init__(self, convention: str) -> None:
         self.convention = convention
+        # A layer's step depends only on the layer and its input shape: deep specs repeat both.
+        self.steps: dict[tuple[str, str, Shape], ops.Step] = {}
 
     def sequence(self, nodes: tuple[Node, ...], shape: Shape, rf: RField, prefix: str,
                  start: int = 1) -> tuple[list[LayerInfo], Shape, RField]:
@@ -159,12 +161,14 @@ class _Walker:
             rf, children=tuple(rows), shortcut=shortcut, complete=complete)
 
     def layer(self, layer: Layer, shape: Shape, rf: RField, path: str) -> LayerInfo:
+        key = (layer.kind, layer.text, shape)
         try:
-            step = ops.apply(layer, shape, self.convention)
+            step = self.steps.get(key) or ops.apply(layer, shape, self.convention)
         except ops.Refusal as e:
             raise LayerError(
                 f"layer {path} {layer.text}: {e.reason} "
                 f"(input {format_shape(shape, self.convention)})", e.hint, []) from None
+        self.steps[key] = step
         new_rf = update(rf, step)
         return LayerInfo(
             path, layer.kind, layer.text, shape, step.output_shape, step.trainable,

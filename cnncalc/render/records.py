@@ -58,8 +58,12 @@ def summary_record(s: Summary) -> dict[str, Any]:
     return record
 
 
+COMPACT_ABOVE = 1_000  # layers; past this JSON is written without indentation, for speed
+
+
 def to_json(s: Summary) -> str:
-    return json.dumps(summary_record(s), indent=2, ensure_ascii=False)
+    indent = None if len(s.layers) > COMPACT_ABOVE else 2
+    return json.dumps(summary_record(s), indent=indent, ensure_ascii=False)
 
 
 def flat_rows(s: Summary) -> list[tuple[int, LayerInfo]]:

@@ -1,0 +1,40 @@
+"""Helpers for the benchmark scripts: alternate two commands, report medians side by side."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+PY = sys.executable
+
+
+def timed(cmd: Sequence[str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(list(cmd), capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
+    return elapsed
+
+
+def paired(a: Sequence[str], b: Sequence[str], runs: int) -> tuple[list[float], list[float]]:
+    """Run A and B in turn (A B A B ...) after one warm-up each, so drift hits both."""
+    timed(a)
+    timed(b)
+    ta, tb = [], []
+    for _ in range(runs):
+        ta.append(timed(a))
+        tb.append(timed(b))
+    return ta, tb
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def row(name: str, values: list[float]) -> str:
+    return (f"| {name} | {med(values):.3f} | {min(values):.3f} | {max(values):.3f} | "
+            f"{len(values)} |")
