@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PY, med, paired, row  # noqa: E402
+from bench.common import PY, med, paired, row
 
 TORCHINFO = """
 import sys, torch, torchinfo

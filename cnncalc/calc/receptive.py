@@ -8,7 +8,6 @@ from typing import Union
 
 from .ops import Step, Window
 
-
 Num = Union[int, Fraction]
 """Exact coordinates: ints where possible (fast), fractions after halves or transposed convs."""
 
@@ -73,11 +72,11 @@ def _axis(r: int, j: Num, start: Num, win: Window) -> tuple[int, Num, Num]:
         s = int(1 / win.stride)
         taps = -(-win.kernel // s)
         r_new = r + _ceil((taps - 1) * j)
-        start_new = start + (Fraction(win.pad_left) - Fraction(win.kernel - 1, 2)) / s * j
-        return r_new, _exact(j * win.stride), _exact(start_new)
+        shifted = start + (Fraction(win.pad_left) - Fraction(win.kernel - 1, 2)) / s * j
+        return r_new, _exact(j * win.stride), _exact(shifted)
     r_new = r + _ceil((win.kernel - 1) * j)
-    start_new = start + (_half(win.kernel - 1) - win.pad_left) * j
-    return r_new, _exact(j * win.stride), _exact(start_new)
+    centre = start + (_half(win.kernel - 1) - win.pad_left) * j
+    return r_new, _exact(j * win.stride), _exact(centre)
 
 
 def update(rf: RField, step: Step) -> RField:
