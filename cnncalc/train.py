@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import checkpoint, rundir, schedule
+from . import checkpoint, optim, rundir, schedule
 from .calc import summarize_spec
 from .calc.shape import PYTORCH, Shape, format_shape
 from .data import Mnist
@@ -21,7 +21,7 @@ from .device import resolve_device, resolve_precision, tune_allocator
 from .errors import LayerError, ResourceError, UsageError
 from .model import build
 
-OPTIMIZERS = ("sgd", "sgd-momentum", "adam", "adamw", "adadelta")
+OPTIMIZERS = optim.NAMES
 INITS = ("default", "normal", "uniform", "xavier", "kaiming")
 MEAN, STD = 0.1307, 0.3081  # MNIST training-set pixel statistics
 EVAL_BATCH = 1000
@@ -147,18 +147,6 @@ def init_weights(model: nn.Module, scheme: str, generator_seed: int) -> None:
                 nn.init.zeros_(m.bias)
 
 
-def make_optimizer(name: str, params: Any, lr: float, wd: float) -> torch.optim.Optimizer:
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
-    if name == "sgd-momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=wd)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
-    return torch.optim.Adadelta(params, lr=lr, weight_decay=wd)
-
-
 def memory_needed(spec: str, input_shape: Shape, batch: int, convention: str = PYTORCH) -> int:
     """Rough bytes for training: weights, grads and two optimizer moments, activations kept
     for backward (twice, for their gradients), and the dataset in float32."""
@@ -236,7 +224,7 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
     channels_last = device.type != "mps" and len(input_shape) == 3
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     model.to(device=device, memory_format=fmt)  # type: ignore[call-overload]
-    opt = make_optimizer(options.optimizer, model.parameters(), options.lr, options.weight_decay)
+    opt = optim.make(options.optimizer, model.parameters(), options.lr, options.weight_decay)
 
     x_train = tensors(data.train_images, input_shape, device)
     y_train = torch.from_numpy(data.train_labels.astype(np.int64)).to(device)
