@@ -4,22 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= $(if $(CNNCALC_DATA_DIR),$(CNNCALC_DATA_DIR),../shared/data/mnist)
+# Pass the folder only where it holds MNIST; otherwise cnncalc uses its cache or downloads.
+DATA_ARG := $(if $(wildcard $(DATA)/t10k-labels-idx1-ubyte*),--data-dir $(DATA),)
 
 .PHONY: demo test lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[train,plot,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/cnncalc summary --preset mnist-fast
-	$(BIN)/cnncalc train --data-dir $(DATA) --out runs/demo --force
-	$(BIN)/cnncalc evaluate runs/demo/best.pt --data-dir $(DATA)
+	$(BIN)/cnncalc train $(DATA_ARG) --out runs/demo --force
+	$(BIN)/cnncalc evaluate runs/demo/best.pt $(DATA_ARG)
 
 test: $(STAMP)
-	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m pytest -q
+	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check cnncalc tests bench
@@ -28,6 +29,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/summary_speed.py
 	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/train_speed.py
+	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/preset_accuracy.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .hypothesis

@@ -19,6 +19,16 @@ def holds_run(path: Path) -> bool:
     return any((path / name).exists() for name in (LAST, BEST, METRICS))
 
 
+def clean_stale(out: Path) -> list[Path]:
+    """Remove temp files that a killed save left behind (hidden, never taken for real)."""
+    removed = []
+    for path in out.glob(".*.tmp-*"):
+        if path.name.split(".tmp-")[0].lstrip(".") in (LAST, BEST, METRICS):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def prepare(out: Path, force: bool) -> None:
     """Check a new run's folder before any work: writable, and not holding another run."""
     if out.exists() and not out.is_dir():
@@ -32,6 +42,7 @@ def prepare(out: Path, force: bool) -> None:
             (out / name).unlink(missing_ok=True)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        clean_stale(out)
         probe = out / f".write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()

@@ -16,6 +16,7 @@ from torch import nn
 from . import checkpoint, optim, rundir, schedule
 from .calc import summarize_spec
 from .calc.shape import PYTORCH, Shape, format_shape
+from .calc.summary import Summary
 from .data import Mnist
 from .device import resolve_device, resolve_precision, tune_allocator
 from .errors import LayerError, ResourceError, UsageError
@@ -114,14 +115,19 @@ def tensors(images: np.ndarray, shape: Shape, device: torch.device) -> torch.Ten
     return x
 
 
-def prepare_model(spec: str, input_shape: Shape, convention: str = PYTORCH
-                  ) -> tuple[nn.Sequential, nn.Module]:
-    """(full model, the part trained on logits: a final softmax is left to the loss)."""
+def check_spec(spec: str, input_shape: Shape, convention: str = PYTORCH) -> Summary:
+    """The spec's summary, refusing specs that cannot classify MNIST. Allocates nothing."""
     summary = summarize_spec(spec, input_shape, convention)
     if summary.output_shape != (10,):
         raise LayerError(f"the spec ends in {format_shape(summary.output_shape, convention)}, "
                          "but MNIST needs 10 class scores", "end the spec with flatten-fc(10)")
-    model = build(summary)
+    return summary
+
+
+def prepare_model(spec: str, input_shape: Shape, convention: str = PYTORCH
+                  ) -> tuple[nn.Sequential, nn.Module]:
+    """(full model, the part trained on logits: a final softmax is left to the loss)."""
+    model = build(check_spec(spec, input_shape, convention))
     logits: nn.Module = model
     if isinstance(model[-1], nn.Softmax):
         logits = model[:-1]

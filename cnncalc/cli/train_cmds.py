@@ -227,11 +227,17 @@ def register(app: typer.Typer) -> None:
                 out = Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
             run_dir = out
         options = options.check()
+        from ..device import resolve_device
+        from ..train import check_memory, check_spec
+
+        # Refuse a bad spec, an oversized model or an unusable folder before any work.
+        check_spec(text, shape, convention)
+        check_memory(text, shape, options.batch_size, resolve_device(options.device),
+                     convention)
         if state is None:
-            # Check the spec and the run folder before loading data or building anything.
-            from ..train import prepare_model
-            prepare_model(text, shape, convention)
             rundir.prepare(run_dir, force)
+        else:
+            rundir.clean_stale(run_dir)
         data = load_data(data_dir, quiet)
         out_console = console(stderr=format is Format.json)
         reporter = RichReporter(out_console, quiet)
