@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.killharness import run_chain  # noqa: E402
+from tests.killharness import run_chain
 
 
 def main() -> None:

@@ -97,3 +97,15 @@ def load(path: str | Path) -> dict[str, Any]:
     if missing:
         raise CheckpointError(f"{p}: checkpoint lacks {', '.join(missing)}")
     return data
+
+
+def restore(module: Any, state: Any, path: str | Path, what: str = "weights") -> None:
+    """module.load_state_dict(state), with a mismatch reported as a CheckpointError."""
+    try:
+        module.load_state_dict(state)
+    except (RuntimeError, KeyError, TypeError, ValueError, AttributeError) as e:
+        lines = [x.strip() for x in str(e).splitlines() if x.strip()] or [type(e).__name__]
+        detail = next((x for x in lines if x.startswith(("size mismatch", "Missing key",
+                                                          "Unexpected key"))), lines[0])
+        raise CheckpointError(f"{path}: its {what} do not fit its own spec ({detail[:160]})",
+                              "the file was altered or comes from another model") from None

@@ -14,7 +14,7 @@ from . import checkpoint
 from .calc.shape import Shape
 from .data import Mnist
 from .device import resolve_device, resolve_precision
-from .errors import CheckpointError, DataError, UsageError
+from .errors import DataError, UsageError
 from .train import evaluate_logits, prepare_model, tensors
 
 
@@ -31,13 +31,8 @@ class Loaded:
 def load_model(path: str | Path, device: torch.device) -> Loaded:
     data = checkpoint.load(path)
     shape = tuple(int(d) for d in data["input_shape"])
-    try:
-        model, logits = prepare_model(str(data["spec"]), shape, str(data["convention"]))
-        model.load_state_dict(data["model"])
-    except (RuntimeError, KeyError, TypeError) as e:
-        raise CheckpointError(f"{path}: its weights do not fit its own spec "
-                              f"({str(e).splitlines()[0][:120]})",
-                              "the file was altered or comes from another model") from None
+    model, logits = prepare_model(str(data["spec"]), shape, str(data["convention"]))
+    checkpoint.restore(model, data["model"], path)
     model.to(device)
     model.eval()
     return Loaded(Path(path), str(data["spec"]), shape, int(data["epoch"]), logits,

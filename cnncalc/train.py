@@ -19,7 +19,7 @@ from .calc.shape import PYTORCH, Shape, format_shape
 from .calc.summary import Summary
 from .data import Mnist
 from .device import resolve_device, resolve_precision, tune_allocator
-from .errors import LayerError, ResourceError, UsageError
+from .errors import CheckpointError, LayerError, ResourceError, UsageError
 from .model import build
 
 OPTIMIZERS = optim.NAMES
@@ -246,18 +246,23 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
 
     state = _State(plan={"start": 0, "total": options.epochs * steps_per_epoch})
     if resume is not None:
-        model.load_state_dict(resume["model"])
-        opt.load_state_dict(resume["optimizer"])
-        r = resume["state"]
-        state = _State(int(r["epoch"]), int(r["step_in_epoch"]), int(r["global_step"]),
-                       float(r["best_acc"]), list(resume.get("history", [])),
-                       dict(r.get("partial", {})), dict(resume["scheduler"]["plan"]))
+        where = resume.get("path", "the checkpoint")
+        checkpoint.restore(model, resume["model"], where)
+        checkpoint.restore(opt, resume["optimizer"], where, "optimizer state")
+        try:
+            r = resume["state"]
+            state = _State(int(r["epoch"]), int(r["step_in_epoch"]), int(r["global_step"]),
+                           float(r["best_acc"]), list(resume.get("history", [])),
+                           dict(r.get("partial", {})), dict(resume["scheduler"]["plan"]))
+            _set_rng_state(resume["rng"], device)
+        except (KeyError, TypeError, ValueError, RuntimeError) as e:
+            raise CheckpointError(f"{where}: its training state is incomplete ({e})",
+                                  "resume from another checkpoint or start a new run") from None
         planned_end = state.plan["start"] + state.plan["total"]
         if planned_end != options.epochs * steps_per_epoch:
             # --epochs changed: plan the schedule afresh over the steps that remain.
             state.plan = {"start": state.global_step,
                           "total": options.epochs * steps_per_epoch - state.global_step}
-        _set_rng_state(resume["rng"], device)
     report.start({"device": str(device), "precision": "bf16" if dtype else "fp32",
                   "train_images": n, "test_images": len(x_test), "steps_per_epoch": steps_per_epoch,
                   "epochs": options.epochs, "start_epoch": state.epoch})

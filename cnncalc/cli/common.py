@@ -28,13 +28,14 @@ def fail(error: CnnCalcError) -> NoReturn:
     err = console(stderr=True)
     if isinstance(error, SpecSyntaxError):
         spec, caret = error.caret_lines()
-        err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        err.print("[bold red]error:[/] ", end="", markup=True)
+        err.print(str(error), markup=False, soft_wrap=True)
         if len(spec) <= 400:
             err.print("  " + spec, markup=False)
             err.print("  " + caret, style="red", markup=False)
     else:
         err.print("[bold red]error:[/] ", end="", markup=True)
-        err.print(str(error), markup=False)
+        err.print(str(error), markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 

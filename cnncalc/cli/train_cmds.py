@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ..errors import DataError, UsageError
+from ..errors import CheckpointError, DataError, UsageError
 from .calc_cmds import ConventionOpt, Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
 
@@ -200,11 +200,20 @@ def register(app: typer.Typer) -> None:
                 named = ", ".join("--" + k.replace("_", "-") for k in extra) or "SPEC/--out"
                 raise UsageError(f"--resume keeps the run's spec and options ({named} given)",
                                  "only --epochs, --device and --data-dir may change on resume")
-            state = ckpt.load(resume / rundir.LAST if resume.is_dir() else resume)
+            last = resume / rundir.LAST if resume.is_dir() else resume
+            if resume.is_dir() and not last.exists():
+                raise UsageError(f"{resume} holds no last.pt to resume",
+                                 "start it anew with --out")
+            state = ckpt.load(last)
+            state["path"] = str(last)
             run_dir = resume if resume.is_dir() else resume.parent
             known = {f.name for f in fields(TrainOptions)}
-            stored = {k: v for k, v in dict(state["options"]).items() if k in known}
-            options = TrainOptions(**{**stored, **given})
+            try:
+                stored = {k: v for k, v in dict(state["options"]).items() if k in known}
+                options = TrainOptions(**{**stored, **given}).check()
+            except (TypeError, ValueError, UsageError) as e:
+                raise CheckpointError(f"{last}: its training options are unusable ({e})",
+                                           "start a new run with --out") from None
             text, shape = str(state["spec"]), tuple(int(d) for d in state["input_shape"])
             convention = str(state["convention"])
             if int(state["state"]["epoch"]) >= options.epochs:
