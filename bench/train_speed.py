@@ -25,8 +25,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from cnncalc import data
+from cnncalc.prep import MEAN, STD
 from cnncalc.presets import PRESETS
-from cnncalc.train import MEAN, STD, SilentReporter, TrainOptions, train
+from cnncalc.train import SilentReporter, TrainOptions, train
 
 
 def examples_net() -> nn.Module:

@@ -15,7 +15,7 @@ from .calc.shape import Shape
 from .data import Mnist
 from .device import resolve_device, resolve_precision
 from .errors import DataError, UsageError
-from .train import evaluate_logits, prepare_model, tensors
+from .prep import evaluate_logits, prepare_model, tensors
 
 
 @dataclass(frozen=True)

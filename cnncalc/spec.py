@@ -125,6 +125,19 @@ def _layer_text(kind: str, items: tuple[tuple[str, Value], ...]) -> str:
     return f"{kind}({','.join(parts)})" if parts else kind
 
 
+def short_text(nodes: tuple[Node, ...]) -> str:
+    """A compact outline by layer kind, e.g. `res[conv-bn-relu-conv-bn]`, for table rows."""
+    parts = []
+    for n in nodes:
+        if isinstance(n, Layer):
+            parts.append(n.kind)
+        elif isinstance(n, Repeat):
+            parts.append(f"[{short_text(n.body)}]*{n.times}")
+        else:
+            parts.append(f"res[{short_text(n.body)}]")
+    return "-".join(parts)
+
+
 def to_text(nodes: tuple[Node, ...]) -> str:
     return "-".join(n.text for n in nodes)
 

@@ -136,3 +136,12 @@ def test_module_entry_point() -> None:
     proc = subprocess.run([sys.executable, "-m", "cnncalc", "summary", "relu", "-f", "json"],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["output_shape"] == [1, 28, 28]
+
+
+def test_receptive_field_legend_for_convt_and_gap(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["summary", "conv(8,3,stride=2)-convt(8,2,stride=2)-gap(3)",
+                                 "-i", "1x16x16"])
+    assert "RF after a transposed conv" in result.stdout
+    assert "RF after adaptive pooling" in result.stdout
+    plain = runner.invoke(app, ["summary", "conv(8,3)"])
+    assert "RF after" not in plain.stdout

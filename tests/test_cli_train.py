@@ -176,3 +176,13 @@ def test_real_mnist_subset(mnist: Path, tmp_path: Path) -> None:
                "-f", "json")
     out = json.loads(r.stdout)  # type: ignore[attr-defined]
     assert out["label"] == 7 and out["top"][0]["class"] == 7
+
+
+def test_plot_falls_back_to_terminal_without_matplotlib(
+        synth: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = tmp_path / "run"
+    invoke("train", SPEC, "--data-dir", str(synth), "--out", str(run), *QUICK)
+    monkeypatch.setitem(sys.modules, "cnncalc.plotting", None)  # import fails, as if missing
+    r = CliRunner().invoke(app, ["plot", str(run)])
+    assert r.exit_code == 0 and "matplotlib is not installed" in r.stderr
+    assert "test_acc" in r.stdout and not (run / "curves.png").exists()

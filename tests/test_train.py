@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnncalc import checkpoint, data, rundir
+from cnncalc import checkpoint, data, prep, rundir
 from cnncalc import train as train_mod
 from cnncalc.errors import LayerError, ResourceError, RunDirError, UsageError
 from cnncalc.train import TrainOptions, train
@@ -91,10 +91,10 @@ def test_optimizers_and_schedules(synth: data.Mnist, tmp_path: Path, optimizer: 
     assert torch.isfinite(torch.tensor(result.history[0]["train_loss"]))
 
 
-@pytest.mark.parametrize("init", train_mod.INITS)
+@pytest.mark.parametrize("init", prep.INITS)
 def test_inits(init: str) -> None:
-    model, _ = train_mod.prepare_model("conv(16,3)-flatten-fc(10)", (1, 8, 8))
-    train_mod.init_weights(model, init, 0)
+    model, _ = prep.prepare_model("conv(16,3)-flatten-fc(10)", (1, 8, 8))
+    prep.init_weights(model, init, 0)
     conv_w = model[0].weight
     fan_in, fan_out = 9, 16 * 9
     if init == "normal":
@@ -113,11 +113,11 @@ def test_inits(init: str) -> None:
 
 
 def test_eval_mode_switches_dropout_and_bn(synth: data.Mnist) -> None:
-    model, logits = train_mod.prepare_model(SPEC, (1, 28, 28))
-    x = train_mod.tensors(synth.test_images[:32], (1, 28, 28), torch.device("cpu"))
+    model, logits = prep.prepare_model(SPEC, (1, 28, 28))
+    x = prep.tensors(synth.test_images[:32], (1, 28, 28), torch.device("cpu"))
     model.train()
-    a = train_mod.evaluate_logits(logits, x, None)
-    b = train_mod.evaluate_logits(logits, x, None)
+    a = prep.evaluate_logits(logits, x, None)
+    b = prep.evaluate_logits(logits, x, None)
     assert torch.equal(a, b) and not model.training
     model.train()
     with torch.no_grad():
@@ -140,7 +140,7 @@ def test_run_dir_refusals(tmp_path: Path) -> None:
 
 def test_memory_refusal(synth: data.Mnist, tmp_path: Path,
                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(train_mod, "available_memory", lambda: 100 * 2**20)
+    monkeypatch.setattr(prep, "available_memory", lambda: 100 * 2**20)
     with pytest.raises(ResourceError, match=r"needs about \d+\.\d GiB but cpu has 0\.1 GiB"):
         train("conv(4096,3)-flatten-fc(10)", (1, 28, 28), FAST, tmp_path, synth)
     assert not (tmp_path / "last.pt").exists()
@@ -154,5 +154,5 @@ def test_spec_must_end_in_ten_classes(synth: data.Mnist, tmp_path: Path) -> None
 
 
 def test_softmax_head_trains_on_logits() -> None:
-    model, logits = train_mod.prepare_model("flatten-fc(10)-softmax", (1, 28, 28))
+    model, logits = prep.prepare_model("flatten-fc(10)-softmax", (1, 28, 28))
     assert isinstance(model[-1], torch.nn.Softmax) and len(logits) == 2  # type: ignore[arg-type]

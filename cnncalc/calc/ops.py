@@ -8,15 +8,18 @@ from typing import Any
 
 from ..spec import Layer
 from .shape import KERAS, Shape, format_shape, numel
-
-
-class Refusal(Exception):
-    """A layer that cannot apply to its input. The walker adds the layer's name and index."""
-
-    def __init__(self, reason: str, hint: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.hint = hint
+from .window import (
+    Axis,
+    Refusal,
+    as_int,
+    axes_text,
+    conv_axis,
+    drop_notes,
+    fmt_pair,
+    pad_check_explicit,
+    padding_notes,
+    pair,
+)
 
 
 @dataclass(frozen=True)
@@ -46,101 +49,6 @@ class Step:
     torch_args: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Axis:
-    out: int
-    pad_left: int
-    pad_right: int
-    formula: str
-    dropped: int = 0  # input rows past the last window
-    partial: bool = False  # ceil mode added a window that hangs over the edge
-    gaps: int = 0  # input rows between windows when the stride exceeds the window
-
-
-def _int(v: object) -> int:
-    assert isinstance(v, int)
-    return v
-
-
-def _pair(v: Any) -> tuple[int, int]:
-    return v if isinstance(v, tuple) else (v, v)
-
-
-def _axis_floor(n: int, k: int, s: int, pl: int, pr: int, ceil: bool = False) -> Axis:
-    """PyTorch's output-size rule for convolution and pooling along one axis."""
-    span = n + pl + pr - k
-    floor_out = span // s + 1  # floor division rounds toward -inf, as PyTorch's div_rtn
-    out, partial = floor_out, False
-    if ceil:
-        out = (span + s - 1) // s + 1
-        # The last window must start inside the input or the left padding.
-        if (out - 1) * s >= n + pl:
-            out -= 1
-        partial = out > floor_out
-    if out < 1:
-        raise Refusal(f"input {n} (padded to {n + pl + pr}) is smaller than the {k}-wide window,"
-                      f" so the output would be {out}")
-    pad_txt = f" + {pl}+{pr}" if pl != pr else (f" + 2·{pl}" if pl else "")
-    inner = f"{n} - {k}{pad_txt}"
-    if ceil:
-        formula = f"⌈({inner})/{s}⌉ + 1 = {out}"
-    elif span % s:
-        formula = f"⌊({inner})/{s}⌋ + 1 = {out}"
-    else:
-        formula = f"({inner})/{s} + 1 = {out}"
-    # Real pixels (not padding) past the last window's reach, and between windows.
-    last = (out - 1) * s - pl + k - 1
-    dropped = max(0, n - 1 - last)
-    gaps = max(0, s - k) * (out - 1) if out > 1 else 0
-    return Axis(out, pl, pr, formula, dropped, partial, gaps)
-
-
-def _axis_same_keras(n: int, k: int, s: int) -> Axis:
-    out = -(-n // s)
-    total = max((out - 1) * s + k - n, 0)
-    pl = total // 2
-    return Axis(out, pl, total - pl, f"⌈{n}/{s}⌉ = {out} (same: pad {pl}+{total - pl})")
-
-
-def _conv_axis(n: int, k: int, s: int, pad: Any, axis: int, convention: str,
-               pooling: bool = False, ceil: bool = False) -> Axis:
-    if pad == "valid":
-        return _axis_floor(n, k, s, 0, 0, ceil)
-    if pad == "same":
-        if convention == KERAS:
-            return _axis_same_keras(n, k, s)
-        total = k - 1
-        pl = total // 2
-        ax = _axis_floor(n, k, s, pl, total - pl)
-        return Axis(ax.out, pl, total - pl, f"same: pad {pl}+{total - pl} → {ax.out}")
-    p = _pair(pad)[axis]
-    return _axis_floor(n, k, s, p, p, ceil)
-
-
-def _axes_text(h: Axis, w: Axis) -> str:
-    if h.formula == w.formula:
-        return h.formula
-    return f"H: {h.formula}; W: {w.formula}"
-
-
-def _drop_notes(h: Axis, w: Axis, n_h: int, n_w: int) -> list[str]:
-    notes = []
-    if h.dropped or w.dropped:
-        parts = []
-        if h.dropped:
-            parts.append(f"{h.dropped} row{'s' * (h.dropped > 1)}")
-        if w.dropped:
-            parts.append(f"{w.dropped} column{'s' * (w.dropped > 1)}")
-        notes.append(f"window does not tile the {n_h}x{n_w} input: the last "
-                     f"{' and '.join(parts)} are never read")
-    if h.gaps or w.gaps:
-        notes.append("the stride is larger than the window: rows/columns between windows are "
-                     "never read")
-    if h.partial or w.partial:
-        notes.append("ceil_mode adds a last window that hangs over the bottom/right edge")
-    return notes
-
-
 def _need_map(shape: Shape, what: str) -> tuple[int, int, int]:
     if len(shape) != 3:
         raise Refusal(f"{what} needs a CxHxW input but got the flat vector {shape[0]}",
@@ -148,52 +56,18 @@ def _need_map(shape: Shape, what: str) -> tuple[int, int, int]:
     return shape[0], shape[1], shape[2]
 
 
-def _pad_check_explicit(layer: Layer, convention: str, pooling: bool,
-                        k: tuple[int, int], s: tuple[int, int]) -> None:
-    pad = layer["padding"]
-    if pad == "same" and convention != KERAS:
-        if pooling:
-            raise Refusal("PyTorch pooling has no padding='same'",
-                          "write padding=N or ceil=true for PyTorch, or use --convention keras")
-        if s != (1, 1):
-            total = [kk - 1 for kk in k]
-            sym = all(t % 2 == 0 for t in total)
-            fix = f"padding={total[0] // 2}" if sym and total[0] == total[1] else "padding=N"
-            raise Refusal(f"PyTorch allows padding='same' only with stride 1, not "
-                          f"{_fmt_pair(s)}", f"write {fix} or use --convention keras")
-
-
-def _fmt_pair(v: tuple[int, int]) -> str:
-    return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
-
-
-def _padding_notes(layer: Layer, k: tuple[int, int]) -> list[str]:
-    pad = layer["padding"]
-    if isinstance(pad, str):
-        return []
-    notes = []
-    for p, kk, name in zip(_pair(pad), k, ("H", "W")):
-        keep = (kk - 1 + 1) // 2  # ceil((F-1)/2): enough to keep the size at stride 1
-        if p >= kk:
-            notes.append(f"padding {p} ≥ window {kk} along {name}: some outputs see only padding")
-        elif p > keep:
-            notes.append(f"padding {p} along {name} is more than the {keep} that keeps the size "
-                         f"at stride 1; the border outputs mostly see zeros")
-    return notes[:1] if len(notes) == 2 and notes[0][:20] == notes[1][:20] else notes
-
-
 def conv(layer: Layer, shape: Shape, convention: str) -> Step:
     c, h, w = _need_map(shape, "conv")
-    k, s, d = _pair(layer["kernel_size"]), _pair(layer["stride"]), _pair(layer["dilation"])
-    g, out_c, bias = _int(layer["groups"]), _int(layer["out_channels"]), bool(layer["bias"])
+    k, s, d = pair(layer["kernel_size"]), pair(layer["stride"]), pair(layer["dilation"])
+    g, out_c, bias = as_int(layer["groups"]), as_int(layer["out_channels"]), bool(layer["bias"])
     if c % g:
         raise Refusal(f"groups={g} must divide the {c} input channels")
     if out_c % g:
         raise Refusal(f"groups={g} must divide out_channels={out_c}")
     ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
-    _pad_check_explicit(layer, convention, False, ke, s)
-    ah = _conv_axis(h, ke[0], s[0], layer["padding"], 0, convention)
-    aw = _conv_axis(w, ke[1], s[1], layer["padding"], 1, convention)
+    pad_check_explicit(layer, convention, False, ke, s)
+    ah = conv_axis(h, ke[0], s[0], layer["padding"], 0, convention)
+    aw = conv_axis(w, ke[1], s[1], layer["padding"], 1, convention)
     out = (out_c, ah.out, aw.out)
     per_out = (c // g) * k[0] * k[1]
     weights = per_out * out_c
@@ -201,13 +75,13 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
     cin = f"({c}/{g})" if g > 1 else f"{c}"
     pf = f"({k[0]}·{k[1]}·{cin})·{out_c}" + (f" + {out_c}" if bias else "") + f" = {params}"
     macs = numel(out) * per_out
-    notes = _drop_notes(ah, aw, h, w) + _padding_notes(layer, ke)
+    notes = drop_notes(ah, aw, h, w) + padding_notes(layer, ke)
     if g > 1:
         notes.append(f"groups={g}: each filter sees {c // g} of {c} channels, "
                      f"{g}x fewer weights than groups=1")
-    formula = _axes_text(ah, aw)
+    formula = axes_text(ah, aw)
     if d != (1, 1):
-        formula = f"dilated kernel {_fmt_pair(ke)}; " + formula
+        formula = f"dilated kernel {fmt_pair(ke)}; " + formula
     pad_arg = layer["padding"]
     torch_pad: Any = pad_arg if pad_arg in ("same", "valid") and convention != KERAS else None
     return Step(
@@ -236,7 +110,7 @@ def _convt_axis(n: int, s: int, d_k: int, pad: Any, op: int, axis: int,
             out = n * s + max(d_k - s, 0)
             return Axis(out, 0, 0, f"{n}·{s} + max({d_k} - {s}, 0) = {out} (valid)")
     else:
-        p = _pair(pad)[axis]
+        p = pair(pad)[axis]
     out = (n - 1) * s - 2 * p + d_k + op
     if out < 1:
         raise Refusal(f"output size {out} is below 1")
@@ -247,9 +121,9 @@ def _convt_axis(n: int, s: int, d_k: int, pad: Any, op: int, axis: int,
 
 def convt(layer: Layer, shape: Shape, convention: str) -> Step:
     c, h, w = _need_map(shape, "convt")
-    k, s, d = _pair(layer["kernel_size"]), _pair(layer["stride"]), _pair(layer["dilation"])
-    op = _pair(layer["output_padding"])
-    g, out_c, bias = _int(layer["groups"]), _int(layer["out_channels"]), bool(layer["bias"])
+    k, s, d = pair(layer["kernel_size"]), pair(layer["stride"]), pair(layer["dilation"])
+    op = pair(layer["output_padding"])
+    g, out_c, bias = as_int(layer["groups"]), as_int(layer["out_channels"]), bool(layer["bias"])
     if c % g:
         raise Refusal(f"groups={g} must divide the {c} input channels")
     if out_c % g:
@@ -274,7 +148,7 @@ def convt(layer: Layer, shape: Shape, convention: str) -> Step:
     crop = [max(-x, 0) for x in top]
     top = [max(x, 0) for x in top]
     return Step(
-        out, params, 0, macs, _axes_text(ah, aw), pf,
+        out, params, 0, macs, axes_text(ah, aw), pf,
         f"{numel(shape)} inputs · {per_in} = {macs}", (),
         (Window(ke[0], Fraction(1, s[0]), ah.pad_left, True),
          Window(ke[1], Fraction(1, s[1]), aw.pad_left, True)),
@@ -286,8 +160,8 @@ def convt(layer: Layer, shape: Shape, convention: str) -> Step:
 
 def pool(layer: Layer, shape: Shape, convention: str) -> Step:
     c, h, w = _need_map(shape, layer.kind)
-    k, s = _pair(layer["kernel_size"]), _pair(layer["stride"])
-    d = _pair(layer.args.get("dilation", 1))
+    k, s = pair(layer["kernel_size"]), pair(layer["stride"])
+    d = pair(layer.args.get("dilation", 1))
     ceil = bool(layer["ceil_mode"])
     ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
     pad = layer["padding"]
@@ -296,26 +170,26 @@ def pool(layer: Layer, shape: Shape, convention: str) -> Step:
             raise Refusal("Keras pooling has no ceil_mode", "use padding=same")
         if d != (1, 1):
             raise Refusal("Keras pooling has no dilation")
-    _pad_check_explicit(layer, convention, True, ke, s)
+    pad_check_explicit(layer, convention, True, ke, s)
     if not isinstance(pad, str):
-        for p, kk in zip(_pair(pad), k):
+        for p, kk in zip(pair(pad), k):
             # PyTorch: "pad should be at most half of effective kernel size".
             if p > kk // 2:
                 raise Refusal(f"padding {p} is more than half the {kk}-wide window",
                               f"PyTorch allows at most padding={kk // 2} here")
-    ah = _conv_axis(h, ke[0], s[0], pad, 0, convention, True, ceil)
-    aw = _conv_axis(w, ke[1], s[1], pad, 1, convention, True, ceil)
+    ah = conv_axis(h, ke[0], s[0], pad, 0, convention, True, ceil)
+    aw = conv_axis(w, ke[1], s[1], pad, 1, convention, True, ceil)
     out = (c, ah.out, aw.out)
-    notes = _drop_notes(ah, aw, h, w)
+    notes = drop_notes(ah, aw, h, w)
     args: dict[str, Any] = dict(kernel_size=k, stride=s, ceil_mode=ceil,
                                 pads=(ah.pad_left, ah.pad_right, aw.pad_left, aw.pad_right),
-                                padding=None if pad == "same" else _pair(0 if pad == "valid"
+                                padding=None if pad == "same" else pair(0 if pad == "valid"
                                                                          else pad))
     if layer.kind == "maxpool":
         args["dilation"] = d
     else:
         args["count_include_pad"] = bool(layer["count_include_pad"])
-    return Step(out, 0, 0, 0, _axes_text(ah, aw), "no parameters", "0 (MACs count weights only)",
+    return Step(out, 0, 0, 0, axes_text(ah, aw), "no parameters", "0 (MACs count weights only)",
                 tuple(notes),
                 (Window(ke[0], s[0], ah.pad_left), Window(ke[1], s[1], aw.pad_left)),
                 torch_args=args)
@@ -330,7 +204,7 @@ def adaptive_windows(n: int, o: int) -> tuple[int, int | Fraction]:
 
 def gap(layer: Layer, shape: Shape, convention: str) -> Step:
     c, h, w = _need_map(shape, "gap")
-    oh, ow = _pair(layer["output_size"])
+    oh, ow = pair(layer["output_size"])
     kh, sh = adaptive_windows(h, oh)
     kw, sw = adaptive_windows(w, ow)
     formula = f"adaptive: {h}x{w} → {oh}x{ow}"
@@ -346,7 +220,7 @@ def fc(layer: Layer, shape: Shape, convention: str) -> Step:
     if len(shape) != 1:
         raise Refusal(f"fc needs a flat input but got {format_shape(shape, convention)}",
                       "insert flatten before it (or gap-flatten)")
-    n, out, bias = shape[0], _int(layer["out_features"]), bool(layer["bias"])
+    n, out, bias = shape[0], as_int(layer["out_features"]), bool(layer["bias"])
     params = n * out + (out if bias else 0)
     pf = f"{n}·{out}" + (f" + {out}" if bias else "") + f" = {params}"
     return Step((out,), params, 0, n * out, f"{n} → {out}", pf, f"{n}·{out} = {n * out}", (),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..spec import Layer, Node, Repeat, Residual, parse
-from . import ops
+from . import window
 from .shape import PYTORCH, Shape
 from .summary import _stride_for, summarize
 
@@ -120,26 +120,26 @@ def _layer_axis(layer: Layer, n: int) -> tuple[int, bool] | str | None:
     if layer.kind in ("flatten", "fc"):
         return "stop"
     if layer.kind == "gap":
-        return int(ops._pair(layer["output_size"])[0]), True
+        return int(window.pair(layer["output_size"])[0]), True
     if layer.kind not in ("conv", "convt", "maxpool", "avgpool"):
         return n, True
-    k = ops._pair(layer["kernel_size"])[0]
-    s = ops._pair(layer["stride"])[0]
-    d = ops._pair(layer.args.get("dilation", 1))[0]
+    k = window.pair(layer["kernel_size"])[0]
+    s = window.pair(layer["stride"])[0]
+    d = window.pair(layer.args.get("dilation", 1))[0]
     ke = d * (k - 1) + 1
     pad = layer["padding"]
     if layer.kind == "convt":
-        p = 0 if pad == "valid" else ops._pair(pad)[0] if pad != "same" else None
+        p = 0 if pad == "valid" else window.pair(pad)[0] if pad != "same" else None
         if p is None:
             return None
-        out = (n - 1) * s - 2 * p + ke + ops._pair(layer["output_padding"])[0]
+        out = (n - 1) * s - 2 * p + ke + window.pair(layer["output_padding"])[0]
         return (out, True) if out >= 1 else None
     if pad == "same":
         return (n, True) if s == 1 and layer.kind == "conv" else None
-    p = 0 if pad == "valid" else ops._pair(pad)[0]
+    p = 0 if pad == "valid" else window.pair(pad)[0]
     try:
-        ax = ops._axis_floor(n, ke, s, p, p, bool(layer.args.get("ceil_mode", False)))
-    except ops.Refusal:
+        ax = window.axis_floor(n, ke, s, p, p, bool(layer.args.get("ceil_mode", False)))
+    except window.Refusal:
         return None
     return ax.out, ax.dropped == 0 and ax.gaps == 0 and not ax.partial
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import LayerError
-from ..spec import Layer, Node, Repeat, Residual, parse
+from ..spec import Layer, Node, Repeat, Residual, parse, short_text
 from . import ops
 from .receptive import INPUT, RField, larger, update, update_text
 from .shape import PYTORCH, Shape, format_shape, numel
+from .window import Refusal
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -37,6 +38,7 @@ class LayerInfo:
     shortcut: tuple[LayerInfo, ...] = ()
     torch_args: dict[str, Any] = field(default_factory=dict)
     complete: bool = True
+    label: str = ""  # compact outline of a block, for tables
 
     @property
     def params(self) -> int:
@@ -138,7 +140,8 @@ class _Walker:
                 rows, out, out_rf = self.sequence(body, shape, rf, path + ".")
             except LayerError as e:
                 raise self.partial_block(e, "repeat", node.text, shape, path) from None
-            return self.block("repeat", node.text, path, shape, out, out_rf, rows)
+            return self.block("repeat", node.text, path, shape, out, out_rf, rows,
+                              label=short_text((node,)))
         return self.residual(node, shape, rf, path)
 
     def partial_block(self, e: LayerError, kind: str, text: str, shape: Shape,
@@ -150,7 +153,8 @@ class _Walker:
 
     def block(self, kind: str, text: str, path: str, shape: Shape, out: Shape, rf: RField,
               rows: list[LayerInfo], shortcut: tuple[LayerInfo, ...] = (),
-              extra_activations: int = 0, complete: bool = True) -> LayerInfo:
+              extra_activations: int = 0, complete: bool = True,
+              label: str = "") -> LayerInfo:
         everything = list(rows) + list(shortcut)
         return LayerInfo(
             path, kind, text, shape, out,
@@ -158,13 +162,13 @@ class _Walker:
             sum(r.non_trainable_params for r in everything),
             sum(r.macs for r in everything),
             sum(r.activations for r in everything) + extra_activations,
-            rf, children=tuple(rows), shortcut=shortcut, complete=complete)
+            rf, children=tuple(rows), shortcut=shortcut, complete=complete, label=label)
 
     def layer(self, layer: Layer, shape: Shape, rf: RField, path: str) -> LayerInfo:
         key = (layer.kind, layer.text, shape)
         try:
             step = self.steps.get(key) or ops.apply(layer, shape, self.convention)
-        except ops.Refusal as e:
+        except Refusal as e:
             raise LayerError(
                 f"layer {path} {layer.text}: {e.reason} "
                 f"(input {format_shape(shape, self.convention)})", e.hint, []) from None
@@ -199,7 +203,8 @@ class _Walker:
             # The projection is the calculator's own choice (torchvision's): no flags on it.
             shortcut = tuple(replace(r, notes=()) for r in sc_rows)
         return self.block("residual", node.text, path, shape, out, larger(body_rf, sc_rf),
-                          rows, shortcut, extra_activations=numel(out))
+                          rows, shortcut, extra_activations=numel(out),
+                          label=short_text((node,)))
 
 
 def _stride_for(n: int, m: int) -> tuple[int, int] | None:

@@ -1,4 +1,4 @@
-"""Training commands: build, train, evaluate, predict, plot and data. torch loads lazily here."""
+"""The `train` command: options, run folders, Ctrl-C handling and the progress display."""
 
 from __future__ import annotations
 
@@ -8,56 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from ..errors import CheckpointError, DataError, UsageError
-from .calc_cmds import ConventionOpt, Format, InputOpt, PresetOpt, SpecArg, resolve
+from ..errors import CheckpointError, UsageError
+from .calc_cmds import Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
-
-DataDirOpt = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Folder with the MNIST IDX files (else $CNNCALC_DATA_DIR, else the "
-    "user cache, else download).", show_default=False)]
-DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or mps.")]
+from .data_cmds import DataDirOpt, load_data, need_torch
 
 RESUMABLE_OVERRIDES = ("epochs", "device", "data_dir")
-
-
-def _need_torch() -> None:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        raise UsageError("this command needs PyTorch",
-                         "install it with: pip install 'cnncalc[train]'") from None
-
-
-def load_data(data_dir: Path | None, quiet: bool = False) -> Any:
-    from .. import data
-
-    directory = data.locate(data_dir)
-    if directory is None:
-        directory = data.cache_dir()
-        if not quiet:
-            console(stderr=True).print(f"MNIST not found; downloading to {directory}",
-                                       markup=False)
-        _download(directory, quiet)
-    return data.load(directory)
-
-
-def _download(directory: Path, quiet: bool) -> list[Path]:
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
-
-    from .. import data
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  TransferSpeedColumn(), console=console(stderr=True), disable=quiet) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(name: str, done: int, total: int | None) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total)
-            bar.update(tasks[name], completed=done)
-
-        return data.download(directory, progress=progress)
 
 
 class _StopFlag:
@@ -86,59 +43,6 @@ class _StopFlag:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
-    @guarded
-    def build(
-        spec: SpecArg = None,
-        input: InputOpt = None,
-        preset: PresetOpt = None,
-        export: Annotated[str | None, typer.Option(
-            "--export", help="Print the model as source: 'py'.", show_default=False)] = None,
-        check: Annotated[bool, typer.Option(
-            "--check", help="Build it in torch, run a forward pass and confirm every shape and "
-            "count against the calculator.")] = False,
-        convention: ConventionOpt = "pytorch",
-        class_name: Annotated[str, typer.Option("--class-name", help="Class name for --export."
-                                                )] = "Net",
-    ) -> None:
-        """Turn a spec into a PyTorch model: export its source or check it against summary."""
-        from ..calc import summarize_spec
-        from ..calc.shape import parse_convention, parse_shape
-
-        text, shape_text, _ = resolve(spec, preset, input)
-        if export is None and not check:
-            raise UsageError("nothing to do", "pass --export py and/or --check")
-        if export not in (None, "py", "python"):
-            raise UsageError(f"unknown export format '{export}'", "use --export py")
-        if not class_name.isidentifier():
-            raise UsageError(f"--class-name {class_name!r} is not a Python identifier")
-        summary = summarize_spec(text, parse_shape(shape_text), parse_convention(convention))
-        _need_torch()
-        from ..model import build as build_model
-
-        model = build_model(summary)
-        if export:
-            from ..export import to_python
-
-            write(to_python(summary, model, class_name))
-        if check:
-            from ..buildcheck import check_model
-
-            rows, ok = check_model(summary, model)
-            table = Table(header_style="bold", title="torch vs calculator", title_justify="left")
-            for col in ("#", "layer", "torch output", "calculator", "torch params",
-                        "calculator", "ok"):
-                table.add_column(col)
-            for r in rows:
-                table.add_row(*[str(c) for c in r])
-            console(stderr=bool(export)).print(table)
-            if not ok:
-                raise DataError("torch and the calculator disagree (see the table)",
-                                "please report this spec")
-            console(stderr=bool(export)).print(
-                f"ok: {len(rows)} layers, {summary.trainable_params:,} trainable parameters, "
-                "every shape and count agrees", markup=False)
-
     @app.command()
     @guarded
     def train(
@@ -178,7 +82,7 @@ def register(app: typer.Typer) -> None:
                           ] = Format.table,
     ) -> None:
         """Train a spec (or preset) on MNIST with checkpoints; Ctrl-C saves and can resume."""
-        _need_torch()
+        need_torch()
         from dataclasses import asdict, fields
 
         from .. import checkpoint as ckpt
@@ -237,7 +141,7 @@ def register(app: typer.Typer) -> None:
             run_dir = out
         options = options.check()
         from ..device import resolve_device
-        from ..train import check_memory, check_spec
+        from ..prep import check_memory, check_spec
 
         # Refuse a bad spec, an oversized model or an unusable folder before any work.
         check_spec(text, shape, convention)
@@ -271,156 +175,4 @@ def register(app: typer.Typer) -> None:
                 f"interrupted: progress saved in {run_dir / rundir.LAST}; resume with\n"
                 f"  cnncalc train --resume {run_dir}", markup=False)
             raise typer.Exit(130)
-
-    @app.command()
-    @guarded
-    def evaluate(
-        checkpoints: Annotated[list[Path], typer.Argument(
-            help="One checkpoint, or several to evaluate as an ensemble.")],
-        data_dir: DataDirOpt = None,
-        device: DeviceOpt = "auto",
-        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
-                          ] = Format.table,
-    ) -> None:
-        """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble."""
-        _need_torch()
-        from ..evaluate import evaluate as run_eval
-
-        for p in checkpoints:
-            if not p.exists():
-                raise UsageError(f"{p}: no such checkpoint")
-        data = load_data(data_dir, format is Format.json)
-        result = run_eval([str(p) for p in checkpoints], data, device)
-        if format is Format.json:
-            write(json.dumps(result, indent=2))
-            return
-        from ..render.evaluation import evaluation_view
-
-        console().print(evaluation_view(result))
-
-    @app.command()
-    @guarded
-    def predict(
-        checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from 'cnncalc train'.")],
-        image: Annotated[Path | None, typer.Argument(
-            help="A digit image (PNG, JPEG, ... or .npy), any size is resized to 28x28.",
-            show_default=False)] = None,
-        index: Annotated[int | None, typer.Option(
-            "--index", help="Predict test-set image N instead of a file.", show_default=False)
-                         ] = None,
-        top: Annotated[int, typer.Option(help="How many classes to show.", min=1, max=10)] = 3,
-        data_dir: DataDirOpt = None,
-        device: DeviceOpt = "auto",
-        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
-                          ] = Format.table,
-    ) -> None:
-        """Top classes with probabilities for one image file or test-set index."""
-        _need_torch()
-        from ..evaluate import predict as run_predict
-        from ..evaluate import read_image
-
-        if (image is None) == (index is None):
-            raise UsageError("give an IMAGE file or --index N (one of them)")
-        label = None
-        if index is not None:
-            data = load_data(data_dir, True)
-            if not 0 <= index < len(data.test_images):
-                raise UsageError(f"--index {index} is outside the test set "
-                                 f"(0-{len(data.test_images) - 1})")
-            pixels, label = data.test_images[index], int(data.test_labels[index])
-        else:
-            assert image is not None
-            pixels = read_image(image)
-        ranked = run_predict(str(checkpoint), pixels, top, device)
-        if format is Format.json:
-            write(json.dumps({"top": [{"class": c, "probability": p} for c, p in ranked],
-                              **({"label": label} if label is not None else {})}, indent=2))
-            return
-        table = Table(header_style="bold")
-        table.add_column("class", justify="right")
-        table.add_column("probability", justify="right")
-        for c, p in ranked:
-            table.add_row(str(c), f"{p:.2%}")
-        console().print(table)
-        if label is not None:
-            verdict = "correct" if ranked[0][0] == label else "wrong"
-            console().print(f"true label: {label} ({verdict})", markup=False)
-
-    @app.command()
-    @guarded
-    def plot(
-        run: Annotated[Path, typer.Argument(help="A run folder (or its metrics.jsonl).")],
-        out: Annotated[Path | None, typer.Option(
-            "--out", "-o", help="PNG path (default RUN/curves.png).", show_default=False)
-                       ] = None,
-        terminal: Annotated[bool, typer.Option(
-            "--terminal", help="Draw in the terminal even if matplotlib is installed.")] = False,
-    ) -> None:
-        """Learning curves: a PNG with matplotlib, else a compact chart in the terminal."""
-        from .. import rundir
-        from ..render.curves import terminal_chart
-
-        rows = rundir.read_metrics(run)
-        if not terminal:
-            try:
-                from ..plotting import save_png
-            except ImportError:
-                save_png = None  # type: ignore[assignment]
-            if save_png is not None:
-                target = out or (run if run.is_dir() else run.parent) / "curves.png"
-                save_png(rows, target)
-                console().print(f"wrote {target}", markup=False)
-                return
-            console(stderr=True).print("matplotlib is not installed (pip install "
-                                       "'cnncalc[plot]'); drawing in the terminal", markup=False)
-        console().print(terminal_chart(rows))
-
-    data_app = typer.Typer(help="Where MNIST is, whether it is complete; fetch it.",
-                           no_args_is_help=True)
-    app.add_typer(data_app, name="data")
-
-    @data_app.command("info")
-    @guarded
-    def data_info(data_dir: DataDirOpt = None) -> None:
-        """Show where cnncalc looks for MNIST and what it finds there."""
-        from .. import data as data_mod
-
-        table = Table(header_style="bold")
-        for col in ("from", "folder", "status"):
-            table.add_column(col)
-        found = None
-        for origin, directory in data_mod.candidates(data_dir):
-            missing = data_mod.missing_files(directory)
-            if not directory.exists():
-                status = "does not exist"
-            elif missing:
-                status = f"incomplete: lacks {', '.join(missing)}"
-            else:
-                try:
-                    d = data_mod.load(directory)
-                    status = (f"ok: {len(d.train_images):,} train, {len(d.test_images):,} test "
-                              "images")
-                    found = found or directory
-                except DataError as e:
-                    status = f"damaged: {e}"
-            table.add_row(origin, str(directory), status)
-        console().print(table)
-        if found is None:
-            console().print("no complete copy; 'cnncalc data download' fetches one",
-                            markup=False)
-
-    @data_app.command("download")
-    @guarded
-    def data_download(data_dir: DataDirOpt = None) -> None:
-        """Download MNIST (checksums verified) into --data-dir or the user cache."""
-        from .. import data as data_mod
-
-        target = data_dir or data_mod.cache_dir()
-        fetched = _download(target, False)
-        data_mod.load(target)
-        console().print(f"MNIST is complete in {target}" + (
-            f" ({len(fetched)} file(s) downloaded)" if fetched else " (nothing to download)"),
-            markup=False)
-
-
 

@@ -87,7 +87,8 @@ COLUMNS = ("index", "layer", "input", "output", "formula", "params", "macs", "me
 
 def plain_cells(s: Summary, depth: int, r: LayerInfo) -> list[str]:
     size, jump, start = r.rf.describe()
-    label = ("  " * depth) + (("↳ " if ".s" in r.path else "") + r.spec)
+    text = r.label or r.spec if r.is_block else r.spec
+    label = ("  " * depth) + (("↳ " if ".s" in r.path else "") + text)
     mark = "⚠" if r.notes else ""
     return [
         r.path + mark,
@@ -118,6 +119,19 @@ def totals(s: Summary) -> list[tuple[str, str]]:
 
 def notes(s: Summary) -> list[str]:
     return [f"{r.path}: {n}" for _, r in flat_rows(s) for n in r.notes]
+
+
+RF_NOTES = {
+    "convt": "RF after a transposed conv: jump = j/s, and r adds (⌈k/s⌉ - 1)·j, an upper "
+             "bound (some outputs see fewer inputs)",
+    "gap": "RF after adaptive pooling: the largest window and the mean stride N/O",
+}
+
+
+def legend(s: Summary) -> list[str]:
+    """What the receptive-field columns mean for the layers where they need a reading."""
+    kinds = {r.kind for r in s.leaves()}
+    return [text for kind, text in RF_NOTES.items() if kind in kinds]
 
 
 def to_csv(s: Summary) -> str:
@@ -152,4 +166,7 @@ def to_markdown(s: Summary) -> str:
     if notes(s):
         lines.append("")
         lines += [f"- ⚠ {n}" for n in notes(s)]
+    if legend(s):
+        lines.append("")
+        lines += [f"- {n}" for n in legend(s)]
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..calc.summary import Summary
-from .records import flat_rows, notes, plain_cells, totals
+from .records import flat_rows, legend, notes, plain_cells, totals
 
 
 def summary_table(s: Summary, title: str | None = None) -> RenderableType:
@@ -31,4 +31,6 @@ def summary_table(s: Summary, title: str | None = None) -> RenderableType:
     flagged = notes(s)
     if flagged:
         parts.append(Text("\n".join(f"⚠ layer {n}" for n in flagged), style="yellow"))
+    if legend(s):
+        parts.append(Text("\n".join(legend(s)), style="dim"))
     return Group(*parts)

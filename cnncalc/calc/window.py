@@ -1,0 +1,147 @@
+"""Window arithmetic along one axis: PyTorch's and Keras' output-size rules, with notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..spec import Layer
+from .shape import KERAS
+
+
+class Refusal(Exception):
+    """A layer that cannot apply to its input. The walker adds the layer's name and index."""
+
+    def __init__(self, reason: str, hint: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Axis:
+    out: int
+    pad_left: int
+    pad_right: int
+    formula: str
+    dropped: int = 0  # input rows past the last window
+    partial: bool = False  # ceil mode added a window that hangs over the edge
+    gaps: int = 0  # input rows between windows when the stride exceeds the window
+
+
+def as_int(v: object) -> int:
+    assert isinstance(v, int)
+    return v
+
+
+def pair(v: Any) -> tuple[int, int]:
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def axis_floor(n: int, k: int, s: int, pl: int, pr: int, ceil: bool = False) -> Axis:
+    """PyTorch's output-size rule for convolution and pooling along one axis."""
+    span = n + pl + pr - k
+    floor_out = span // s + 1  # floor division rounds toward -inf, as PyTorch's div_rtn
+    out, partial = floor_out, False
+    if ceil:
+        out = (span + s - 1) // s + 1
+        # The last window must start inside the input or the left padding.
+        if (out - 1) * s >= n + pl:
+            out -= 1
+        partial = out > floor_out
+    if out < 1:
+        raise Refusal(f"input {n} (padded to {n + pl + pr}) is smaller than the {k}-wide window,"
+                      f" so the output would be {out}")
+    pad_txt = f" + {pl}+{pr}" if pl != pr else (f" + 2·{pl}" if pl else "")
+    inner = f"{n} - {k}{pad_txt}"
+    if ceil:
+        formula = f"⌈({inner})/{s}⌉ + 1 = {out}"
+    elif span % s:
+        formula = f"⌊({inner})/{s}⌋ + 1 = {out}"
+    else:
+        formula = f"({inner})/{s} + 1 = {out}"
+    # Real pixels (not padding) past the last window's reach, and between windows.
+    last = (out - 1) * s - pl + k - 1
+    dropped = max(0, n - 1 - last)
+    gaps = max(0, s - k) * (out - 1) if out > 1 else 0
+    return Axis(out, pl, pr, formula, dropped, partial, gaps)
+
+
+def axis_same_keras(n: int, k: int, s: int) -> Axis:
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    pl = total // 2
+    return Axis(out, pl, total - pl, f"⌈{n}/{s}⌉ = {out} (same: pad {pl}+{total - pl})")
+
+
+def conv_axis(n: int, k: int, s: int, pad: Any, axis: int, convention: str,
+               pooling: bool = False, ceil: bool = False) -> Axis:
+    if pad == "valid":
+        return axis_floor(n, k, s, 0, 0, ceil)
+    if pad == "same":
+        if convention == KERAS:
+            return axis_same_keras(n, k, s)
+        total = k - 1
+        pl = total // 2
+        ax = axis_floor(n, k, s, pl, total - pl)
+        return Axis(ax.out, pl, total - pl, f"same: pad {pl}+{total - pl} → {ax.out}")
+    p = pair(pad)[axis]
+    return axis_floor(n, k, s, p, p, ceil)
+
+
+def axes_text(h: Axis, w: Axis) -> str:
+    if h.formula == w.formula:
+        return h.formula
+    return f"H: {h.formula}; W: {w.formula}"
+
+
+def drop_notes(h: Axis, w: Axis, n_h: int, n_w: int) -> list[str]:
+    notes = []
+    if h.dropped or w.dropped:
+        parts = []
+        if h.dropped:
+            parts.append(f"{h.dropped} row{'s' * (h.dropped > 1)}")
+        if w.dropped:
+            parts.append(f"{w.dropped} column{'s' * (w.dropped > 1)}")
+        notes.append(f"window does not tile the {n_h}x{n_w} input: the last "
+                     f"{' and '.join(parts)} are never read")
+    if h.gaps or w.gaps:
+        notes.append("the stride is larger than the window: rows/columns between windows are "
+                     "never read")
+    if h.partial or w.partial:
+        notes.append("ceil_mode adds a last window that hangs over the bottom/right edge")
+    return notes
+
+
+def pad_check_explicit(layer: Layer, convention: str, pooling: bool,
+                        k: tuple[int, int], s: tuple[int, int]) -> None:
+    pad = layer["padding"]
+    if pad == "same" and convention != KERAS:
+        if pooling:
+            raise Refusal("PyTorch pooling has no padding='same'",
+                          "write padding=N or ceil=true for PyTorch, or use --convention keras")
+        if s != (1, 1):
+            total = [kk - 1 for kk in k]
+            sym = all(t % 2 == 0 for t in total)
+            fix = f"padding={total[0] // 2}" if sym and total[0] == total[1] else "padding=N"
+            raise Refusal(f"PyTorch allows padding='same' only with stride 1, not "
+                          f"{fmt_pair(s)}", f"write {fix} or use --convention keras")
+
+
+def fmt_pair(v: tuple[int, int]) -> str:
+    return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
+
+
+def padding_notes(layer: Layer, k: tuple[int, int]) -> list[str]:
+    pad = layer["padding"]
+    if isinstance(pad, str):
+        return []
+    notes = []
+    for p, kk, name in zip(pair(pad), k, ("H", "W")):
+        keep = (kk - 1 + 1) // 2  # ceil((F-1)/2): enough to keep the size at stride 1
+        if p >= kk:
+            notes.append(f"padding {p} ≥ window {kk} along {name}: some outputs see only padding")
+        elif p > keep:
+            notes.append(f"padding {p} along {name} is more than the {keep} that keeps the size "
+                         f"at stride 1; the border outputs mostly see zeros")
+    return notes[:1] if len(notes) == 2 and notes[0][:20] == notes[1][:20] else notes

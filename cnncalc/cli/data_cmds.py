@@ -1,0 +1,109 @@
+"""Data commands (`data info`, `data download`) and the MNIST loading every command shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..errors import DataError, UsageError
+from .common import console, guarded
+
+if TYPE_CHECKING:
+    from ..data import Mnist
+
+DataDirOpt = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Folder with the MNIST IDX files (else $CNNCALC_DATA_DIR, else the "
+    "user cache, else download).", show_default=False)]
+
+
+def need_torch() -> None:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise UsageError("this command needs PyTorch",
+                         "install it with: pip install 'cnncalc[train]'") from None
+
+
+def load_data(data_dir: Path | None, quiet: bool = False) -> Mnist:
+    from .. import data
+
+    directory = data.locate(data_dir)
+    if directory is None:
+        directory = data.cache_dir()
+        if not quiet:
+            console(stderr=True).print(f"MNIST not found; downloading to {directory}",
+                                       markup=False)
+        _download(directory, quiet)
+    return data.load(directory)
+
+
+def _download(directory: Path, quiet: bool) -> list[Path]:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from .. import data
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), console=console(stderr=True), disable=quiet) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        return data.download(directory, progress=progress)
+
+
+def register(app: typer.Typer) -> None:
+    data_app = typer.Typer(help="Where MNIST is, whether it is complete; fetch it.",
+                           no_args_is_help=True)
+    app.add_typer(data_app, name="data")
+
+    @data_app.command("info")
+    @guarded
+    def data_info(data_dir: DataDirOpt = None) -> None:
+        """Show where cnncalc looks for MNIST and what it finds there."""
+        from .. import data as data_mod
+
+        table = Table(header_style="bold")
+        for col in ("from", "folder", "status"):
+            table.add_column(col)
+        found = None
+        for origin, directory in data_mod.candidates(data_dir):
+            missing = data_mod.missing_files(directory)
+            if not directory.exists():
+                status = "does not exist"
+            elif missing:
+                status = f"incomplete: lacks {', '.join(missing)}"
+            else:
+                try:
+                    d = data_mod.load(directory)
+                    status = (f"ok: {len(d.train_images):,} train, {len(d.test_images):,} test "
+                              "images")
+                    found = found or directory
+                except DataError as e:
+                    status = f"damaged: {e}"
+            table.add_row(origin, str(directory), status)
+        console().print(table)
+        if found is None:
+            console().print("no complete copy; 'cnncalc data download' fetches one",
+                            markup=False)
+
+    @data_app.command("download")
+    @guarded
+    def data_download(data_dir: DataDirOpt = None) -> None:
+        """Download MNIST (checksums verified) into --data-dir or the user cache."""
+        from .. import data as data_mod
+
+        target = data_dir or data_mod.cache_dir()
+        fetched = _download(target, False)
+        data_mod.load(target)
+        console().print(f"MNIST is complete in {target}" + (
+            f" ({len(fetched)} file(s) downloaded)" if fetched else " (nothing to download)"),
+            markup=False)
+
+
+

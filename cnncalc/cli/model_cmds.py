@@ -1,0 +1,176 @@
+"""Model commands: build (export, check), evaluate, predict and plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import DataError, UsageError
+from .calc_cmds import ConventionOpt, Format, InputOpt, PresetOpt, SpecArg, resolve
+from .common import console, guarded, write
+from .data_cmds import DataDirOpt, load_data, need_torch
+
+DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or mps.")]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @guarded
+    def build(
+        spec: SpecArg = None,
+        input: InputOpt = None,
+        preset: PresetOpt = None,
+        export: Annotated[str | None, typer.Option(
+            "--export", help="Print the model as source: 'py'.", show_default=False)] = None,
+        check: Annotated[bool, typer.Option(
+            "--check", help="Build it in torch, run a forward pass and confirm every shape and "
+            "count against the calculator.")] = False,
+        convention: ConventionOpt = "pytorch",
+        class_name: Annotated[str, typer.Option("--class-name", help="Class name for --export."
+                                                )] = "Net",
+    ) -> None:
+        """Turn a spec into a PyTorch model: export its source or check it against summary."""
+        from ..calc import summarize_spec
+        from ..calc.shape import parse_convention, parse_shape
+
+        text, shape_text, _ = resolve(spec, preset, input)
+        if export is None and not check:
+            raise UsageError("nothing to do", "pass --export py and/or --check")
+        if export not in (None, "py", "python"):
+            raise UsageError(f"unknown export format '{export}'", "use --export py")
+        if not class_name.isidentifier():
+            raise UsageError(f"--class-name {class_name!r} is not a Python identifier")
+        summary = summarize_spec(text, parse_shape(shape_text), parse_convention(convention))
+        need_torch()
+        from ..model import build as build_model
+
+        model = build_model(summary)
+        if export:
+            from ..export import to_python
+
+            write(to_python(summary, model, class_name))
+        if check:
+            from ..buildcheck import check_model
+
+            rows, ok = check_model(summary, model)
+            table = Table(header_style="bold", title="torch vs calculator", title_justify="left")
+            for col in ("#", "layer", "torch output", "calculator", "torch params",
+                        "calculator", "ok"):
+                table.add_column(col)
+            for r in rows:
+                table.add_row(*[str(c) for c in r])
+            console(stderr=bool(export)).print(table)
+            if not ok:
+                raise DataError("torch and the calculator disagree (see the table)",
+                                "please report this spec")
+            console(stderr=bool(export)).print(
+                f"ok: {len(rows)} layers, {summary.trainable_params:,} trainable parameters, "
+                "every shape and count agrees", markup=False)
+
+    @app.command()
+    @guarded
+    def evaluate(
+        checkpoints: Annotated[list[Path], typer.Argument(
+            help="One checkpoint, or several to evaluate as an ensemble.")],
+        data_dir: DataDirOpt = None,
+        device: DeviceOpt = "auto",
+        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
+                          ] = Format.table,
+    ) -> None:
+        """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble."""
+        need_torch()
+        from ..evaluate import evaluate as run_eval
+
+        for p in checkpoints:
+            if not p.exists():
+                raise UsageError(f"{p}: no such checkpoint")
+        data = load_data(data_dir, format is Format.json)
+        result = run_eval([str(p) for p in checkpoints], data, device)
+        if format is Format.json:
+            write(json.dumps(result, indent=2))
+            return
+        from ..render.evaluation import evaluation_view
+
+        console().print(evaluation_view(result))
+
+    @app.command()
+    @guarded
+    def predict(
+        checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from 'cnncalc train'.")],
+        image: Annotated[Path | None, typer.Argument(
+            help="A digit image (PNG, JPEG, ... or .npy), any size is resized to 28x28.",
+            show_default=False)] = None,
+        index: Annotated[int | None, typer.Option(
+            "--index", help="Predict test-set image N instead of a file.", show_default=False)
+                         ] = None,
+        top: Annotated[int, typer.Option(help="How many classes to show.", min=1, max=10)] = 3,
+        data_dir: DataDirOpt = None,
+        device: DeviceOpt = "auto",
+        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
+                          ] = Format.table,
+    ) -> None:
+        """Top classes with probabilities for one image file or test-set index."""
+        need_torch()
+        from ..evaluate import predict as run_predict
+        from ..evaluate import read_image
+
+        if (image is None) == (index is None):
+            raise UsageError("give an IMAGE file or --index N (one of them)")
+        label = None
+        if index is not None:
+            data = load_data(data_dir, True)
+            if not 0 <= index < len(data.test_images):
+                raise UsageError(f"--index {index} is outside the test set "
+                                 f"(0-{len(data.test_images) - 1})")
+            pixels, label = data.test_images[index], int(data.test_labels[index])
+        else:
+            assert image is not None
+            pixels = read_image(image)
+        ranked = run_predict(str(checkpoint), pixels, top, device)
+        if format is Format.json:
+            write(json.dumps({"top": [{"class": c, "probability": p} for c, p in ranked],
+                              **({"label": label} if label is not None else {})}, indent=2))
+            return
+        table = Table(header_style="bold")
+        table.add_column("class", justify="right")
+        table.add_column("probability", justify="right")
+        for c, p in ranked:
+            table.add_row(str(c), f"{p:.2%}")
+        console().print(table)
+        if label is not None:
+            verdict = "correct" if ranked[0][0] == label else "wrong"
+            console().print(f"true label: {label} ({verdict})", markup=False)
+
+    @app.command()
+    @guarded
+    def plot(
+        run: Annotated[Path, typer.Argument(help="A run folder (or its metrics.jsonl).")],
+        out: Annotated[Path | None, typer.Option(
+            "--out", "-o", help="PNG path (default RUN/curves.png).", show_default=False)
+                       ] = None,
+        terminal: Annotated[bool, typer.Option(
+            "--terminal", help="Draw in the terminal even if matplotlib is installed.")] = False,
+    ) -> None:
+        """Learning curves: a PNG with matplotlib, else a compact chart in the terminal."""
+        from .. import rundir
+        from ..render.curves import terminal_chart
+
+        rows = rundir.read_metrics(run)
+        if not terminal:
+            try:
+                from ..plotting import save_png
+            except ImportError:
+                save_png = None  # type: ignore[assignment]
+            if save_png is not None:
+                target = out or (run if run.is_dir() else run.parent) / "curves.png"
+                save_png(rows, target)
+                console().print(f"wrote {target}", markup=False)
+                return
+            console(stderr=True).print("matplotlib is not installed (pip install "
+                                       "'cnncalc[plot]'); drawing in the terminal", markup=False)
+        console().print(terminal_chart(rows))
+

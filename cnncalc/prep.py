@@ -1,0 +1,117 @@
+"""Getting a spec and MNIST ready for torch: tensors, model, initialisation, memory, inference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .calc import summarize_spec
+from .calc.shape import PYTORCH, Shape, format_shape
+from .calc.summary import Summary
+from .errors import LayerError, ResourceError, UsageError
+from .model import build
+
+INITS = ("default", "normal", "uniform", "xavier", "kaiming")
+MEAN, STD = 0.1307, 0.3081  # MNIST training-set pixel statistics
+EVAL_BATCH = 1000
+
+
+def tensors(images: np.ndarray, shape: Shape, device: torch.device) -> torch.Tensor:
+    """uint8 (N, 28, 28) → normalised float (N, 1, H, W), centre-padded to the spec's input."""
+    c, h, w = shape
+    if c != 1:
+        raise UsageError(f"MNIST has 1 channel but the spec's input is {c}x{h}x{w}",
+                         "use --input 1x28x28")
+    if h < 28 or w < 28:
+        raise UsageError(f"MNIST images are 28x28, larger than the spec's input {h}x{w}",
+                         "use --input 1x28x28 or larger (it is zero-padded)")
+    x = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+    x = x.unsqueeze(1).float().div_(255).sub_(MEAN).div_(STD)
+    top, left = (h - 28) // 2, (w - 28) // 2
+    if (h, w) != (28, 28):
+        x = nn.functional.pad(x, (left, w - 28 - left, top, h - 28 - top), value=-MEAN / STD)
+    return x
+
+
+def check_spec(spec: str, input_shape: Shape, convention: str = PYTORCH) -> Summary:
+    """The spec's summary, refusing specs that cannot classify MNIST. Allocates nothing."""
+    summary = summarize_spec(spec, input_shape, convention)
+    if summary.output_shape != (10,):
+        raise LayerError(f"the spec ends in {format_shape(summary.output_shape, convention)}, "
+                         "but MNIST needs 10 class scores", "end the spec with flatten-fc(10)")
+    return summary
+
+
+def prepare_model(spec: str, input_shape: Shape, convention: str = PYTORCH
+                  ) -> tuple[nn.Sequential, nn.Module]:
+    """(full model, the part trained on logits: a final softmax is left to the loss)."""
+    model = build(check_spec(spec, input_shape, convention))
+    logits: nn.Module = model
+    if isinstance(model[-1], nn.Softmax):
+        logits = model[:-1]
+    return model, logits
+
+
+def init_weights(model: nn.Module, scheme: str, generator_seed: int) -> None:
+    """Re-initialise conv and linear weights: the classic schemes; biases become 0."""
+    if scheme == "default":
+        return
+    torch.manual_seed(generator_seed)
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            if scheme == "normal":
+                nn.init.normal_(m.weight, 0.0, 0.01)
+            elif scheme == "uniform":
+                nn.init.uniform_(m.weight, -0.05, 0.05)
+            elif scheme == "xavier":
+                nn.init.xavier_uniform_(m.weight)
+            elif scheme == "kaiming":
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+def memory_needed(spec: str, input_shape: Shape, batch: int, convention: str = PYTORCH) -> int:
+    """Rough bytes for training: weights, grads and two optimizer moments, activations kept
+    for backward (twice, for their gradients), and the dataset in float32."""
+    s = summarize_spec(spec, input_shape, convention)
+    params = s.total_params * 4 * 4
+    acts = s.activation_bytes * batch * 2
+    data = 70_000 * 4 * (input_shape[0] * input_shape[1] * input_shape[2])
+    return params + acts + data
+
+
+def available_memory() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(spec: str, input_shape: Shape, batch: int, device: torch.device,
+                 convention: str = PYTORCH) -> None:
+    need = memory_needed(spec, input_shape, batch, convention)
+    if device.type == "cuda":
+        have: int | None = torch.cuda.mem_get_info(device)[0]
+    else:
+        have = available_memory()
+    if have is not None and need > have:
+        raise ResourceError(f"training this model needs about {need / 2**30:.1f} GiB but "
+                            f"{device.type} has {have / 2**30:.1f} GiB available",
+                            "lower --batch-size or use a smaller model")
+
+
+@torch.inference_mode()
+def evaluate_logits(model: nn.Module, x: torch.Tensor, dtype: torch.dtype | None) -> torch.Tensor:
+    model.eval()
+    outs = []
+    for i in range(0, len(x), EVAL_BATCH):
+        with torch.autocast(x.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+            outs.append(model(x[i:i + EVAL_BATCH]).float())
+    return torch.cat(outs)
