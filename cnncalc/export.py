@@ -12,20 +12,6 @@ from .calc.shape import format_shape
 from .calc.summary import Summary
 from .model import Residual
 
-RESIDUAL_SOURCE = '''
-
-class Residual(nn.Module):
-    """body(x) + shortcut(x)."""
-
-    def __init__(self, body: nn.Module, shortcut: nn.Module) -> None:
-        super().__init__()
-        self.body = body
-        self.shortcut = shortcut
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x) + self.shortcut(x)
-'''
-
 
 def _value(v: Any) -> str:
     if isinstance(v, float) and math.isinf(v):
@@ -90,7 +76,7 @@ def to_python(summary: Summary, model: nn.Sequential, class_name: str = "Net") -
         "",
         "import torch",
         "from torch import nn",
-        RESIDUAL_SOURCE.rstrip("\n") if uses_residual else "",
+        ("\n\n" + inspect.getsource(Residual).rstrip("\n")) if uses_residual else "",
         "",
         "",
         f"class {class_name}(nn.Module):",

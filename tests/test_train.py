@@ -109,7 +109,7 @@ def test_inits(init: str) -> None:
         # He normal: std = sqrt(2 / fan_in)
         assert abs(float(conv_w.detach().std()) - (2 / fan_in) ** 0.5) < 0.1
     if init != "default":
-        assert float(model[0].bias.abs().max()) == 0.0
+        assert float(model[0].bias.detach().abs().max()) == 0.0
 
 
 def test_eval_mode_switches_dropout_and_bn(synth: data.Mnist) -> None:

@@ -15,6 +15,7 @@ from .common import console, guarded, write
 from .data_cmds import DataDirOpt, load_data, need_torch
 
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or mps.")]
+TableOrJson = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -78,8 +79,7 @@ def register(app: typer.Typer) -> None:
             help="One checkpoint, or several to evaluate as an ensemble.")],
         data_dir: DataDirOpt = None,
         device: DeviceOpt = "auto",
-        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
-                          ] = Format.table,
+        format: TableOrJson = Format.table,
     ) -> None:
         """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble."""
         need_torch()
@@ -110,8 +110,7 @@ def register(app: typer.Typer) -> None:
         top: Annotated[int, typer.Option(help="How many classes to show.", min=1, max=10)] = 3,
         data_dir: DataDirOpt = None,
         device: DeviceOpt = "auto",
-        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
-                          ] = Format.table,
+        format: TableOrJson = Format.table,
     ) -> None:
         """Top classes with probabilities for one image file or test-set index."""
         need_torch()
