@@ -67,13 +67,14 @@ def main() -> None:
         f"conv({rng.randint(1, 64)},{rng.choice([1, 3, 5])},padding={rng.choice([0, 1, 2])})"
         if i % 2 == 0 else "relu" for i in range(10_000))
     repeated = "-".join(["conv(8,3,padding=1)", "relu"] * 5_000)
-    print("\n## whole `cnncalc summary -f json` of a 10,000-layer spec (seconds)\n")
+    print("\n## whole `cnncalc summary` of a 10,000-layer spec (seconds)\n")
     print("| spec | median | min | max | runs |")
     print("|---|---|---|---|---|")
     for name, spec, shape in (("repeated layers", repeated, "8x32x32"),
                               ("10,000 different layers", varied, "8x2000x2000")):
-        a, _ = paired([*cli, "summary", spec, "-i", shape, "-f", "json"], [PY, "-c", "pass"], 3)
-        print(row(name, a))
+        for fmt in ("json", "table"):
+            a, _ = paired([*cli, "summary", spec, "-i", shape, "-f", fmt], [PY, "-c", "pass"], 3)
+            print(row(f"{name}, --format {fmt}", a))
 
 
 if __name__ == "__main__":

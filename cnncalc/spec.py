@@ -30,7 +30,7 @@ Value = Union[int, float, str, bool, tuple[int, int]]
 MAX_DEPTH = 32
 """Deepest nesting of `[...]` and `res[...]` a spec may use."""
 
-MAX_LAYERS = 200_000
+MAX_LAYERS = 100_000
 """Most layers a spec may expand to, counting repetitions."""
 
 MAX_SPEC_CHARS = 1_000_000

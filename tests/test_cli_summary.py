@@ -145,3 +145,15 @@ def test_receptive_field_legend_for_convt_and_gap(runner: CliRunner) -> None:
     assert "RF after adaptive pooling" in result.stdout
     plain = runner.invoke(app, ["summary", "conv(8,3)"])
     assert "RF after" not in plain.stdout
+
+
+def test_huge_tables_are_elided_but_totals_are_whole(runner: CliRunner) -> None:
+    # 100 blocks of 100·2 layers: 20,100 rows in full; the table collapses the blocks.
+    result = runner.invoke(app, ["summary", "[[conv(4,3,padding=1)-relu]*100]*100",
+                                 "-i", "4x16x16"])
+    assert "showing the 1 top-level rows of 20,101, blocks collapsed" in result.stdout
+    # 100·100 convs of (3·3·4)·4 + 4 = 148 parameters each
+    assert "1,480,000" in result.stdout
+    flat = runner.invoke(app, ["summary", "-".join(["relu"] * 1000)])
+    assert "⋮" in flat.stdout and "750 rows not shown" in flat.stdout
+    assert "showing 250 of 1,000 rows" in flat.stdout

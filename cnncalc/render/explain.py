@@ -20,9 +20,15 @@ def _torchinfo_line(s: Summary) -> str:
             "parameter once.")
 
 
+MAX_LAYERS = 200  # worked answers past this are for --format markdown or json
+
+
 def explain_rich(items: list[Explained], s: Summary) -> RenderableType:
     parts: list[RenderableType] = []
-    for e in items:
+    if len(items) > MAX_LAYERS:
+        parts.append(Text(f"showing the first {MAX_LAYERS} of {len(items):,} layers; "
+                          "--format markdown or json has them all", style="dim"))
+    for e in items[:MAX_LAYERS]:
         head = Text()
         head.append(f"layer {e.path}  ", style="bold")
         head.append(e.spec, style="bold cyan")
