@@ -114,7 +114,11 @@ def test_warnings() -> None:
     s = summarize_spec("conv(8,3,stride=2)-conv(8,3,padding=3)", (1, 28, 28))
     # (28 - 3)/2 = 12.5: the last row and column are never read
     assert "the last 1 row and 1 column are never read" in s.layers[0].notes[0]
-    assert "padding 3 ≥ window 3 along H: some outputs see only padding" in s.layers[1].notes
+    assert "padding 3 ≥ window 3: some outputs see only padding" in s.layers[1].notes
+    s = summarize_spec("conv(8,3,padding=2x0)", (1, 28, 28))
+    # H: 2 > ⌈(3-1)/2⌉ = 1 → more than needed; W: 0 is fine
+    assert s.layers[0].notes == ("padding 2 is more than the 1 that keeps the size at stride 1; "
+                                 "the border outputs mostly see zeros (along H)",)
 
 
 def test_receptive_field_hand_derived() -> None:

@@ -133,15 +133,21 @@ def fmt_pair(v: tuple[int, int]) -> str:
 
 
 def padding_notes(layer: Layer, k: tuple[int, int]) -> list[str]:
+    """Padding larger than it needs to be, per axis; one note where both axes agree."""
     pad = layer["padding"]
     if isinstance(pad, str):
         return []
-    notes = []
-    for p, kk, name in zip(pair(pad), k, ("H", "W")):
-        keep = (kk - 1 + 1) // 2  # ceil((F-1)/2): enough to keep the size at stride 1
+    per_axis = []
+    for p, kk in zip(pair(pad), k):
+        keep = -(-(kk - 1) // 2)  # ceil((F - 1)/2): what keeps the size at stride 1
         if p >= kk:
-            notes.append(f"padding {p} ≥ window {kk} along {name}: some outputs see only padding")
+            per_axis.append(f"padding {p} ≥ window {kk}: some outputs see only padding")
         elif p > keep:
-            notes.append(f"padding {p} along {name} is more than the {keep} that keeps the size "
-                         f"at stride 1; the border outputs mostly see zeros")
-    return notes[:1] if len(notes) == 2 and notes[0][:20] == notes[1][:20] else notes
+            per_axis.append(f"padding {p} is more than the {keep} that keeps the size at "
+                            "stride 1; the border outputs mostly see zeros")
+        else:
+            per_axis.append("")
+    h, w = per_axis
+    if h == w:
+        return [h] if h else []
+    return [f"{text} (along {axis})" for text, axis in ((h, "H"), (w, "W")) if text]
