@@ -12,6 +12,7 @@ DATA_ARG := $(if $(wildcard $(DATA)/t10k-labels-idx1-ubyte*),--data-dir $(DATA),
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[train,plot,dev]'
+	$(BIN)/python -m compileall -q cnncalc
 	touch $(STAMP)
 
 demo: $(STAMP)

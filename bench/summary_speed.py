@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PY, med, paired, row
+from bench.common import PY, compile_package, med, paired, row
 
 TORCHINFO = """
 import sys, torch, torchinfo
@@ -32,6 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    compile_package()
     cli = [PY, "-m", "cnncalc"]
     print("## summary vs torch + torchinfo (whole process, seconds)\n")
     print("| command | median | min | max | runs |")

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from bench.common import compile_package
 from cnncalc import data
 from cnncalc.prep import MEAN, STD
 from cnncalc.presets import PRESETS
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    compile_package()
     directory = data.locate(args.data_dir)
     if directory is None:
         raise SystemExit("MNIST not found: pass --data-dir or set CNNCALC_DATA_DIR")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -156,6 +155,8 @@ def count_layers(nodes: tuple[Node, ...]) -> int:
 
 
 def _suggest(word: str, options: list[str]) -> str | None:
+    import difflib  # only on errors
+
     close = difflib.get_close_matches(word.lower(), options, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

@@ -66,8 +66,11 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
         raise Refusal(f"groups={g} must divide out_channels={out_c}")
     ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
     pad_check_explicit(layer, convention, False, ke, s)
-    ah = conv_axis(h, ke[0], s[0], layer["padding"], 0, convention)
-    aw = conv_axis(w, ke[1], s[1], layer["padding"], 1, convention)
+    pad = layer["padding"]
+    ah = conv_axis(h, ke[0], s[0], pad, 0, convention)
+    same_axes = h == w and ke[0] == ke[1] and s[0] == s[1] and (
+        not isinstance(pad, tuple) or pad[0] == pad[1])
+    aw = ah if same_axes else conv_axis(w, ke[1], s[1], pad, 1, convention)
     out = (out_c, ah.out, aw.out)
     per_out = (c // g) * k[0] * k[1]
     weights = per_out * out_c
@@ -82,8 +85,7 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
     formula = axes_text(ah, aw)
     if d != (1, 1):
         formula = f"dilated kernel {fmt_pair(ke)}; " + formula
-    pad_arg = layer["padding"]
-    torch_pad: Any = pad_arg if pad_arg in ("same", "valid") and convention != KERAS else None
+    torch_pad: Any = pad if pad in ("same", "valid") and convention != KERAS else None
     return Step(
         out, params, 0, macs, formula, pf,
         f"{numel(out)} outputs · {per_out} = {macs}", tuple(notes),

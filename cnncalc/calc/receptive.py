@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Union
 
 from .ops import Step, Window
@@ -35,7 +36,14 @@ class RField:
     start: tuple[Num, Num]
     whole: bool = False
 
+    @cached_property
+    def described(self) -> tuple[str, str, str]:
+        return self._describe()
+
     def describe(self) -> tuple[str, str, str]:
+        return self.described
+
+    def _describe(self) -> tuple[str, str, str]:
         if self.whole:
             return "all", "-", "-"
         return (_fmt(self.size), _fmt(tuple(_num(j) for j in self.jump)),

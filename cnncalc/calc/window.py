@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..spec import Layer
@@ -74,6 +75,7 @@ def axis_same_keras(n: int, k: int, s: int) -> Axis:
     return Axis(out, pl, total - pl, f"⌈{n}/{s}⌉ = {out} (same: pad {pl}+{total - pl})")
 
 
+@lru_cache(maxsize=4096)  # layers repeat (N, F, S, P) far more than they repeat channels
 def conv_axis(n: int, k: int, s: int, pad: Any, axis: int, convention: str,
                pooling: bool = False, ceil: bool = False) -> Axis:
     if pad == "valid":

@@ -6,7 +6,6 @@ from enum import Enum
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from .. import presets as preset_mod
 from ..calc import summarize_spec
@@ -15,7 +14,6 @@ from ..errors import LayerError, UsageError
 from ..layers import LAYERS
 from ..layers import REQUIRED as LAYERS_REQUIRED
 from ..render.records import to_csv, to_json, to_markdown
-from ..render.table import summary_table
 from .common import console, fail, guarded, write
 
 
@@ -70,6 +68,8 @@ def render_summary(summary: object, fmt: Format, title: str) -> None:
     elif fmt is Format.markdown:
         write(to_markdown(summary))
     else:
+        from ..render.table import summary_table
+
         console().print(summary_table(summary, title or None))
 
 
@@ -115,6 +115,8 @@ def register(app: typer.Typer) -> None:
                                "published_params": p.published_params,
                                "total_macs": s.total_macs} for p, s in rows], indent=2))
             return
+        from rich.table import Table
+
         table = Table(header_style="bold")
         for col in ("name", "input", "params", "published", "MACs", "description"):
             table.add_column(col, justify="right" if col in ("params", "published", "MACs")
@@ -130,6 +132,8 @@ def register(app: typer.Typer) -> None:
     @guarded
     def layers() -> None:
         """List the layers of the spec language with their arguments."""
+        from rich.table import Table
+
         table = Table(header_style="bold")
         table.add_column("layer")
         table.add_column("aliases")
@@ -252,6 +256,8 @@ def register_teaching(app: typer.Typer) -> None:
         if not found:
             console().print(f"no {layer} in the search ranges takes {n} to {m}", markup=False)
             raise typer.Exit(1)
+        from rich.table import Table
+
         table = Table(header_style="bold", title=f"{layer}: {n} → {m}  ({len(found):,} "
                       f"solutions, {sum(f.exact for f in found):,} exact)", title_justify="left")
         for col in ("layer", "kernel", "stride", "padding", "dilation", "exact"):

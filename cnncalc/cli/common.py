@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
 
 from ..errors import CnnCalcError, SpecSyntaxError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +20,8 @@ WIDE = 200  # tables are wide; when output is not a terminal, do not squeeze the
 
 
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console  # lazily: JSON, CSV and Markdown never need rich
+
     c = Console(stderr=stderr, highlight=False, soft_wrap=False)
     if not c.is_terminal:
         c = Console(stderr=stderr, highlight=False, width=WIDE, soft_wrap=False)

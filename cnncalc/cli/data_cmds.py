@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ..errors import DataError, UsageError
 from .common import console, guarded
@@ -66,7 +65,10 @@ def register(app: typer.Typer) -> None:
     @guarded
     def data_info(data_dir: DataDirOpt = None) -> None:
         """Show where cnncalc looks for MNIST and what it finds there."""
+        from rich.table import Table
+
         from .. import data as data_mod
+
 
         table = Table(header_style="bold")
         for col in ("from", "folder", "status"):

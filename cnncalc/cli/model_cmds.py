@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import DataError, UsageError
 from .calc_cmds import ConventionOpt, Format, InputOpt, PresetOpt, SpecArg, resolve
@@ -58,6 +57,8 @@ def register(app: typer.Typer) -> None:
             from ..buildcheck import check_model
 
             rows, ok = check_model(summary, model)
+            from rich.table import Table
+
             table = Table(header_style="bold", title="torch vs calculator", title_justify="left")
             for col in ("#", "layer", "torch output", "calculator", "torch params",
                         "calculator", "ok"):
@@ -134,6 +135,8 @@ def register(app: typer.Typer) -> None:
             write(json.dumps({"top": [{"class": c, "probability": p} for c, p in ranked],
                               **({"label": label} if label is not None else {})}, indent=2))
             return
+        from rich.table import Table
+
         table = Table(header_style="bold")
         table.add_column("class", justify="right")
         table.add_column("probability", justify="right")

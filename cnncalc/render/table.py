@@ -9,8 +9,8 @@ from rich.text import Text
 from ..calc.summary import LayerInfo, Summary
 from .records import flat_rows, legend, notes, plain_cells, totals
 
-MAX_ROWS = 300  # a terminal table past this is unreadable, and slow to lay out
-HEAD, TAIL = 200, 50
+MAX_ROWS = 200  # a terminal table past this is unreadable, and slow to lay out
+HEAD, TAIL = 120, 30
 MAX_NOTES = 20
 
 
