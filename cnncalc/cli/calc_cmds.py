@@ -216,11 +216,11 @@ def register_teaching(app: typer.Typer) -> None:
         if output is None:
             raise UsageError("missing --output", "e.g. --input 28 --output 14 --kernel 3")
         if spec:
-            channels = parse_shape(input).__getitem__(0) if input else 1
-            target = parse_shape(output)[1:] if "x" in output.lower() else (
-                int(output), int(output)) if output.isdigit() else None
-            if target is None:
+            channels = parse_shape(input)[0] if input else 1
+            wanted = parse_shape(output)  # "7" and "7x7" both mean a 7x7 map
+            if len(wanted) != 3:
                 raise UsageError(f"bad --output '{output}'", "write HxW, e.g. 1x1 or 7x7")
+            target = (wanted[1], wanted[2])
             heights, widths = solve_input(spec, (target[0], target[1]), channels, 1, max_input)
             if format is Format.json:
                 write(json.dumps({"heights": [h.size for h in heights],
