@@ -70,5 +70,9 @@ class RunDirError(CnnCalcError):
     """A run directory that cannot be used as asked."""
 
 
+class TrainingError(CnnCalcError):
+    """Training that cannot go on, for example because the loss diverged."""
+
+
 class ResourceError(CnnCalcError):
     """The machine lacks what the job needs (memory, a device)."""

@@ -17,7 +17,7 @@ from . import checkpoint, optim, rundir, schedule
 from .calc.shape import PYTORCH, Shape
 from .data import Mnist
 from .device import resolve_device, resolve_precision, tune_allocator
-from .errors import CheckpointError, ResourceError, UsageError
+from .errors import CheckpointError, ResourceError, TrainingError, UsageError
 from .prep import (
     INITS,
     MEAN,
@@ -34,10 +34,11 @@ OPTIMIZERS = optim.NAMES
 
 @dataclass(frozen=True)
 class TrainOptions:
+    # Defaults for a user's own spec, with or without batch norm (presets bring their own).
     epochs: int = 2
-    batch_size: int = 256
-    lr: float = 0.2
-    optimizer: str = "sgd-momentum"
+    batch_size: int = 128
+    lr: float = 0.003
+    optimizer: str = "adamw"
     schedule: str = "onecycle"
     init: str = "default"
     seed: int = 0
@@ -225,8 +226,15 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
             if state.step_in_epoch % 20 == 0 or state.step_in_epoch == steps_per_epoch:
                 elapsed = sums["seconds"] + time.perf_counter() - t0
                 tot_seen = sums["seen"] + seen
+                running = float(loss_acc)
+                if not math.isfinite(running):
+                    raise TrainingError(
+                        f"training diverged: the loss became {running} in epoch "
+                        f"{state.epoch + 1}, step {state.step_in_epoch} (lr {lr:g})",
+                        "lower --lr, or try --optimizer adamw; the last good checkpoint is "
+                        "kept")
                 report.step(state.step_in_epoch,
-                            (sums["loss"] + float(loss_acc)) / tot_seen,
+                            (sums["loss"] + running) / tot_seen,
                             (sums["correct"] + int(correct_acc)) / tot_seen,
                             tot_seen / max(elapsed, 1e-9))
             if should_stop() and state.step_in_epoch < steps_per_epoch:

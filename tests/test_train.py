@@ -156,3 +156,26 @@ def test_spec_must_end_in_ten_classes(synth: data.Mnist, tmp_path: Path) -> None
 def test_softmax_head_trains_on_logits() -> None:
     model, logits = prep.prepare_model("flatten-fc(10)-softmax", (1, 28, 28))
     assert isinstance(model[-1], torch.nn.Softmax) and len(logits) == 2  # type: ignore[arg-type]
+
+
+def test_divergence_stops_with_advice_and_keeps_the_good_checkpoint(
+        synth: data.Mnist, tmp_path: Path) -> None:
+    from cnncalc.errors import TrainingError
+
+    good = TrainOptions(**{**FAST.__dict__, "epochs": 1})
+    train(SPEC, (1, 28, 28), good, tmp_path, synth)
+    before = (tmp_path / "last.pt").read_bytes()
+    # SGD at lr 10^8 on a net without batch norm after the conv: the loss overflows.
+    wild = TrainOptions(epochs=2, batch_size=16, lr=1e8, optimizer="sgd", schedule="none",
+                        precision="fp32", seed=3)
+    with pytest.raises(TrainingError, match=r"training diverged: the loss became (nan|inf)"):
+        train("conv(8,3)-relu-flatten-fc(10)", (1, 28, 28), wild, tmp_path / "wild", synth)
+    assert not (tmp_path / "wild" / "last.pt").exists()
+    assert (tmp_path / "last.pt").read_bytes() == before
+
+
+def test_default_options_learn_a_plain_spec(synth: data.Mnist, tmp_path: Path) -> None:
+    # The defaults for a user's spec must work without batch norm (no divergence).
+    result = train("conv(8,3)-relu-maxpool(2)-flatten-fc(10)", (1, 28, 28),
+                   TrainOptions(precision="fp32"), tmp_path, synth)
+    assert result.history[-1]["test_acc"] > 0.9
