@@ -42,7 +42,6 @@ class LayerDef:
     params: tuple[Param, ...]
     aliases: tuple[str, ...] = ()
     torch: str = ""
-    trainable: bool = False  # whether it can hold parameters
 
     def param(self, name: str) -> Param | None:
         for p in self.params:
@@ -81,9 +80,9 @@ _ACTIVATIONS = {
 LAYERS: Final[dict[str, LayerDef]] = {
     d.name: d
     for d in (
-        LayerDef("conv", _conv_params(False), ("conv2d",), "nn.Conv2d", True),
+        LayerDef("conv", _conv_params(False), ("conv2d",), "nn.Conv2d"),
         LayerDef("convt", _conv_params(True), ("deconv", "convtranspose", "conv2dtranspose"),
-                 "nn.ConvTranspose2d", True),
+                 "nn.ConvTranspose2d"),
         LayerDef(
             "maxpool",
             (
@@ -122,7 +121,6 @@ LAYERS: Final[dict[str, LayerDef]] = {
             ),
             ("dense", "linear"),
             "nn.Linear",
-            True,
         ),
         LayerDef("flatten", (), (), "nn.Flatten"),
         LayerDef("dropout", (Param("p", PROB, 0.5, ("rate",)),), (), "nn.Dropout"),
@@ -135,7 +133,6 @@ LAYERS: Final[dict[str, LayerDef]] = {
             ),
             ("batchnorm", "batchnorm2d"),
             "nn.BatchNorm2d",
-            True,
         ),
         LayerDef(
             "lrn",
@@ -154,8 +151,6 @@ LAYERS: Final[dict[str, LayerDef]] = {
         *(LayerDef(name, (), (), torch) for name, torch in _ACTIVATIONS.items()),
     )
 }
-
-ACTIVATIONS: Final = frozenset(_ACTIVATIONS) | {"leakyrelu", "softmax"}
 
 ALIASES: Final[dict[str, str]] = {
     **{name: name for name in LAYERS},

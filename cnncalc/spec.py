@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Union
 
@@ -75,7 +75,6 @@ class Residual:
 
     body: tuple[Node, ...]
     pos: int = 0
-    length: int = field(default=3)
 
     @property
     def text(self) -> str:
@@ -238,7 +237,7 @@ class _Parser:
                 raise self.error("empty residual block 'res[]'", start, self.i - start + 1)
             body = self.sequence(depth + 1)
             self.expect("]", "']' to close the residual block")
-            return Residual(body, start, len(name))
+            return Residual(body, start)
         if self.s[self.i:self.i + 1] == "(":
             close = self.s.find(")", self.i)
             raw = self.s[start:close + 1] if close > 0 else ""
@@ -394,12 +393,10 @@ class _Parser:
         num = self.number()
         if self.i < len(self.s) and self.s[self.i] in "xX×":
             self.i += 1
-            second_at = self.i
             second = self.number() if self.s[self.i:self.i + 1].isdigit() else None
             if not isinstance(num, int) or not isinstance(second, int):
                 raise self.error("a size pair is written HxW with integers, e.g. 3x5",
                                  start, max(1, self.i - start))
-            del second_at
             return (num, second)
         return num
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .shape import KERAS, format_shape, numel
 from .summary import LayerInfo, Summary
+from .window import pair
 
 
 @dataclass(frozen=True)
@@ -18,17 +19,10 @@ class Explained:
     remarks: tuple[str, ...]
 
 
-def _pair(v: object) -> tuple[int, int]:
-    if isinstance(v, tuple):
-        return (int(v[0]), int(v[1]))
-    assert isinstance(v, int)
-    return (v, v)
-
-
 def _size_rule(row: LayerInfo, convention: str) -> str:
     a = row.torch_args
     if row.kind in ("conv", "maxpool", "avgpool"):
-        dilated = row.kind != "avgpool" and _pair(a.get("dilation", 1)) != (1, 1)
+        dilated = row.kind != "avgpool" and pair(a.get("dilation", 1)) != (1, 1)
         ceil = bool(a.get("ceil_mode"))
         if row.kind == "conv" and a.get("padding") == "same":
             return "'same' (stride 1): total padding D·(F − 1), the odd one at bottom/right; O = N"
@@ -67,7 +61,7 @@ def _explicit_pad(row: LayerInfo, convention: str) -> int | None:
     if row.kind == "conv":
         return None if a.get("padding") is not None else int(a["pads"][0])
     if row.kind in ("maxpool", "avgpool") and a.get("padding") is not None:
-        return _pair(a["padding"])[0]
+        return pair(a["padding"])[0]
     return None
 
 
@@ -77,8 +71,8 @@ def _remarks(row: LayerInfo, nxt: LayerInfo | None, total_params: int,
     a = row.torch_args
     pad = _explicit_pad(row, convention)
     if pad is not None:
-        k, s = _pair(a["kernel_size"]), _pair(a["stride"])
-        d = _pair(a.get("dilation", 1))
+        k, s = pair(a["kernel_size"]), pair(a["stride"])
+        d = pair(a.get("dilation", 1))
         ke = d[0] * (k[0] - 1) + 1
         n = row.input_shape[1]
         if row.kind == "conv" and s == (1, 1) and ke % 2 == 1 and pad != (ke - 1) // 2:

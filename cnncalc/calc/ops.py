@@ -6,16 +6,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ..spec import Layer
+from ..spec import Layer, format_value
 from .shape import KERAS, Shape, format_shape, numel
 from .window import (
     Axis,
     Refusal,
     as_int,
     axes_text,
+    axis_pad,
     conv_axis,
     drop_notes,
-    fmt_pair,
     pad_check_explicit,
     padding_notes,
     pair,
@@ -67,10 +67,8 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
     ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
     pad_check_explicit(layer, convention, False, ke, s)
     pad = layer["padding"]
-    ah = conv_axis(h, ke[0], s[0], pad, 0, convention)
-    same_axes = h == w and ke[0] == ke[1] and s[0] == s[1] and (
-        not isinstance(pad, tuple) or pad[0] == pad[1])
-    aw = ah if same_axes else conv_axis(w, ke[1], s[1], pad, 1, convention)
+    ah = conv_axis(h, ke[0], s[0], axis_pad(pad, 0), convention)
+    aw = conv_axis(w, ke[1], s[1], axis_pad(pad, 1), convention)
     out = (out_c, ah.out, aw.out)
     per_out = (c // g) * k[0] * k[1]
     weights = per_out * out_c
@@ -84,7 +82,7 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
                      f"{g}x fewer weights than groups=1")
     formula = axes_text(ah, aw)
     if d != (1, 1):
-        formula = f"dilated kernel {fmt_pair(ke)}; " + formula
+        formula = f"dilated kernel {format_value(ke)}; " + formula
     torch_pad: Any = pad if pad in ("same", "valid") and convention != KERAS else None
     return Step(
         out, params, 0, macs, formula, pf,
@@ -179,8 +177,8 @@ def pool(layer: Layer, shape: Shape, convention: str) -> Step:
             if p > kk // 2:
                 raise Refusal(f"padding {p} is more than half the {kk}-wide window",
                               f"PyTorch allows at most padding={kk // 2} here")
-    ah = conv_axis(h, ke[0], s[0], pad, 0, convention, True, ceil)
-    aw = conv_axis(w, ke[1], s[1], pad, 1, convention, True, ceil)
+    ah = conv_axis(h, ke[0], s[0], axis_pad(pad, 0), convention, ceil)
+    aw = conv_axis(w, ke[1], s[1], axis_pad(pad, 1), convention, ceil)
     out = (c, ah.out, aw.out)
     notes = drop_notes(ah, aw, h, w)
     args: dict[str, Any] = dict(kernel_size=k, stride=s, ceil_mode=ceil,

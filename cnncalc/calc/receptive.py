@@ -36,14 +36,12 @@ class RField:
     start: tuple[Num, Num]
     whole: bool = False
 
-    @cached_property
-    def described(self) -> tuple[str, str, str]:
-        return self._describe()
-
     def describe(self) -> tuple[str, str, str]:
-        return self.described
+        """The RF, jump and start columns as text (cached: pointwise layers share fields)."""
+        return self._columns
 
-    def _describe(self) -> tuple[str, str, str]:
+    @cached_property
+    def _columns(self) -> tuple[str, str, str]:
         if self.whole:
             return "all", "-", "-"
         return (_fmt(self.size), _fmt(tuple(_num(j) for j in self.jump)),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from ..errors import UsageError
 from ..spec import Layer, Node, Repeat, Residual, parse
 from . import window
-from .shape import PYTORCH, Shape
-from .summary import _stride_for, summarize
+from .shape import PYTORCH
+from .summary import stride_for, summarize
 
 KERNELS = 64
 STRIDES = 64
@@ -102,7 +102,7 @@ def _axis_walk(nodes: tuple[Node, ...], n: int) -> tuple[int, bool] | None:
             if r is None:
                 return None
             m, ok = r
-            if m != n and _stride_for(n, m) is None:
+            if m != n and stride_for(n, m) is None:
                 return None  # no 1x1 projection makes the shortcut match
             n, exact = m, exact & ok
             continue
@@ -150,12 +150,6 @@ class InputSolution:
     exact: bool
 
 
-def _check_spec_once(nodes: tuple[Node, ...], shape: Shape) -> None:
-    """Rules that do not depend on the input size (groups, pooling padding, ...) are checked
-    once by the full calculator; the per-axis walk covers every size-dependent rule."""
-    summarize(nodes, shape, PYTORCH)
-
-
 def solve_input(spec: str, target: tuple[int, int], channels: int = 1, lo: int = 1,
                 hi: int = 512) -> tuple[list[InputSolution], list[InputSolution]]:
     """Input heights and widths in lo..hi whose last feature map is `target` (H, W)."""
@@ -173,7 +167,9 @@ def solve_input(spec: str, target: tuple[int, int], channels: int = 1, lo: int =
     widths = [InputSolution(n, r[1]) for n, r in per_axis.items()
               if r is not None and r[0] == target[1]]
     if heights and widths:
-        _check_spec_once(nodes, (channels, heights[0].size, widths[0].size))
+        # Rules that do not depend on the input size (groups, pooling padding, ...) are
+        # checked once by the full calculator; the per-axis walk covers the rest.
+        summarize(nodes, (channels, heights[0].size, widths[0].size), PYTORCH)
     return heights, widths
 
 

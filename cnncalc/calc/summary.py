@@ -207,7 +207,7 @@ class _Walker:
                           label=short_text((node,)))
 
 
-def _stride_for(n: int, m: int) -> tuple[int, int] | None:
+def stride_for(n: int, m: int) -> tuple[int, int] | None:
     """Range of strides s with a 1x1 window taking n to m: (n - 1)//s + 1 == m."""
     if m > n or m < 1:
         return None
@@ -221,8 +221,8 @@ def _stride_for(n: int, m: int) -> tuple[int, int] | None:
 def _projection_stride(shape: Shape, out: Shape) -> str | None:
     if len(shape) != 3 or len(out) != 3:
         return None
-    h = _stride_for(shape[1], out[1])
-    w = _stride_for(shape[2], out[2])
+    h = stride_for(shape[1], out[1])
+    w = stride_for(shape[2], out[2])
     if h is None or w is None:
         return None
     lo, hi = max(h[0], w[0]), min(h[1], w[1])

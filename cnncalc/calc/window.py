@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..spec import Layer
+from ..spec import Layer, format_value
 from .shape import KERAS
 
 
@@ -76,8 +76,9 @@ def axis_same_keras(n: int, k: int, s: int) -> Axis:
 
 
 @lru_cache(maxsize=4096)  # layers repeat (N, F, S, P) far more than they repeat channels
-def conv_axis(n: int, k: int, s: int, pad: Any, axis: int, convention: str,
-               pooling: bool = False, ceil: bool = False) -> Axis:
+def conv_axis(n: int, k: int, s: int, pad: int | str, convention: str,
+              ceil: bool = False) -> Axis:
+    """One axis of a window layer; `pad` is this axis's padding, or 'same'/'valid'."""
     if pad == "valid":
         return axis_floor(n, k, s, 0, 0, ceil)
     if pad == "same":
@@ -87,8 +88,13 @@ def conv_axis(n: int, k: int, s: int, pad: Any, axis: int, convention: str,
         pl = total // 2
         ax = axis_floor(n, k, s, pl, total - pl)
         return Axis(ax.out, pl, total - pl, f"same: pad {pl}+{total - pl} → {ax.out}")
-    p = pair(pad)[axis]
-    return axis_floor(n, k, s, p, p, ceil)
+    assert isinstance(pad, int)
+    return axis_floor(n, k, s, pad, pad, ceil)
+
+
+def axis_pad(pad: Any, axis: int) -> int | str:
+    """The padding of one axis: 'same'/'valid' as they are, a number from an HxW pair."""
+    return pad if isinstance(pad, str) else pair(pad)[axis]
 
 
 def axes_text(h: Axis, w: Axis) -> str:
@@ -127,11 +133,7 @@ def pad_check_explicit(layer: Layer, convention: str, pooling: bool,
             sym = all(t % 2 == 0 for t in total)
             fix = f"padding={total[0] // 2}" if sym and total[0] == total[1] else "padding=N"
             raise Refusal(f"PyTorch allows padding='same' only with stride 1, not "
-                          f"{fmt_pair(s)}", f"write {fix} or use --convention keras")
-
-
-def fmt_pair(v: tuple[int, int]) -> str:
-    return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
+                          f"{format_value(s)}", f"write {fix} or use --convention keras")
 
 
 def padding_notes(layer: Layer, k: tuple[int, int]) -> list[str]:

@@ -81,10 +81,6 @@ def flat_rows(s: Summary) -> list[tuple[int, LayerInfo]]:
     return out
 
 
-COLUMNS = ("index", "layer", "input", "output", "formula", "params", "macs", "memory",
-           "rf", "jump", "start")
-
-
 def plain_cells(s: Summary, depth: int, r: LayerInfo) -> list[str]:
     size, jump, start = r.rf.describe()
     text = r.label or r.spec if r.is_block else r.spec

@@ -15,10 +15,3 @@ def nbytes(n: int) -> str:
         value /= 1024
     raise AssertionError  # pragma: no cover
 
-
-def short(n: int) -> str:
-    """3.61M style, for totals that readers compare with published figures."""
-    for div, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
-        if abs(n) >= div:
-            return f"{n / div:.2f}{suffix}"
-    return str(n)
