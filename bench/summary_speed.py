@@ -19,7 +19,7 @@ from bench.common import PY, compile_package, med, paired, row
 TORCHINFO = """
 import sys, torch, torchinfo
 from cnncalc.calc import summarize_spec
-from cnncalc.model import build
+from cnncalc.train.model import build
 from cnncalc.presets import PRESETS
 p = PRESETS[sys.argv[1]]
 shape = tuple(int(x) for x in p.input.split("x"))

@@ -26,9 +26,9 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from bench.common import compile_package
 from cnncalc import data
-from cnncalc.prep import MEAN, STD
 from cnncalc.presets import PRESETS
-from cnncalc.train import SilentReporter, TrainOptions, train
+from cnncalc.train.loop import SilentReporter, TrainOptions, train
+from cnncalc.train.prep import MEAN, STD
 
 
 def examples_net() -> nn.Module:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import torch
 
-from cnncalc import checkpoint
 from cnncalc.errors import CheckpointError
+from cnncalc.train import checkpoint
 
 from .idx import write_mnist
 

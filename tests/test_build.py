@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cnncalc.buildcheck import check_model
 from cnncalc.calc import summarize_spec
 from cnncalc.calc.shape import KERAS, PYTORCH
 from cnncalc.cli import app
 from cnncalc.errors import LayerError
-from cnncalc.export import to_python
-from cnncalc.model import build
+from cnncalc.train.buildcheck import check_model
+from cnncalc.train.export import to_python
+from cnncalc.train.model import build
 
 from .strategies import inputs, spatial, specs
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnncalc import checkpoint
 from cnncalc.errors import CheckpointError
+from cnncalc.train import checkpoint
 
 PAYLOAD = {"spec": "fc(10)", "input_shape": [4], "convention": "pytorch", "options": {},
            "epoch": 1, "model": {"0.weight": torch.zeros(10, 4), "0.bias": torch.zeros(10)}}

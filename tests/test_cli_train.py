@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from cnncalc import checkpoint
 from cnncalc.cli import app
+from cnncalc.train import checkpoint
 
 from .idx import write_mnist
 
@@ -182,7 +182,7 @@ def test_plot_falls_back_to_terminal_without_matplotlib(
         synth: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run = tmp_path / "run"
     invoke("train", SPEC, "--data-dir", str(synth), "--out", str(run), *QUICK)
-    monkeypatch.setitem(sys.modules, "cnncalc.plotting", None)  # import fails, as if missing
+    monkeypatch.setitem(sys.modules, "cnncalc.train.plotting", None)  # import fails, as if missing
     r = CliRunner().invoke(app, ["plot", str(run)])
     assert r.exit_code == 0 and "matplotlib is not installed" in r.stderr
     assert "test_acc" in r.stdout and not (run / "curves.png").exists()

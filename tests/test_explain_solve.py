@@ -12,8 +12,8 @@ from cnncalc.calc import summarize_spec
 from cnncalc.calc.explain import explain, torchinfo_mult_adds
 from cnncalc.calc.solve import ranges, solve_input, solve_layer
 from cnncalc.cli import app
-from cnncalc.model import build
 from cnncalc.presets import PRESETS
+from cnncalc.train.model import build
 
 
 def test_explain_lines_and_remarks() -> None:

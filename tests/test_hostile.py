@@ -10,11 +10,11 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from cnncalc import checkpoint
-from cnncalc import train as train_mod
 from cnncalc.cli import app
 from cnncalc.errors import CheckpointError
-from cnncalc.train import TrainOptions
+from cnncalc.train import checkpoint
+from cnncalc.train import loop as train_mod
+from cnncalc.train.loop import TrainOptions
 
 from .idx import write_mnist
 

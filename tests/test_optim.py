@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnncalc import optim
+from cnncalc.train import optim
 
 CASES = {
     "sgd": lambda p: torch.optim.SGD(p, lr=0.05, weight_decay=1e-3),
@@ -66,7 +66,7 @@ def test_state_round_trip_continues_identically() -> None:
 
 
 def test_training_step_never_imports_dynamo() -> None:
-    code = ("import sys, torch\nfrom cnncalc import optim\n"
+    code = ("import sys, torch\nfrom cnncalc.train import optim\n"
             "m = torch.nn.Linear(3, 3)\no = optim.make('adamw', m.parameters(), 0.1, 0.01)\n"
             "m(torch.zeros(1, 3)).sum().backward()\no.step()\n"
             "assert 'torch._dynamo' not in sys.modules")

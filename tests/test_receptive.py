@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from cnncalc.calc import summarize_spec
-from cnncalc.model import build
+from cnncalc.train.model import build
 
 torch.set_num_threads(1)
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnncalc import checkpoint, data, prep, rundir
-from cnncalc import train as train_mod
+from cnncalc import data
 from cnncalc.errors import LayerError, ResourceError, RunDirError, UsageError
-from cnncalc.train import TrainOptions, train
+from cnncalc.train import checkpoint, prep, rundir
+from cnncalc.train import loop as train_mod
+from cnncalc.train.loop import TrainOptions, train
 
 from .idx import write_mnist
 

@@ -46,15 +46,15 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--class-name {class_name!r} is not a Python identifier")
         summary = summarize_spec(text, parse_shape(shape_text), parse_convention(convention))
         need_torch()
-        from ..model import build as build_model
+        from ..train.model import build as build_model
 
         model = build_model(summary)
         if export:
-            from ..export import to_python
+            from ..train.export import to_python
 
             write(to_python(summary, model, class_name))
         if check:
-            from ..buildcheck import check_model
+            from ..train.buildcheck import check_model
 
             rows, ok = check_model(summary, model)
             from rich.table import Table
@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble."""
         need_torch()
-        from ..evaluate import evaluate as run_eval
+        from ..train.evaluate import evaluate as run_eval
 
         for p in checkpoints:
             if not p.exists():
@@ -115,8 +115,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Top classes with probabilities for one image file or test-set index."""
         need_torch()
-        from ..evaluate import predict as run_predict
-        from ..evaluate import read_image
+        from ..train.evaluate import predict as run_predict
+        from ..train.evaluate import read_image
 
         if (image is None) == (index is None):
             raise UsageError("give an IMAGE file or --index N (one of them)")
@@ -158,13 +158,13 @@ def register(app: typer.Typer) -> None:
             "--terminal", help="Draw in the terminal even if matplotlib is installed.")] = False,
     ) -> None:
         """Learning curves: a PNG with matplotlib, else a compact chart in the terminal."""
-        from .. import rundir
         from ..render.curves import terminal_chart
+        from ..train import rundir
 
         rows = rundir.read_metrics(run)
         if not terminal:
             try:
-                from ..plotting import save_png
+                from ..train.plotting import save_png
             except ImportError:
                 save_png = None  # type: ignore[assignment]
             if save_png is not None:

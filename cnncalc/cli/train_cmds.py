@@ -85,12 +85,12 @@ def register(app: typer.Typer) -> None:
         need_torch()
         from dataclasses import asdict, fields
 
-        from .. import checkpoint as ckpt
         from .. import presets as preset_mod
-        from .. import rundir
         from ..calc.shape import parse_shape
-        from ..train import TrainOptions
-        from ..train import train as run_training
+        from ..train import checkpoint as ckpt
+        from ..train import rundir
+        from ..train.loop import TrainOptions
+        from ..train.loop import train as run_training
         from .progress import RichReporter, epoch_table
 
         given = {k: v for k, v in dict(
@@ -140,8 +140,8 @@ def register(app: typer.Typer) -> None:
                 out = Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
             run_dir = out
         options = options.check()
-        from ..device import resolve_device
-        from ..prep import check_memory, check_spec
+        from ..train.device import resolve_device
+        from ..train.prep import check_memory, check_spec
 
         # Refuse a bad spec, an oversized model or an unusable folder before any work.
         check_spec(text, shape, convention)

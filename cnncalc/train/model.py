@@ -8,8 +8,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from .calc.summary import LayerInfo, Summary
-from .errors import UsageError
+from ..calc.summary import LayerInfo, Summary
+from ..errors import UsageError
 
 
 class Residual(nn.Module):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from .errors import ResourceError, UsageError
+from ..errors import ResourceError, UsageError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("auto", "fp32", "bf16")

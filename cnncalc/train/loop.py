@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..calc.shape import PYTORCH, Shape
+from ..data import Mnist
+from ..errors import CheckpointError, ResourceError, TrainingError, UsageError
 from . import checkpoint, optim, rundir, schedule
-from .calc.shape import PYTORCH, Shape
-from .data import Mnist
 from .device import resolve_device, resolve_precision, tune_allocator
-from .errors import CheckpointError, ResourceError, TrainingError, UsageError
 from .prep import (
     INITS,
     MEAN,

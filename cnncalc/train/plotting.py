@@ -11,8 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from ..errors import CnnCalcError
 from .checkpoint import atomic_write
-from .errors import CnnCalcError
 
 
 def save_png(rows: list[dict[str, Any]], target: Path) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from torch import nn
 
-from .calc.shape import format_shape
-from .calc.summary import Summary
+from ..calc.shape import format_shape
+from ..calc.summary import Summary
 from .model import Residual
 
 

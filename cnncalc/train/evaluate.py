@@ -10,11 +10,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..calc.shape import Shape
+from ..data import Mnist
+from ..errors import DataError, UsageError
 from . import checkpoint
-from .calc.shape import Shape
-from .data import Mnist
 from .device import resolve_device, resolve_precision
-from .errors import DataError, UsageError
 from .prep import evaluate_logits, prepare_model, tensors
 
 

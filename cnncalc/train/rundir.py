@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import RunDirError, UsageError
 from .checkpoint import atomic_write
-from .errors import RunDirError, UsageError
 
 LAST, BEST, METRICS = "last.pt", "best.pt", "metrics.jsonl"
 
@@ -62,7 +62,7 @@ def write_metrics(out: Path, history: Sequence[dict[str, Any]]) -> None:
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    from .errors import DataError
+    from ..errors import DataError
 
     target = path / METRICS if path.is_dir() else path
     if not target.exists():

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .calc import summarize_spec
-from .calc.shape import PYTORCH, Shape, format_shape
-from .calc.summary import Summary
-from .errors import LayerError, ResourceError, UsageError
+from ..calc import summarize_spec
+from ..calc.shape import PYTORCH, Shape, format_shape
+from ..calc.summary import Summary
+from ..errors import LayerError, ResourceError, UsageError
 from .model import build
 
 INITS = ("default", "normal", "uniform", "xavier", "kaiming")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .calc.shape import format_shape
-from .calc.summary import Summary
+from ..calc.shape import format_shape
+from ..calc.summary import Summary
 from .model import leaf_modules
 
 

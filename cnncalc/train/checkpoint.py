@@ -13,8 +13,8 @@ from typing import Any
 
 import torch
 
-from . import __version__
-from .errors import CheckpointError
+from .. import __version__
+from ..errors import CheckpointError
 
 FORMAT = "cnncalc-checkpoint"
 VERSION = 1

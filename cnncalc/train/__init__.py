@@ -1,0 +1,1 @@
+"""The torch side: build, train, checkpoint and evaluate models. Only this package imports torch."""
