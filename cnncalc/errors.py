@@ -9,6 +9,8 @@ class CnnCalcError(Exception):
     """Base class. The CLI turns any subclass into a one-line message and an exit code."""
 
     exit_code = 1
+    layer: str | None = None  # path of the layer at fault ("3", "4.2"), where there is one
+    partial: Any = None  # what was computed before the error (a Summary), where there is any
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -49,9 +51,11 @@ class LayerError(CnnCalcError):
     `partial` holds the summary of the layers before it, so a user sees how far it got.
     """
 
-    def __init__(self, message: str, hint: str | None = None, partial: Any = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, partial: Any = None,
+                 layer: str | None = None) -> None:
         super().__init__(message, hint)
         self.partial = partial
+        self.layer = layer
 
 
 class DataError(CnnCalcError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LayerError
 from ..spec import Layer, Node, Repeat, Residual, parse, short_text
@@ -11,6 +11,9 @@ from . import ops
 from .receptive import INPUT, RField, larger, update, update_text
 from .shape import PYTORCH, Shape, format_shape, numel
 from .window import Refusal
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 BYTES_PER_VALUE = 4  # float32
 
@@ -39,6 +42,35 @@ class LayerInfo:
     torch_args: dict[str, Any] = field(default_factory=dict)
     complete: bool = True
     label: str = ""  # compact outline of a block, for tables
+    measured: bool = False  # shapes and params read off a running module, not derived
+
+    def __repr__(self) -> str:
+        shape = "x".join(map(str, self.output_shape))
+        return (f"LayerInfo({self.path} {self.spec}: output {shape}, {self.params:,} params, "
+                f"{self.macs:,} MACs)")
+
+    @property
+    def type(self) -> str:
+        """The layer kind, named as in the JSON output."""
+        return self.kind
+
+    @property
+    def receptive_field(self) -> dict[str, str]:
+        size, jump, start = self.rf.describe()
+        return {"size": size, "jump": jump, "start": start}
+
+    @property
+    def activation_bytes(self) -> int:
+        return self.activations * BYTES_PER_VALUE
+
+    def to_dict(self, batch: int = 1) -> dict[str, Any]:
+        """The layer's JSON record (MACs and memory scaled by `batch`)."""
+        from ..render.records import layer_record  # render depends on calc, not the reverse
+
+        record = layer_record(self, batch)
+        if self.measured:
+            record["measured"] = True
+        return record
 
     @property
     def params(self) -> int:
@@ -63,6 +95,51 @@ class Summary:
     batch: int
     layers: tuple[LayerInfo, ...]
     error: LayerError | None = None
+
+    def __repr__(self) -> str:
+        from ..render.units import short
+
+        return (f"Summary({len(self.leaves()):,} layers, input "
+                f"{format_shape(self.input_shape, self.convention)}, output "
+                f"{format_shape(self.output_shape, self.convention)}, "
+                f"{self.total_params:,} params, {short(self.total_macs * self.batch)} MACs"
+                + (f", batch {self.batch}" if self.batch > 1 else "")
+                + (", incomplete" if self.error is not None else "") + ")")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from ..render.table import summary_table
+
+        yield summary_table(self)
+
+    def _repr_html_(self) -> str:
+        from ..render.html import summary_html
+
+        return summary_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract as Python data (what `--format json` prints)."""
+        from ..render.records import summary_record
+
+        record = summary_record(self)
+        for rec, row in zip(record["layers"], self.layers):
+            if row.measured:
+                rec["measured"] = True
+        return record
+
+    def to_json(self) -> str:
+        from ..render.records import to_json
+
+        return to_json(self)
+
+    def to_markdown(self) -> str:
+        from ..render.records import to_markdown
+
+        return to_markdown(self)
+
+    def to_csv(self) -> str:
+        from ..render.records import to_csv
+
+        return to_csv(self)
 
     @property
     def output_shape(self) -> Shape:
@@ -126,7 +203,8 @@ class _Walker:
             try:
                 row = self.node(node, shape, rf, path)
             except LayerError as e:
-                raise LayerError(e.message, e.hint, rows + list(e.partial or [])) from None
+                raise LayerError(e.message, e.hint, rows + list(e.partial or []),
+                                 e.layer) from None
             rows.append(row)
             shape, rf = row.output_shape, row.rf
         return rows, shape, rf
@@ -149,7 +227,7 @@ class _Walker:
         done = tuple(e.partial or [])
         last = done[-1].output_shape if done else shape
         row = self.block(kind, text, path, shape, last, INPUT, list(done), complete=False)
-        return LayerError(e.message, e.hint, [row])
+        return LayerError(e.message, e.hint, [row], e.layer)
 
     def block(self, kind: str, text: str, path: str, shape: Shape, out: Shape, rf: RField,
               rows: list[LayerInfo], shortcut: tuple[LayerInfo, ...] = (),
@@ -171,7 +249,7 @@ class _Walker:
         except Refusal as e:
             raise LayerError(
                 f"layer {path} {layer.text}: {e.reason} "
-                f"(input {format_shape(shape, self.convention)})", e.hint, []) from None
+                f"(input {format_shape(shape, self.convention)})", e.hint, [], path) from None
         self.steps[key] = step
         new_rf = update(rf, step)
         return LayerInfo(
@@ -197,7 +275,7 @@ class _Walker:
                     "them for the shortcut",
                     "a residual body must keep the shape or shrink H and W by a stride",
                     [self.block("residual", node.text, path, shape, out, body_rf, rows,
-                                complete=False)])
+                                complete=False)], path)
             proj = parse(f"conv({out[0]},1,stride={stride},bias=false)-bn")
             sc_rows, _, sc_rf = self.sequence(proj, shape, rf, path + ".s")
             # The projection is the calculator's own choice (torchvision's): no flags on it.
@@ -240,7 +318,7 @@ def summarize(nodes: tuple[Node, ...], input_shape: Shape, convention: str = PYT
         rows, _, _ = _Walker(convention).sequence(nodes, input_shape, INPUT, "")
     except LayerError as e:
         partial = Summary(text, input_shape, convention, batch, tuple(e.partial or []))
-        raise LayerError(e.message, e.hint, partial) from None
+        raise LayerError(e.message, e.hint, partial, e.layer) from None
     return Summary(text, input_shape, convention, batch, tuple(rows))
 
 

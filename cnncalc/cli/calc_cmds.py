@@ -58,7 +58,14 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     return spec, input_shape or "1x28x28", ""
 
 
-def render_summary(summary: object, fmt: Format, title: str) -> None:
+ColumnsOpt = Annotated[str | None, typer.Option(
+    "--columns", help="Table columns to show, e.g. 'layer,output,params,RF' (default: as many "
+    "as fit the width, most important first).", show_default=False)]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Show every table column, however wide.")]
+
+
+def render_summary(summary: object, fmt: Format, title: str, columns: str | None = None,
+                   wide: bool = False) -> None:
     from ..calc.summary import Summary
     assert isinstance(summary, Summary)
     if fmt is Format.json:
@@ -68,9 +75,10 @@ def render_summary(summary: object, fmt: Format, title: str) -> None:
     elif fmt is Format.markdown:
         write(to_markdown(summary))
     else:
-        from ..render.table import summary_table
+        from ..render.table import parse_columns, summary_table
 
-        console().print(summary_table(summary, title or None))
+        console(wide=wide).print(summary_table(summary, title or None, parse_columns(columns),
+                                               wide))
 
 
 def register(app: typer.Typer) -> None:
@@ -83,6 +91,8 @@ def register(app: typer.Typer) -> None:
         format: FormatOpt = Format.table,
         batch: BatchOpt = 1,
         convention: ConventionOpt = "pytorch",
+        columns: ColumnsOpt = None,
+        wide: WideOpt = False,
     ) -> None:
         """Layer-by-layer output shapes, parameters, MACs, memory and receptive fields."""
         text, shape_text, title = resolve(spec, preset, input)
@@ -93,9 +103,9 @@ def register(app: typer.Typer) -> None:
         except LayerError as e:
             if e.partial is not None and e.partial.layers:
                 from dataclasses import replace
-                render_summary(replace(e.partial, error=e), format, title)
+                render_summary(replace(e.partial, error=e), format, title, columns, wide)
             fail(e)
-        render_summary(result, format, title)
+        render_summary(result, format, title, columns, wide)
 
     @app.command()
     @guarded

@@ -16,16 +16,11 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-WIDE = 200  # tables are wide; when output is not a terminal, do not squeeze them to 80
+def console(stderr: bool = False, wide: bool = False) -> Console:
+    """The console every command prints through; its width follows `output_width()`."""
+    from ..render.width import UNWRAPPED, make_console
 
-
-def console(stderr: bool = False) -> Console:
-    from rich.console import Console  # lazily: JSON, CSV and Markdown never need rich
-
-    c = Console(stderr=stderr, highlight=False, soft_wrap=False)
-    if not c.is_terminal:
-        c = Console(stderr=stderr, highlight=False, width=WIDE, soft_wrap=False)
-    return c
+    return make_console(stderr, UNWRAPPED if wide else None)
 
 
 def fail(error: CnnCalcError) -> NoReturn:

@@ -1,17 +1,34 @@
-"""The rich table for `summary`: one row per layer, blocks indented, totals and flags below."""
+"""The rich table for `summary`: one row per layer, blocks indented, totals and flags below.
+
+The table fits the width it is drawn at: columns are dropped whole, by importance, and named
+in a footer; layer texts wrap inside their cell. No cell is ever cut.
+"""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from collections.abc import Iterable, Sequence
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from ..calc.summary import LayerInfo, Summary
+from .fit import Column, dropped_line, fit, pick, wrap_cell
 from .records import flat_rows, legend, notes, plain_cells, totals
 
 MAX_ROWS = 200  # a terminal table past this is unreadable, and slow to lay out
 HEAD, TAIL = 120, 30
 MAX_NOTES = 20
+
+COLUMNS = (Column("#"), Column("layer", "left", wraps=True, min_width=22), Column("input"),
+           Column("output"), Column("formula", "left"), Column("params"), Column("MACs"),
+           Column("memory"), Column("RF"), Column("jump"), Column("start"))
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+# Most important first; the first four are always shown. `input` is last: it repeats the
+# previous row's output.
+IMPORTANCE = ("#", "layer", "output", "params", "formula", "MACs", "memory", "RF", "jump",
+              "start", "input")
+ALWAYS = 4
 
 
 def visible_rows(s: Summary) -> tuple[list[tuple[int, LayerInfo] | None], str]:
@@ -28,30 +45,69 @@ def visible_rows(s: Summary) -> tuple[list[tuple[int, LayerInfo] | None], str]:
                    "every layer")
 
 
-def summary_table(s: Summary, title: str | None = None) -> RenderableType:
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for name, justify in (("#", "right"), ("layer", "left"), ("input", "right"),
-                          ("output", "right"), ("formula", "left"), ("params", "right"),
-                          ("MACs", "right"), ("memory", "right"), ("RF", "right"),
-                          ("jump", "right"), ("start", "right")):
-        table.add_column(name, justify=justify,  # type: ignore[arg-type]
-                         overflow="fold", no_wrap=name not in ("layer", "formula"))
-    rows, elided = visible_rows(s)
-    for item in rows:
+class SummaryTable:
+    """A summary drawn as a table at whatever width the console gives it."""
+
+    def __init__(self, s: Summary, title: str | None = None,
+                 columns: Sequence[str] | None = None, wide: bool = False) -> None:
+        self.summary = s
+        self.title = title
+        self.columns = tuple(columns) if columns else None
+        self.wide = wide
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield fitted_table(self.summary, self.title, options.max_width, self.columns,
+                           self.wide)
+
+
+def parse_columns(text: str | None) -> tuple[str, ...] | None:
+    """A --columns value as column names (None when not given)."""
+    return None if text is None else pick(COLUMNS, text)
+
+
+def _rows(s: Summary) -> tuple[list[tuple[list[str], str | None, bool]], str]:
+    """Cells, style and whether the row is the elision marker, for every visible row."""
+    shown, elided = visible_rows(s)
+    out: list[tuple[list[str], str | None, bool]] = []
+    for item in shown:
         if item is None:
-            hidden = len(flat_rows(s)) - len(rows) + 1
-            table.add_row("⋮", Text(f"{hidden:,} rows not shown"), style="dim")
+            hidden = len(flat_rows(s)) - len(shown) + 1
+            out.append((["⋮", f"{hidden:,} rows not shown"] + [""] * (len(COLUMNS) - 2),
+                        "dim", True))
             continue
         depth, r = item
-        cells = plain_cells(s, depth, r)
         style = "bold" if r.is_block else ("yellow" if r.notes else None)
-        table.add_row(*(Text(c) for c in cells), style=style)
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column(justify="right")
-    for k, v in totals(s):
-        grid.add_row(k, v)
-    parts: list[RenderableType] = [table, grid]
+        out.append((plain_cells(s, depth, r), style, False))
+    return out, elided
+
+
+def summary_table(s: Summary, title: str | None = None, columns: Sequence[str] | None = None,
+                  wide: bool = False) -> SummaryTable:
+    """The summary as a renderable that fits whatever width it is printed at."""
+    return SummaryTable(s, title, columns, wide)
+
+
+def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
+                 columns: Sequence[str] | None = None, wide: bool = False) -> RenderableType:
+    """The table, totals, flags and legend, fitted to `width` (None: every column, unwrapped)."""
+    rows, elided = _rows(s)
+    only = tuple(columns) if columns else (COLUMN_NAMES if wide or width is None else None)
+    chosen = fit(COLUMNS, [r for r, _, _ in rows], width or 10_000, IMPORTANCE, only,
+                 keep=ALWAYS)
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for i, w in zip(chosen.shown, chosen.widths):
+        c = COLUMNS[i]
+        table.add_column(c.name, justify=c.justify, width=w,  # type: ignore[arg-type]
+                         no_wrap=not c.wraps, overflow="fold")
+    for cells, style, _ in rows:
+        picked = [cells[i] for i in chosen.shown]
+        picked = [wrap_cell(t, w) if COLUMNS[i].wraps else t
+                  for t, i, w in zip(picked, chosen.shown, chosen.widths)]
+        table.add_row(*(Text(t) for t in picked), style=style)
+    parts: list[RenderableType] = [table]
+    if chosen.dropped and width is not None and only is None:
+        parts.append(Text(dropped_line(chosen.dropped, width), style="dim"))
+    parts.append(_totals_grid(totals(s)))
     if elided:
         parts.append(Text(elided, style="dim"))
     flagged = notes(s)
@@ -64,3 +120,12 @@ def summary_table(s: Summary, title: str | None = None) -> RenderableType:
     if legend(s):
         parts.append(Text("\n".join(legend(s)), style="dim"))
     return Group(*parts)
+
+
+def _totals_grid(items: Iterable[tuple[str, str]]) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    for k, v in items:
+        grid.add_row(k, v)
+    return grid

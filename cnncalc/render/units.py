@@ -15,3 +15,16 @@ def nbytes(n: int) -> str:
         value /= 1024
     raise AssertionError  # pragma: no cover
 
+
+
+def short(n: int) -> str:
+    """A count in three significant figures: 3.87M, 1.82G, 950."""
+    value = float(n)
+    for unit in ("", "K", "M", "G", "T", "P"):
+        if abs(value) < 999.5 or unit == "P":
+            if not unit:
+                return f"{int(value)}"
+            digits = 2 if abs(value) < 9.995 else (1 if abs(value) < 99.95 else 0)
+            return f"{value:.{digits}f}{unit}"
+        value /= 1000
+    raise AssertionError  # pragma: no cover

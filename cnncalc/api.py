@@ -1,0 +1,247 @@
+"""The Python API: summary, explain and solve for notebooks and scripts, nothing printed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+from .calc.summary import Summary
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from torch.nn import Module
+
+    from .calc.explain import Explained
+    from .calc.solve import InputSolution, LayerSolution
+
+InputSize = Union[str, Sequence[int]]
+SpecOrModel = Union[str, "Module"]
+
+
+def _shape_text(input_size: InputSize) -> str:
+    if isinstance(input_size, str):
+        return input_size
+    if isinstance(input_size, Sequence) and input_size and all(
+            isinstance(d, int) and not isinstance(d, bool) for d in input_size):
+        return "x".join(str(d) for d in input_size)
+    raise UsageError(f"bad input_size {input_size!r}",
+                     "give a tuple of ints such as (1, 28, 28), or a string such as '1x28x28'")
+
+
+def _resolve(spec: str, input_size: InputSize | None) -> tuple[str, str, str]:
+    """(spec, input text, title) through the command line's own resolver, so the API accepts
+    exactly what `cnncalc summary` accepts, presets included."""
+    from . import presets
+    from .cli.calc_cmds import resolve
+
+    shape = None if input_size is None else _shape_text(input_size)
+    if spec.strip().lower() in presets.PRESETS:
+        return resolve(None, spec.strip(), shape)
+    return resolve(spec, None, shape)
+
+
+def _batch(batch: int) -> int:
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise UsageError(f"bad batch {batch!r}", "give a whole number of at least 1")
+    return batch
+
+
+def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
+            convention: str = "pytorch", batch: int = 1) -> Summary:
+    """Layer-by-layer shapes, parameters, MACs, memory and receptive fields.
+
+    `spec_or_code` is a spec string, a preset name ("resnet18") or a torch `nn.Module`.
+    For a spec, `input_size` is CxHxW without the batch, as a tuple or "1x28x28" (default:
+    the preset's input, else 1x28x28). For a module it includes the batch dimension, as in
+    torchinfo: (1, 3, 224, 224). Raises a `CnnCalcError`; a `LayerError` carries `.layer`
+    and `.partial` (the summary of the layers before the error).
+    """
+    from .calc import summarize_spec
+    from .calc.shape import parse_convention, parse_shape
+
+    if not isinstance(spec_or_code, str):
+        if not hasattr(spec_or_code, "named_modules"):
+            raise UsageError(f"expected a spec string, preset name or torch nn.Module, got "
+                             f"{type(spec_or_code).__name__}")
+        from .train.module_summary import module_summary
+
+        if input_size is None:
+            raise UsageError("input_size is required for a module",
+                             "e.g. input_size=(1, 3, 224, 224), batch included")
+        return module_summary(spec_or_code, input_size, convention)
+    text, shape, _ = _resolve(spec_or_code, input_size)
+    return summarize_spec(text, parse_shape(shape), parse_convention(convention),
+                          _batch(batch))
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Worked answers, one per layer, for a spec on one input."""
+
+    summary: Summary
+    steps: tuple[Explained, ...]
+
+    def __repr__(self) -> str:
+        return f"Explanation({len(self.steps):,} layers of {self.summary!r})"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from .render.explain import explain_rich
+
+        yield explain_rich(list(self.steps), self.summary)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return "<pre>" + escape(self.to_markdown()) + "</pre>"
+
+    def to_markdown(self) -> str:
+        from .render.explain import explain_markdown
+
+        return explain_markdown(list(self.steps), self.summary)
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [asdict(e) for e in self.steps]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def explain(spec: str, input_size: InputSize | None = None,
+            convention: str = "pytorch") -> Explanation:
+    """Each layer's formulas with the numbers substituted, like a worked homework answer."""
+    from .calc.explain import explain as run_explain
+
+    s = summary(spec, input_size, convention)
+    return Explanation(s, tuple(run_explain(s)))
+
+
+@dataclass(frozen=True)
+class LayerSolutions:
+    """Layer settings that take an input size to an output size, simplest first."""
+
+    kind: str
+    input: int
+    output: int
+    solutions: tuple[LayerSolution, ...]
+
+    def __repr__(self) -> str:
+        exact = sum(s.exact for s in self.solutions)
+        first = f", first {self.solutions[0].spec(self.kind)}" if self.solutions else ""
+        return (f"LayerSolutions({self.kind}: {self.input} → {self.output}, "
+                f"{len(self.solutions):,} solutions, {exact:,} exact{first})")
+
+    def __len__(self) -> int:
+        return len(self.solutions)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"spec": f.spec(self.kind), "kernel": f.kernel, "stride": f.stride,
+                 "padding": f.padding, "dilation": f.dilation,
+                 "output_padding": f.output_padding, "exact": f.exact}
+                for f in self.solutions]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layer": self.kind, "input": self.input, "output": self.output,
+                "solutions": self.rows()}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def to_markdown(self, limit: int = 15) -> str:
+        head = ["layer", "kernel", "stride", "padding", "dilation", "output_padding", "exact"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in self.rows()[:limit]:
+            lines.append("| " + " | ".join(f"`{r['spec']}`" if k == "layer" else
+                                           ("✓" if r[k] is True else str(r[k]) if r[k]
+                                            is not False else "")
+                                           for k in ["spec", *head[1:]]) + " |")
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return "<pre>" + escape(repr(self) + "\n\n" + self.to_markdown()) + "</pre>"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.table import Table
+
+        table = Table(header_style="bold", title=repr(self), title_justify="left")
+        for col in ("layer", "kernel", "stride", "padding", "dilation", "exact"):
+            table.add_column(col, justify="left" if col == "layer" else "right",
+                             no_wrap=True, overflow="fold")
+        for r in self.rows()[:15]:
+            table.add_row(r["spec"], *(str(r[k]) for k in ("kernel", "stride", "padding",
+                                                           "dilation")),
+                          "✓" if r["exact"] else "-")
+        yield table
+
+
+@dataclass(frozen=True)
+class InputSolutions:
+    """Input heights and widths that a spec takes to a wanted output map."""
+
+    spec: str
+    output: tuple[int, int]
+    heights: tuple[InputSolution, ...]
+    widths: tuple[InputSolution, ...]
+
+    def __repr__(self) -> str:
+        from .calc.solve import ranges
+
+        h = ranges(self.sizes("h")) or "none"
+        w = ranges(self.sizes("w")) or "none"
+        return f"InputSolutions({self.output[0]}x{self.output[1]}: H {h}, W {w})"
+
+    def sizes(self, axis: str = "h", exact: bool = False) -> list[int]:
+        found = self.heights if axis.lower() == "h" else self.widths
+        return [x.size for x in found if x.exact or not exact]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"heights": self.sizes("h"), "widths": self.sizes("w"),
+                "exact_heights": self.sizes("h", True), "exact_widths": self.sizes("w", True)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return "<pre>" + escape(repr(self)) + "</pre>"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        yield Text(repr(self))
+
+
+def solve(spec: str | None = None, *, input: int | None = None,
+          output: int | str | tuple[int, int], kernel: int | None = None,
+          stride: int | None = None, padding: int | None = None,
+          dilation: int | None = None, layer: str = "conv", channels: int = 1,
+          max_input: int = 512) -> LayerSolutions | InputSolutions:
+    """Solve backwards.
+
+    Without `spec`: the `layer` settings taking `input` to `output` (ints), for example
+    `solve(input=28, output=14, kernel=3)`. With `spec`: the input sizes up to `max_input`
+    that the spec takes to `output` (an int, "7x7" or (7, 7)).
+    """
+    from .calc.shape import parse_shape
+    from .calc.solve import solve_input, solve_layer
+
+    if spec is not None:
+        if isinstance(output, tuple):
+            target = output
+        else:
+            wanted = parse_shape(str(output))
+            if len(wanted) != 3:
+                raise UsageError(f"bad output {output!r}", "write HxW, e.g. 7x7")
+            target = (wanted[1], wanted[2])
+        h, w = solve_input(spec, target, channels, 1, max_input)
+        return InputSolutions(spec, target, tuple(h), tuple(w))
+    if not isinstance(input, int) or not isinstance(output, int):
+        raise UsageError("a layer question needs input and output as ints",
+                         "e.g. solve(input=28, output=14), or give a spec")
+    found = solve_layer(input, output, layer, kernel, stride, padding, dilation)
+    return LayerSolutions(layer, input, output, tuple(found))

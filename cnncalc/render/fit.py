@@ -1,0 +1,134 @@
+"""Choose which table columns fit a width: whole columns are dropped, cells are never cut."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+from ..errors import UsageError
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    justify: str = "right"
+    wraps: bool = False  # text that may wrap inside its cell (never cut)
+    min_width: int = 0  # narrowest a wrapping column may get
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Columns to show (indices into the table's columns), their widths, and what was left."""
+
+    shown: tuple[int, ...]
+    widths: tuple[int, ...]
+    dropped: tuple[str, ...]
+
+
+def table_width(widths: Sequence[int]) -> int:
+    """Width of a boxed rich table with padding (0, 1): two padding cells and a rule each."""
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def natural_widths(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> list[int]:
+    widths = [cell_len(c.name) for c in columns]
+    for row in rows:
+        for i, cell in enumerate(row):
+            for line in cell.split("\n"):
+                widths[i] = max(widths[i], cell_len(line))
+    return widths
+
+
+def pick(columns: Sequence[Column], wanted: str) -> tuple[str, ...]:
+    """Column names from a --columns value, checked against the table's columns."""
+    names = [c.name for c in columns]
+    lower = {n.lower(): n for n in names}
+    out: list[str] = []
+    for part in wanted.split(","):
+        key = part.strip().lower()
+        if not key:
+            continue
+        if key not in lower:
+            raise UsageError(f"unknown column '{part.strip()}' in --columns",
+                             "choose from " + ", ".join(names))
+        if lower[key] not in out:
+            out.append(lower[key])
+    if not out:
+        raise UsageError("--columns is empty", "choose from " + ", ".join(names))
+    return tuple(out)
+
+
+def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int,
+        importance: Sequence[str], only: Sequence[str] | None = None, keep: int = 1) -> Fit:
+    """Show the most important columns that fit in `width`, in the table's own order.
+
+    `importance` lists column names, most important first; the first `keep` are always kept.
+    A wrapping column starts at its minimum width and gets whatever room is left over. With
+    `only`, exactly those columns are shown (the caller asked; nothing is dropped).
+    """
+    natural = natural_widths(columns, rows)
+    names = [c.name for c in columns]
+
+    def least(i: int) -> int:
+        c = columns[i]
+        if c.wraps:
+            return min(natural[i], max(c.min_width, cell_len(c.name)))
+        return natural[i]
+
+    if only is not None:
+        chosen = {names.index(n) for n in only}
+    else:
+        chosen = set()
+        for rank, name in enumerate(importance):
+            i = names.index(name)
+            trial = chosen | {i}
+            if rank < keep or table_width([least(j) for j in sorted(trial)]) <= width:
+                chosen = trial
+    shown = sorted(chosen)
+    widths = [least(i) for i in shown]
+    spare = width - table_width(widths)
+    for k, i in enumerate(shown):
+        if columns[i].wraps and spare > 0:
+            grow = min(spare, natural[i] - widths[k])
+            widths[k] += grow
+            spare -= grow
+    dropped = tuple(n for i, n in enumerate(names) if i not in chosen)
+    return Fit(tuple(shown), tuple(widths), dropped)
+
+
+def wrap_cell(text: str, width: int) -> str:
+    """Break a cell's text into lines of at most `width` cells, after '-' or ',' where it
+    can, keeping the leading indent on every line. Nothing is dropped."""
+    if width <= 0 or cell_len(text) <= width:
+        return text
+    indent = text[: len(text) - len(text.lstrip(" "))]
+    body = text[len(indent):]
+    room = max(1, width - len(indent))
+    lines: list[str] = []
+    while cell_len(body) > room:
+        cut = 0
+        used = 0
+        for k, ch in enumerate(body):
+            used += cell_len(ch)
+            if used > room:
+                break
+            if ch in "-,]" or (ch == " " and k > 0):
+                cut = k + 1
+        if cut == 0:  # one token longer than the cell: fold it
+            cut = 1
+            used = cell_len(body[0])
+            while cut < len(body) and used + cell_len(body[cut]) <= room:
+                used += cell_len(body[cut])
+                cut += 1
+        lines.append(indent + body[:cut].rstrip(" "))
+        body = body[cut:].lstrip(" ")
+    lines.append(indent + body)
+    return "\n".join(lines)
+
+
+def dropped_line(dropped: Sequence[str], width: int) -> str:
+    """The footer that names what did not fit, so nothing disappears silently."""
+    return (f"not shown in {width} columns: " + ", ".join(dropped)
+            + " (see --wide, --columns)")

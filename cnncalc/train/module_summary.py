@@ -1,0 +1,295 @@
+"""Summarise any torch nn.Module: forward hooks on the meta device, leaves mapped to the calculator.
+
+The module runs once on meta tensors (torch.func.functional_call swaps its weights for meta
+stand-ins, so nothing is copied, allocated or changed). Each leaf module it calls becomes a
+row. Leaves cnncalc knows (Conv2d, Linear, BatchNorm, pooling, activations, ...) get the
+calculator's record (formula, MACs, receptive field, notes), after the calculator's shape and
+parameter count are checked against what the module really did. Other leaves are measured:
+shape and parameters from the run, marked as such, MACs not derived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..calc.receptive import INPUT, RField
+from ..calc.shape import PYTORCH, Shape, parse_convention
+from ..calc.summary import LayerInfo, Summary, summarize_spec
+from ..errors import CnnCalcError, LayerError, UsageError
+
+_STATS = ("running_mean", "running_var")
+
+
+class UnknownRF(RField):
+    """A receptive field cnncalc cannot follow (the tensor came from code outside a module)."""
+
+    def describe(self) -> tuple[str, str, str]:
+        return "?", "?", "?"
+
+
+UNKNOWN = UnknownRF((0, 0), (0, 0), (0, 0))
+
+
+def _pair(v: Any) -> str:
+    if isinstance(v, (tuple, list)):
+        if len(v) == 2 and v[0] != v[1]:
+            return f"{v[0]}x{v[1]}"
+        return str(v[0])
+    return str(v)
+
+
+def _args(*items: tuple[str, Any, Any]) -> str:
+    """Keyword arguments that differ from the spec language's defaults."""
+    out = []
+    for name, value, default in items:
+        text = _pair(value) if not isinstance(value, bool) else str(value).lower()
+        if text != default:
+            out.append(f"{name}={text}")
+    return "".join("," + a for a in out)
+
+
+def spec_text(m: nn.Module) -> str | None:
+    """The spec-language text for a module cnncalc can derive, else None."""
+    if type(m) is nn.Conv2d:
+        if m.padding_mode != "zeros" and isinstance(m.padding, str):
+            return None
+        return (f"conv({m.out_channels},{_pair(m.kernel_size)}" + _args(
+            ("stride", m.stride, "1"), ("padding", m.padding, "0"),
+            ("dilation", m.dilation, "1"), ("groups", m.groups, "1"),
+            ("bias", m.bias is not None, "true")) + ")")
+    if type(m) is nn.ConvTranspose2d:
+        return (f"convt({m.out_channels},{_pair(m.kernel_size)}" + _args(
+            ("stride", m.stride, "1"), ("padding", m.padding, "0"),
+            ("output_padding", m.output_padding, "0"), ("dilation", m.dilation, "1"),
+            ("groups", m.groups, "1"), ("bias", m.bias is not None, "true")) + ")")
+    if type(m) is nn.Linear:
+        return f"fc({m.out_features}" + _args(("bias", m.bias is not None, "true")) + ")"
+    if type(m) in (nn.BatchNorm1d, nn.BatchNorm2d):
+        bn: Any = m
+        if not bn.track_running_stats:
+            return None
+        return "bn" + (f"(eps={bn.eps:g},momentum={bn.momentum:g},affine="
+                       f"{str(bn.affine).lower()})" if (bn.eps, bn.momentum, bn.affine) !=
+                       (1e-5, 0.1, True) else "")
+    if type(m) is nn.MaxPool2d:
+        if m.return_indices:
+            return None
+        return (f"maxpool({_pair(m.kernel_size)}" + _args(
+            ("stride", m.stride, _pair(m.kernel_size)), ("padding", m.padding, "0"),
+            ("dilation", m.dilation, "1"), ("ceil", m.ceil_mode, "false")) + ")")
+    if type(m) is nn.AvgPool2d:
+        return (f"avgpool({_pair(m.kernel_size)}" + _args(
+            ("stride", m.stride, _pair(m.kernel_size)), ("padding", m.padding, "0"),
+            ("ceil", m.ceil_mode, "false"), ("count_include_pad", m.count_include_pad,
+                                             "true")) + ")")
+    if type(m) is nn.AdaptiveAvgPool2d:
+        size = m.output_size
+        if size is None or (isinstance(size, tuple) and None in size):
+            return None
+        return f"gap({_pair(size)})"
+    if type(m) is nn.Flatten:
+        return "flatten" if (m.start_dim, m.end_dim) == (1, -1) else None
+    if type(m) is nn.LeakyReLU:
+        return f"leakyrelu({m.negative_slope:g})"
+    if type(m) is nn.Softmax:
+        return "softmax" if m.dim == 1 else None
+    if type(m) is nn.Dropout:
+        return f"dropout({m.p:g})"
+    if type(m) is nn.LocalResponseNorm:
+        return f"lrn({m.size},alpha={m.alpha:g},beta={m.beta:g},k={m.k:g})"
+    simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid", nn.ELU: "elu",
+              nn.SiLU: "silu", nn.ReLU6: "relu6"}
+    if type(m) is nn.GELU:
+        return "gelu" if m.approximate == "none" else None
+    return simple.get(type(m))
+
+
+@dataclass
+class _Call:
+    name: str
+    module: nn.Module
+    input_shape: Shape
+    output_shape: Shape
+    rf_in: RField
+    counts: tuple[int, int]
+
+
+def _counts(m: nn.Module) -> tuple[int, int]:
+    """(trainable, non-trainable) as the calculator counts them: frozen parameters and
+    running statistics are non-trainable."""
+    tr = sum(p.numel() for p in m.parameters(recurse=False) if p.requires_grad)
+    frozen = sum(p.numel() for p in m.parameters(recurse=False) if not p.requires_grad)
+    stats = sum(b.numel() for n, b in m.named_buffers(recurse=False) if n in _STATS)
+    return tr, frozen + stats
+
+
+def _derived(call: _Call, path: str) -> LayerInfo | None:
+    """The calculator's record for a known leaf, if it agrees with what the module did."""
+    from ..calc import ops
+    from ..calc.receptive import update
+    from ..spec import parse
+
+    text = spec_text(call.module)
+    if text is None:
+        return None
+    try:
+        s = summarize_spec(text, call.input_shape)
+        step = ops.apply(parse(text)[0], call.input_shape, PYTORCH)  # type: ignore[arg-type]
+    except CnnCalcError:
+        return None
+    row = s.layers[0]
+    tr, nt = call.counts
+    if row.output_shape != call.output_shape or row.params != tr + nt:
+        return None  # not the layer the calculator models (e.g. an input of another rank)
+    if isinstance(call.rf_in, UnknownRF):
+        rf = row.rf if row.rf.whole else UNKNOWN
+    else:
+        rf = update(call.rf_in, step)
+    return replace(row, path=path, spec=f"{call.name}: {row.spec}", rf=rf,
+                   trainable_params=tr, non_trainable_params=nt)
+
+
+def _measured(call: _Call, path: str) -> LayerInfo:
+    tr, nt = call.counts
+    cls = type(call.module).__name__
+    notes = (f"{cls} is not a layer cnncalc derives: shape and parameters measured, MACs "
+             "not counted",) if tr + nt else ()
+    n = 1
+    for d in call.output_shape:
+        n *= d
+    return LayerInfo(path, cls, f"{call.name}: {cls}", call.input_shape, call.output_shape, tr,
+                     nt, 0, n, UNKNOWN, formula="measured", notes=notes, measured=True)
+
+
+def _batch_shape(input_size: str | Sequence[int]) -> tuple[int, ...]:
+    if isinstance(input_size, str):
+        parts = input_size.lower().replace("×", "x").split("x")
+        if not all(p.strip().isdigit() for p in parts):
+            raise UsageError(f"bad input_size '{input_size}'",
+                             "write it with the batch first, e.g. 1x3x224x224")
+        dims = tuple(int(p) for p in parts)
+    else:
+        dims = tuple(input_size)
+        if not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+            raise UsageError(f"bad input_size {input_size!r}",
+                             "give ints with the batch first, e.g. (1, 3, 224, 224)")
+    if len(dims) < 2 or min(dims) < 1:
+        raise UsageError(f"bad input_size {input_size!r}",
+                         "give the batch and at least one more dimension, each at least 1, "
+                         "e.g. (1, 3, 224, 224)")
+    if len(dims) > 8 or max(dims) > 10**9:
+        raise UsageError(f"input_size {input_size!r} is too large")
+    return dims
+
+
+class _Recorder:
+    """Forward hooks that turn each leaf call into a row, following tensors for the RF."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.names = {id(m): n or type(model).__name__ for n, m in model.named_modules()}
+        self.counts = {id(m): _counts(m) for m in model.modules()}
+        # id -> (RF, version): a tensor changed in place outside a module loses its RF.
+        self.rf_of: dict[int, tuple[RField, int]] = {}
+        self.keep: list[torch.Tensor] = []  # keeps ids unique while the run lasts
+        self.pending: dict[int, list[tuple[RField, Shape]]] = {}
+        self.rows: list[LayerInfo] = []
+        self.first: dict[int, str] = {}
+
+    def is_row(self, m: nn.Module) -> bool:
+        return next(iter(m.children()), None) is None or sum(self.counts[id(m)]) > 0
+
+    def track(self, t: torch.Tensor, rf: RField) -> None:
+        self.keep.append(t)
+        self.rf_of[id(t)] = (rf, t._version)
+
+    def rf(self, t: Any) -> RField:
+        if not isinstance(t, torch.Tensor):
+            return UNKNOWN
+        known = self.rf_of.get(id(t))
+        return known[0] if known is not None and known[1] == t._version else UNKNOWN
+
+    def pre(self, m: nn.Module, args: tuple[Any, ...]) -> None:
+        if self.is_row(m):
+            x = args[0] if args else None
+            shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
+            self.pending.setdefault(id(m), []).append((self.rf(x), shape))
+
+    def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
+        if not self.is_row(m):
+            return
+        rf_in, shape = self.pending[id(m)].pop()
+        if not isinstance(out, torch.Tensor):
+            raise UsageError(f"{self.names.get(id(m))} ({type(m).__name__}) returns "
+                             f"{type(out).__name__}, not one tensor",
+                             "cnncalc summarises modules whose layers return tensors")
+        path = str(len(self.rows) + 1)
+        call = _Call(self.names.get(id(m), type(m).__name__), m, shape, tuple(out.shape[1:]),
+                     rf_in, self.counts[id(m)])
+        row = _derived(call, path) or _measured(call, path)
+        first = self.first.setdefault(id(m), path)
+        if first != path and row.params:
+            row = replace(row, trainable_params=0, non_trainable_params=0,
+                          notes=(*row.notes, f"the module of layer {first} again: its "
+                                 "parameters are counted there"))
+        self.rows.append(row)
+        self.track(out, row.rf)
+
+    def summary(self, model: nn.Module, dims: tuple[int, ...]) -> Summary:
+        rows = list(self.rows)
+        tr = sum(self.counts[id(m)][0] for m in model.modules())
+        nt = sum(self.counts[id(m)][1] for m in model.modules())
+        if sum(r.params for r in rows) < tr + nt:
+            unused = [n or type(model).__name__ for n, m in model.named_modules()
+                      if id(m) not in self.first and self.counts[id(m)] != (0, 0)]
+            last = rows[-1].output_shape if rows else tuple(dims[1:])
+            rows.append(LayerInfo(
+                str(len(rows) + 1), "unused", "parameters not used in forward: "
+                + ", ".join(unused[:5]) + (" …" if len(unused) > 5 else ""), last, last,
+                tr - sum(r.trainable_params for r in rows),
+                nt - sum(r.non_trainable_params for r in rows), 0, 0, UNKNOWN,
+                formula="measured", measured=True,
+                notes=("parameters the forward pass never used (counted in the totals)",)))
+        return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows))
+
+
+def module_summary(model: nn.Module, input_size: str | Sequence[int],
+                   convention: str = PYTORCH) -> Summary:
+    """The summary of `model` on one input of `input_size` (batch first, as torchinfo)."""
+    if not isinstance(model, nn.Module):
+        raise UsageError(f"expected a torch nn.Module, got {type(model).__name__}")
+    if parse_convention(convention) != PYTORCH:
+        raise UsageError("a torch module is summarised under the pytorch convention")
+    dims = _batch_shape(input_size)
+    rec = _Recorder(model)
+    x = torch.empty(dims, device="meta")
+    rec.track(x, INPUT)
+    # Meta stand-ins for every weight and buffer: the run allocates and changes nothing.
+    state = {n: torch.empty_like(t, device="meta")
+             for n, t in [*model.named_parameters(), *model.named_buffers()]}
+    handles = [h for m in model.modules() for h in (m.register_forward_pre_hook(rec.pre),
+                                                     m.register_forward_hook(rec.post))]
+    try:
+        from torch.func import functional_call
+
+        with torch.no_grad():
+            functional_call(model, state, (x,))
+    except CnnCalcError:
+        raise
+    except Exception as e:
+        partial = rec.summary(model, dims)
+        last = partial.layers[-1].path if partial.layers else None
+        first_line = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
+        raise LayerError(f"{type(model).__name__}.forward failed on input "
+                         f"{'x'.join(map(str, dims))} after {len(rec.rows)} layer(s): "
+                         f"{type(e).__name__}: {first_line}",
+                         "check input_size (batch first) against what the model expects",
+                         partial, last) from None
+    finally:
+        for h in handles:
+            h.remove()
+    return rec.summary(model, dims)
