@@ -199,6 +199,7 @@ class _Recorder:
         self.pending: dict[int, list[tuple[RField, Shape]]] = {}
         self.rows: list[LayerInfo] = []
         self.first: dict[int, str] = {}
+        self.running: list[str] = []  # rows whose forward has started and not ended
 
     def is_row(self, m: nn.Module) -> bool:
         return next(iter(m.children()), None) is None or sum(self.counts[id(m)]) > 0
@@ -218,11 +219,13 @@ class _Recorder:
             x = args[0] if args else None
             shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
             self.pending.setdefault(id(m), []).append((self.rf(x), shape))
+            self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
 
     def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
         if not self.is_row(m):
             return
         rf_in, shape = self.pending[id(m)].pop()
+        self.running.pop()
         if not isinstance(out, torch.Tensor):
             raise UsageError(f"{self.names.get(id(m))} ({type(m).__name__}) returns "
                              f"{type(out).__name__}, not one tensor",
@@ -239,11 +242,11 @@ class _Recorder:
         self.rows.append(row)
         self.track(out, row.rf)
 
-    def summary(self, model: nn.Module, dims: tuple[int, ...]) -> Summary:
+    def summary(self, model: nn.Module, dims: tuple[int, ...], complete: bool = True) -> Summary:
         rows = list(self.rows)
         tr = sum(self.counts[id(m)][0] for m in model.modules())
         nt = sum(self.counts[id(m)][1] for m in model.modules())
-        if sum(r.params for r in rows) < tr + nt:
+        if complete and sum(r.params for r in rows) < tr + nt:
             unused = [n or type(model).__name__ for n, m in model.named_modules()
                       if id(m) not in self.first and self.counts[id(m)] != (0, 0)]
             last = rows[-1].output_shape if rows else tuple(dims[1:])
@@ -281,14 +284,14 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     except CnnCalcError:
         raise
     except Exception as e:
-        partial = rec.summary(model, dims)
-        last = partial.layers[-1].path if partial.layers else None
+        partial = rec.summary(model, dims, complete=False)
+        where = (f"layer {len(rec.rows) + 1} {rec.running[-1]}" if rec.running else
+                 f"{type(model).__name__}.forward after layer {len(rec.rows)}")
         first_line = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
-        raise LayerError(f"{type(model).__name__}.forward failed on input "
-                         f"{'x'.join(map(str, dims))} after {len(rec.rows)} layer(s): "
+        raise LayerError(f"{where} failed on input {'x'.join(map(str, dims))}: "
                          f"{type(e).__name__}: {first_line}",
                          "check input_size (batch first) against what the model expects",
-                         partial, last) from None
+                         partial, str(len(rec.rows) + 1) if rec.running else None) from None
     finally:
         for h in handles:
             h.remove()
