@@ -125,18 +125,17 @@ def register(app: typer.Typer) -> None:
                                "published_params": p.published_params,
                                "total_macs": s.total_macs} for p, s in rows], indent=2))
             return
-        from rich.table import Table
+        from ..render.fit import Column, FittedTable
 
-        table = Table(header_style="bold")
-        for col in ("name", "input", "params", "published", "MACs", "description"):
-            table.add_column(col, justify="right" if col in ("params", "published", "MACs")
-                             else "left")
-        for p, s in rows:
-            star = " (default)" if p.name == preset_mod.DEFAULT else ""
-            table.add_row(p.name + star, p.input, f"{s.trainable_params:,}",
-                          f"{p.published_params:,}" if p.published_params else "-",
-                          f"{s.total_macs:,}", p.description)
-        console().print(table)
+        columns = [Column("name", "left"), Column("input", "left"), Column("params"),
+                   Column("published"), Column("MACs"),
+                   Column("description", "left", wraps=True, min_width=16)]
+        cells = [[p.name + (" (default)" if p.name == preset_mod.DEFAULT else ""), p.input,
+                  f"{s.trainable_params:,}",
+                  f"{p.published_params:,}" if p.published_params else "-",
+                  f"{s.total_macs:,}", p.description] for p, s in rows]
+        console().print(FittedTable(columns, cells, ("name", "params", "description", "input",
+                                                     "MACs", "published"), keep=2))
 
     @app.command()
     @guarded

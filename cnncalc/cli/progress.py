@@ -13,7 +13,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+
+from ..render.fit import Column, FittedTable
 
 EPOCH_COLUMNS = (("epoch", "epoch", "{}"), ("train loss", "train_loss", "{:.4f}"),
                  ("train acc", "train_acc", "{:.2%}"), ("test loss", "test_loss", "{:.4f}"),
@@ -21,13 +22,15 @@ EPOCH_COLUMNS = (("epoch", "epoch", "{}"), ("train loss", "train_loss", "{:.4f}"
                  ("images/s", "images_per_s", "{:,.0f}"))
 
 
-def epoch_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(header_style="bold", title="epochs", title_justify="left")
-    for name, _, _ in EPOCH_COLUMNS:
-        table.add_column(name, justify="right")
-    for row in rows:
-        table.add_row(*(fmt.format(row[key]) for _, key, fmt in EPOCH_COLUMNS))
-    return table
+# What a narrow terminal keeps first; the rest is dropped whole and named below the table.
+EPOCH_IMPORTANCE = ("epoch", "test acc", "test loss", "train loss", "train acc", "seconds",
+                    "images/s")
+
+
+def epoch_table(rows: list[dict[str, Any]]) -> FittedTable:
+    cells = [[fmt.format(row[key]) for _, key, fmt in EPOCH_COLUMNS] for row in rows]
+    return FittedTable([Column(name) for name, _, _ in EPOCH_COLUMNS], cells,
+                       EPOCH_IMPORTANCE, keep=2, title="epochs")
 
 
 class RichReporter:
@@ -52,11 +55,21 @@ class RichReporter:
         if self.quiet:
             return
         self.close()
-        self.progress = Progress(
-            TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]}  acc {task.fields[acc]}  "
-                       "{task.fields[speed]} img/s"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=self.console, transient=False)
+        # Each column of a progress line is cut, not wrapped, when the line is too long:
+        # narrower terminals get fewer columns and a shorter bar instead.
+        width = self.console.width
+        stats = "loss {task.fields[loss]}  acc {task.fields[acc]}"
+        columns: list[Any] = [TextColumn("epoch {task.fields[epoch]}")]
+        if width >= 110:
+            columns += [BarColumn(), MofNCompleteColumn(),
+                        TextColumn(stats + "  {task.fields[speed]} img/s"),
+                        TimeElapsedColumn(), TimeRemainingColumn()]
+        elif width >= 80:
+            columns += [BarColumn(bar_width=max(10, width - 70)), MofNCompleteColumn(),
+                        TextColumn(stats), TimeElapsedColumn()]
+        else:
+            columns += [BarColumn(bar_width=max(5, min(20, width - 50))), TextColumn(stats)]
+        self.progress = Progress(*columns, console=self.console, transient=False)
         self.progress.start()
         self.task = self.progress.add_task("train", total=steps, completed=done,
                                            epoch=f"{epoch}/{epochs}", loss="-", acc="-",

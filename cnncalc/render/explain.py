@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
 from ..calc.explain import Explained, torchinfo_mult_adds
@@ -20,6 +20,21 @@ def _torchinfo_line(s: Summary) -> str:
             "parameter once.")
 
 
+class Hanging:
+    """A label, then text that wraps under itself rather than at the left margin."""
+
+    def __init__(self, label: Text, text: Text) -> None:
+        self.label = label
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = self.label.cell_len
+        room = max(10, options.max_width - indent)
+        for i, line in enumerate(self.text.wrap(console, room, overflow="fold")):
+            line.rstrip()  # in place: no trailing spaces from wrapping
+            yield Text.assemble(self.label if i == 0 else " " * indent, line)
+
+
 MAX_LAYERS = 200  # worked answers past this are for --format markdown or json
 
 
@@ -33,13 +48,11 @@ def explain_rich(items: list[Explained], s: Summary) -> RenderableType:
         head.append(f"layer {e.path}  ", style="bold")
         head.append(e.spec, style="bold cyan")
         head.append(f"   {e.input_shape} → {e.output_shape}")
-        body = Text()
-        for what, work in e.lines:
-            body.append(f"  {what:<16}", style="dim" if not what else "bold")
-            body.append(work + "\n")
-        for r in e.remarks:
-            body.append("  ⚠ " + r + "\n", style="yellow")
-        parts += [head, body]
+        body: list[RenderableType] = [Hanging(Text(f"  {what:<16}", style="bold"), Text(work))
+                                      for what, work in e.lines]
+        body += [Hanging(Text("  ⚠ ", style="yellow"), Text(r, style="yellow"))
+                 for r in e.remarks]
+        parts += [head, *body, Text("")]
     parts.append(Text(f"total: {count(s.trainable_params)} trainable parameters"
                       + (f" + {count(s.non_trainable_params)} non-trainable"
                          if s.non_trainable_params else "")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def wrap_cell(text: str, width: int) -> str:
             used += cell_len(ch)
             if used > room:
                 break
-            if ch in "-,]" or (ch == " " and k > 0):
+            if ch in "-,]/" or (ch == " " and k > 0):
                 cut = k + 1
         if cut == 0:  # one token longer than the cell: fold it
             cut = 1
@@ -128,7 +132,42 @@ def wrap_cell(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def dropped_line(dropped: Sequence[str], width: int) -> str:
+def dropped_line(dropped: Sequence[str], hint: str = "--wide shows them") -> str:
     """The footer that names what did not fit, so nothing disappears silently."""
-    return (f"not shown in {width} columns: " + ", ".join(dropped)
-            + " (see --wide, --columns)")
+    return "not shown: " + ", ".join(dropped) + f" ({hint})"
+
+
+class FittedTable:
+    """A table of plain-text cells that fits the width it is drawn at (see `fit`)."""
+
+    def __init__(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
+                 importance: Sequence[str] | None = None, keep: int = 1,
+                 title: str | None = None, row_styles: Sequence[str | None] | None = None,
+                 hint: str | None = "widen the terminal to see them") -> None:
+        self.columns = tuple(columns)
+        self.rows = [list(r) for r in rows]
+        self.importance = tuple(importance or [c.name for c in columns])
+        self.keep = keep
+        self.title = title
+        self.row_styles = list(row_styles) if row_styles is not None else None
+        self.hint = hint
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.table import Table
+        from rich.text import Text
+
+        width = options.max_width
+        chosen = fit(self.columns, self.rows, width, self.importance, keep=self.keep)
+        table = Table(title=self.title, title_justify="left", header_style="bold")
+        for i, w in zip(chosen.shown, chosen.widths):
+            c = self.columns[i]
+            table.add_column(c.name, justify=c.justify, width=w,  # type: ignore[arg-type]
+                             no_wrap=not c.wraps, overflow="fold")
+        for k, row in enumerate(self.rows):
+            cells = [wrap_cell(row[i], w) if self.columns[i].wraps else row[i]
+                     for i, w in zip(chosen.shown, chosen.widths)]
+            style = self.row_styles[k] if self.row_styles is not None else None
+            table.add_row(*(Text(c) for c in cells), style=style)
+        yield table
+        if chosen.dropped and self.hint is not None:
+            yield Text(dropped_line(chosen.dropped, self.hint), style="dim")

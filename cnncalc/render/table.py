@@ -106,7 +106,7 @@ def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
         table.add_row(*(Text(t) for t in picked), style=style)
     parts: list[RenderableType] = [table]
     if chosen.dropped and width is not None and only is None:
-        parts.append(Text(dropped_line(chosen.dropped, width), style="dim"))
+        parts.append(Text(dropped_line(chosen.dropped), style="dim"))
     parts.append(_totals_grid(totals(s)))
     if elided:
         parts.append(Text(elided, style="dim"))
