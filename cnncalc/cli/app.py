@@ -11,17 +11,30 @@ from . import calc_cmds, data_cmds, model_cmds, train_cmds
 
 app = typer.Typer(
     name="cnncalc",
-    help="Exact CNN shapes, parameters, MACs and receptive fields; train specs on MNIST.",
+    help="Exact CNN shapes, parameters, MACs and receptive fields; train specs on MNIST. "
+    "'cnncalc SPEC' is short for 'cnncalc summary SPEC'.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
 
+def version_text() -> str:
+    """`cnncalc 0.1.0`, and the torch version when torch is installed (read from its
+    metadata: importing torch would take seconds)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        torch = f"torch {version('torch')}"
+    except PackageNotFoundError:
+        torch = "torch not installed (pip install 'cnncalc[train]' to train)"
+    return f"cnncalc {__version__}\n{torch}"
+
+
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"cnncalc {__version__}")
+        typer.echo(version_text())
         raise typer.Exit()
 
 
@@ -40,10 +53,52 @@ model_cmds.register(app)
 data_cmds.register(app)
 
 
+# The optional packages each command may import, and the extra that installs them.
+EXTRAS = {"torch": "train", "numpy": "train", "PIL": "train", "matplotlib": "plot"}
+
+
+def command_names() -> set[str]:
+    names = {c.name or (c.callback.__name__.replace("_", "-") if c.callback else "")
+             for c in app.registered_commands}
+    return names | {g.name or "" for g in app.registered_groups} - {""}
+
+
+def with_default_command(argv: list[str]) -> list[str]:
+    """`cnncalc SPEC ...` means `cnncalc summary SPEC ...` when SPEC is not a command."""
+    if not argv or argv[0].startswith("-"):
+        return argv
+    names = command_names()
+    if argv[0] in names:
+        return argv
+    import difflib
+
+    if argv[0].isalpha() and difflib.get_close_matches(argv[0], names, n=1, cutoff=0.75):
+        return argv  # a mistyped command: let the parser say "No such command"
+    return ["summary", *argv]
+
+
+def missing_extra(error: ModuleNotFoundError) -> str | None:
+    """The one-line message for an optional package that is not installed, if it is one."""
+    top = (error.name or "").split(".")[0]
+    if top not in EXTRAS:
+        return None
+    shown = {"PIL": "pillow"}.get(top, top)
+    return (f"this command needs {shown}, which is not installed; install it with: "
+            f"pip install 'cnncalc[{EXTRAS[top]}]'")
+
+
 def main() -> None:
     """Entry point: no input ever ends in a traceback."""
     try:
-        app()
+        app(args=with_default_command(sys.argv[1:]), prog_name="cnncalc")
+    except ModuleNotFoundError as e:
+        message = missing_extra(e)
+        if message is None:
+            sys.stderr.write(f"error: internal error: ModuleNotFoundError: {e}; please "
+                             "report it with the command you ran\n")
+            sys.exit(1)
+        sys.stderr.write(f"error: {message}\n")
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

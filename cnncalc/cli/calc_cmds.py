@@ -62,6 +62,13 @@ ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", help="Table columns to show, e.g. 'layer,output,params,RF' (default: as many "
     "as fit the width, most important first).", show_default=False)]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Show every table column, however wide.")]
+ModuleOpt = Annotated[str | None, typer.Option(
+    "--module", "-m", help="Summarise a torch nn.Module instead of a spec: FILE.py:NAME. This "
+    "IMPORTS AND RUNS the code in FILE.py, then NAME(*args) on the meta device; --input is "
+    "CxHxW, --batch the batch. Needs the [train] extra.", show_default=False)]
+ModuleArgsOpt = Annotated[str | None, typer.Option(
+    "--module-args", help="Arguments for NAME as JSON: an object (keywords) or a list.",
+    show_default=False)]
 
 
 def render_summary(summary: object, fmt: Format, title: str, columns: str | None = None,
@@ -93,8 +100,16 @@ def register(app: typer.Typer) -> None:
         convention: ConventionOpt = "pytorch",
         columns: ColumnsOpt = None,
         wide: WideOpt = False,
+        module: ModuleOpt = None,
+        module_args: ModuleArgsOpt = None,
     ) -> None:
         """Layer-by-layer output shapes, parameters, MACs, memory and receptive fields."""
+        if module is not None:
+            from .module_input import summarize_module
+
+            summarize_module(module, module_args, spec, preset, input, batch, convention,
+                             lambda s: render_summary(s, format, s.spec, columns, wide))
+            return
         text, shape_text, title = resolve(spec, preset, input)
         conv = parse_convention(convention)
         shape = parse_shape(shape_text)

@@ -287,10 +287,10 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
         partial = rec.summary(model, dims, complete=False)
         where = (f"layer {len(rec.rows) + 1} {rec.running[-1]}" if rec.running else
                  f"{type(model).__name__}.forward after layer {len(rec.rows)}")
-        first_line = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
+        first_line = str(e).strip().splitlines()[0][:200].rstrip(".") if str(e).strip() else ""
         raise LayerError(f"{where} failed on input {'x'.join(map(str, dims))}: "
                          f"{type(e).__name__}: {first_line}",
-                         "check input_size (batch first) against what the model expects",
+                         "check the input size against what the model expects",
                          partial, str(len(rec.rows) + 1) if rec.running else None) from None
     finally:
         for h in handles:

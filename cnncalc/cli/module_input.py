@@ -1,0 +1,114 @@
+"""`summary --module file.py:Net`: import the user's file, build the model, summarise it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import CnnCalcError, UsageError
+
+
+def _need_train() -> None:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise UsageError("--module needs PyTorch",
+                         "install it with: pip install 'cnncalc[train]'") from None
+
+
+def _arguments(text: str | None) -> tuple[list[Any], dict[str, Any]]:
+    if text is None:
+        return [], {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"--module-args is not valid JSON ({e.msg} at character {e.pos})",
+                         'e.g. --module-args \'{"num_classes": 10}\'') from None
+    if isinstance(value, dict):
+        return [], value
+    if isinstance(value, list):
+        return value, {}
+    raise UsageError("--module-args must be a JSON object (keyword arguments) or a list "
+                     "(positional arguments)")
+
+
+def load_model(ref: str, module_args: str | None = None) -> Any:
+    """The nn.Module that `path/to/file.py:Name` builds (a class or a function)."""
+    path_text, sep, name = ref.rpartition(":")
+    if not sep or not path_text or not name.isidentifier():
+        raise UsageError(f"bad --module '{ref}'", "write it as path/to/file.py:ClassName")
+    path = Path(path_text)
+    if path.suffix != ".py" or not path.is_file():
+        raise UsageError(f"--module file '{path_text}' is not a Python file",
+                         "give the path to a .py file, e.g. models/net.py:Net")
+    args, kwargs = _arguments(module_args)
+    _need_train()
+    spec = importlib.util.spec_from_file_location(f"_cnncalc_user_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"cannot import '{path_text}'")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours
+    try:
+        spec.loader.exec_module(module)
+        factory = getattr(module, name, None)
+        if factory is None:
+            raise UsageError(f"'{path_text}' has no '{name}'",
+                             "name a class or function defined in that file")
+        import torch
+        from torch import nn
+
+        try:  # build on the meta device: no memory for weights
+            with torch.device("meta"):
+                model = factory(*args, **kwargs)
+        except CnnCalcError:
+            raise
+        except Exception:
+            model = factory(*args, **kwargs)
+    except CnnCalcError:
+        raise
+    except SystemExit:
+        raise CnnCalcError(f"importing '{path_text}' called exit()") from None
+    except Exception as e:
+        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
+        raise CnnCalcError(f"building {ref} failed: {type(e).__name__}: {first}",
+                           "the error is in that file, or in --module-args") from None
+    finally:
+        sys.path.remove(str(path.resolve().parent))
+    if not isinstance(model, nn.Module):
+        raise UsageError(f"{ref} gave a {type(model).__name__}, not a torch nn.Module")
+    return model
+
+
+def summarize_module(ref: str, module_args: str | None, spec: str | None, preset: str | None,
+                     input_text: str | None, batch: int, convention: str,
+                     render: Callable[[Any], None]) -> None:
+    """The `summary --module` command: checks, build, summary, then `render` (also for the
+    partial summary when the forward pass fails)."""
+    from dataclasses import replace
+
+    from ..calc.shape import parse_convention, parse_shape
+    from .common import fail
+
+    if spec or preset:
+        raise UsageError("give either SPEC/--preset or --module, not both")
+    if input_text is None:
+        raise UsageError("--module needs --input", "the model's input without the batch, "
+                         "e.g. --input 1x28x28 (the batch is --batch)")
+    if parse_convention(convention) != "pytorch":
+        raise UsageError("--module summarises a torch model: --convention must be pytorch")
+    shape = parse_shape(input_text)
+    model = load_model(ref, module_args)
+    from ..errors import LayerError
+    from ..train.module_summary import module_summary
+
+    try:
+        result = module_summary(model, (batch, *shape))
+    except LayerError as e:
+        if e.partial is not None and e.partial.layers:
+            render(replace(e.partial, error=e))
+        fail(e)
+    render(result)
