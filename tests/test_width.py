@@ -116,7 +116,8 @@ def _pty_run(args: list[str], columns: int = 80, rows: int = 50) -> str:
 
 
 @pytest.mark.parametrize("args", [["summary", "--preset", "resnet18"],
-                                  ["explain", README], ["presets"]])
+                                  ["explain", README], ["presets"], ["layers"],
+                                  ["solve", "--input", "28", "--output", "14", "--layer", "convt"]])
 def test_real_terminal_of_80_columns(args: list[str]) -> None:
     from rich.cells import cell_len
 

@@ -156,19 +156,18 @@ def register(app: typer.Typer) -> None:
     @guarded
     def layers() -> None:
         """List the layers of the spec language with their arguments."""
-        from rich.table import Table
+        from ..render.fit import Column, FittedTable
 
-        table = Table(header_style="bold")
-        table.add_column("layer")
-        table.add_column("aliases")
-        table.add_column("arguments (positional order)")
-        table.add_column("PyTorch")
-        for d in LAYERS.values():
-            args = ", ".join(p.name + ("" if p.default is LAYERS_REQUIRED else
-                                       f"={_fmt_default(p.default)}") for p in d.params)
-            table.add_row(d.name, ", ".join(d.aliases), args, d.torch)
-        table.add_row("res[...]", "", "residual block: body(x) + shortcut(x)", "")
-        table.add_row("[...]*N", "", "repeat a group N times", "nn.Sequential")
+        rows = [[d.name, ", ".join(d.aliases), ", ".join(
+            p.name + ("" if p.default is LAYERS_REQUIRED else f"={_fmt_default(p.default)}")
+            for p in d.params), d.torch] for d in LAYERS.values()]
+        rows += [["res[...]", "", "residual block: body(x) + shortcut(x)", ""],
+                 ["[...]*N", "", "repeat a group N times", "nn.Sequential"]]
+        table = FittedTable([Column("layer", "left"), Column("aliases", "left", wraps=True,
+                                                             min_width=12),
+                             Column("arguments", "left", wraps=True, min_width=20),
+                             Column("PyTorch", "left")], rows,
+                            ("layer", "arguments", "PyTorch", "aliases"), keep=2)
         console().print(table)
 
 
@@ -280,19 +279,22 @@ def register_teaching(app: typer.Typer) -> None:
         if not found:
             console().print(f"no {layer} in the search ranges takes {n} to {m}", markup=False)
             raise typer.Exit(1)
-        from rich.table import Table
+        from ..render.fit import Column, FittedTable
 
-        table = Table(header_style="bold", title=f"{layer}: {n} → {m}  ({len(found):,} "
-                      f"solutions, {sum(f.exact for f in found):,} exact)", title_justify="left")
-        for col in ("layer", "kernel", "stride", "padding", "dilation", "exact"):
-            table.add_column(col, justify="left" if col == "layer" else "right")
+        names = ["layer", "kernel", "stride", "padding", "dilation", "exact"]
         if layer == "convt":
-            table.add_column("output_padding", justify="right")
+            names.append("output_padding")
+        cells = []
         for f in found[:limit]:
             row = [f.spec(layer), str(f.kernel), str(f.stride), str(f.padding),
                    str(f.dilation), "✓" if f.exact else "drops pixels"]
             if layer == "convt":
                 row[-1] = "✓" if f.exact else "uses output_padding"
                 row.append(str(f.output_padding))
-            table.add_row(*row)
+            cells.append(row)
+        table = FittedTable([Column(c, "left" if c == "layer" else "right") for c in names],
+                            cells, [c for c in ("layer", "exact", "output_padding", "kernel",
+                                                "stride", "padding", "dilation") if c in names],
+                            title=f"{layer}: {n} → {m}  "
+                            f"({len(found):,} solutions, {sum(f.exact for f in found):,} exact)")
         console().print(table)
