@@ -97,6 +97,7 @@ def test_spec_without_a_command_runs_summary(tmp_path: Path) -> None:
     assert plain.stdout == _cli(["summary", SPEC, "--input", "1x28x28"], tmp_path).stdout
     typo = _cli(["sumary", SPEC], tmp_path)
     assert typo.returncode == 2 and "No such command 'sumary'" in typo.stderr
+    assert "Usage: cnncalc summary" in _cli(["help", "summary"], tmp_path).stdout
 
 
 def test_completion_is_available(tmp_path: Path) -> None:

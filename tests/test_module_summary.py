@@ -48,6 +48,41 @@ def test_parity_with_torchinfo(name: str) -> None:
     assert total == theirs.total_mult_adds
 
 
+class ExamplesNet(nn.Module):
+    """The net of PyTorch's examples/mnist/main.py, written the way that file writes it:
+    activations and pooling are functional calls, so they are not rows (nor in torchinfo)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, 1)
+        self.conv2 = nn.Conv2d(32, 64, 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(9216, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.conv1(x))
+        x = torch.nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)
+        x = torch.flatten(self.dropout1(x), 1)
+        x = self.dropout2(torch.relu(self.fc1(x)))
+        return torch.log_softmax(self.fc2(x), dim=1)
+
+
+def test_examples_net_parity_with_torchinfo() -> None:
+    torchinfo = pytest.importorskip("torchinfo")
+    with torch.device("meta"):
+        model = ExamplesNet()
+    theirs = torchinfo.summary(model, input_size=(1, 1, 28, 28), device="meta", verbose=0)
+    ours = cnncalc.summary(model, input_size=(1, 1, 28, 28))
+    leaves = [x for x in theirs.summary_list if x.is_leaf_layer]
+    assert [[1, *r.output_shape] for r in ours.layers] == [x.output_size for x in leaves]
+    assert [r.trainable_params for r in ours.layers] == [x.trainable_params for x in leaves]
+    # 1,199,882 trainable parameters, as the examples' net is published
+    assert ours.trainable_params == theirs.trainable_params == 1_199_882
+    assert not any(r.measured for r in ours.layers)
+
+
 @pytest.mark.parametrize("name", ["resnet18", "pytorch-mnist"])
 def test_module_matches_the_calculator(name: str) -> None:
     """The same network as a spec and as a module: every derived figure agrees."""

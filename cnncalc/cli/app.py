@@ -67,6 +67,8 @@ def with_default_command(argv: list[str]) -> list[str]:
     """`cnncalc SPEC ...` means `cnncalc summary SPEC ...` when SPEC is not a command."""
     if not argv or argv[0].startswith("-"):
         return argv
+    if argv[0] == "help":
+        return ["--help", *argv[1:]] if len(argv) == 1 else [*argv[1:], "--help"]
     names = command_names()
     if argv[0] in names:
         return argv
