@@ -73,6 +73,8 @@ def test_columns_and_wide() -> None:
         assert name in wide
     bad = CliRunner().invoke(app, ["summary", README, "--columns", "layer,colour"])
     assert bad.exit_code == 2 and "unknown column 'colour'" in bad.output
+    json_too = CliRunner().invoke(app, ["summary", README, "--columns", "layer", "-f", "json"])
+    assert json_too.exit_code == 2 and "--columns chooses table columns" in json_too.output
 
 
 def test_piped_output_is_not_wrapped_without_columns() -> None:
@@ -87,6 +89,8 @@ def test_output_width_rule() -> None:
     assert output_width(pipe, {}) == UNWRAPPED
     assert output_width(pipe, {"COLUMNS": "80"}) == 80
     assert output_width(pipe, {"COLUMNS": "junk"}) == UNWRAPPED
+    assert output_width(pipe, {"COLUMNS": "9" * 40}) == UNWRAPPED  # no giant allocations
+    assert output_width(pipe, {"COLUMNS": "3"}) == 20
 
 
 def _pty_run(args: list[str], columns: int = 80, rows: int = 50) -> str:

@@ -74,7 +74,12 @@ ModuleArgsOpt = Annotated[str | None, typer.Option(
 def render_summary(summary: object, fmt: Format, title: str, columns: str | None = None,
                    wide: bool = False) -> None:
     from ..calc.summary import Summary
+    from ..render.table import parse_columns
+
     assert isinstance(summary, Summary)
+    picked = parse_columns(columns)
+    if picked is not None and fmt is not Format.table:
+        raise UsageError("--columns chooses table columns", "drop it, or use --format table")
     if fmt is Format.json:
         write(to_json(summary))
     elif fmt is Format.csv:
@@ -82,10 +87,9 @@ def render_summary(summary: object, fmt: Format, title: str, columns: str | None
     elif fmt is Format.markdown:
         write(to_markdown(summary))
     else:
-        from ..render.table import parse_columns, summary_table
+        from ..render.table import summary_table
 
-        console(wide=wide).print(summary_table(summary, title or None, parse_columns(columns),
-                                               wide))
+        console(wide=wide).print(summary_table(summary, title or None, picked, wide))
 
 
 def register(app: typer.Typer) -> None:

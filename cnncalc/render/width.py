@@ -18,7 +18,7 @@ MIN_WIDTH = 20  # below this rich cannot lay out a table at all
 def _columns(environ: Mapping[str, str]) -> int | None:
     text = environ.get("COLUMNS", "").strip()
     if text.isdigit() and int(text) > 0:
-        return max(MIN_WIDTH, int(text))
+        return min(UNWRAPPED, max(MIN_WIDTH, int(text)))
     return None
 
 
