@@ -20,7 +20,7 @@ SPEC = "conv(32,3,padding=1)-relu-maxpool(2)-conv(64,3,padding=1)-relu-maxpool(2
 BLOCKER = textwrap.dedent("""
     import sys
     class _Blocker:
-        blocked = {"numpy", "torch", "matplotlib", "PIL"}
+        blocked = {BLOCKED}
         def find_spec(self, name, path=None, target=None):
             if name.split(".")[0] in self.blocked:
                 raise ModuleNotFoundError(f"No module named {name!r}", name=name)
@@ -29,11 +29,15 @@ BLOCKER = textwrap.dedent("""
 """)
 
 
-def _cli(args: list[str], tmp_path: Path, blocked: bool = False,
+ALL_EXTRAS = ("numpy", "torch", "matplotlib", "PIL")
+
+
+def _cli(args: list[str], tmp_path: Path, blocked: bool | tuple[str, ...] = False,
          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "COLUMNS": "100", **(env or {})}
     if blocked:
-        (tmp_path / "sitecustomize.py").write_text(BLOCKER)
+        names = ALL_EXTRAS if blocked is True else blocked
+        (tmp_path / "sitecustomize.py").write_text(BLOCKER.replace("{BLOCKED}", repr(set(names))))
         full["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(REPO)])
     return subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True,
                           text=True, env=full, cwd=tmp_path, timeout=120)
@@ -69,6 +73,27 @@ def test_missing_extras_are_named(args: list[str], extra: str, tmp_path: Path) -
     assert result.returncode == 2, result.stderr
     assert f"cnncalc[{extra}]" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("args", "blocked", "extra"), [
+    (["data", "info"], ("numpy",), "train"),
+    (["data", "download"], ("numpy",), "train"),
+])
+def test_one_missing_package(args: list[str], blocked: tuple[str, ...], extra: str,
+                             tmp_path: Path) -> None:
+    result = _cli(args, tmp_path, blocked=blocked)
+    assert result.returncode == 2, result.stderr
+    assert f"cnncalc[{extra}]" in result.stderr and "internal error" not in result.stderr
+
+
+def test_plot_without_matplotlib_says_which_extra(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "metrics.jsonl").write_text(
+        json.dumps({"epoch": 1, "train_loss": 0.5, "train_acc": 0.8, "test_loss": 0.4,
+                    "test_acc": 0.9, "seconds": 1.0, "images_per_s": 100.0}) + "\n")
+    result = _cli(["plot", "run"], tmp_path, blocked=("matplotlib",))
+    assert "internal error" not in result.stderr
+    assert "cnncalc[plot]" in result.stderr
 
 
 def test_calculator_commands_need_no_extra(tmp_path: Path) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import io
 import os
-import pty
 import re
 import select
 import struct
 import subprocess
 import sys
-import termios
 
 import pytest
 from typer.testing import CliRunner
@@ -94,6 +91,9 @@ def test_output_width_rule() -> None:
 
 
 def _pty_run(args: list[str], columns: int = 80, rows: int = 50) -> str:
+    pty = pytest.importorskip("pty")  # POSIX only
+    fcntl = pytest.importorskip("fcntl")
+    termios = pytest.importorskip("termios")
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
