@@ -164,3 +164,23 @@ def test_wrong_input_names_the_layer_and_keeps_the_partial_summary() -> None:
 def test_bad_input_size(size: object) -> None:
     with pytest.raises(UsageError):
         cnncalc.summary(nn.Conv2d(3, 3, 1), input_size=size)  # type: ignore[arg-type]
+
+
+class Recurrent(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(16, 32, batch_first=True)
+        self.head = nn.Linear(32, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])
+
+
+def test_a_leaf_returning_a_tuple_is_measured() -> None:
+    s = cnncalc.summary(Recurrent(), input_size=(2, 10, 16))
+    lstm, head = s.layers
+    # LSTM: 4 gates · (16·32 + 32·32 + 32 + 32) = 4 · 1,600 = 6,400
+    assert lstm.measured and lstm.params == 6_400 and lstm.output_shape == (10, 32)
+    assert "first tensor" in lstm.notes[-1]
+    assert not head.measured and head.params == 32 * 4 + 4

@@ -187,6 +187,19 @@ def _batch_shape(input_size: str | Sequence[int]) -> tuple[int, ...]:
     return dims
 
 
+def _first_tensor(value: Any) -> torch.Tensor | None:
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)):
+        for v in value:
+            found = _first_tensor(v)
+            if found is not None:
+                return found
+    if isinstance(value, dict):
+        return _first_tensor(list(value.values()))
+    return None
+
+
 class _Recorder:
     """Forward hooks that turn each leaf call into a row, following tensors for the RF."""
 
@@ -226,21 +239,26 @@ class _Recorder:
             return
         rf_in, shape = self.pending[id(m)].pop()
         self.running.pop()
-        if not isinstance(out, torch.Tensor):
-            raise UsageError(f"{self.names.get(id(m))} ({type(m).__name__}) returns "
-                             f"{type(out).__name__}, not one tensor",
-                             "cnncalc summarises modules whose layers return tensors")
         path = str(len(self.rows) + 1)
-        call = _Call(self.names.get(id(m), type(m).__name__), m, shape, tuple(out.shape[1:]),
-                     rf_in, self.counts[id(m)])
-        row = _derived(call, path) or _measured(call, path)
+        tensor = out if isinstance(out, torch.Tensor) else _first_tensor(out)
+        call = _Call(self.names.get(id(m), type(m).__name__), m, shape,
+                     tuple(tensor.shape[1:]) if tensor is not None else (), rf_in,
+                     self.counts[id(m)])
+        if tensor is out:
+            row = _derived(call, path) or _measured(call, path)
+        else:  # a tuple (an LSTM's output and state, ...): the first tensor is shown
+            row = _measured(call, path)
+            row = replace(row, notes=(*row.notes, f"returns a {type(out).__name__}; the "
+                                      "shape shown is its first tensor's" if tensor is not None
+                                      else f"returns a {type(out).__name__}, no tensor"))
         first = self.first.setdefault(id(m), path)
         if first != path and row.params:
             row = replace(row, trainable_params=0, non_trainable_params=0,
                           notes=(*row.notes, f"the module of layer {first} again: its "
                                  "parameters are counted there"))
         self.rows.append(row)
-        self.track(out, row.rf)
+        if isinstance(out, torch.Tensor):
+            self.track(out, row.rf)
 
     def summary(self, model: nn.Module, dims: tuple[int, ...], complete: bool = True) -> Summary:
         rows = list(self.rows)
@@ -271,9 +289,14 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     rec = _Recorder(model)
     x = torch.empty(dims, device="meta")
     rec.track(x, INPUT)
-    # Meta stand-ins for every weight and buffer: the run allocates and changes nothing.
-    state = {n: torch.empty_like(t, device="meta")
-             for n, t in [*model.named_parameters(), *model.named_buffers()]}
+    try:
+        # Meta stand-ins for every weight and buffer: the run allocates and changes nothing.
+        state = {n: torch.empty_like(t, device="meta")
+                 for n, t in [*model.named_parameters(), *model.named_buffers()]}
+    except (ValueError, RuntimeError) as e:  # e.g. lazy modules not yet initialised
+        raise UsageError(f"cannot summarise {type(model).__name__}: its weights cannot be "
+                         f"stood in for ({type(e).__name__}: {str(e)[:120]})",
+                         "run the model once to initialise lazy modules") from None
     handles = [h for m in model.modules() for h in (m.register_forward_pre_hook(rec.pre),
                                                      m.register_forward_hook(rec.post))]
     try:
