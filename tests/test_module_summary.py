@@ -160,6 +160,12 @@ def test_wrong_input_names_the_layer_and_keeps_the_partial_summary() -> None:
     assert err.layer == "3" and [r.kind for r in err.partial.layers] == ["conv", "flatten"]
 
 
+def test_input_size_without_the_batch_is_refused() -> None:
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+    with pytest.raises(UsageError, match="without a batch"):
+        cnncalc.summary(model, input_size=(3, 32, 32))
+
+
 @pytest.mark.parametrize("size", [(1,), "1xfoo", (0, 3, 8, 8), (1.5, 3), "x"])
 def test_bad_input_size(size: object) -> None:
     with pytest.raises(UsageError):

@@ -187,6 +187,10 @@ def _batch_shape(input_size: str | Sequence[int]) -> tuple[int, ...]:
     return dims
 
 
+_IMAGE_LAYERS = (nn.Conv2d, nn.ConvTranspose2d, nn.MaxPool2d, nn.AvgPool2d, nn.BatchNorm2d,
+                 nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+
+
 def _first_tensor(value: Any) -> torch.Tensor | None:
     if isinstance(value, torch.Tensor):
         return value
@@ -230,6 +234,12 @@ class _Recorder:
     def pre(self, m: nn.Module, args: tuple[Any, ...]) -> None:
         if self.is_row(m):
             x = args[0] if args else None
+            if isinstance(m, _IMAGE_LAYERS) and isinstance(x, torch.Tensor) and x.dim() == 3:
+                # torch would read (C, H, W) as one unbatched image: every shape would be off
+                raise UsageError(f"layer {len(self.rows) + 1} ({self.names.get(id(m))}: "
+                                 f"{type(m).__name__}) got a 3-D input "
+                                 f"{'x'.join(map(str, x.shape))}, an image without a batch",
+                                 "input_size includes the batch, e.g. (1, 3, 224, 224)")
             shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
             self.pending.setdefault(id(m), []).append((self.rf(x), shape))
             self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
