@@ -63,7 +63,7 @@ ColumnsOpt = Annotated[str | None, typer.Option(
     "as fit the width, most important first).", show_default=False)]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Show every table column, however wide.")]
 ModuleOpt = Annotated[str | None, typer.Option(
-    "--module", "-m", help="Summarise a torch nn.Module instead of a spec: FILE.py:NAME. This "
+    "--module", help="Summarise a torch nn.Module instead of a spec: FILE.py:NAME. This "
     "IMPORTS AND RUNS the code in FILE.py, then NAME(*args) on the meta device; --input is "
     "CxHxW, --batch the batch. Needs the [train] extra.", show_default=False)]
 ModuleArgsOpt = Annotated[str | None, typer.Option(
