@@ -161,3 +161,24 @@ def test_evaluation_and_epoch_tables_fit(width: int) -> None:
     out = _render(epoch_table([row]), width)
     assert _widest(out) <= width
     assert "99.21%" in out and "0.0312" in out and "…" not in out
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "keras"])
+def test_no_figure_is_cut_at_any_width(convention: str) -> None:
+    """Every width from 60 to 200: nothing is elided, and every row's output shape and
+    parameter count (always shown) appear whole."""
+    import cnncalc
+    from cnncalc.calc.shape import format_shape
+    from cnncalc.render.table import summary_table
+
+    spec = ("conv(16,3,stride=2)-[conv(16,3,padding=1)-relu]*2-res[conv(32,3,stride=2,"
+            "padding=1)-bn-relu-conv(32,3,padding=1)-bn]-relu-maxpool(2)-gap-"
+            "flatten-fc(10)")
+    s = cnncalc.summary(spec, input_size=(3, 32, 32), convention=convention)
+    rows = [r for r in s.leaves()] + list(s.layers)
+    for width in range(60, 201, 7):
+        out = _render(summary_table(s), width)
+        assert _widest(out) <= width and "…" not in out
+        for r in rows:
+            assert format_shape(r.output_shape, convention) in out
+            assert f"{r.params:,}" in out

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
 
+MIN_WRAP = 8  # narrowest a wrapping column gets when even the kept columns barely fit
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -93,6 +96,12 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int,
     shown = sorted(chosen)
     widths = [least(i) for i in shown]
     spare = width - table_width(widths)
+    for k, i in enumerate(shown):
+        if columns[i].wraps and spare < 0:  # the kept columns alone are too wide: wrap more
+            floor = max(cell_len(columns[i].name), MIN_WRAP)
+            cut = min(-spare, max(0, widths[k] - floor))
+            widths[k] -= cut
+            spare += cut
     for k, i in enumerate(shown):
         if columns[i].wraps and spare > 0:
             grow = min(spare, natural[i] - widths[k])
