@@ -13,6 +13,7 @@ import typer
 from ..errors import CnnCalcError, LayerError, UsageError
 from .calc_cmds import ConventionOpt, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
+from .data_cmds import DataDirOpt
 
 
 class Style(str, Enum):
@@ -65,6 +66,8 @@ def _target_kind(out: Path | None, fmt: DrawFormat) -> str:
 
 
 def register(app: typer.Typer) -> None:
+    register_visualize(app)
+
     @app.command()
     @guarded
     def draw(
@@ -127,3 +130,56 @@ def register(app: typer.Typer) -> None:
             assert out is not None
             write_atomic(out, data)
         console(stderr=True).print(f"wrote {out}", markup=False)
+
+
+def register_visualize(app: typer.Typer) -> None:
+    @app.command()
+    @guarded
+    def visualize(
+        checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from 'cnncalc train'.")],
+        image: Annotated[Path | None, typer.Option(
+            "--image", help="Your own digit image (PNG, JPEG, ... or .npy), 28x28 after "
+            "resizing.", show_default=False)] = None,
+        index: Annotated[int | None, typer.Option(
+            "--index", help="Test-set image N (default 0 when no --image).",
+            show_default=False)] = None,
+        out: Annotated[Path | None, typer.Option(
+            "--out", "-o", help="PNG path (default: view.png next to the checkpoint).",
+            show_default=False)] = None,
+        data_dir: DataDirOpt = None,
+    ) -> None:
+        """What the net sees: first-layer filters and every conv stage's feature maps."""
+        from .data_cmds import load_data, need_torch
+
+        if image is not None and index is not None:
+            raise UsageError("give --image FILE or --index N, not both")
+        if out is not None and out.suffix.lower() != ".png":
+            raise UsageError(f"--out {out}: visualize writes PNG", "name the file .png")
+        need_torch()
+        if not checkpoint.is_file():
+            from ..train.checkpoint import load
+
+            load(checkpoint)  # its one-line message for a missing file or a folder
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise UsageError("visualize needs matplotlib",
+                             "pip install 'cnncalc[plot]'") from None
+        from ..train.evaluate import read_image
+        from ..train.plotting import view_png
+        from ..train.visualize import view
+
+        label = None
+        if image is not None:
+            pixels = read_image(image)
+        else:
+            n = 0 if index is None else index
+            data = load_data(data_dir, True)
+            if not 0 <= n < len(data.test_images):
+                raise UsageError(f"--index {n} is outside the test set "
+                                 f"(0-{len(data.test_images) - 1})")
+            pixels, label = data.test_images[n], int(data.test_labels[n])
+        result = view(checkpoint, pixels, label)
+        target = out or checkpoint.parent / "view.png"
+        write_atomic(target, view_png(result))
+        console(stderr=True).print(f"wrote {target}", markup=False)
