@@ -64,7 +64,7 @@ def to_mermaid(summary: Summary, p: Plan, title: str) -> str:
     m = _Mermaid(summary.convention)
     head = ["flowchart TD"]
     if title:
-        head.append(f"  %% {title.replace(chr(10), ' ')}")
+        head.append(f"  %% {_quote(title)}")
     m.lines.append(f"  n0[{_quote('input', shape_text(summary.input_shape, m.conv))}]")
     m.walk(p.nodes, "  ")
     if p.cut:

@@ -15,6 +15,7 @@ from .metrics import Metrics
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from .visualize import View
 
@@ -43,6 +44,14 @@ def final_test(m: Metrics) -> tuple[int, float] | None:
 
 def curves_png(runs: list[Metrics]) -> bytes:
     """Loss and accuracy side by side; each run in its own colour, test accuracy starred."""
+    fig = curves_figure(runs)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def curves_figure(runs: list[Metrics]) -> Figure:
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     for i, m in enumerate(runs[:MAX_RUNS]):
         colour = COLOURS[i % len(COLOURS)]
@@ -73,10 +82,7 @@ def curves_png(runs: list[Metrics]) -> bytes:
     if len(runs) > MAX_RUNS:
         fig.suptitle(f"the first {MAX_RUNS} of {len(runs)} runs", fontsize=9)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return buf.getvalue()
+    return fig
 
 
 def view_png(v: View) -> bytes:
@@ -85,7 +91,7 @@ def view_png(v: View) -> bytes:
     filter_rows = -(-len(v.filters) // cols) if len(v.filters) else 0
     blocks = [("filters", filter_rows)] + [("stage", 1)] * len(v.stages)
     cell, head = 0.62, 0.34  # inches: one small image, one heading line
-    height = 1.9 + sum(head + n * cell for _, n in blocks) + (0.25 if v.more_stages else 0)
+    height = 2.1 + sum(head + n * cell for _, n in blocks) + (0.25 if v.more_stages else 0)
     width = cols * cell + 0.4
     fig = plt.figure(figsize=(width, height), dpi=100)
     y = height - 0.2
