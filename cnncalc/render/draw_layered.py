@@ -198,7 +198,7 @@ def layered(summary: Summary, p: Plan, title: str) -> Drawing:
             Line(((MARGIN - 10, row_y[r + 1]), (MARGIN + 18, row_y[r + 1])), INK, True))))
     head = Group("title", (), (Text(MARGIN, 24, title, 14, "start", True),
                                Text(MARGIN, 42, _totals(summary), 11, "start")))
-    legend, height = _legend(y + 6, scale, p)
+    legend, height = _legend(y + 6, scale, p, {s.kind for s in spans})
     return Drawing(max(right, 760.0), height, title, (head, *groups, legend),
                    _notes(p))
 
@@ -300,10 +300,10 @@ def _span(s: _Span, cols: list[_Col], geos: list[_Geo], row_y: list[float],
     bottom = row_y[b.row] + max(geos[i].h for i in members) / 2 + 4
     return Group("repeat", (("data-times", s.label.lstrip("×")),), (
         Line(((x0, t), (x1, t), (x1, bottom), (x0, bottom), (x0, t)), LINK, False, True, 1.2),
-        Text(x1, t - 4, s.label, 13, "end", True)))
+        Text(x0 + 5, t + 15, s.label, 13, "start", True)))
 
 
-def _legend(y: float, scale: float, p: Plan) -> tuple[Group, float]:
+def _legend(y: float, scale: float, p: Plan, kinds: set[str]) -> tuple[Group, float]:
     items: list[Item] = [
         Text(MARGIN, y + 12, "Each box is a feature map CxHxW: height ∝ H and slant ∝ W "
              f"(a map pixel is {scale:.3g} px, at least {MIN_SIDE:g} px in all); "
@@ -311,8 +311,10 @@ def _legend(y: float, scale: float, p: Plan) -> tuple[Group, float]:
         Text(MARGIN, y + 26, "Bars are flat vectors of N values: height 10 + 9·log2(N) px. "
              "White window: the kernel on the map it slides over (KxK, s=stride).", 10,
              "start"),
-        Text(MARGIN, y + 40, "Arc: residual shortcut (identity or 1x1 projection). "
-             "Dashed frame ×N: a group repeated N times, drawn once.", 10, "start")]
+        Text(MARGIN, y + 40, " ".join(
+            (["Arc: residual shortcut (identity or 1x1 projection)."] if "residual" in kinds
+             else []) + (["Dashed frame ×N: a group repeated N times, drawn once."]
+                         if "repeat" in kinds else [])), 10, "start")]
     x = MARGIN
     for fam in ("input", "conv", "pool", "fc"):
         items.append(Poly(((x, y + 50), (x + 16, y + 50), (x + 16, y + 62), (x, y + 62)),
