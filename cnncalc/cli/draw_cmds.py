@@ -156,10 +156,6 @@ def register_visualize(app: typer.Typer) -> None:
         if out is not None and out.suffix.lower() != ".png":
             raise UsageError(f"--out {out}: visualize writes PNG", "name the file .png")
         need_torch()
-        if not checkpoint.is_file():
-            from ..train.checkpoint import load
-
-            load(checkpoint)  # its one-line message for a missing file or a folder
         try:
             import matplotlib  # noqa: F401
         except ImportError:
@@ -167,8 +163,9 @@ def register_visualize(app: typer.Typer) -> None:
                              "pip install 'cnncalc[plot]'") from None
         from ..train.evaluate import read_image
         from ..train.plotting import view_png
-        from ..train.visualize import view
+        from ..train.visualize import open_checkpoint, view
 
+        opened = open_checkpoint(checkpoint)  # a bad file is refused before data is loaded
         label = None
         if image is not None:
             pixels = read_image(image)
@@ -179,7 +176,7 @@ def register_visualize(app: typer.Typer) -> None:
                 raise UsageError(f"--index {n} is outside the test set "
                                  f"(0-{len(data.test_images) - 1})")
             pixels, label = data.test_images[n], int(data.test_labels[n])
-        result = view(checkpoint, pixels, label)
+        result = view(opened, pixels, label)
         target = out or checkpoint.parent / "view.png"
         write_atomic(target, view_png(result))
         console(stderr=True).print(f"wrote {target}", markup=False)

@@ -84,10 +84,17 @@ def _label(rows: tuple[LayerInfo, ...]) -> str:
     return text if len(text) <= 70 else text[:69] + "…"
 
 
-@torch.inference_mode()
-def view(path: Path, image: np.ndarray, label: int | None) -> View:
-    """Load a checkpoint and run one image through it, keeping each conv stage's output.
-    The memory budget is checked from the spec before the model is built."""
+@dataclass(frozen=True)
+class Opened:
+    """A checkpoint's model, checked against the memory budget before it was built."""
+
+    summary: Summary
+    model: nn.Sequential
+    input_shape: tuple[int, ...]
+    convention: str
+
+
+def open_checkpoint(path: Path) -> Opened:
     data = checkpoint.load(path)
     shape = tuple(int(d) for d in data["input_shape"])
     spec, convention = str(data["spec"]), str(data["convention"])
@@ -96,7 +103,15 @@ def view(path: Path, image: np.ndarray, label: int | None) -> View:
     model, _ = prepare_model(spec, shape, convention)
     checkpoint.restore(model, data["model"], path)
     model.eval()
-    x = tensors(image[None], shape, torch.device("cpu"))
+    return Opened(summary, model, shape, convention)
+
+
+@torch.inference_mode()
+def view(path: Path | Opened, image: np.ndarray, label: int | None) -> View:
+    """Run one image through the model, keeping each conv stage's output."""
+    opened = path if isinstance(path, Opened) else open_checkpoint(path)
+    summary, model, convention = opened.summary, opened.model, opened.convention
+    x = tensors(image[None], opened.input_shape, torch.device("cpu"))
     stages = _stage_rows(summary)
     ends = {last: first for first, last in stages}
     kept: list[Stage] = []
