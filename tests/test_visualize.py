@@ -39,7 +39,7 @@ def test_maps_are_the_spec_stages_and_torch_agrees(tiny: tuple[Path, Path]) -> N
     from cnncalc.train.evaluate import load_model
     from cnncalc.train.visualize import view
 
-    data, run = tiny
+    _, run = tiny
     image = np.zeros((28, 28), np.uint8)
     image[8:20, 6:22] = 255
     v = view(run / "best.pt", image, None)
