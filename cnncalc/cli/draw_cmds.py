@@ -55,6 +55,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _target_kind(out: Path | None, fmt: DrawFormat) -> str:
     if fmt is DrawFormat.mermaid:
+        if out is not None and out.suffix.lower() in (".svg", ".png"):
+            raise UsageError(f"-o {out}: --format mermaid writes text",
+                             "name the file .md or .mmd")
         return "mermaid"
     if out is None:
         return "svg"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..calc.summary import Summary
-from .draw_layered import _notes, _totals
+from .draw_layered import _notes, _tint, _totals
 from .draw_model import (
     ACCENT,
     HATCH,
@@ -41,7 +41,7 @@ class _Flat:
     def __init__(self, summary: Summary, box_x: float, box_w: float) -> None:
         self.conv = summary.convention
         self.x, self.w = box_x, box_w
-        self.y = 70.0
+        self.y = 76.0
         self.groups: list[Group] = []
         self.decor: list[Group] = []
 
@@ -54,11 +54,12 @@ class _Flat:
                 self.walk(n.body, depth + 1)
                 bottom = self.y - GAP / 2
                 xs = self.x + self.w + 24 + 14 * depth
-                self.decor.append(Group("residual", (("data-shortcut", shortcut_note(n.info)),), (
-                    Line(((self.x + self.w / 2 + 6, top), (xs, top), (xs, bottom),
-                          (self.x + self.w / 2 + 8, bottom)), ACCENT, True, False, 1.6),
-                    Text(xs + 6, (top + bottom) / 2, f"skip: {shortcut_note(n.info)}", 9,
-                         "start"))))
+                note = shortcut_note(n.info)
+                right = self.x + self.w
+                self.decor.append(Group("residual", (("data-shortcut", note),), (
+                    Line(((right - 30, top), (xs, top), (xs, bottom), (right - 28, bottom)),
+                         ACCENT, True, False, 1.6),
+                    Text(xs + 6, (top + bottom) / 2, f"skip: {note}", 9, "start"))))
             else:
                 top = self.y - 4
                 self.walk(n.body, depth + 1)
@@ -75,10 +76,14 @@ class _Flat:
         x0, x1 = self.x, self.x + self.w
         shape = shape_text(info.output_shape, self.conv)
         mid = x0 + self.w / 2
+        # The kind's colour fills the box, lightened so the text stays readable; its hatch
+        # fills a strip at the left end, which is what tells kinds apart in black and white.
         items: list[Item] = [
-            Poly(((x0, y), (x1, y), (x1, y + ROW), (x0, y + ROW)), PALETTE[fam], HATCH[fam],
-                 "box"),
-            Text(mid, y + 17, _label(info.spec), 11, bold=fam == "conv"),
+            Poly(((x0, y), (x1, y), (x1, y + ROW), (x0, y + ROW)), _tint(PALETTE[fam], 0.4),
+                 "", "box"),
+            Poly(((x0, y), (x0 + 16, y), (x0 + 16, y + ROW), (x0, y + ROW)), PALETTE[fam],
+                 HATCH[fam] or "", "strip"),
+            Text(mid + 8, y + 17, _label(info.spec), 11, bold=fam == "conv"),
             Line(((mid, y + ROW), (mid, y + ROW + GAP - 1)), INK, True),
             Text(mid + 8, y + ROW + GAP / 2 + 4, shape, 10, "start", role="shape"),
         ]
@@ -97,20 +102,20 @@ def flat(summary: Summary, p: Plan, title: str) -> Drawing:
     head = Group("title", (), (Text(20, 22, title, 14, "start", True),
                                Text(20, 40, _totals(summary), 11, "start")))
     start = Group("input", (("data-shape", shape_text(summary.input_shape, conv)),), (
-        Text(mid, 56, f"input {shape_text(summary.input_shape, conv)}", 11, bold=True,
+        Text(mid, 60, f"input {shape_text(summary.input_shape, conv)}", 11, bold=True,
              role="shape"),
-        Line(((mid, 60), (mid, 69)), INK, True)))
+        Line(((mid, 64), (mid, 75)), INK, True)))
     f.walk(p.nodes, 0)
     y = f.y + 6
     notes: list[Item] = [Text(20, y + 10, "Colours (Okabe-Ito) and hatches mark the kind: "
                               "conv plain blue, pooling hatched orange, fc dotted green, "
-                              "norm yellow, activation purple.", 10, "start")]
+                              "norm yellow, activation purple, other crossed grey.", 10, "start")]
     y += 24
     for note in _notes(p):
         notes.append(Text(20, y, "note: " + note, 10, "start", True))
         y += 14
     width = max(box_x + box_w + 60 + 14 * depth + 200, text_width(_totals(summary), 11) + 40,
-                760.0)
+                text_width(title, 14) + 40, 760.0)
     return Drawing(width, y + 6, title,
                    (head, start, *f.groups, *f.decor, Group("legend", (), tuple(notes))),
                    _notes(p))

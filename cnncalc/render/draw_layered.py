@@ -199,8 +199,9 @@ def layered(summary: Summary, p: Plan, title: str) -> Drawing:
     head = Group("title", (), (Text(MARGIN, 24, title, 14, "start", True),
                                Text(MARGIN, 42, _totals(summary), 11, "start")))
     legend, height = _legend(y + 6, scale, p, {s.kind for s in spans})
-    return Drawing(max(right, 760.0), height, title, (head, *groups, legend),
-                   _notes(p))
+    width = max(right, 760.0, text_width(title, 14) + 2 * MARGIN,
+                text_width(_totals(summary), 11) + 2 * MARGIN)
+    return Drawing(width, height, title, (head, *groups, legend), _notes(p))
 
 
 def _totals(summary: Summary) -> str:
@@ -296,11 +297,11 @@ def _span(s: _Span, cols: list[_Col], geos: list[_Geo], row_y: list[float],
                           False, 1.6)]
         return Group("residual", (("data-shortcut", s.label),), (*lines, label))
     x0, x1 = a.x - 8, b.x + geos[s.last].width + 8
-    t = top(a.row) - 14
+    t = top(a.row) - 10
     bottom = row_y[b.row] + max(geos[i].h for i in members) / 2 + 4
     return Group("repeat", (("data-times", s.label.lstrip("×")),), (
         Line(((x0, t), (x1, t), (x1, bottom), (x0, bottom), (x0, t)), LINK, False, True, 1.2),
-        Text(x0 + 5, t + 15, s.label, 13, "start", True)))
+        Text(x0 + 2, t - 3, s.label, 13, "start", True)))
 
 
 def _legend(y: float, scale: float, p: Plan, kinds: set[str]) -> tuple[Group, float]:
