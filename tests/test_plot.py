@@ -118,7 +118,8 @@ def test_bad_lines_are_skipped_with_a_note(tmp_path: Path) -> None:
     assert r.exit_code == 0 and r.stderr.count("note:") == 3  # type: ignore[attr-defined]
 
 
-def test_huge_and_odd_files_are_refused(tmp_path: Path) -> None:
+def test_huge_and_odd_files_are_refused(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     run = tmp_path / "big"
     run.mkdir()
     with open(run / "metrics.jsonl", "wb") as f:  # sparse: no disk space used
@@ -130,6 +131,7 @@ def test_huge_and_odd_files_are_refused(tmp_path: Path) -> None:
     (tmp_path / "d" / "metrics.jsonl").mkdir(parents=True)
     with pytest.raises(DataError, match="not a regular file"):
         metrics.read(tmp_path / "d")
+    monkeypatch.setattr(metrics, "MAX_EPOCHS", 1000)  # the rule, without 100,000 lines
     many = "".join(json.dumps({"epoch": i, "train_loss": 1.0}) + "\n"
                    for i in range(metrics.MAX_EPOCHS + 5)).encode()
     m = metrics.read(run_dir(tmp_path, "many", many))
