@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..calc.summary import Summary
-from .draw_layered import _notes, _tint, _totals
 from .draw_model import (
     ACCENT,
     HATCH,
@@ -21,11 +20,14 @@ from .draw_model import (
     Rep,
     Res,
     Text,
+    cut_notes,
     family,
     layer_attrs,
     shape_text,
     shortcut_note,
     text_width,
+    tint,
+    totals,
 )
 
 ROW = 26.0  # box height
@@ -79,7 +81,7 @@ class _Flat:
         # The kind's colour fills the box, lightened so the text stays readable; its hatch
         # fills a strip at the left end, which is what tells kinds apart in black and white.
         items: list[Item] = [
-            Poly(((x0, y), (x1, y), (x1, y + ROW), (x0, y + ROW)), _tint(PALETTE[fam], 0.4),
+            Poly(((x0, y), (x1, y), (x1, y + ROW), (x0, y + ROW)), tint(PALETTE[fam], 0.4),
                  "", "box"),
             Poly(((x0, y), (x0 + 16, y), (x0 + 16, y + ROW), (x0, y + ROW)), PALETTE[fam],
                  HATCH[fam] or "", "strip"),
@@ -100,7 +102,7 @@ def flat(summary: Summary, p: Plan, title: str) -> Drawing:
     f = _Flat(summary, box_x, box_w)
     mid = box_x + box_w / 2
     head = Group("title", (), (Text(20, 22, title, 14, "start", True),
-                               Text(20, 40, _totals(summary), 11, "start")))
+                               Text(20, 40, totals(summary), 11, "start")))
     start = Group("input", (("data-shape", shape_text(summary.input_shape, conv)),), (
         Text(mid, 60, f"input {shape_text(summary.input_shape, conv)}", 11, bold=True,
              role="shape"),
@@ -111,14 +113,14 @@ def flat(summary: Summary, p: Plan, title: str) -> Drawing:
                               "conv plain blue, pooling hatched orange, fc dotted green, "
                               "norm yellow, activation purple, other crossed grey.", 10, "start")]
     y += 24
-    for note in _notes(p):
+    for note in cut_notes(p):
         notes.append(Text(20, y, "note: " + note, 10, "start", True))
         y += 14
-    width = max(box_x + box_w + 60 + 14 * depth + 200, text_width(_totals(summary), 11) + 40,
+    width = max(box_x + box_w + 60 + 14 * depth + 200, text_width(totals(summary), 11) + 40,
                 text_width(title, 14) + 40, 760.0)
     return Drawing(width, y + 6, title,
                    (head, start, *f.groups, *f.decor, Group("legend", (), tuple(notes))),
-                   _notes(p))
+                   cut_notes(p))
 
 
 def _leaves(nodes: tuple[Node, ...]) -> list[Leaf]:

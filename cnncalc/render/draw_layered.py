@@ -25,12 +25,15 @@ from .draw_model import (
     Rep,
     Res,
     Text,
+    cut_notes,
     family,
     kernel_note,
     layer_attrs,
     shape_text,
     shortcut_note,
     text_width,
+    tint,
+    totals,
 )
 
 ROW_WIDTH = 1200.0
@@ -101,11 +104,6 @@ class _Collector:
             self.cols[-1].ops.append((info, ""))
 
 
-def _tint(color: str, f: float) -> str:
-    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-    return "#" + "".join(f"{round(v + (255 - v) * f):02X}" for v in (r, g, b))
-
-
 @dataclass(frozen=True)
 class _Geo:
     """Drawn extent of one column: front face height, slant of W, thickness, label width."""
@@ -136,9 +134,9 @@ def _box(x: float, yc: float, g: _Geo, fam: str) -> list[Item]:
                               HATCH[fam], "front")]
     if d > 0:
         items.append(Poly(((x, top), (right, top), (right + d, top - d), (x + d, top - d)),
-                          _tint(fill, 0.45), "", "top"))
+                          tint(fill, 0.45), "", "top"))
         items.append(Poly(((right, top), (right + d, top - d), (right + d, bottom - d),
-                           (right, bottom)), _tint(fill, 0.25), "", "hw"))
+                           (right, bottom)), tint(fill, 0.25), "", "hw"))
     return items
 
 
@@ -197,25 +195,11 @@ def layered(summary: Summary, p: Plan, title: str) -> Drawing:
             Line(((xe + 4, row_y[r]), (xe + 24, row_y[r])), INK, True),
             Line(((MARGIN - 10, row_y[r + 1]), (MARGIN + 18, row_y[r + 1])), INK, True))))
     head = Group("title", (), (Text(MARGIN, 24, title, 14, "start", True),
-                               Text(MARGIN, 42, _totals(summary), 11, "start")))
+                               Text(MARGIN, 42, totals(summary), 11, "start")))
     legend, height = _legend(y + 6, scale, p, {s.kind for s in spans})
     width = max(right, 760.0, text_width(title, 14) + 2 * MARGIN,
-                text_width(_totals(summary), 11) + 2 * MARGIN)
-    return Drawing(width, height, title, (head, *groups, legend), _notes(p))
-
-
-def _totals(summary: Summary) -> str:
-    return (f"input {shape_text(summary.input_shape, summary.convention)} → "
-            f"{shape_text(summary.output_shape, summary.convention)}; "
-            f"{summary.trainable_params:,} trainable parameters, "
-            f"{summary.total_macs:,} MACs per sample")
-
-
-def _notes(p: Plan) -> tuple[str, ...]:
-    if not p.cut:
-        return ()
-    return (f"only the first {p.drawn:,} layers are drawn; {p.cut:,} more are left out "
-            "(see 'cnncalc summary' for every layer)",)
+                text_width(totals(summary), 11) + 2 * MARGIN)
+    return Drawing(width, height, title, (head, *groups, legend), cut_notes(p))
 
 
 def _column(cols: list[_Col], geos: list[_Geo], i: int, yc: float, max_h: float,
@@ -325,7 +309,7 @@ def _legend(y: float, scale: float, p: Plan, kinds: set[str]) -> tuple[Group, fl
         items.append(Text(x + 21, y + 60, name, 10, "start"))
         x += 30 + text_width(name, 10)
     bottom = y + 76
-    for note in _notes(p):
+    for note in cut_notes(p):
         items.append(Text(MARGIN, bottom, "note: " + note, 10, "start", True))
         bottom += 14
     return Group("legend", (), tuple(items)), bottom + 8

@@ -233,7 +233,7 @@ def kernel_note(info: LayerInfo) -> str:
     k, s = args.get("kernel_size"), args.get("stride")
     if not isinstance(k, tuple) or not isinstance(s, tuple):
         return ""
-    ks = f"{k[0]}x{k[1]}" if k[0] != k[1] else f"{k[0]}x{k[0]}"
+    ks = f"{k[0]}x{k[1]}"
     ss = str(s[0]) if s[0] == s[1] else f"{s[0]}x{s[1]}"
     d = args.get("dilation")
     extra = f", d={d[0]}" if isinstance(d, tuple) and d[0] == d[1] and d[0] > 1 else ""
@@ -246,3 +246,24 @@ def shortcut_note(info: LayerInfo) -> str:
         if r.kind == "conv":
             return f"1x1 conv, {kernel_note(r).split(', ', 1)[1]} + bn"
     return "identity"
+
+
+def tint(color: str, f: float) -> str:
+    """`color` mixed with white: f=0 keeps it, f=1 gives white."""
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(v + (255 - v) * f):02X}" for v in (r, g, b))
+
+
+def totals(summary: Summary) -> str:
+    """The one-line description under the title."""
+    return (f"input {shape_text(summary.input_shape, summary.convention)} → "
+            f"{shape_text(summary.output_shape, summary.convention)}; "
+            f"{summary.trainable_params:,} trainable parameters, "
+            f"{summary.total_macs:,} MACs per sample")
+
+
+def cut_notes(p: Plan) -> tuple[str, ...]:
+    if not p.cut:
+        return ()
+    return (f"only the first {p.drawn:,} layers are drawn; {p.cut:,} more are left out "
+            "(see 'cnncalc summary' for every layer)",)

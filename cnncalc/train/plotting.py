@@ -53,9 +53,12 @@ def curves_png(runs: list[Metrics]) -> bytes:
 
 def curves_figure(runs: list[Metrics]) -> Figure:
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    names = [m.name for m in runs]
+    if len(set(names)) < len(names):  # runs/a/x and runs/b/x: name them by their paths
+        names = [str(m.path.parent) for m in runs]
     for i, m in enumerate(runs[:MAX_RUNS]):
         colour = COLOURS[i % len(COLOURS)]
-        prefix = f"{m.name}: " if len(runs) > 1 else ""
+        prefix = f"{names[i]}: " if len(runs) > 1 else ""
         for ax, what, scale in ((ax_loss, "loss", 1.0), (ax_acc, "acc", 100.0)):
             x, y = m.series(f"train_{what}")
             if y:

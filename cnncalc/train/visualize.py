@@ -11,7 +11,7 @@ from torch import nn
 
 from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
-from ..errors import ResourceError
+from ..errors import ResourceError, UsageError
 from . import checkpoint
 from .prep import available_memory, check_spec, prepare_model, tensors
 
@@ -68,11 +68,16 @@ def _stage_rows(summary: Summary) -> list[tuple[int, int]]:
 
 
 def _first_filters(model: nn.Module) -> tuple[np.ndarray, str]:
+    """The kernels of the first conv (or transposed conv), each averaged over the input
+    channels it reads."""
     for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            w = m.weight.detach().float()  # (out, in/groups, kh, kw)
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            w = m.weight.detach().float()
+            if isinstance(m, nn.ConvTranspose2d):  # stored (in, out/groups, kh, kw)
+                w = w.transpose(0, 1)
             n = min(w.shape[0], MAX_FILTERS)
-            label = (f"first-layer filters: {n} of {w.shape[0]}, each "
+            kind = "transposed-conv kernels" if isinstance(m, nn.ConvTranspose2d) else "filters"
+            label = (f"first-layer {kind}: {n} of {w.shape[0]}, each "
                      f"{w.shape[1]}x{w.shape[2]}x{w.shape[3]}"
                      + (" (mean over input channels)" if w.shape[1] > 1 else ""))
             return w[:n].mean(1).numpy(), label
@@ -98,6 +103,9 @@ def open_checkpoint(path: Path) -> Opened:
     data = checkpoint.load(path)
     shape = tuple(int(d) for d in data["input_shape"])
     spec, convention = str(data["spec"]), str(data["convention"])
+    if len(shape) != 3:
+        raise UsageError(f"{path}: the model reads a flat vector of {shape[0]}, not an "
+                         "image", "visualize shows the feature maps of image models")
     summary = check_spec(spec, shape, convention)
     check_budget(summary)
     model, _ = prepare_model(spec, shape, convention)
