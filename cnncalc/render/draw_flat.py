@@ -96,7 +96,7 @@ class _Flat:
 def flat(summary: Summary, p: Plan, title: str) -> Drawing:
     conv = summary.convention
     labels = [_label(i.info.spec) for i in _leaves(p.nodes)] or ["input"]
-    box_w = max(220.0, max(text_width(t, 11) for t in labels) + 20)
+    box_w = max(220.0, max(text_width(t, 11) * 1.1 for t in labels) + 40)  # bold, strip
     depth = _depth(p.nodes)
     box_x = 60.0 + 12 * depth
     f = _Flat(summary, box_x, box_w)
@@ -109,15 +109,16 @@ def flat(summary: Summary, p: Plan, title: str) -> Drawing:
         Line(((mid, 64), (mid, 75)), INK, True)))
     f.walk(p.nodes, 0)
     y = f.y + 6
-    notes: list[Item] = [Text(20, y + 10, "Colours (Okabe-Ito) and hatches mark the kind: "
-                              "conv plain blue, pooling hatched orange, fc dotted green, "
-                              "norm yellow, activation purple, other crossed grey.", 10, "start")]
+    legend = ("Colours (Okabe-Ito) and hatches mark the kind: conv plain blue, pooling "
+              "hatched orange, fc dotted green, norm yellow, activation purple, other crossed "
+              "grey.")
+    notes: list[Item] = [Text(20, y + 10, legend, 10, "start")]
     y += 24
     for note in cut_notes(p):
         notes.append(Text(20, y, "note: " + note, 10, "start", True))
         y += 14
     width = max(box_x + box_w + 60 + 14 * depth + 200, text_width(totals(summary), 11) + 40,
-                text_width(title, 14) + 40, 760.0)
+                text_width(title, 14) + 40, text_width(legend, 10) + 40, 760.0)
     return Drawing(width, y + 6, title,
                    (head, start, *f.groups, *f.decor, Group("legend", (), tuple(notes))),
                    cut_notes(p))
