@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cnncalc import presets
@@ -17,11 +19,13 @@ from cnncalc.calc import summarize_spec
 from cnncalc.calc.shape import format_shape, parse_shape
 from cnncalc.calc.summary import Summary
 from cnncalc.cli import app
+from cnncalc.errors import CnnCalcError
 from cnncalc.render.draw import diagram, mermaid
 from cnncalc.render.draw_model import MAX_LAYERS_DRAWN
 from cnncalc.render.draw_svg import to_svg
 
 from .conftest import REPO
+from .strategies import inputs, specs
 
 SVG = "{http://www.w3.org/2000/svg}"
 GOLDEN = Path(__file__).parent / "golden_draw"
@@ -246,3 +250,34 @@ def test_draw_never_imports_torch(tmp_path: Path) -> None:
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stderr.strip().endswith("NO-TORCH")
+
+
+BLOCKS = st.one_of(
+    specs.map(lambda s: s.split("-flatten")[0]),
+    st.builds(lambda body: f"res[{body}]", st.sampled_from(
+        ["conv(4,3,padding=1)-bn", "relu", "conv(8,3,stride=2,padding=1)", "bn-relu"])),
+    st.builds(lambda body, n: f"[{body}]*{n}", st.sampled_from(
+        ["conv(4,3,padding=1)-relu", "relu", "conv(4,3)", "maxpool(2,stride=1)"]),
+        st.integers(1, 5)))
+
+
+@settings(max_examples=120, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(st.lists(BLOCKS, min_size=1, max_size=4).map("-".join), inputs,
+       st.sampled_from(["pytorch", "keras"]), st.booleans())
+def test_every_computable_spec_draws(spec: str, shape: tuple[int, int, int], convention: str,
+                                     collapse: bool) -> None:
+    try:
+        summary = summarize_spec(spec, shape, convention)
+    except CnnCalcError:
+        return
+    expected = [(r.path, format_shape(r.output_shape, convention)) for r in summary.leaves()
+                if ".s" not in r.path]
+    for style in ("layered", "flat"):
+        root = ET.fromstring(to_svg(diagram(summary, style, collapse=collapse)))
+        got = [(g.get("data-path"), g.get("data-shape")) for g in layer_groups(root)]
+        if not collapse:
+            assert got == expected
+        else:
+            assert set(got) <= set(expected) and got
+    assert mermaid(summary, collapse=collapse).startswith("flowchart TD")
