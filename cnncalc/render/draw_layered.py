@@ -295,20 +295,22 @@ def _legend(y: float, scale: float, p: Plan, kinds: set[str]) -> tuple[Group, fl
              "thickness ∝ log2(C): 4 + 5·log2(C) px.", 10, "start"),
         Text(MARGIN, y + 26, "Bars are flat vectors of N values: height 10 + 9·log2(N) px. "
              "White window: the kernel on the map it slides over (KxK, s=stride).", 10,
-             "start"),
-        Text(MARGIN, y + 40, " ".join(
-            (["Arc: residual shortcut (identity or 1x1 projection)."] if "residual" in kinds
+             "start")]
+    extra = (["Arc: residual shortcut (identity or 1x1 projection)."] if "residual" in kinds
              else []) + (["Dashed frame ×N: a group repeated N times, drawn once."]
-                         if "repeat" in kinds else [])), 10, "start")]
+                         if "repeat" in kinds else [])
+    if extra:
+        items.append(Text(MARGIN, y + 40, " ".join(extra), 10, "start"))
+        y += 14
     x = MARGIN
     for fam in ("input", "conv", "pool", "fc"):
-        items.append(Poly(((x, y + 50), (x + 16, y + 50), (x + 16, y + 62), (x, y + 62)),
+        items.append(Poly(((x, y + 36), (x + 16, y + 36), (x + 16, y + 48), (x, y + 48)),
                           PALETTE[fam], HATCH[fam], "swatch"))
         name = {"input": "input", "conv": "conv", "pool": "pooling",
                 "fc": "fc / flatten"}[fam]
-        items.append(Text(x + 21, y + 60, name, 10, "start"))
+        items.append(Text(x + 21, y + 46, name, 10, "start"))
         x += 30 + text_width(name, 10)
-    bottom = y + 76
+    bottom = y + 62
     for note in cut_notes(p):
         items.append(Text(MARGIN, bottom, "note: " + note, 10, "start", True))
         bottom += 14
