@@ -67,10 +67,15 @@ def main() -> None:
                       [*cli, "draw", LONG, "-i", "3x32x32", "-o", svg], args.runs)
         print(row("summary -f json", a))
         print(row("draw -o net.svg", b))
-        a, b = paired([*cli, "draw", LONG, "-i", "3x32x32", "--style", "flat", "-o", svg],
+        a, b = paired([*cli, "draw", LONG, "-i", "3x32x32", "-o", svg],
+                      [*cli, "draw", LONG, "-i", "3x32x32", "--style", "flat", "-o", svg],
+                      args.runs)
+        print(row("draw -o net.svg (again)", a))
+        print(row("draw --style flat -o net.svg", b))
+        a, b = paired([*cli, "draw", "-p", "resnet18", "-o", png],
                       [*cli, "draw", LONG, "-i", "3x32x32", "-o", png], args.runs)
-        print(row("draw --style flat -o net.svg", a))
-        print(row("draw -o net.png (matplotlib)", b))
+        print(row("draw -p resnet18 -o net.png (matplotlib)", a))
+        print(row("draw (1,000 layers) -o net.png (matplotlib)", b))
     print("\n## stages in one process (seconds; medians)\n")
     print("| spec | output | summarize | plan | layout | SVG text | SVG size |")
     print("|---|---|---|---|---|---|---|")

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import CnnCalcError, LayerError, UsageError
 from .calc_cmds import ConventionOpt, InputOpt, PresetOpt, SpecArg, resolve
-from .common import console, guarded, write
+from .common import guarded, write
 from .data_cmds import DataDirOpt
 
 
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         else:
             picture = diagram(summary, style.value, title, collapse=not expand)
             for note in picture.notes:
-                console(stderr=True).print(f"note: {note}", markup=False)
+                typer.echo(f"note: {note}", err=True)
             if kind == "png":
                 try:
                     import matplotlib  # noqa: F401
@@ -132,7 +132,7 @@ def register(app: typer.Typer) -> None:
                 data = svg.encode()
             assert out is not None
             write_atomic(out, data)
-        console(stderr=True).print(f"wrote {out}", markup=False)
+        typer.echo(f"wrote {out}", err=True)  # plain: importing rich costs more than drawing
 
 
 def register_visualize(app: typer.Typer) -> None:
@@ -182,4 +182,4 @@ def register_visualize(app: typer.Typer) -> None:
         result = view(opened, pixels, label)
         target = out or checkpoint.parent / "view.png"
         write_atomic(target, view_png(result))
-        console(stderr=True).print(f"wrote {target}", markup=False)
+        typer.echo(f"wrote {target}", err=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+from html import escape as _html_escape
 
 from .draw_model import Drawing, Group, Item, Line, Poly
 
@@ -23,6 +23,15 @@ markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#000000"/></ma
 <marker id="arrow-accent" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" \
 markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#D55E00"/></marker>
 </defs>"""
+
+
+def escape(text: str) -> str:
+    """Text content for XML (xml.sax.saxutils would pull in urllib: slow to import)."""
+    return _html_escape(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    return '"' + _html_escape(text, quote=True) + '"'
 
 
 def _n(v: float) -> str:
