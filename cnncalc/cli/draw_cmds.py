@@ -96,13 +96,20 @@ def register(app: typer.Typer) -> None:
         from ..render.draw import diagram, mermaid
 
         kind = _target_kind(out, format)
+        if kind == "png":
+            try:
+                import matplotlib  # noqa: F401
+            except ImportError:
+                raise UsageError("PNG output needs matplotlib",
+                                 "pip install 'cnncalc[plot]', or write .svg") from None
         text, shape_text, title = resolve(spec, preset, input)
         conv = parse_convention(convention)
         try:
             summary = summarize_spec(text, parse_shape(shape_text), conv)
         except LayerError as e:
-            raise LayerError(e.message, "the diagram needs every layer to fit; run "
-                             "'cnncalc summary' to see how far it gets") from None
+            # Only a whole net is drawn; the partial summary is for 'summary' to show.
+            raise LayerError(e.message, e.hint or "run 'cnncalc summary' to see how far it "
+                             "gets") from None
         if kind == "mermaid":
             chart = mermaid(summary, title, collapse=not expand)
             if out is None:
@@ -114,11 +121,6 @@ def register(app: typer.Typer) -> None:
             for note in picture.notes:
                 typer.echo(f"note: {note}", err=True)
             if kind == "png":
-                try:
-                    import matplotlib  # noqa: F401
-                except ImportError:
-                    raise UsageError("PNG output needs matplotlib",
-                                     "pip install 'cnncalc[plot]', or write .svg") from None
                 from ..render.draw_png import to_png
 
                 data = to_png(picture)
