@@ -77,7 +77,7 @@ def main() -> None:
         print(row("draw -p resnet18 -o net.png (matplotlib)", a))
         print(row("draw (1,000 layers) -o net.png (matplotlib)", b))
     print("\n## stages in one process (seconds; medians)\n")
-    print("| spec | output | summarize | plan | layout | SVG text | SVG size |")
+    print("| spec | output | summarize | plan | plan + layout | SVG text | SVG size |")
     print("|---|---|---|---|---|---|---|")
     stages("1,000 layers", LONG, (3, 32, 32), args.runs)
     stages("100,000 layers", HUGE, (3, 32, 32), 3)
