@@ -237,11 +237,14 @@ def test_png_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch,
     assert len(r.stderr.strip().splitlines()) == 1 and not list(tmp_path.iterdir())
 
 
-def test_draw_never_imports_torch(tmp_path: Path) -> None:
+def test_draw_and_plot_never_import_torch(tmp_path: Path) -> None:
+    (tmp_path / "metrics.jsonl").write_text('{"epoch": 1, "train_loss": 0.5, '
+                                            '"test_acc": 0.9}\n')
     code = ("import sys\nfrom cnncalc.cli import app\n"
             f"for args in (['draw', '-p', 'resnet18', '-o', {str(tmp_path / 'a.svg')!r}],"
             f" ['draw', '-p', 'lenet5', '-f', 'mermaid'],"
-            f" ['draw', '-p', 'lenet5', '-o', {str(tmp_path / 'a.png')!r}]):\n"
+            f" ['draw', '-p', 'lenet5', '-o', {str(tmp_path / 'a.png')!r}],"
+            f" ['plot', {str(tmp_path)!r}], ['plot', {str(tmp_path)!r}, '--terminal']):\n"
             "    try:\n        app(args)\n    except SystemExit as e:\n"
             "        assert not e.code, e.code\n"
             "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)\n")
