@@ -7,7 +7,7 @@ DATA ?= $(if $(CNNCALC_DATA_DIR),$(CNNCALC_DATA_DIR),../shared/data/mnist)
 # Pass the folder only where it holds MNIST; otherwise cnncalc uses its cache or downloads.
 DATA_ARG := $(if $(wildcard $(DATA)/t10k-labels-idx1-ubyte*),--data-dir $(DATA),)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser-test
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +22,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Optional: render the SVG diagrams in headless Chromium (installs Debian's chromium).
+browser-test: $(STAMP)
+	command -v chromium >/dev/null || apt-get install -y chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider -rs tests/test_draw_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check cnncalc tests bench

@@ -150,29 +150,38 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def plot(
-        run: Annotated[Path, typer.Argument(help="A run folder (or its metrics.jsonl).")],
+        runs: Annotated[list[Path], typer.Argument(
+            help="Run folders (or their metrics.jsonl); several are overlaid.")],
         out: Annotated[Path | None, typer.Option(
-            "--out", "-o", help="PNG path (default RUN/curves.png).", show_default=False)
-                       ] = None,
+            "--out", "-o", help="PNG path (default RUN/curves.png for one run, curves.png "
+            "for several).", show_default=False)] = None,
         terminal: Annotated[bool, typer.Option(
             "--terminal", help="Draw in the terminal even if matplotlib is installed.")] = False,
     ) -> None:
-        """Learning curves: a PNG with matplotlib, else a compact chart in the terminal."""
+        """Learning curves: train and validation on one figure, test accuracy marked."""
         from ..render.curves import terminal_chart
-        from ..train import rundir
+        from ..train.metrics import read
+        from .draw_cmds import write_atomic
 
-        rows = rundir.read_metrics(run)
+        if len(runs) > 8:
+            raise UsageError(f"{len(runs)} runs is too many to overlay", "give at most 8")
+        if out is not None and out.suffix.lower() != ".png":
+            raise UsageError(f"--out {out}: plot writes PNG", "name the file .png")
+        loaded = [read(r) for r in runs]
+        err = console(stderr=True)
+        for m in loaded:
+            for note in m.notes:
+                err.print(f"note: {m.path}: {note}", markup=False)
         if not terminal:
             try:
-                from ..train.plotting import save_png
+                from ..train.plotting import curves_png
             except ImportError:
-                save_png = None  # type: ignore[assignment]
-            if save_png is not None:
-                target = out or (run if run.is_dir() else run.parent) / "curves.png"
-                save_png(rows, target)
+                err.print("matplotlib is not installed (pip install 'cnncalc[plot]'); "
+                          "drawing in the terminal", markup=False)
+            else:
+                first = runs[0] if runs[0].is_dir() else runs[0].parent
+                target = out or (first / "curves.png" if len(runs) == 1 else Path("curves.png"))
+                write_atomic(target, curves_png(loaded))
                 console().print(f"wrote {target}", markup=False)
                 return
-            console(stderr=True).print("matplotlib is not installed (pip install "
-                                       "'cnncalc[plot]'); drawing in the terminal", markup=False)
-        console().print(terminal_chart(rows))
-
+        console().print("\n\n".join(terminal_chart(m) for m in loaded), markup=False)

@@ -1,0 +1,74 @@
+"""A Mermaid flowchart of a spec, for Markdown READMEs that render Mermaid."""
+
+from __future__ import annotations
+
+from ..calc.summary import Summary
+from .draw_model import Leaf, Node, Plan, Res, family, shape_text, shortcut_note
+
+_CLASSES = {
+    "conv": "fill:#56B4E9,stroke:#000",
+    "pool": "fill:#E69F00,stroke:#000,stroke-dasharray:4 2",
+    "fc": "fill:#009E73,stroke:#000,color:#fff",
+    "norm": "fill:#F0E442,stroke:#000",
+    "act": "fill:#CC79A7,stroke:#000",
+    "other": "fill:#DDDDDD,stroke:#000",
+}
+
+
+def _quote(*lines: str) -> str:
+    """Mermaid label lines in double quotes; entity codes stand in for unsafe characters."""
+    out = []
+    for text in lines:
+        for ch, code in (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"),
+                         (">", "#gt;"), ("\n", " "), ("\r", " ")):
+            text = text.replace(ch, code)
+        out.append(text)
+    return '"' + "<br/>".join(out) + '"'
+
+
+class _Mermaid:
+    def __init__(self, convention: str) -> None:
+        self.conv = convention
+        self.lines: list[str] = []
+        self.count = 0
+        self.last = "n0"
+
+    def ident(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def walk(self, nodes: tuple[Node, ...], indent: str) -> None:
+        for n in nodes:
+            if isinstance(n, Leaf):
+                me = self.ident("n")
+                info = n.info
+                label = _quote(info.spec, shape_text(info.output_shape, self.conv))
+                self.lines.append(f"{indent}{me}[{label}]:::{family(info.kind)}")
+                self.lines.append(f"{indent}{self.last} --> {me}")
+                self.last = me
+            elif isinstance(n, Res):
+                before, sub = self.last, self.ident("r")
+                self.lines.append(f"{indent}subgraph {sub}[{_quote('residual')}]")
+                self.walk(n.body, indent + "  ")
+                self.lines.append(f"{indent}end")
+                note = _quote(f"skip: {shortcut_note(n.info)}")
+                self.lines.append(f"{indent}{before} -.->|{note}| {self.last}")
+            else:
+                sub = self.ident("g")
+                self.lines.append(f"{indent}subgraph {sub}[{_quote(f'×{n.times}')}]")
+                self.walk(n.body, indent + "  ")
+                self.lines.append(f"{indent}end")
+
+
+def to_mermaid(summary: Summary, p: Plan, title: str) -> str:
+    m = _Mermaid(summary.convention)
+    head = ["flowchart TD"]
+    if title:
+        head.append(f"  %% {_quote(title)}")
+    m.lines.append(f"  n0[{_quote('input', shape_text(summary.input_shape, m.conv))}]")
+    m.walk(p.nodes, "  ")
+    if p.cut:
+        m.lines.append(f"  more[{_quote(f'{p.cut:,} more layers not drawn')}]")
+        m.lines.append(f"  {m.last} -.-> more")
+    tail = [f"  classDef {k} {v}" for k, v in _CLASSES.items()]
+    return "\n".join(head + m.lines + tail) + "\n"
