@@ -1,4 +1,9 @@
-"""MNIST: find, validate and read the IDX files with numpy; download them safely."""
+"""MNIST-format datasets: find, validate and read the IDX files with numpy; download them safely.
+
+Every size is known before it is read: an IDX header is checked from the first bytes of the
+(possibly gzipped) stream, the item count must lie between 1 and the dataset's published
+count, and the rest is streamed into a buffer of exactly the declared size.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,74 @@ import hashlib
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+from . import budget
 from .errors import DataError, DownloadError, UsageError
 
 ENV_DIR = "CNNCALC_DATA_DIR"
 ENV_MIRROR = "CNNCALC_MNIST_MIRROR"
+ENV_DEADLINE = "CNNCALC_DOWNLOAD_DEADLINE"  # seconds for a whole download
+DEADLINE = 900.0
+IMAGES, LABELS = 2051, 2049  # IDX magic numbers: unsigned bytes, 3 and 1 dimensions
+ITEM = {IMAGES: (28, 28), LABELS: ()}
+SPLITS = {"train": 60_000, "t10k": 10_000}  # published counts, the most a file may declare
+NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+         "t10k-labels-idx1-ubyte")
 
-# name: (magic, item dims after the count, official md5 of the .gz)
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset in MNIST's IDX format: where it is published and what its files must be."""
+
+    name: str
+    title: str
+    mirrors: tuple[str, ...]
+    md5: dict[str, str]  # file name (without .gz) -> published md5 of the .gz
+    gz_size: dict[str, int] = field(default_factory=dict)  # published .gz sizes, where known
+    classes: tuple[str, ...] = tuple(str(d) for d in range(10))
+
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (
+    Dataset("mnist", "MNIST handwritten digits",
+            ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+             "https://storage.googleapis.com/cvdf-datasets/mnist/"),
+            dict(zip(NAMES, ("f68b3c2dcbeaaa9fbdd348bbdeb94873",
+                             "d53e105ee54ea40749a09fcbcd1e9432",
+                             "9fb629c4189551a2d022fa330f9573f3",
+                             "ec29112dd5afa0611ce80d1b7f02629c"))),
+            dict(zip(NAMES, (9_912_422, 28_881, 1_648_877, 4_542)))),
+    Dataset("fashion-mnist", "Fashion-MNIST (Zalando article images)",
+            ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+            dict(zip(NAMES, ("8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                             "25c81989df183df01b3e8a0aad5dffbe",
+                             "bef4ecab320f06d8554ea6380940ec79",
+                             "bb300cfdad3c16e7a12a480ee83cd310"))),
+            classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                     "Sneaker", "Bag", "Ankle boot")),
+    Dataset("kmnist", "Kuzushiji-MNIST (cursive Japanese characters)",
+            ("http://codh.rois.ac.jp/kmnist/dataset/kmnist/",),
+            dict(zip(NAMES, ("bdb82020997e1d708af4cf47b453dcf7",
+                             "e144d726b3acfaa3e44228e80efcd344",
+                             "5c965bf0a639b31b8f53240b1b52f4d7",
+                             "7320c461ea6c1c855c0b718fb2a4b134"))),
+            classes=("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")),
+)}
+DEFAULT = "mnist"
+
+# Backwards-compatible views of MNIST's entry: name -> (magic, item dims, md5).
 FILES: dict[str, tuple[int, tuple[int, ...], str]] = {
-    "train-images-idx3-ubyte": (2051, (28, 28), "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
-    "train-labels-idx1-ubyte": (2049, (), "d53e105ee54ea40749a09fcbcd1e9432"),
-    "t10k-images-idx3-ubyte": (2051, (28, 28), "9fb629c4189551a2d022fa330f9573f3"),
-    "t10k-labels-idx1-ubyte": (2049, (), "ec29112dd5afa0611ce80d1b7f02629c"),
-}
-COUNTS = {"train": 60_000, "t10k": 10_000}
-
-MIRRORS = (
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-)
+    n: (_m, ITEM[_m], DATASETS[DEFAULT].md5[n])
+    for n, _m in zip(NAMES, (IMAGES, LABELS, IMAGES, LABELS))}
+MIRRORS = DATASETS[DEFAULT].mirrors
 
 
 @dataclass(frozen=True)
@@ -43,11 +91,45 @@ class Mnist:
     test_images: np.ndarray
     test_labels: np.ndarray
     source: Path
+    dataset: str = DEFAULT
 
 
-def cache_dir() -> Path:
+def get(name: str) -> Dataset:
+    if name not in DATASETS:
+        raise UsageError(f"unknown dataset '{name[:40]}'",
+                         f"choose one of {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def cache_dir(dataset: str = DEFAULT) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cnncalc" / "mnist"
+    return Path(base) / "cnncalc" / get(dataset).name
+
+
+def _magic(name: str) -> int:
+    return IMAGES if "images" in name else LABELS
+
+
+def max_count(name: str) -> int:
+    return SPLITS[name.split("-")[0]]
+
+
+def raw_size(name: str, count: int) -> int:
+    """Bytes of the uncompressed IDX file holding `count` items."""
+    dims = ITEM[_magic(name)]
+    return 4 + 4 * (1 + len(dims)) + count * int(np.prod(dims, dtype=np.int64))
+
+
+def download_cap(dataset: str, name: str) -> int:
+    """The most bytes a download of this .gz may take: its published size where known, else
+    the largest gzip of the full-size file (deflate's stored blocks add 5 bytes per 64 KiB)."""
+    known = get(dataset).gz_size.get(name)
+    return known if known is not None else gz_bound(name)
+
+
+def gz_bound(name: str) -> int:
+    raw = raw_size(name, max_count(name))
+    return raw + 5 * (raw // 65_535 + 1) + 1024
 
 
 def _file_in(directory: Path, name: str) -> Path | None:
@@ -58,104 +140,242 @@ def _file_in(directory: Path, name: str) -> Path | None:
 
 
 def missing_files(directory: Path) -> list[str]:
-    return [name for name in FILES if _file_in(directory, name) is None]
+    return [name for name in NAMES if _file_in(directory, name) is None]
 
 
-def candidates(data_dir: str | Path | None) -> list[tuple[str, Path]]:
+def candidates(data_dir: str | Path | None, dataset: str = DEFAULT) -> list[tuple[str, Path]]:
     """Where to look, in order: --data-dir, $CNNCALC_DATA_DIR, the user cache."""
     out: list[tuple[str, Path]] = []
     if data_dir:
         out.append(("--data-dir", Path(data_dir).expanduser()))
     if os.environ.get(ENV_DIR):
         out.append((f"${ENV_DIR}", Path(os.environ[ENV_DIR]).expanduser()))
-    out.append(("cache", cache_dir()))
+    out.append(("cache", cache_dir(dataset)))
     return out
 
 
-def locate(data_dir: str | Path | None) -> Path | None:
-    """The first place that holds all four files. An explicit --data-dir must be complete."""
-    for origin, directory in candidates(data_dir):
+def locate(data_dir: str | Path | None, dataset: str = DEFAULT) -> Path | None:
+    """The first place that holds all four files. --data-dir and $CNNCALC_DATA_DIR, when
+    given, must be complete: a wrong setting is an error, never silently skipped."""
+    get(dataset)
+    for origin, directory in candidates(data_dir, dataset):
         if not missing_files(directory):
             return directory
-        if origin == "--data-dir":
-            if not directory.is_dir():
-                raise UsageError(f"--data-dir {directory} does not exist",
-                                 "point it at the folder with the MNIST IDX files")
-            raise DataError(f"{directory} lacks {', '.join(missing_files(directory))}",
-                            "run 'cnncalc data download --data-dir DIR' to fetch them")
+        if origin == "cache":
+            break
+        flag = "--data-dir" if origin == "--data-dir" else f"${ENV_DIR}"
+        if not directory.is_dir():
+            what = "is not a folder" if directory.exists() else "does not exist"
+            raise UsageError(f"{flag} {directory} {what}",
+                             f"point it at the folder with the {dataset} IDX files"
+                             + ("" if data_dir else f", or unset {ENV_DIR}"))
+        raise DataError(f"{flag} {directory} lacks {', '.join(missing_files(directory))}",
+                        f"run 'cnncalc data download --dataset {dataset} --data-dir DIR' "
+                        "to fetch them")
     return None
 
 
-def read_idx(path: Path, magic: int, item_dims: tuple[int, ...]) -> np.ndarray:
-    """Read one IDX file, checking magic number, dimensions and size."""
+def _read_error(path: Path, e: BaseException) -> DataError:
+    if isinstance(e, PermissionError):
+        return DataError(f"{path}: cannot read it (permission denied)",
+                         "check the file's permissions")
+    if isinstance(e, (EOFError, gzip.BadGzipFile, zlib.error)):
+        return DataError(f"{path}: damaged gzip data ({str(e)[:60]})",
+                         "delete it and download again")
+    reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)[:60]
+    return DataError(f"{path}: cannot read it ({reason})")
+
+
+def _open(path: Path) -> BinaryIO:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+@dataclass(frozen=True)
+class Header:
+    path: Path
+    name: str
+    count: int
+    offset: int  # bytes before the first item
+
+
+def read_header(path: Path, name: str) -> Header:
+    """Check an IDX header from the first bytes of the stream: magic, item dims, count.
+
+    The count must lie between 1 and the published count, and an uncompressed file's length
+    must equal what the header implies, so nothing large is read before these checks."""
+    magic, dims = _magic(name), ITEM[_magic(name)]
+    ndim = 1 + len(dims)
+    size = 4 + 4 * ndim
     try:
-        raw = path.read_bytes()
-        if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        raise DataError(f"{path}: cannot read it ({e})",
-                        "the file is damaged; delete it and download again") from None
-    ndim = 1 + len(item_dims)
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+        with _open(path) as f:
+            raw = f.read(size)
+    except (OSError, EOFError, zlib.error) as e:
+        raise _read_error(path, e) from None
+    if len(raw) < size:
         raise DataError(f"{path}: only {len(raw)} bytes, too short for an IDX header")
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
         raise DataError(f"{path}: magic number {found} is not {magic} (IDX "
-                        f"{'images' if ndim == 3 else 'labels'})",
-                        "is this the right file?")
-    dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    if dims[1:] != item_dims:
-        raise DataError(f"{path}: items are {'x'.join(map(str, dims[1:])) or 'scalars'}, "
-                        f"expected {'x'.join(map(str, item_dims)) or 'scalars'}")
-    expected = header + int(np.prod(dims))
-    if len(raw) != expected:
-        raise DataError(f"{path}: header says {dims[0]} items ({expected} bytes) but the file "
-                        f"has {len(raw)} bytes", "it is truncated or padded; download it again")
-    # bytearray: a writable buffer, so torch can share it without a copy or a warning
-    return np.frombuffer(bytearray(raw), dtype=np.uint8, offset=header).reshape(dims)
+                        f"{'images' if ndim == 3 else 'labels'})", "is this the right file?")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    if shape[1:] != dims:
+        raise DataError(f"{path}: items are {'x'.join(map(str, shape[1:])) or 'scalars'}, "
+                        f"expected {'x'.join(map(str, dims)) or 'scalars'}")
+    count, most = shape[0], max_count(name)
+    if count == 0:
+        raise DataError(f"{path}: the header says 0 items; the set is empty",
+                        "download the files again")
+    if count > most:
+        raise DataError(f"{path}: the header says {count:,} items, more than the {most:,} of "
+                        "the published set", "this is not a file of the dataset")
+    if path.suffix != ".gz":
+        expected, actual = raw_size(name, count), path.stat().st_size
+        if actual != expected:
+            raise DataError(f"{path}: header says {count} items ({expected} bytes) but the "
+                            f"file has {actual} bytes",
+                            "it is truncated or padded; download it again")
+    return Header(path, name, count, size)
 
 
-def load(directory: Path) -> Mnist:
-    arrays: dict[str, np.ndarray] = {}
-    for name, (magic, dims, _) in FILES.items():
+def read_idx(header: Header) -> np.ndarray:
+    """Stream the items into a buffer of exactly the declared size, refusing any excess."""
+    expected = raw_size(header.name, header.count) - header.offset
+    buf = bytearray(expected)  # writable, so torch can share it without a copy or a warning
+    view = memoryview(buf)
+    got = 0
+    try:
+        with _open(header.path) as f:
+            f.read(header.offset)
+            while got < expected:
+                n = f.readinto(view[got:got + (1 << 20)])  # type: ignore[attr-defined,unused-ignore]
+                if not n:
+                    break
+                got += n
+            extra = len(f.read(1))
+    except (OSError, EOFError, zlib.error) as e:
+        raise _read_error(header.path, e) from None
+    if got != expected or extra:
+        total = raw_size(header.name, header.count)
+        found = f"{header.offset + got} bytes" if not extra else "more bytes"
+        raise DataError(f"{header.path}: header says {header.count} items ({total} bytes) but "
+                        f"the file has {found}", "it is truncated or padded; download it again")
+    dims = (header.count, *ITEM[_magic(header.name)])
+    return np.frombuffer(buf, dtype=np.uint8).reshape(dims)
+
+
+def inspect(directory: Path, dataset: str = DEFAULT) -> dict[str, Header]:
+    """Every file's header, the splits' counts agreeing, and the memory a load needs checked,
+    all before reading any item."""
+    get(dataset)
+    headers: dict[str, Header] = {}
+    for name in NAMES:
         path = _file_in(directory, name)
         if path is None:
             raise DataError(f"{directory} lacks {name}(.gz)")
-        arrays[name] = read_idx(path, magic, dims)
-    for split in ("train", "t10k"):
-        n_img = len(arrays[f"{split}-images-idx3-ubyte"])
-        n_lab = len(arrays[f"{split}-labels-idx1-ubyte"])
+        headers[name] = read_header(path, name)
+    for split in SPLITS:
+        n_img = headers[f"{split}-images-idx3-ubyte"].count
+        n_lab = headers[f"{split}-labels-idx1-ubyte"].count
         if n_img != n_lab:
             raise DataError(f"{directory}: {split} has {n_img} images but {n_lab} labels")
+    need = sum(raw_size(n, h.count) for n, h in headers.items())
+    budget.check(need, f"reading {directory}", "free some memory")
+    return headers
+
+
+def _check_identity(directory: Path, dataset: str) -> None:
+    """Refuse another dataset's published files under this dataset's name (same file names)."""
+    for other in DATASETS.values():
+        if other.name == dataset:
+            continue
+        path = directory / f"{NAMES[3]}.gz"  # the smallest file identifies the set
+        if path.is_file() and path.stat().st_size < 1 << 16:
+            try:
+                digest = hashlib.md5(path.read_bytes()).hexdigest()
+            except OSError:
+                return
+            if digest == other.md5[NAMES[3]]:
+                raise DataError(f"{directory} holds {other.name}, not {dataset}",
+                                f"pass --dataset {other.name}, or point --data-dir at the "
+                                f"{dataset} files")
+
+
+def load(directory: Path, dataset: str = DEFAULT) -> Mnist:
+    headers = inspect(directory, dataset)
+    _check_identity(directory, dataset)
+    arrays = {name: read_idx(h) for name, h in headers.items()}
+    for split in SPLITS:
         labels = arrays[f"{split}-labels-idx1-ubyte"]
-        if labels.size and int(labels.max()) > 9:
+        if int(labels.max()) > 9:
             raise DataError(f"{directory}: {split} labels go up to {int(labels.max())}, "
-                            "MNIST labels are 0-9")
-    return Mnist(arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"],
-                 arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"], directory)
+                            f"{get(dataset).title.split()[0]} labels are 0-9")
+    return Mnist(arrays[NAMES[0]], arrays[NAMES[1]], arrays[NAMES[2]], arrays[NAMES[3]],
+                 directory, dataset)
 
 
 Progress = Callable[[str, int, int | None], None]  # (file name, bytes so far, total or None)
 
 
-def _fetch(url: str, dest: Path, md5: str, timeout: float, progress: Progress | None) -> None:
-    """Download url into dest atomically: stream to a temp file, verify, then rename."""
+def check_mirror(base: str, origin: str) -> str:
+    """A mirror base URL that urllib can open: http(s), a host, a well-formed address."""
+    try:
+        parts = urllib.parse.urlsplit(base)
+        parts.port  # noqa: B018 - parsing the port raises on a malformed one
+    except ValueError as e:
+        raise UsageError(f"{origin} {base[:60]!r} is not a valid URL ({e})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{origin} {base[:60]!r} is not an http(s) URL",
+                         "give a URL such as https://host/path/")
+    return base
+
+
+def _fetch(url: str, dest: Path, md5: str, cap: int, exact: bool, timeout: float,
+           deadline: float, progress: Progress | None) -> None:
+    """Download url into dest atomically: stream to a temp file, verify, then rename.
+
+    The body may not exceed `cap` bytes and the whole transfer must end by `deadline`
+    (time.monotonic()); each read waits at most `timeout`, so a server that trickles a byte
+    at a time is cut off at the deadline."""
+    from .files import _open_new, write_reason
+
     tmp = dest.with_name(f".{dest.name}.part-{os.getpid()}")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DownloadError(f"{url}: the download deadline passed")
+        with urllib.request.urlopen(url, timeout=min(timeout, left)) as response:
             total = response.headers.get("Content-Length")
-            size = int(total) if total and total.isdigit() else None
+            size = int(total) if total and total.isdigit() and len(total) < 20 else None
+            if size is not None and size > cap:
+                raise DownloadError(f"{url}: the server announces {size:,} bytes, but the file "
+                                    f"has {'exactly' if exact else 'at most'} {cap:,}")
             digest = hashlib.md5()
             done = 0
-            with open(tmp, "wb") as out:
+            try:
+                out = _open_new(tmp)
+            except OSError as e:
+                raise DownloadError(f"cannot write {tmp}: "
+                                    f"{write_reason(e, tmp.parent)}") from None
+            with out:
                 while True:
-                    chunk = response.read(1 << 16)
+                    chunk = response.read1(1 << 16)
                     if not chunk:
                         break
-                    out.write(chunk)
-                    digest.update(chunk)
                     done += len(chunk)
+                    if done > cap:
+                        raise DownloadError(f"{url}: the server sent more than the {cap:,} "
+                                            "bytes the file has")
+                    if time.monotonic() > deadline:
+                        raise DownloadError(f"{url}: too slow, gave up at the deadline after "
+                                            f"{done:,} bytes")
+                    try:
+                        out.write(chunk)
+                    except OSError as e:
+                        raise DownloadError(f"cannot write {tmp}: "
+                                            f"{write_reason(e, tmp.parent)}") from None
+                    digest.update(chunk)
                     if progress:
                         progress(dest.name, done, size)
                 out.flush()
@@ -170,46 +390,98 @@ def _fetch(url: str, dest: Path, md5: str, timeout: float, progress: Progress | 
         tmp.unlink(missing_ok=True)
 
 
+def clean_parts(directory: Path) -> list[Path]:
+    """Remove .part files left by killed downloads (their process is gone)."""
+    removed = []
+    for path in directory.glob(".*.gz.part-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def deadline_seconds() -> float:
+    text = os.environ.get(ENV_DEADLINE)
+    if not text:
+        return DEADLINE
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise UsageError(f"${ENV_DEADLINE} {text[:30]!r} must be seconds between 0 and 86400")
+    return value
+
+
 def download(directory: Path, mirrors: tuple[str, ...] | None = None, timeout: float = 30.0,
              retries: int = 3, backoff: float = 1.0, progress: Progress | None = None,
              sleep: Callable[[float], None] = time.sleep,
-             checksums: dict[str, str] | None = None) -> list[Path]:
+             checksums: dict[str, str] | None = None, dataset: str = DEFAULT,
+             deadline: float | None = None) -> list[Path]:
     """Fetch the missing files into directory, trying each mirror with retries.
 
     Each file streams into a hidden temp file and is renamed into place only after its md5
     matches, so an interrupted or corrupt download never leaves a file under the real name.
+    The whole call ends within `deadline` seconds ($CNNCALC_DOWNLOAD_DEADLINE, default 900).
     """
+    info = get(dataset)
     env_mirror = os.environ.get(ENV_MIRROR)
-    bases = mirrors or ((env_mirror,) if env_mirror else MIRRORS)
+    if mirrors:
+        bases = tuple(check_mirror(m, "mirror") for m in mirrors)
+    elif env_mirror:
+        bases = (check_mirror(env_mirror, f"${ENV_MIRROR}"),)
+    else:
+        bases = info.mirrors
+    end = time.monotonic() + (deadline if deadline is not None else deadline_seconds())
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        clean_parts(directory)
     except OSError as e:
         raise DownloadError(f"cannot create {directory}: {e.strerror}") from None
     fetched: list[Path] = []
     for name in missing_files(directory):
         dest = directory / f"{name}.gz"
-        md5 = (checksums or {}).get(name, FILES[name][2])
+        md5 = (checksums or {}).get(name, info.md5[name])
+        exact = name in info.gz_size and not checksums  # other files: only the bound holds
+        cap = download_cap(dataset, name) if exact else gz_bound(name)
         errors: list[str] = []
         for base in bases:
             url = base.rstrip("/") + f"/{name}.gz"
             for attempt in range(retries):
                 try:
-                    _fetch(url, dest, md5, timeout, progress)
+                    _fetch(url, dest, md5, cap, exact, timeout, end, progress)
                     break
                 except DownloadError as e:
                     errors.append(str(e))
-                    if "checksum" in str(e):
+                    if "checksum" in str(e) or "announces" in str(e) or "more than" in str(e):
                         break  # a wrong file stays wrong; try the next mirror
+                    if "deadline" in str(e) or "cannot write" in str(e):
+                        raise
                 except urllib.error.HTTPError as e:
-                    errors.append(f"{url}: HTTP {e.code} {e.reason}")
+                    errors.append(f"{url}: HTTP {e.code} {str(e.reason)[:60]}")
                     if e.code < 500:
                         break
-                except (urllib.error.URLError, OSError, TimeoutError) as e:
+                except (urllib.error.URLError, OSError, TimeoutError, ValueError) as e:
                     reason = getattr(e, "reason", e)
-                    errors.append(f"{url}: {reason}")
+                    errors.append(f"{url}: {str(reason)[:80]}")
                 if attempt + 1 < retries:
-                    sleep(backoff * 2**attempt)
-            if dest.exists():
+                    wait = backoff * 2**attempt
+                    if time.monotonic() + wait >= end:
+                        break
+                    sleep(wait)
+            if dest.exists() or time.monotonic() >= end:
                 break
         if not dest.exists():
             raise DownloadError(f"could not download {name}: {errors[-1] if errors else '?'}",
