@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -105,13 +106,16 @@ def register(app: typer.Typer) -> None:
     @data_app.command("download")
     @guarded
     def data_download(data_dir: DataDirOpt = None, dataset: DatasetOpt = None) -> None:
-        """Download a dataset (checksums verified) into --data-dir or the user cache."""
+        """Download a dataset (checksums verified) into --data-dir, $CNNCALC_DATA_DIR or the
+        user cache."""
         from .. import data as data_mod
 
         name = data_mod.get(dataset or data_mod.DEFAULT).name
-        target = data_dir or data_mod.cache_dir(name)
+        env = os.environ.get(data_mod.ENV_DIR)
+        flag = "--data-dir" if data_dir else f"${data_mod.ENV_DIR}" if env else "cache"
+        target = data_dir or (Path(env).expanduser() if env else data_mod.cache_dir(name))
         if target.exists() and not target.is_dir():
-            raise UsageError(f"--data-dir {target} is not a folder")
+            raise UsageError(f"{flag} {target} is not a folder")
         fetched = _download(target, False, name)
         data_mod.load(target, name)
         console().print(f"{name} is complete in {target}" + (

@@ -31,15 +31,14 @@ MAX_HISTORY = 100_000  # epochs recorded
 MAX_ROW_KEYS = 256
 MAX_TEXT = 1_000_000  # characters of a spec or any string
 MAX_DIM = 1 << 20  # an input dimension
-MAX_NODES = 2_000_000  # containers and leaves walked in the whole payload
+MAX_NODES = 200_000  # containers and leaves walked outside the history (optimizer state, ...)
 
 
 def _walk_tensors(obj: Any, prefix: str, out: dict[str, torch.Tensor], seen: list[int]) -> None:
     """Every tensor in obj with a path; counts nodes so a shared structure cannot explode."""
     seen[0] += 1
     if seen[0] > MAX_NODES:
-        raise CheckpointError("its payload has more than 2,000,000 entries",
-                              "the file was crafted or damaged")
+        raise CheckpointError(f"its payload has more than {MAX_NODES:,} entries")
     if isinstance(obj, torch.Tensor):
         out[prefix] = obj
     elif isinstance(obj, dict):
@@ -63,7 +62,7 @@ def digests(payload: dict[str, Any]) -> dict[str, Any]:
     tensors: dict[str, torch.Tensor] = {}
     seen = [0]
     for key, value in payload.items():
-        if key != INTEGRITY:
+        if key not in (INTEGRITY, "history"):  # history: flat rows of scalars, checked apart
             _walk_tensors(value, key, tensors, seen)
     meta = json.dumps([payload.get(k) for k in MODEL_FIELDS], sort_keys=True, default=str)
     return {"tensors": {k: _tensor_digest(t) for k, t in sorted(tensors.items())},
@@ -73,7 +72,10 @@ def digests(payload: dict[str, Any]) -> dict[str, Any]:
 def save(path: Path, payload: dict[str, Any]) -> None:
     data = {"format": FORMAT, "version": VERSION, "cnncalc_version": __version__, **payload}
     data.pop(INTEGRITY, None)
-    data[INTEGRITY] = digests(data)
+    try:
+        data[INTEGRITY] = digests(data)
+    except CheckpointError as e:
+        raise CheckpointError(f"cannot save {path}: {e.message}") from None
     atomic_write(path, lambda f: torch.save(data, f), CheckpointError,
                  "the previous checkpoint, if any, is intact; free some space or choose "
                  "another --out")
@@ -231,7 +233,10 @@ def _verify(p: Path, data: dict[str, Any]) -> None:
     if (not isinstance(stored, dict) or not isinstance(stored.get("tensors"), dict)
             or not isinstance(stored.get("model"), str)):
         raise _fail(p, "its checksums are missing")
-    actual = digests(data)
+    try:
+        actual = digests(data)
+    except CheckpointError as e:
+        raise _fail(p, e.message) from None
     if actual["model"] != stored["model"]:
         raise _fail(p, "its spec or input shape was changed after it was saved")
     expected = stored["tensors"]

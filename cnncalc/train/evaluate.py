@@ -49,6 +49,16 @@ def load_model(path: str | Path, device: torch.device, images: int = 1) -> Loade
                   {k: data[k] for k in ("options", "cnncalc_version", "history") if k in data})
 
 
+def dataset_of(paths: list[str]) -> str:
+    """The dataset the checkpoints were trained on (mnist for those that predate the choice);
+    an ensemble must agree."""
+    names = {str(dict(checkpoint.load(p)["options"]).get("dataset", "mnist")) for p in paths}
+    if len(names) > 1:
+        raise UsageError(f"the checkpoints were trained on different datasets "
+                         f"({', '.join(sorted(names))})", "pass --dataset to choose one")
+    return names.pop() if names else "mnist"
+
+
 def metrics(probs: torch.Tensor, labels: torch.Tensor) -> dict[str, Any]:
     """Accuracy, loss (NLL of the probabilities), per-class accuracy and confusion matrix."""
     pred = probs.argmax(1)

@@ -1,0 +1,68 @@
+"""Running the CLI in a child process under a clock and a memory ceiling, measuring both."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+RSS_LIMIT = 1 << 30  # peak resident memory any hostile case may reach (generous but real)
+AS_LIMIT = 6 << 30  # address space: a safety net so a regression cannot take the machine
+SECONDS = 30.0  # wall time any hostile case may take on a loaded 2-core machine
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss: int  # bytes
+
+    def one_line_error(self, code: int, *needles: str) -> str:
+        """Assert: exit `code`, one line on stderr starting 'error:', naming every needle,
+        no traceback or internal error, within the time and memory budgets."""
+        lines = [x for x in self.stderr.splitlines() if x.strip()]
+        assert self.code == code, (self.code, self.stderr[-2000:])
+        assert len(lines) == 1 and lines[0].startswith("error: "), self.stderr[-2000:]
+        assert "internal error" not in self.stderr + self.stdout
+        assert "Traceback" not in self.stderr
+        for needle in needles:
+            assert needle in lines[0], (needle, lines[0])
+        assert self.seconds < SECONDS, self.seconds
+        assert self.peak_rss < RSS_LIMIT, self.peak_rss
+        return lines[0]
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = SECONDS * 2,
+        cwd: Path | None = None) -> Outcome:
+    """Run `python -m cnncalc ARGS` and measure its own peak RSS (os.wait4 on its pid)."""
+    full_env = {**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "200", **(env or {})}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "cnncalc", *args], stdout=out,
+                                stderr=err, env=full_env, cwd=cwd, preexec_fn=_limits)
+        timer = threading.Timer(timeout, lambda: os.kill(proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
+        seconds = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        return Outcome(proc.returncode, out.read().decode(errors="replace"),
+                       err.read().decode(errors="replace"), seconds,
+                       usage.ru_maxrss * 1024)
