@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,19 +143,23 @@ def _read_picture(path: Path) -> np.ndarray:
         raise UsageError("reading images needs Pillow",
                          "pip install 'cnncalc[train]', or pass a .npy array") from None
     try:
-        with Image.open(path) as im:
-            # Image.open reads only the header: refuse a decompression bomb before decoding.
-            w, h = im.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(path)  # reads only the header
+        with im:
+            w, h = im.size  # refuse a decompression bomb before decoding a pixel
             if w * h > MAX_PIXELS:
                 raise DataError(f"{path}: declares {w}x{h} pixels, more than the "
                                 f"{MAX_PIXELS:,} cnncalc decodes", "resize it to 28x28")
             small = im.convert("L").resize((28, 28), Image.Resampling.BILINEAR)
             out: np.ndarray = np.asarray(small, dtype=np.float64)
             return out
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DataError(f"{path}: declares more than {MAX_PIXELS:,} pixels",
+                        "resize it to 28x28") from None
     except PermissionError:
         raise DataError(f"{path}: cannot read it (permission denied)") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
-            Image.DecompressionBombError) as e:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
         raise DataError(f"{path}: not a readable image ({str(e)[:60]})") from None
 
 
