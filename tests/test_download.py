@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cnncalc import data
-from cnncalc.errors import DownloadError
+from cnncalc.errors import DownloadError, UsageError
 
 from .idx import write_mnist
 
@@ -42,6 +42,25 @@ class Server:
                 elif mode == "stall":
                     time.sleep(1.5)
                     self.send_error(503)
+                elif mode in ("loris", "endless", "liar"):
+                    self.send_response(200)
+                    if mode == "loris":
+                        self.send_header("Content-Length", str(len(body)))
+                    elif mode == "liar":
+                        self.send_header("Content-Length", str(50 * 2**30))
+                    self.end_headers()
+                    try:
+                        if mode == "loris":  # a byte at a time, each well within the timeout
+                            for i in range(40):
+                                self.wfile.write(body[i:i + 1])
+                                self.wfile.flush()
+                                time.sleep(0.25)
+                        else:  # endless (or far beyond what it announced)
+                            block = bytes(1 << 16)
+                            for _ in range(4096):
+                                self.wfile.write(block)
+                    except OSError:
+                        pass  # the client hung up, as it should
                 else:
                     if mode == "bad":
                         body = body[:-1] + bytes([body[-1] ^ 1])
@@ -142,3 +161,71 @@ def test_cli_download_via_env_mirror(served: tuple[Server, dict[str, str]], tmp_
     # The official checksums never match the synthetic files: a clear failure, exit 1.
     assert result.exit_code == 1 and "checksum mismatch" in result.stderr
     assert no_files(tmp_path / "d")
+
+
+def test_slow_loris_ends_at_the_deadline(served: tuple[Server, dict[str, str]],
+                                         tmp_path: Path) -> None:
+    server, sums = served
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline"):
+        fetch(server, sums, tmp_path / "d", "loris", deadline=1.0)
+    # a byte every 0.25 s never trips the 0.5 s read timeout; the overall deadline stops it
+    assert time.monotonic() - start < 2.5
+    assert no_files(tmp_path / "d")
+
+
+def test_deadline_from_the_environment(served: tuple[Server, dict[str, str]], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    server, sums = served
+    monkeypatch.setenv(data.ENV_DEADLINE, "0.8")
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline"):
+        fetch(server, sums, tmp_path / "d", "loris")
+    assert time.monotonic() - start < 2.5
+    monkeypatch.setenv(data.ENV_DEADLINE, "soon")
+    with pytest.raises(UsageError, match="must be seconds"):
+        fetch(server, sums, tmp_path / "d", "ok")
+
+
+def test_endless_body_stops_at_the_files_size(served: tuple[Server, dict[str, str]],
+                                              tmp_path: Path) -> None:
+    server, sums = served
+    with pytest.raises(DownloadError, match=r"more than the .* bytes the file has"):
+        fetch(server, sums, tmp_path / "d", "endless")
+    assert no_files(tmp_path / "d")
+
+
+def test_lying_content_length_refused_before_reading(served: tuple[Server, dict[str, str]],
+                                                     tmp_path: Path) -> None:
+    server, sums = served
+    with pytest.raises(DownloadError, match="announces 53,687,091,200 bytes"):
+        fetch(server, sums, tmp_path / "d", "liar")
+    assert no_files(tmp_path / "d")
+
+
+def test_published_sizes_cap_mnist() -> None:
+    # The published size of each MNIST .gz, from the dataset's page; others: the gzip bound.
+    assert data.download_cap("mnist", "train-images-idx3-ubyte") == 9_912_422
+    raw = 16 + 60_000 * 784
+    bound = raw + 5 * (raw // 65_535 + 1) + 1024  # deflate stored blocks: 5 bytes per 64 KiB
+    assert data.download_cap("kmnist", "train-images-idx3-ubyte") == bound
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "ftp://host/", "not a url", "http://:80/"])
+def test_malformed_mirror_is_a_usage_error(tmp_path: Path, url: str) -> None:
+    with pytest.raises(UsageError):
+        data.download(tmp_path / "d", mirrors=(url,), retries=1)
+
+
+def test_leftover_part_files_are_cleaned(served: tuple[Server, dict[str, str]],
+                                         tmp_path: Path) -> None:
+    server, sums = served
+    dest = tmp_path / "d"
+    dest.mkdir()
+    dead = dest / ".train-images-idx3-ubyte.gz.part-999999999"
+    alive = dest / ".t10k-images-idx3-ubyte.gz.part-1"  # pid 1 is alive: its download goes on
+    dead.write_bytes(b"x" * 100)
+    alive.write_bytes(b"x")
+    fetch(server, sums, dest, "ok")
+    assert not dead.exists() and alive.exists()
+    assert not data.missing_files(dest)
