@@ -34,8 +34,9 @@ def write_reason(error: BaseException, folder: Path) -> str | None:
     if isinstance(error, OSError):
         if error.errno == errno.ENOSPC:
             return _space_reason(folder) or os.strerror(errno.ENOSPC)
-        return (_REASONS.get(error.errno or -1) or error.strerror
-                or (os.strerror(error.errno) if error.errno else type(error).__name__))
+        if error.errno:
+            return _REASONS.get(error.errno) or os.strerror(error.errno)
+        return error.strerror or str(error)[:80] or type(error).__name__
     if isinstance(error, RuntimeError) and any(m in str(error) for m in TORCH_WRITE_FAILURES):
         return _space_reason(folder) or "the write failed (the storage refused it)"
     return None
