@@ -143,13 +143,30 @@ def missing_files(directory: Path) -> list[str]:
     return [name for name in NAMES if _file_in(directory, name) is None]
 
 
+def env_dir(dataset: str = DEFAULT) -> Path | None:
+    """The folder $CNNCALC_DATA_DIR gives for `dataset`: its subfolder named after the dataset
+    where there is one, else the folder itself for mnist (and for a setting that is not a
+    folder at all, so that the mistake is reported). Another dataset never falls back to the
+    folder itself: its files have the same names as MNIST's."""
+    text = os.environ.get(ENV_DIR)
+    if not text:
+        return None
+    base = Path(text).expanduser()
+    if (base / dataset).is_dir():
+        return base / dataset
+    if dataset == DEFAULT or not base.is_dir():
+        return base
+    return None
+
+
 def candidates(data_dir: str | Path | None, dataset: str = DEFAULT) -> list[tuple[str, Path]]:
     """Where to look, in order: --data-dir, $CNNCALC_DATA_DIR, the user cache."""
     out: list[tuple[str, Path]] = []
     if data_dir:
         out.append(("--data-dir", Path(data_dir).expanduser()))
-    if os.environ.get(ENV_DIR):
-        out.append((f"${ENV_DIR}", Path(os.environ[ENV_DIR]).expanduser()))
+    env = env_dir(dataset)
+    if env is not None:
+        out.append((f"${ENV_DIR}", env))
     out.append(("cache", cache_dir(dataset)))
     return out
 

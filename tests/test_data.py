@@ -193,3 +193,18 @@ def test_train_records_the_dataset_and_evaluate_follows_it(
     assert r.exit_code == 1 and "could not download" in r.stderr  # no mnist here
     r = runner.invoke(app, ["train", "--resume", str(run), "--dataset", "mnist"])
     assert r.exit_code == 2 and "--dataset" in r.stderr  # a run keeps its dataset
+
+
+def test_data_dir_variable_per_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    write_mnist(tmp_path / "env")  # MNIST's files directly in the folder
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path / "env"))
+    assert data.locate(None) == tmp_path / "env"
+    # the same file names must never be taken for another dataset
+    assert data.locate(None, "fashion-mnist") is None
+    write_mnist(tmp_path / "env" / "fashion-mnist")
+    assert data.locate(None, "fashion-mnist") == tmp_path / "env" / "fashion-mnist"
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path / "nowhere"))
+    for name in data.DATASETS:
+        with pytest.raises(UsageError, match=r"\$CNNCALC_DATA_DIR .* does not exist"):
+            data.locate(None, name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -111,9 +110,9 @@ def register(app: typer.Typer) -> None:
         from .. import data as data_mod
 
         name = data_mod.get(dataset or data_mod.DEFAULT).name
-        env = os.environ.get(data_mod.ENV_DIR)
+        env = data_mod.env_dir(name)
         flag = "--data-dir" if data_dir else f"${data_mod.ENV_DIR}" if env else "cache"
-        target = data_dir or (Path(env).expanduser() if env else data_mod.cache_dir(name))
+        target = data_dir or env or data_mod.cache_dir(name)
         if target.exists() and not target.is_dir():
             raise UsageError(f"{flag} {target} is not a folder")
         fetched = _download(target, False, name)
