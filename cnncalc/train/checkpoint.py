@@ -53,7 +53,7 @@ def _tensor_digest(t: torch.Tensor) -> str:
     flat = t.detach().cpu().contiguous().reshape(-1)
     h = hashlib.sha256(f"{flat.dtype}:{tuple(t.shape)}:".encode())
     if flat.numel():
-        h.update(flat.view(torch.uint8).numpy().tobytes())
+        h.update(flat.view(torch.uint8).numpy().data)  # no copy
     return h.hexdigest()
 
 
