@@ -77,6 +77,8 @@ def test_500_overwritten_weights_are_damage_not_a_low_accuracy(good_run: Path, s
     target.write_bytes((good_run / "last.pt").read_bytes())
     _overwrite_weights(target, 500)
     evaluate(target, synth).one_line_error(1, str(target), "damaged checkpoint", "sha256")
+    r = cli("train", "--resume", str(target.parent), "--epochs", "3", "--data-dir", str(synth))
+    r.one_line_error(1, "damaged checkpoint")  # not a divergence blamed on the lr
 
 
 def test_no_state_key_cannot_resume(good_run: Path, synth: Path, tmp_path: Path) -> None:
