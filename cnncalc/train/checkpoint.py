@@ -114,6 +114,8 @@ def load(path: str | Path, resume: bool = False) -> dict[str, Any]:
     if p.is_dir():
         hint = f"did you mean {p / 'best.pt'}?" if (p / "best.pt").exists() else None
         raise CheckpointError(f"{p} is a folder, not a checkpoint", hint)
+    if not p.is_file():  # a FIFO or a device would block or never end
+        raise CheckpointError(f"{p}: not a regular file", "give the path of a .pt file")
     try:
         size = p.stat().st_size
         with open(p, "rb") as f:

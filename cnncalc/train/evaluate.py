@@ -169,6 +169,8 @@ def read_image(path: Path) -> np.ndarray:
         raise DataError(f"{path}: no such file")
     if path.is_dir():
         raise DataError(f"{path} is a folder, not an image")
+    if not path.is_file():  # a FIFO or a device would block or never end
+        raise DataError(f"{path}: not a regular file")
     img = _read_npy(path) if path.suffix == ".npy" else _read_picture(path)
     if img.ndim != 2:
         raise DataError(f"{path}: expected a 2-D grey image, got shape {img.shape}")

@@ -77,3 +77,13 @@ def test_echo_of_a_huge_token_is_cut_to_80_characters() -> None:
     r = cli("summary", "fc(10)", "--input", "4", "--convention", "k" * 100_000)
     line = r.one_line_error(2, "unknown convention")
     assert len(line) < 200 and "…" in line
+
+
+def test_fifos_and_devices_are_refused_not_waited_on(good_run: Path, synth: Path,
+                                                     tmp_path: Path) -> None:
+    fifo = tmp_path / "last.pt"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    r = cli("evaluate", str(fifo), "--data-dir", str(synth))
+    r.one_line_error(1, "not a regular file")
+    r = cli("predict", str(good_run / "last.pt"), "/dev/zero")
+    r.one_line_error(1, "not a regular file")
