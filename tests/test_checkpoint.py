@@ -177,3 +177,11 @@ def test_fuzz_metadata(extra: dict[str, object], keep_base: bool, resume: bool) 
         checkpoint.validate(data, Path("x.pt"), resume)
     except CheckpointError as e:
         assert "\n" not in str(e)
+
+
+def test_legacy_format_is_refused_before_it_allocates(tmp_path: Path) -> None:
+    # The legacy format allocates every storage at its declared size before reading it.
+    torch.save({**PAYLOAD, "format": checkpoint.FORMAT, "version": 1}, tmp_path / "old.pt",
+               _use_new_zipfile_serialization=False)
+    with pytest.raises(CheckpointError, match="legacy format, which cnncalc never writes"):
+        checkpoint.load(tmp_path / "old.pt")

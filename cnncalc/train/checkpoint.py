@@ -124,13 +124,16 @@ def load(path: str | Path, resume: bool = False) -> dict[str, Any]:
         raise CheckpointError(f"{p}: cannot read it ({e.strerror or e})") from None
     if size == 0:
         raise CheckpointError(f"{p}: the file is empty (0 bytes)")
-    if head.startswith(b"PK"):
-        _check_zip(p)
-    elif head.startswith(b"\x80"):
-        check_budget(2 * size, f"loading {p}", "free some memory")
-    else:
+    if head.startswith(b"\x80"):
+        # torch's legacy format (and raw pickles) declare storage sizes that are allocated
+        # before the data is read; cnncalc has only ever written the zip format
+        raise CheckpointError(f"{p}: not a readable checkpoint (a bare pickle or torch's legacy "
+                              "format, which cnncalc never writes)",
+                              "cnncalc never runs code from a checkpoint")
+    if not head.startswith(b"PK"):
         raise CheckpointError(f"{p}: not a readable checkpoint (neither a torch file nor a "
                               "pickle)", "it may be truncated, or another kind of file")
+    _check_zip(p)
     try:
         data = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
