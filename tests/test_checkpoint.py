@@ -185,3 +185,20 @@ def test_legacy_format_is_refused_before_it_allocates(tmp_path: Path) -> None:
                _use_new_zipfile_serialization=False)
     with pytest.raises(CheckpointError, match="legacy format, which cnncalc never writes"):
         checkpoint.load(tmp_path / "old.pt")
+
+
+def test_zip_with_too_many_entries_refused_from_its_end_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    checkpoint.save(tmp_path / "a.pt", PAYLOAD)
+    assert checkpoint._declared_entries(tmp_path / "a.pt", (tmp_path / "a.pt").stat().st_size) \
+        == len(zipfile.ZipFile(tmp_path / "a.pt").infolist())
+    monkeypatch.setattr(checkpoint, "MAX_ENTRIES", 10)  # the same rule, on a small file
+    for name, force64 in (("many.pt", False), ("many64.pt", True)):
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            for i in range(11):
+                with z.open(f"x/{i}", "w", force_zip64=force64) as f:
+                    f.write(b"")
+        with pytest.raises(CheckpointError, match="declares 11 entries, more than 10"):
+            checkpoint.load(tmp_path / name)

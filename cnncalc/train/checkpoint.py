@@ -81,18 +81,48 @@ def save(path: Path, payload: dict[str, Any]) -> None:
                  "another --out")
 
 
+MAX_ENTRIES = 100_000  # zip entries: one per tensor storage, plus a few records
+
+
+def _declared_entries(p: Path, size: int) -> int | None:
+    """The entry count from the zip's end record, read before zipfile parses the directory
+    (each parsed entry costs far more memory than its bytes in the file)."""
+    with open(p, "rb") as f:
+        tail_at = max(0, size - (1 << 16) - 22)
+        f.seek(tail_at)
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or at + 22 > len(tail):
+            return None
+        count = int.from_bytes(tail[at + 10:at + 12], "little")
+        locator = tail.rfind(b"PK\x06\x07", 0, at)
+        if count == 0xFFFF and locator >= 0:  # zip64: the count is in the zip64 end record
+            offset = int.from_bytes(tail[locator + 8:locator + 16], "little")
+            if not 0 <= offset < size:
+                return None
+            f.seek(offset)
+            record = f.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                count = int.from_bytes(record[32:40], "little")
+        return count
+
+
 def _check_zip(p: Path) -> None:
     """Refuse, before torch.load inflates anything, a zip whose entries could expand.
 
     torch.save stores every entry uncompressed, so a compressed entry can only come from a
     re-packed (possibly bomb) file, and the entries' declared sizes must fit in the file."""
+    size = p.stat().st_size
     try:
+        entries = _declared_entries(p, size)
+        if entries is not None and entries > MAX_ENTRIES:
+            raise CheckpointError(f"{p}: damaged checkpoint (its zip declares {entries:,} "
+                                  f"entries, more than {MAX_ENTRIES:,})")
         with zipfile.ZipFile(p) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         raise CheckpointError(f"{p}: not a readable checkpoint ({str(e)[:60]})",
                               "it may be truncated or not a torch file") from None
-    size = p.stat().st_size
     declared = sum(i.file_size for i in infos)
     packed = [i.filename for i in infos if i.compress_type != zipfile.ZIP_STORED]
     if packed:
