@@ -42,8 +42,9 @@ def _walk_tensors(obj: Any, prefix: str, out: dict[str, torch.Tensor], seen: lis
     if isinstance(obj, torch.Tensor):
         out[prefix] = obj
     elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _walk_tensors(v, f"{prefix}/{k}", out, seen)
+        for k, v in obj.items():  # '#' marks a non-text key, so 0 and "0" never collide
+            _walk_tensors(v, f"{prefix}/{k}" if isinstance(k, str) else f"{prefix}/#{k!r}",
+                          out, seen)
     elif isinstance(obj, (list, tuple)):
         for i, v in enumerate(obj):
             _walk_tensors(v, f"{prefix}/{i}", out, seen)
