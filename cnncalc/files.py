@@ -42,7 +42,7 @@ def write_reason(error: BaseException, folder: Path) -> str | None:
     return None
 
 
-def _open_new(path: Path) -> BinaryIO:
+def open_new(path: Path) -> BinaryIO:
     """Create `path` for writing; never follow a planted symlink or reuse an existing file."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
@@ -66,7 +66,7 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object],
         raise error(f"could not write {path}: it is a folder", "remove or rename it")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with _open_new(tmp) as f:
+        with open_new(tmp) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -177,7 +177,7 @@ def test_train_records_the_dataset_and_evaluate_follows_it(
     from cnncalc.train import checkpoint
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setenv(data.ENV_MIRROR, "http://127.0.0.1:9/")  # any download fails at once
+    monkeypatch.setenv("CNNCALC_MNIST_MIRROR", "http://127.0.0.1:9/")  # any download fails at once
     monkeypatch.delenv(data.ENV_DIR, raising=False)
     write_mnist(tmp_path / "cnncalc" / "kmnist", n_train=64, n_test=32)
     run = tmp_path / "run"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cnncalc import data
+from cnncalc import data, download
 from cnncalc.errors import DownloadError, UsageError
 
 from .idx import write_mnist
@@ -91,7 +91,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
 
 def fetch(server: Server, sums: dict[str, str], dest: Path, mode: str,
           **kw: object) -> list[Path]:
-    return data.download(dest, mirrors=(f"{server.url}/{mode}/",), timeout=0.5, retries=2,
+    return download.download(dest, mirrors=(f"{server.url}/{mode}/",), timeout=0.5, retries=2,
                          backoff=0.01, checksums=sums, **kw)  # type: ignore[arg-type]
 
 
@@ -128,7 +128,7 @@ def test_failures_leave_nothing_and_rerun_recovers(
 def test_connection_refused(tmp_path: Path, served: tuple[Server, dict[str, str]]) -> None:
     _, sums = served
     with pytest.raises(DownloadError, match="could not download"):
-        data.download(tmp_path / "d", mirrors=("http://127.0.0.1:9/",), timeout=0.5,
+        download.download(tmp_path / "d", mirrors=("http://127.0.0.1:9/",), timeout=0.5,
                       retries=2, backoff=0.01, checksums=sums)
     assert no_files(tmp_path / "d")
 
@@ -144,7 +144,7 @@ def test_retry_with_backoff_recovers(served: tuple[Server, dict[str, str]],
 
 def test_next_mirror_after_failure(served: tuple[Server, dict[str, str]], tmp_path: Path) -> None:
     server, sums = served
-    data.download(tmp_path / "d", mirrors=(f"{server.url}/404/", f"{server.url}/ok/"),
+    download.download(tmp_path / "d", mirrors=(f"{server.url}/404/", f"{server.url}/ok/"),
                   timeout=0.5, retries=1, backoff=0, checksums=sums)
     assert not data.missing_files(tmp_path / "d")
 
@@ -156,7 +156,7 @@ def test_cli_download_via_env_mirror(served: tuple[Server, dict[str, str]], tmp_
     from cnncalc.cli import app
 
     server, _ = served
-    monkeypatch.setenv(data.ENV_MIRROR, f"{server.url}/bad/")
+    monkeypatch.setenv(download.ENV_MIRROR, f"{server.url}/bad/")
     result = CliRunner().invoke(app, ["data", "download", "--data-dir", str(tmp_path / "d")])
     # The official checksums never match the synthetic files: a clear failure, exit 1.
     assert result.exit_code == 1 and "checksum mismatch" in result.stderr
@@ -177,12 +177,12 @@ def test_slow_loris_ends_at_the_deadline(served: tuple[Server, dict[str, str]],
 def test_deadline_from_the_environment(served: tuple[Server, dict[str, str]], tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     server, sums = served
-    monkeypatch.setenv(data.ENV_DEADLINE, "0.8")
+    monkeypatch.setenv(download.ENV_DEADLINE, "0.8")
     start = time.monotonic()
     with pytest.raises(DownloadError, match="deadline"):
         fetch(server, sums, tmp_path / "d", "loris")
     assert time.monotonic() - start < 2.5
-    monkeypatch.setenv(data.ENV_DEADLINE, "soon")
+    monkeypatch.setenv(download.ENV_DEADLINE, "soon")
     with pytest.raises(UsageError, match="must be seconds"):
         fetch(server, sums, tmp_path / "d", "ok")
 
@@ -205,16 +205,16 @@ def test_lying_content_length_refused_before_reading(served: tuple[Server, dict[
 
 def test_published_sizes_cap_mnist() -> None:
     # The published size of each MNIST .gz, from the dataset's page; others: the gzip bound.
-    assert data.download_cap("mnist", "train-images-idx3-ubyte") == 9_912_422
+    assert download.download_cap("mnist", "train-images-idx3-ubyte") == 9_912_422
     raw = 16 + 60_000 * 784
     bound = raw + 5 * (raw // 65_535 + 1) + 1024  # deflate stored blocks: 5 bytes per 64 KiB
-    assert data.download_cap("kmnist", "train-images-idx3-ubyte") == bound
+    assert download.download_cap("kmnist", "train-images-idx3-ubyte") == bound
 
 
 @pytest.mark.parametrize("url", ["http://[::1", "ftp://host/", "not a url", "http://:80/"])
 def test_malformed_mirror_is_a_usage_error(tmp_path: Path, url: str) -> None:
     with pytest.raises(UsageError):
-        data.download(tmp_path / "d", mirrors=(url,), retries=1)
+        download.download(tmp_path / "d", mirrors=(url,), retries=1)
 
 
 def test_leftover_part_files_are_cleaned(served: tuple[Server, dict[str, str]],

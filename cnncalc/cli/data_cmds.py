@@ -46,7 +46,7 @@ def load_data(data_dir: Path | None, quiet: bool = False, dataset: str | None = 
 def _download(directory: Path, quiet: bool, dataset: str = "mnist") -> list[Path]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from .. import data
+    from .. import download
 
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), console=console(stderr=True), disable=quiet) as bar:
@@ -57,7 +57,7 @@ def _download(directory: Path, quiet: bool, dataset: str = "mnist") -> list[Path
                 tasks[name] = bar.add_task(name, total=total)
             bar.update(tasks[name], completed=done)
 
-        return data.download(directory, progress=progress, dataset=dataset)
+        return download.download(directory, progress=progress, dataset=dataset)
 
 
 def register(app: typer.Typer) -> None:
