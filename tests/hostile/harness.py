@@ -48,32 +48,44 @@ class Outcome:
         return lines[0]
 
 
-# A small launcher sets the address-space limit and execs the CLI. Forking the test process
-# itself would make the child's ru_maxrss start at the test process's own RSS (Linux keeps
-# the high-water mark across exec), so the launcher is a fresh, small interpreter.
-LAUNCH = ("import os, resource, sys; "
-          f"resource.setrlimit(resource.RLIMIT_AS, ({AS_LIMIT}, {AS_LIMIT})); "
-          "os.execv(sys.executable, [sys.executable, '-m', 'cnncalc', *sys.argv[1:]])")
+# A small launcher sets the address-space limit, forks the CLI and reports its peak RSS.
+# Linux carries a process's RSS high-water mark across fork and exec, so a CLI forked from
+# this (large) test process would report the test's own RSS; forked from the fresh, small
+# launcher, it reports its own.
+LAUNCH = f"""
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({AS_LIMIT}, {AS_LIMIT}))
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "cnncalc", *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss * 1024))
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = SECONDS * 2,
         cwd: Path | None = None) -> Outcome:
-    """Run `python -m cnncalc ARGS` and measure its own peak RSS (os.wait4 on its pid)."""
+    """Run `python -m cnncalc ARGS` under the limits; its exit code, output, time, peak RSS."""
     full_env = {**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "200", **(env or {})}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryDirectory() as scratch:
+        rss_file = Path(scratch) / "rss"
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-c", LAUNCH, *args], stdout=out,
-                                stderr=err, env=full_env, cwd=cwd)
-        timer = threading.Timer(timeout, lambda: os.kill(proc.pid, signal.SIGKILL))
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(rss_file), *args],
+                                stdout=out, stderr=err, env=full_env, cwd=cwd,
+                                start_new_session=True)
+        timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            code = proc.wait()
         finally:
             timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
         seconds = time.monotonic() - start
         out.seek(0)
         err.seek(0)
-        return Outcome(proc.returncode, out.read().decode(errors="replace"),
-                       err.read().decode(errors="replace"), seconds,
-                       usage.ru_maxrss * 1024)
+        rss = int(rss_file.read_text()) if rss_file.exists() else RSS_LIMIT  # killed: unknown
+        return Outcome(code, out.read().decode(errors="replace"),
+                       err.read().decode(errors="replace"), seconds, rss)
