@@ -53,7 +53,15 @@ def load_model(path: str | Path, device: torch.device, images: int = 1) -> Loade
 def dataset_of(paths: list[str]) -> str:
     """The dataset the checkpoints were trained on (mnist for those that predate the choice);
     an ensemble must agree."""
-    names = {str(dict(checkpoint.load(p)["options"]).get("dataset", "mnist")) for p in paths}
+    from ..data import DATASETS
+
+    names = set()
+    for p in paths:
+        name = checkpoint.load(p)["options"].get("dataset", "mnist")
+        if not isinstance(name, str) or name not in DATASETS:
+            raise CheckpointError(f"{p}: damaged checkpoint (dataset {str(name)[:30]!r} is not "
+                                  f"one of {', '.join(DATASETS)})", "pass --dataset")
+        names.add(name)
     if len(names) > 1:
         raise UsageError(f"the checkpoints were trained on different datasets "
                          f"({', '.join(sorted(names))})", "pass --dataset to choose one")

@@ -32,7 +32,7 @@ class Outcome:
         lines = [x for x in self.stderr.splitlines() if x.strip()]
         assert self.code == code, (self.code, self.stderr[-2000:])
         assert len(lines) == 1 and lines[0].startswith("error: "), self.stderr[-2000:]
-        assert "internal error" not in self.stderr + self.stdout
+        assert "internal error" not in self.stderr + self.stdout, self.stderr[-2000:]
         assert "Traceback" not in self.stderr
         for needle in needles:
             assert needle in lines[0], (needle, lines[0])

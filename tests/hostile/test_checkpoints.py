@@ -147,3 +147,10 @@ def test_metadata_changed_without_checksums(good_run: Path, synth: Path, tmp_pat
         if kind == "spec" else {"input_shape": [1, 600, 600]}
     path = forge(good_run / "last.pt", tmp_path / "x.pt", honest=False, **change)
     evaluate(path, synth).one_line_error(1, "damaged checkpoint", "changed after it was saved")
+
+
+def test_unknown_dataset_in_a_checkpoint(good_run: Path, synth: Path, tmp_path: Path) -> None:
+    state = checkpoint.load(good_run / "last.pt")
+    path = forge(good_run / "last.pt", tmp_path / "x.pt",
+                 options={**state["options"], "dataset": ["cifar"]})
+    evaluate(path, synth).one_line_error(1, "damaged checkpoint", "dataset ['cifar']")
