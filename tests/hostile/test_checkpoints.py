@@ -153,4 +153,4 @@ def test_unknown_dataset_in_a_checkpoint(good_run: Path, synth: Path, tmp_path: 
     state = checkpoint.load(good_run / "last.pt")
     path = forge(good_run / "last.pt", tmp_path / "x.pt",
                  options={**state["options"], "dataset": ["cifar"]})
-    evaluate(path, synth).one_line_error(1, "damaged checkpoint", "dataset ['cifar']")
+    evaluate(path, synth).one_line_error(1, "damaged checkpoint", "is not one of mnist")
