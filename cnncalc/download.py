@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .data import DEFAULT, get, max_count, missing_files, raw_size
 from .errors import DownloadError, UsageError
@@ -48,6 +49,20 @@ def check_mirror(base: str, origin: str) -> str:
     return base
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only: an ftp:// target would bypass these limits."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> urllib.request.Request | None:
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise DownloadError(f"{req.full_url}: redirects to {newurl[:60]!r}, not an "
+                                "http(s) URL")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
+
+
 def _fetch(url: str, dest: Path, md5: str, cap: int, exact: bool, timeout: float,
            deadline: float, progress: Progress | None) -> None:
     """Download url into dest atomically: stream to a temp file, verify, then rename.
@@ -60,7 +75,7 @@ def _fetch(url: str, dest: Path, md5: str, cap: int, exact: bool, timeout: float
         left = deadline - time.monotonic()
         if left <= 0:
             raise DownloadError(f"{url}: the download deadline passed")
-        with urllib.request.urlopen(url, timeout=min(timeout, left)) as response:
+        with _OPENER.open(url, timeout=min(timeout, left)) as response:
             total = response.headers.get("Content-Length")
             size = int(total) if total and total.isdigit() and len(total) < 20 else None
             if size is not None and size > cap:
@@ -180,7 +195,8 @@ def download(directory: Path, mirrors: tuple[str, ...] | None = None, timeout: f
                     break
                 except DownloadError as e:
                     errors.append(str(e))
-                    if "checksum" in str(e) or "announces" in str(e) or "more than" in str(e):
+                    if any(w in str(e) for w in ("checksum", "announces", "more than",
+                                                 "redirects to")):
                         break  # a wrong file stays wrong; try the next mirror
                     if "deadline" in str(e) or "cannot write" in str(e):
                         raise

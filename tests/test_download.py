@@ -35,6 +35,10 @@ class Server:
                     self.send_error(404)
                 elif mode == "500" or (mode == "flaky" and server.hits[mode] == 1):
                     self.send_error(500)
+                elif mode == "ftp":
+                    self.send_response(302)
+                    self.send_header("Location", "ftp://127.0.0.1:9/x.gz")
+                    self.end_headers()
                 elif mode == "loop":
                     self.send_response(302)
                     self.send_header("Location", self.path)
@@ -111,7 +115,7 @@ def test_download_verifies_and_loads(served: tuple[Server, dict[str, str]],
 
 @pytest.mark.parametrize(("mode", "message"), [
     ("404", "HTTP 404"), ("500", "HTTP 500"), ("trunc", "got"), ("bad", "checksum mismatch"),
-    ("loop", "redirect"), ("stall", "timed out"),
+    ("loop", "redirect"), ("stall", "timed out"), ("ftp", "not an http(s) URL"),
 ])
 def test_failures_leave_nothing_and_rerun_recovers(
         served: tuple[Server, dict[str, str]], tmp_path: Path, mode: str, message: str) -> None:
