@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cnncalc import data
@@ -208,3 +210,29 @@ def test_data_dir_variable_per_dataset(tmp_path: Path, monkeypatch: pytest.Monke
     for name in data.DATASETS:
         with pytest.raises(UsageError, match=r"\$CNNCALC_DATA_DIR .* does not exist"):
             data.locate(None, name)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=64), st.integers(0, 70_000), st.booleans(), st.sampled_from(
+    ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]))
+def test_fuzz_idx_headers(tmp_path: Path, head: bytes, count: int, gz: bool, name: str) -> None:
+    """Random bytes, alone or behind a plausible header, in place of one file: a load ends in
+    the arrays or a one-line DataError, never another exception."""
+    import gzip as gz_mod
+
+    directory = tmp_path / f"d{hash((head, count, gz, name)) & 0xFFFFFF}"
+    if not directory.exists():
+        write_mnist(directory, n_train=16, n_test=8, gz=False)
+    magic = 2051 if "images" in name else 2049
+    dims = (count, 28, 28) if "images" in name else (count,)
+    body = (magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims) + head
+            if count % 2 else head)
+    for p in directory.glob(name + "*"):
+        p.unlink()
+    target = directory / (name + (".gz" if gz else ""))
+    target.write_bytes(gz_mod.compress(body) if gz else body)
+    try:
+        data.load(directory)
+    except DataError as e:
+        assert "\n" not in str(e)
