@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from ..data import Mnist
 
 DataDirOpt = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Folder with the MNIST IDX files (else $CNNCALC_DATA_DIR, else the "
-    "user cache, else download).", show_default=False)]
+    "--data-dir", help="Folder with the dataset's IDX files (else $CNNCALC_DATA_DIR, else "
+    "the user cache, else download).", show_default=False)]
 DatasetOpt = Annotated[str | None, typer.Option(
     "--dataset", help="mnist, fashion-mnist or kmnist (same IDX format).",
     show_default=False)]
