@@ -139,6 +139,10 @@ def test_unknown_keys_are_tolerated(tmp_path: Path) -> None:
     ({"model": {"0.weight": [1.0]}}, "not a state dict of tensors"),
     ({"history": {"epoch": 1}}, "history must be a list"),
     ({"history": [{"epoch": 1, "x": {"y": 1}}]}, "history row 1 holds a dict"),
+    ({"history": [{"epoch": 1, "x": [[1.0]]}]}, "history row 1 holds a list"),
+    ({"history": [{"epoch": 1, "x": [0.5] * 1001}]}, "history row 1 holds a list"),
+    ({"history": [{"epoch": 1, "x": "y" * 1001}]}, "history row 1 holds a str"),
+    ({"history": [{"epoch": 1, "x": 1 << 63}]}, "history row 1 holds a int"),
     ({"history": [{"epoch": 1}] * 100_001}, "at most 100,000 epochs"),
     ({"state": {"epoch": "abc"}}, "state epoch 'abc' is not a count"),
     ({"state": {"epoch": 1, "step_in_epoch": 0, "global_step": 1, "best_acc": float("nan")}},
@@ -149,6 +153,12 @@ def test_metadata_is_validated(change: dict[str, object], message: str) -> None:
     data = {**PAYLOAD, "format": checkpoint.FORMAT, "version": 1, **change}
     with pytest.raises(CheckpointError, match=re.escape(message)):
         checkpoint.validate(data, Path("x.pt"))
+
+
+def test_history_rows_may_hold_short_lists_of_numbers() -> None:
+    row = {"epoch": 1, "val_acc": 0.9, "per_class_accuracy": [0.9] * 10, "note": None}
+    data = {**PAYLOAD, "format": checkpoint.FORMAT, "version": 1, "history": [row]}
+    assert checkpoint.validate(data, Path("x.pt"))["history"] == [row]
 
 
 def test_resume_needs_state() -> None:

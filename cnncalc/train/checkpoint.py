@@ -29,6 +29,7 @@ MODEL_FIELDS = ("spec", "input_shape", "convention")
 # Bounds on metadata: far above any real run, far below anything that hurts to walk.
 MAX_HISTORY = 100_000  # epochs recorded
 MAX_ROW_KEYS = 256
+MAX_ROW_LIST = 1000  # a row value may be a list of scalars this long, never nested
 MAX_TEXT = 1_000_000  # characters of a spec or any string
 MAX_DIM = 1 << 20  # an input dimension
 MAX_NODES = 200_000  # containers and leaves walked outside the history (optimizer state, ...)
@@ -197,15 +198,25 @@ def _check_history(p: Path, history: Any) -> None:
         if not isinstance(row, dict) or len(row) > MAX_ROW_KEYS:
             raise _fail(p, f"history row {n} is not a flat record")
         for key, value in row.items():
-            scalar = value is None or isinstance(value, (bool, int, float, str))
-            if not isinstance(key, str) or not scalar:
+            if not isinstance(key, str) or not _row_value(value):
                 # flat rows only: a nested (or shared, exploding) structure is refused at once
                 raise _fail(p, f"history row {n} holds a {type(value).__name__} "
                                f"under {str(key)[:30]!r}")
-            if isinstance(value, str) and len(value) > 1000:
-                raise _fail(p, f"history row {n} holds a string of {len(value):,} characters")
-            if _is_int(value) and abs(value) > 1 << 62:
-                raise _fail(p, f"history row {n} holds an integer out of range")
+
+
+def _scalar(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, float)):
+        return True
+    if isinstance(value, int):
+        return abs(value) <= 1 << 62
+    return isinstance(value, str) and len(value) <= 1000
+
+
+def _row_value(value: Any) -> bool:
+    """A scalar, or a short list of scalars (per-class figures, say); nothing nested."""
+    if isinstance(value, (list, tuple)):
+        return len(value) <= MAX_ROW_LIST and all(_scalar(v) for v in value)
+    return _scalar(value)
 
 
 def _check_state(p: Path, state: Any) -> None:
