@@ -73,9 +73,14 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = SECONDS 
     """Run `python -m cnncalc ARGS` under the limits; its exit code, output, time, peak RSS."""
     if sys.platform != "linux":
         pytest.skip("the hostile harness limits and measures memory the Linux way")
-    full_env = {**os.environ, "OMP_NUM_THREADS": "1", "COLUMNS": "200", **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.TemporaryDirectory() as scratch:
+        # Each case sees only the data it makes: no $CNNCALC_* from the caller, an empty cache,
+        # and a mirror that refuses at once, so nothing is ever fetched from the network.
+        base = {k: v for k, v in os.environ.items() if not k.startswith("CNNCALC_")}
+        full_env = {**base, "OMP_NUM_THREADS": "1", "COLUMNS": "200",
+                    "XDG_CACHE_HOME": str(Path(scratch) / "cache"),
+                    "CNNCALC_MNIST_MIRROR": "http://127.0.0.1:9/", **(env or {})}
         rss_file = Path(scratch) / "rss"
         start = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(rss_file), *args],
