@@ -107,7 +107,7 @@ def test_tampered_checkpoint_refused(synth: Path, tmp_path: Path) -> None:
     state["spec"] = "conv(4,3)-relu-maxpool(2)-flatten-fc(10)"  # weights of another model
     torch.save(state, tmp_path / "other.pt")
     r = invoke("evaluate", str(tmp_path / "other.pt"), "--data-dir", str(synth))
-    assert r.exit_code == 1 and "do not fit its own spec" in r.stderr  # type: ignore[attr-defined]
+    assert r.exit_code == 1 and "damaged checkpoint" in r.stderr  # type: ignore[attr-defined]
     assert "Traceback" not in r.output  # type: ignore[attr-defined]
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cnncalc import data
-from cnncalc.errors import DownloadError
+from cnncalc import data, download
+from cnncalc.errors import DownloadError, UsageError
 
 from .idx import write_mnist
 
@@ -35,6 +35,10 @@ class Server:
                     self.send_error(404)
                 elif mode == "500" or (mode == "flaky" and server.hits[mode] == 1):
                     self.send_error(500)
+                elif mode == "ftp":
+                    self.send_response(302)
+                    self.send_header("Location", "ftp://127.0.0.1:9/x.gz")
+                    self.end_headers()
                 elif mode == "loop":
                     self.send_response(302)
                     self.send_header("Location", self.path)
@@ -42,6 +46,25 @@ class Server:
                 elif mode == "stall":
                     time.sleep(1.5)
                     self.send_error(503)
+                elif mode in ("loris", "endless", "liar"):
+                    self.send_response(200)
+                    if mode == "loris":
+                        self.send_header("Content-Length", str(len(body)))
+                    elif mode == "liar":
+                        self.send_header("Content-Length", str(50 * 2**30))
+                    self.end_headers()
+                    try:
+                        if mode == "loris":  # a byte at a time, each well within the timeout
+                            for i in range(40):
+                                self.wfile.write(body[i:i + 1])
+                                self.wfile.flush()
+                                time.sleep(0.25)
+                        else:  # endless (or far beyond what it announced)
+                            block = bytes(1 << 16)
+                            for _ in range(4096):
+                                self.wfile.write(block)
+                    except OSError:
+                        pass  # the client hung up, as it should
                 else:
                     if mode == "bad":
                         body = body[:-1] + bytes([body[-1] ^ 1])
@@ -72,7 +95,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
 
 def fetch(server: Server, sums: dict[str, str], dest: Path, mode: str,
           **kw: object) -> list[Path]:
-    return data.download(dest, mirrors=(f"{server.url}/{mode}/",), timeout=0.5, retries=2,
+    return download.download(dest, mirrors=(f"{server.url}/{mode}/",), timeout=0.5, retries=2,
                          backoff=0.01, checksums=sums, **kw)  # type: ignore[arg-type]
 
 
@@ -92,7 +115,7 @@ def test_download_verifies_and_loads(served: tuple[Server, dict[str, str]],
 
 @pytest.mark.parametrize(("mode", "message"), [
     ("404", "HTTP 404"), ("500", "HTTP 500"), ("trunc", "got"), ("bad", "checksum mismatch"),
-    ("loop", "redirect"), ("stall", "timed out"),
+    ("loop", "redirect"), ("stall", "timed out"), ("ftp", "not an http(s) URL"),
 ])
 def test_failures_leave_nothing_and_rerun_recovers(
         served: tuple[Server, dict[str, str]], tmp_path: Path, mode: str, message: str) -> None:
@@ -109,7 +132,7 @@ def test_failures_leave_nothing_and_rerun_recovers(
 def test_connection_refused(tmp_path: Path, served: tuple[Server, dict[str, str]]) -> None:
     _, sums = served
     with pytest.raises(DownloadError, match="could not download"):
-        data.download(tmp_path / "d", mirrors=("http://127.0.0.1:9/",), timeout=0.5,
+        download.download(tmp_path / "d", mirrors=("http://127.0.0.1:9/",), timeout=0.5,
                       retries=2, backoff=0.01, checksums=sums)
     assert no_files(tmp_path / "d")
 
@@ -125,7 +148,7 @@ def test_retry_with_backoff_recovers(served: tuple[Server, dict[str, str]],
 
 def test_next_mirror_after_failure(served: tuple[Server, dict[str, str]], tmp_path: Path) -> None:
     server, sums = served
-    data.download(tmp_path / "d", mirrors=(f"{server.url}/404/", f"{server.url}/ok/"),
+    download.download(tmp_path / "d", mirrors=(f"{server.url}/404/", f"{server.url}/ok/"),
                   timeout=0.5, retries=1, backoff=0, checksums=sums)
     assert not data.missing_files(tmp_path / "d")
 
@@ -137,8 +160,76 @@ def test_cli_download_via_env_mirror(served: tuple[Server, dict[str, str]], tmp_
     from cnncalc.cli import app
 
     server, _ = served
-    monkeypatch.setenv(data.ENV_MIRROR, f"{server.url}/bad/")
+    monkeypatch.setenv(download.ENV_MIRROR, f"{server.url}/bad/")
     result = CliRunner().invoke(app, ["data", "download", "--data-dir", str(tmp_path / "d")])
     # The official checksums never match the synthetic files: a clear failure, exit 1.
     assert result.exit_code == 1 and "checksum mismatch" in result.stderr
     assert no_files(tmp_path / "d")
+
+
+def test_slow_loris_ends_at_the_deadline(served: tuple[Server, dict[str, str]],
+                                         tmp_path: Path) -> None:
+    server, sums = served
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline"):
+        fetch(server, sums, tmp_path / "d", "loris", deadline=1.0)
+    # a byte every 0.25 s never trips the 0.5 s read timeout; the overall deadline stops it
+    assert time.monotonic() - start < 2.5
+    assert no_files(tmp_path / "d")
+
+
+def test_deadline_from_the_environment(served: tuple[Server, dict[str, str]], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    server, sums = served
+    monkeypatch.setenv(download.ENV_DEADLINE, "0.8")
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline"):
+        fetch(server, sums, tmp_path / "d", "loris")
+    assert time.monotonic() - start < 2.5
+    monkeypatch.setenv(download.ENV_DEADLINE, "soon")
+    with pytest.raises(UsageError, match="must be seconds"):
+        fetch(server, sums, tmp_path / "d", "ok")
+
+
+def test_endless_body_stops_at_the_files_size(served: tuple[Server, dict[str, str]],
+                                              tmp_path: Path) -> None:
+    server, sums = served
+    with pytest.raises(DownloadError, match=r"more than the .* bytes the file has"):
+        fetch(server, sums, tmp_path / "d", "endless")
+    assert no_files(tmp_path / "d")
+
+
+def test_lying_content_length_refused_before_reading(served: tuple[Server, dict[str, str]],
+                                                     tmp_path: Path) -> None:
+    server, sums = served
+    with pytest.raises(DownloadError, match="announces 53,687,091,200 bytes"):
+        fetch(server, sums, tmp_path / "d", "liar")
+    assert no_files(tmp_path / "d")
+
+
+def test_published_sizes_cap_mnist() -> None:
+    # The published size of each MNIST .gz, from the dataset's page; others: the gzip bound.
+    assert download.download_cap("mnist", "train-images-idx3-ubyte") == 9_912_422
+    raw = 16 + 60_000 * 784
+    bound = raw + 5 * (raw // 65_535 + 1) + 1024  # deflate stored blocks: 5 bytes per 64 KiB
+    assert download.download_cap("kmnist", "train-images-idx3-ubyte") == bound
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "ftp://host/", "not a url", "http://:80/"])
+def test_malformed_mirror_is_a_usage_error(tmp_path: Path, url: str) -> None:
+    with pytest.raises(UsageError):
+        download.download(tmp_path / "d", mirrors=(url,), retries=1)
+
+
+def test_leftover_part_files_are_cleaned(served: tuple[Server, dict[str, str]],
+                                         tmp_path: Path) -> None:
+    server, sums = served
+    dest = tmp_path / "d"
+    dest.mkdir()
+    dead = dest / ".train-images-idx3-ubyte.gz.part-999999999"
+    alive = dest / ".t10k-images-idx3-ubyte.gz.part-1"  # pid 1 is alive: its download goes on
+    dead.write_bytes(b"x" * 100)
+    alive.write_bytes(b"x")
+    fetch(server, sums, dest, "ok")
+    assert not dead.exists() and alive.exists()
+    assert not data.missing_files(dest)

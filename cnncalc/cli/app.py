@@ -8,6 +8,7 @@ import typer
 
 from .. import __version__
 from . import calc_cmds, data_cmds, draw_cmds, model_cmds, train_cmds
+from .common import clip
 
 app = typer.Typer(
     name="cnncalc",
@@ -97,8 +98,8 @@ def main() -> None:
     except ModuleNotFoundError as e:
         message = missing_extra(e)
         if message is None:
-            sys.stderr.write(f"error: internal error: ModuleNotFoundError: {e}; please "
-                             "report it with the command you ran\n")
+            sys.stderr.write(clip(f"error: internal error: ModuleNotFoundError: {e}; please "
+                                  "report it with the command you ran") + "\n")
             sys.exit(1)
         sys.stderr.write(f"error: {message}\n")
         sys.exit(2)
@@ -108,6 +109,6 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as e:
-        sys.stderr.write(f"error: internal error: {type(e).__name__}: {e}; please report it "
-                         "with the command you ran\n")
+        sys.stderr.write(clip(f"error: internal error: {type(e).__name__}: {e}; please report "
+                              "it with the command you ran") + "\n")
         sys.exit(1)

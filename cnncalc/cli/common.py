@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -16,6 +18,23 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ECHO = 80  # the longest piece of user input an error line repeats
+_TOKEN = re.compile(rf"\S{{{ECHO + 1},}}")
+
+
+def _cut(match: re.Match[str]) -> str:
+    token = match.group(0)
+    bare = token.strip("'\"()[]{},;:")
+    if "/" in bare and len(bare) < 4096 and os.path.lexists(bare):
+        return token  # a real path is named whole, however long, so it can be found
+    return token[:ECHO - 1] + "…"
+
+
+def clip(text: str) -> str:
+    """An error message on one line, with every echoed token cut to 80 characters."""
+    return _TOKEN.sub(_cut, " ".join(text.splitlines()))
+
+
 def console(stderr: bool = False, wide: bool = False) -> Console:
     """The console every command prints through; its width follows `output_width()`."""
     from ..render.width import UNWRAPPED, make_console
@@ -28,13 +47,13 @@ def fail(error: CnnCalcError) -> NoReturn:
     if isinstance(error, SpecSyntaxError):
         spec, caret = error.caret_lines()
         err.print("[bold red]error:[/] ", end="", markup=True)
-        err.print(str(error), markup=False, soft_wrap=True)
+        err.print(clip(str(error)), markup=False, soft_wrap=True)
         if len(spec) <= 400:
             err.print("  " + spec, markup=False)
             err.print("  " + caret, style="red", markup=False)
     else:
         err.print("[bold red]error:[/] ", end="", markup=True)
-        err.print(str(error), markup=False, soft_wrap=True)
+        err.print(clip(str(error)), markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 

@@ -11,7 +11,7 @@ import typer
 from ..errors import DataError, UsageError
 from .calc_cmds import ConventionOpt, Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
-from .data_cmds import DataDirOpt, load_data, need_torch
+from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
 
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or mps.")]
 TableOrJson = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
@@ -79,17 +79,20 @@ def register(app: typer.Typer) -> None:
         checkpoints: Annotated[list[Path], typer.Argument(
             help="One checkpoint, or several to evaluate as an ensemble.")],
         data_dir: DataDirOpt = None,
+        dataset: DatasetOpt = None,
         device: DeviceOpt = "auto",
         format: TableOrJson = Format.table,
     ) -> None:
         """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble."""
         need_torch()
+        from ..train.evaluate import dataset_of
         from ..train.evaluate import evaluate as run_eval
 
         for p in checkpoints:
             if not p.exists():
                 raise UsageError(f"{p}: no such checkpoint")
-        data = load_data(data_dir, format is Format.json)
+        data = load_data(data_dir, format is Format.json,
+                         dataset or dataset_of([str(p) for p in checkpoints]))
         result = run_eval([str(p) for p in checkpoints], data, device)
         if format is Format.json:
             write(json.dumps(result, indent=2))
@@ -110,19 +113,20 @@ def register(app: typer.Typer) -> None:
                          ] = None,
         top: Annotated[int, typer.Option(help="How many classes to show.", min=1, max=10)] = 3,
         data_dir: DataDirOpt = None,
+        dataset: DatasetOpt = None,
         device: DeviceOpt = "auto",
         format: TableOrJson = Format.table,
     ) -> None:
         """Top classes with probabilities for one image file or test-set index."""
         need_torch()
+        from ..train.evaluate import dataset_of, read_image
         from ..train.evaluate import predict as run_predict
-        from ..train.evaluate import read_image
 
         if (image is None) == (index is None):
             raise UsageError("give an IMAGE file or --index N (one of them)")
         label = None
         if index is not None:
-            data = load_data(data_dir, True)
+            data = load_data(data_dir, True, dataset or dataset_of([str(checkpoint)]))
             if not 0 <= index < len(data.test_images):
                 raise UsageError(f"--index {index} is outside the test set "
                                  f"(0-{len(data.test_images) - 1})")

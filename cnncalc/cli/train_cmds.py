@@ -12,7 +12,7 @@ import typer
 from ..errors import CheckpointError, UsageError
 from .calc_cmds import Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
-from .data_cmds import DataDirOpt, load_data, need_torch
+from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
 
 RESUMABLE_OVERRIDES = ("epochs", "device", "data_dir")
 
@@ -70,6 +70,7 @@ def register(app: typer.Typer) -> None:
                                    ] = None,
         weight_decay: Annotated[float | None, typer.Option(help="Weight decay.")] = None,
         data_dir: DataDirOpt = None,
+        dataset: DatasetOpt = None,
         out: Annotated[Path | None, typer.Option(
             "--out", "-o", help="Run folder (default runs/NAME-TIMESTAMP).",
             show_default=False)] = None,
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
             epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
             schedule=schedule, init=init, seed=seed, device=device, precision=precision,
             limit_train=limit_train, label_smoothing=label_smoothing,
-            weight_decay=weight_decay).items() if v is not None}
+            weight_decay=weight_decay, dataset=dataset).items() if v is not None}
         if resume is not None:
             extra = [k for k in given if k not in RESUMABLE_OVERRIDES]
             if spec or preset or input or out or force or extra:
@@ -108,7 +109,7 @@ def register(app: typer.Typer) -> None:
             if resume.is_dir() and not last.exists():
                 raise UsageError(f"{resume} holds no last.pt to resume",
                                  "start it anew with --out")
-            state = ckpt.load(last)
+            state = ckpt.load(last, resume=True)
             state["path"] = str(last)
             run_dir = resume if resume.is_dir() else resume.parent
             known = {f.name for f in fields(TrainOptions)}
@@ -151,7 +152,7 @@ def register(app: typer.Typer) -> None:
             rundir.prepare(run_dir, force)
         else:
             rundir.clean_stale(run_dir)
-        data = load_data(data_dir, quiet)
+        data = load_data(data_dir, quiet, options.dataset)
         out_console = console(stderr=format is Format.json)
         reporter = RichReporter(out_console, quiet)
         with _StopFlag() as stop:

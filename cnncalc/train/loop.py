@@ -15,6 +15,7 @@ from torch import nn
 
 from ..calc.shape import PYTORCH, Shape
 from ..data import Mnist
+from ..data import get as get_dataset
 from ..errors import CheckpointError, ResourceError, TrainingError, UsageError
 from . import checkpoint, optim, rundir, schedule
 from .device import resolve_device, resolve_precision, tune_allocator
@@ -47,6 +48,7 @@ class TrainOptions:
     limit_train: int | None = None
     weight_decay: float = 5e-4
     label_smoothing: float = 0.0
+    dataset: str = "mnist"  # a name in cnncalc.data.DATASETS, recorded with the options
 
     def check(self) -> TrainOptions:
         if self.epochs < 1:
@@ -64,6 +66,7 @@ class TrainOptions:
         if self.limit_train is not None and self.limit_train < 1:
             raise UsageError(f"--limit-train {self.limit_train}: must be at least 1")
         schedule.check(self.schedule)
+        get_dataset(self.dataset)
         return replace(self, optimizer=opt)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
 from torch import nn
 
+from .. import budget
 from ..calc import summarize_spec
 from ..calc.shape import PYTORCH, Shape, format_shape
 from ..calc.summary import Summary
@@ -74,24 +73,36 @@ def init_weights(model: nn.Module, scheme: str, generator_seed: int) -> None:
                 nn.init.zeros_(m.bias)
 
 
-def memory_needed(spec: str, input_shape: Shape, batch: int, convention: str = PYTORCH) -> int:
+def memory_needed(spec: str, input_shape: Shape, batch: int, convention: str = PYTORCH,
+                  images: int = 70_000) -> int:
     """Rough bytes for training: weights, grads and two optimizer moments, activations kept
-    for backward (twice, for their gradients), and the dataset in float32."""
+    for backward (twice, for their gradients), and the dataset in float32. `images` defaults
+    to the published train + test counts, the most an IDX header may declare."""
     s = summarize_spec(spec, input_shape, convention)
     params = s.total_params * 4 * 4
     acts = s.activation_bytes * batch * 2
-    data = 70_000 * 4 * (input_shape[0] * input_shape[1] * input_shape[2])
+    data = images * 4 * (input_shape[0] * input_shape[1] * input_shape[2])
     return params + acts + data
 
 
+def inference_memory(summary: Summary, images: int) -> int:
+    """Rough bytes to evaluate `images` inputs: weights, the inputs in float32, one batch of
+    activations (kept for the whole forward pass, as a bound), and the class scores."""
+    per_image = summary.input_bytes // max(summary.batch, 1)
+    acts = summary.activation_bytes // max(summary.batch, 1) * min(images, EVAL_BATCH)
+    return summary.param_bytes + per_image * images + acts + images * 10 * 4 * 2
+
+
+def check_inference_memory(summary: Summary, images: int, device: torch.device,
+                           what: str) -> None:
+    have = torch.cuda.mem_get_info(device)[0] if device.type == "cuda" else None
+    budget.check(inference_memory(summary, images), what,
+                 "the checkpoint's model or input shape is too large for this machine",
+                 have, device.type)
+
+
 def available_memory() -> int | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
+    return budget.available_memory()
 
 
 def check_memory(spec: str, input_shape: Shape, batch: int, device: torch.device,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import RunDirError, UsageError
-from .checkpoint import atomic_write
+from ..files import atomic_write, probe_writable, write_reason
 
 LAST, BEST, METRICS = "last.pt", "best.pt", "metrics.jsonl"
 
@@ -39,15 +38,22 @@ def prepare(out: Path, force: bool) -> None:
                               f"continue it with 'cnncalc train --resume {out}', or pass "
                               "--force to replace it")
         for name in (LAST, BEST, METRICS):
-            (out / name).unlink(missing_ok=True)
+            target = out / name
+            if target.is_dir() and not target.is_symlink():
+                raise RunDirError(f"{target} is a folder, so --force will not replace it",
+                                  "remove or rename it yourself")
+        for name in (LAST, BEST, METRICS):
+            try:
+                (out / name).unlink(missing_ok=True)  # a symlink itself, never its target
+            except OSError as e:
+                raise RunDirError(f"cannot remove {out / name}: "
+                                  f"{write_reason(e, out)}") from None
     try:
         out.mkdir(parents=True, exist_ok=True)
         clean_stale(out)
-        probe = out / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        probe_writable(out)
     except OSError as e:
-        raise RunDirError(f"cannot write to {out}: {e.strerror or e}",
+        raise RunDirError(f"cannot write to {out}: {write_reason(e, out)}",
                           "choose a writable --out folder") from None
     free = shutil.disk_usage(out).free
     if free < 16 * 2**20:
@@ -56,9 +62,13 @@ def prepare(out: Path, force: bool) -> None:
 
 
 def write_metrics(out: Path, history: Sequence[dict[str, Any]]) -> None:
-    """Rewrite metrics.jsonl from the checkpoint's history, so the two always agree."""
+    """Rewrite metrics.jsonl from the checkpoint's history, so the two always agree.
+
+    The history was bounded when its checkpoint was loaded (flat rows, at most 100,000), so
+    this write is bounded too; a failed write keeps the previous file whole."""
     text = "".join(json.dumps(row) + "\n" for row in history).encode()
-    atomic_write(out / METRICS, lambda f: f.write(text))
+    atomic_write(out / METRICS, lambda f: f.write(text), RunDirError,
+                 "the checkpoints are saved; free some space and resume to rewrite it")
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
