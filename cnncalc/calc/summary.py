@@ -117,6 +117,7 @@ class _Walker:
         self.convention = convention
         # A layer's step depends only on the layer and its input shape: deep specs repeat both.
         self.steps: dict[tuple[str, str, Shape], ops.Step] = {}
+        self.last: LayerInfo | None = None  # the row before the next layer, for size checks
 
     def sequence(self, nodes: tuple[Node, ...], shape: Shape, rf: RField, prefix: str,
                  start: int = 1) -> tuple[list[LayerInfo], Shape, RField]:
@@ -128,6 +129,7 @@ class _Walker:
             except LayerError as e:
                 raise LayerError(e.message, e.hint, rows + list(e.partial or [])) from None
             rows.append(row)
+            self.last = row
             shape, rf = row.output_shape, row.rf
         return rows, shape, rf
 
@@ -166,8 +168,11 @@ class _Walker:
 
     def layer(self, layer: Layer, shape: Shape, rf: RField, path: str) -> LayerInfo:
         key = (layer.kind, layer.text, shape)
+        if layer.declared:
+            self.check_declared(layer, shape, path)
         try:
             step = self.steps.get(key) or ops.apply(layer, shape, self.convention)
+            ops.check_size(step, self.convention)
         except Refusal as e:
             raise LayerError(
                 f"layer {path} {layer.text}: {e.reason} "
@@ -179,6 +184,18 @@ class _Walker:
             step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
             step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
             torch_args=step.torch_args)
+
+    def check_declared(self, layer: Layer, shape: Shape, path: str) -> None:
+        last = self.last
+        if last is None:
+            giver, flat = "the input", None
+        else:
+            giver = f"layer {last.path} {last.label or last.spec}"
+            flat = last.input_shape if last.kind == "flatten" else None
+        try:
+            ops.check_declared(layer, shape, giver, self.convention, flat)
+        except Refusal as e:
+            raise LayerError(f"layer {path} {e.reason}", e.hint, []) from None
 
     def residual(self, node: Residual, shape: Shape, rf: RField, path: str) -> LayerInfo:
         try:

@@ -35,6 +35,7 @@ _POINTWISE: dict[str, Callable[[dict[str, Any]], nn.Module]] = {
     "relu6": lambda a: nn.ReLU6(),
     "leakyrelu": lambda a: nn.LeakyReLU(a["negative_slope"]),
     "softmax": lambda a: nn.Softmax(dim=1),
+    "logsoftmax": lambda a: nn.LogSoftmax(dim=1),
     "dropout": lambda a: nn.Dropout(a["p"]),
     "lrn": lambda a: nn.LocalResponseNorm(a["size"], a["alpha"], a["beta"], a["k"]),
 }
@@ -81,8 +82,12 @@ def _pool(kind: str, a: dict[str, Any]) -> nn.Module:
 
 def layer_module(row: LayerInfo) -> nn.Module:
     a = row.torch_args
-    if row.kind == "conv":
+    if row.kind in ("conv", "dwconv"):
         return _conv(a)
+    if row.kind == "zeropad":
+        return nn.ZeroPad2d(a["pads"])
+    if row.kind == "gmp":
+        return nn.AdaptiveMaxPool2d(a["output_size"])
     if row.kind == "convt":
         return _convt(a)
     if row.kind in ("maxpool", "avgpool"):
@@ -95,7 +100,8 @@ def layer_module(row: LayerInfo) -> nn.Module:
         return nn.Flatten()
     if row.kind == "bn":
         cls = nn.BatchNorm2d if a["dims"] == 3 else nn.BatchNorm1d
-        return cls(a["num_features"], a["eps"], a["momentum"], a["affine"])
+        return cls(a["num_features"], a["eps"], a["momentum"], a["affine"],
+                   a.get("track_running_stats", True))
     return _POINTWISE[row.kind](a)
 
 
