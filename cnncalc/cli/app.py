@@ -7,7 +7,7 @@ import sys
 import typer
 
 from .. import __version__
-from . import calc_cmds, data_cmds, model_cmds, train_cmds
+from . import calc_cmds, check_cmds, data_cmds, model_cmds, train_cmds
 
 app = typer.Typer(
     name="cnncalc",
@@ -38,6 +38,7 @@ calc_cmds.register_teaching(app)
 train_cmds.register(app)
 model_cmds.register(app)
 data_cmds.register(app)
+check_cmds.register(app)
 
 
 def main() -> None:

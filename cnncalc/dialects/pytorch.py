@@ -101,6 +101,9 @@ def _linear(a: Args) -> Bound:
 def _batchnorm(rank: int, name: str) -> ClassDef:
     def make(a: Args) -> Bound:
         c = as_int(a["num_features"], f"{name} num_features", 1)
+        if a.get("bias", True) is not True:
+            raise ClassError(f"{name}(bias=False) (γ without β) is not supported",
+                             "use affine=False for neither, or leave bias out")
         if a["momentum"] is None:
             raise ClassError(f"{name} momentum=None (a cumulative average) is not supported",
                              "give a number; it changes no shape or count")
@@ -111,7 +114,8 @@ def _batchnorm(rank: int, name: str) -> ClassDef:
 
     return ClassDef(name, PYTORCH, (("num_features", REQUIRED), ("eps", 1e-05),
                                     ("momentum", 0.1), ("affine", True),
-                                    ("track_running_stats", True)), make, _TORCH_IGNORED)
+                                    ("track_running_stats", True)), make,
+                    _TORCH_IGNORED | {"bias"})  # bias is keyword-only (torch 2.6 on)
 
 
 def _flatten(a: Args) -> Bound:
