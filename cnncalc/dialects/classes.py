@@ -83,7 +83,7 @@ def bind_call(name: str, prefixed: str | None, model_dialect: str | None,
             if not first:
                 raise ClassError(f"{key}= on a layer other than the first is ignored by Keras",
                                  "remove it, or move it to the first layer")
-            declared = input_shape(value, f"{d.name} {key}")
+            declared = input_shape(value, f"{d.name} {key}", d.name == "Flatten")
     if declared is not None:
         return Bound(bound.layers, declared)
     return bound

@@ -129,7 +129,7 @@ def _dense(a: Args) -> Bound:
     return Bound((main, *activation(a["activation"])))
 
 
-def _pool(kind: str, name: str) -> ClassDef:
+def _pool(kind: str, name: str, size: Raw) -> ClassDef:
     def make(a: Args) -> Bound:
         _check_format(a, name)
         size = a["pool_size"]
@@ -138,7 +138,7 @@ def _pool(kind: str, name: str) -> ClassDef:
                                     padding=_padding(a["padding"], name))
         return Bound((Made(kind, args),))
 
-    return ClassDef(name, KERAS, (("pool_size", (2, 2)), ("strides", None),
+    return ClassDef(name, KERAS, (("pool_size", size), ("strides", None),
                                   ("padding", "valid"), ("data_format", None)), make, _IGNORED)
 
 
@@ -212,8 +212,11 @@ def _leaky(a: Args) -> Bound:
     return Bound((Made("leakyrelu", dict(negative_slope=slope)),))
 
 
-def input_shape(value: Raw, what: str) -> tuple[int, ...]:
-    """Keras' (H, W, C) or (N,) as cnncalc's (C, H, W) or (N,)."""
+def input_shape(value: Raw, what: str, flattened: bool = False) -> tuple[int, ...]:
+    """Keras' (H, W, C) or (N,) as cnncalc's (C, H, W) or (N,). An (H, W) input is read as
+    one channel only when the layer flattens it (Flatten(input_shape=(28, 28)))."""
+    if flattened and isinstance(value, (tuple, list)) and len(value) == 2:
+        value = (*value, 1)
     if not isinstance(value, (tuple, list)) or len(value) not in (1, 3):
         raise ClassError(f"{what} must be (height, width, channels) or (features,), got "
                          f"{show(value)}")
@@ -223,7 +226,7 @@ def input_shape(value: Raw, what: str) -> tuple[int, ...]:
     return dims if len(dims) == 1 else (dims[2], dims[0], dims[1])
 
 
-def _input(name: str) -> ClassDef:
+def _input(name: str, tail: tuple[tuple[str, Raw], ...]) -> ClassDef:
     def make(a: Args) -> Bound:
         shape = a.get("shape")
         if shape is None and a.get("input_shape") is not None:
@@ -236,8 +239,8 @@ def _input(name: str) -> ClassDef:
         return Bound((), input_shape(shape, f"{name} shape"))
 
     return ClassDef(name, KERAS, (("shape", None), ("batch_size", None), ("dtype", None),
-                                  ("sparse", None), ("batch_shape", None)),
-                    make, _IGNORED | {"tensor", "input_tensor", "optional", "ragged"})
+                                  ("sparse", None), ("ragged", None), ("batch_shape", None))
+                    + tail, make, _IGNORED)
 
 
 def _class(name: str, params: tuple[tuple[str, Raw], ...], make: object) -> ClassDef:
@@ -260,10 +263,11 @@ CLASSES: tuple[ClassDef, ...] = (
     _class("SeparableConv2D", _CONV + (("data_format", None), ("dilation_rate", (1, 1)),
                                        ("depth_multiplier", 1)) + _TAIL, _separable),
     _class("Dense", (("units", REQUIRED),) + _TAIL, _dense),
-    _pool("maxpool", "MaxPooling2D"),
-    _pool("maxpool", "MaxPool2D"),
-    _pool("avgpool", "AveragePooling2D"),
-    _pool("avgpool", "AvgPool2D"),
+    _pool("maxpool", "MaxPooling2D", (2, 2)),
+    _pool("maxpool", "MaxPool2D", (2, 2)),
+    # Keras 3 gives average pooling no default size (tf.keras 2 had (2, 2)): say so.
+    _pool("avgpool", "AveragePooling2D", REQUIRED),
+    _pool("avgpool", "AvgPool2D", REQUIRED),
     _global("gap", "GlobalAveragePooling2D"),
     _global("gap", "GlobalAvgPool2D"),
     _global("gmp", "GlobalMaxPooling2D"),
@@ -283,6 +287,6 @@ CLASSES: tuple[ClassDef, ...] = (
     ClassDef("LeakyReLU", KERAS, (("negative_slope", 0.3),), _leaky, _IGNORED | {"alpha"}),
     _class("Softmax", (("axis", -1),), lambda a: Bound((Made("softmax", {}),))),
     _class("ELU", (("alpha", 1.0),), lambda a: Bound((Made("elu", {}),))),
-    _input("Input"),
-    _input("InputLayer"),
+    _input("Input", (("name", None), ("tensor", None), ("optional", False))),
+    _input("InputLayer", (("input_tensor", None), ("optional", False), ("name", None))),
 )

@@ -43,6 +43,18 @@ def _constants(body: list[ast.stmt], values: Values) -> None:
                 continue
 
 
+def _defaults(fn: ast.FunctionDef, values: Values) -> None:
+    """Arguments with literal defaults (num_classes=10) are constants inside the function."""
+    args = fn.args
+    pairs = list(zip(args.args[len(args.args) - len(args.defaults):], args.defaults))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    for a, d in pairs:
+        try:
+            values.names[a.arg] = values.eval(d)
+        except CodeError:
+            continue
+
+
 def find_models(tree: ast.Module) -> list[Found]:
     values = Values()
     _constants(tree.body, values)
@@ -51,6 +63,7 @@ def find_models(tree: ast.Module) -> list[Found]:
     for stmt in tree.body:
         if isinstance(stmt, ast.FunctionDef):
             local = values.child()
+            _defaults(stmt, local)
             _constants(stmt.body, local)
             _scan(stmt.body, local, stmt.name, found)
         elif isinstance(stmt, ast.ClassDef):
@@ -199,18 +212,7 @@ class _ModuleReader:
         return _finish(self.cls.name, PYTORCH, list(result), None, self.cls)
 
     def init(self, fn: ast.FunctionDef) -> None:
-        args = fn.args
-        for a, d in zip(args.args[len(args.args) - len(args.defaults):], args.defaults):
-            try:
-                self.values.names[a.arg] = self.values.eval(d)
-            except CodeError:
-                continue
-        for a, kd in zip(args.kwonlyargs, args.kw_defaults):
-            if kd is not None:
-                try:
-                    self.values.names[a.arg] = self.values.eval(kd)
-                except CodeError:
-                    continue
+        _defaults(fn, self.values)
         for stmt in fn.body:
             if _skippable(stmt) or _is_super_init(stmt):
                 continue
