@@ -25,6 +25,10 @@ class Residual(nn.Module):
         return out
 
 
+class Padded(nn.Sequential):
+    """One calculator layer that torch needs two modules for (pad + conv, convT + crop)."""
+
+
 _POINTWISE: dict[str, Callable[[dict[str, Any]], nn.Module]] = {
     "relu": lambda a: nn.ReLU(inplace=False),
     "tanh": lambda a: nn.Tanh(),
@@ -49,7 +53,7 @@ def _conv(a: dict[str, Any]) -> nn.Module:
     top, bottom, left, right = a["pads"]
     if top == bottom and left == right:
         return nn.Conv2d(a["in_channels"], a["out_channels"], padding=(top, left), **common)
-    return nn.Sequential(nn.ZeroPad2d((left, right, top, bottom)),
+    return Padded(nn.ZeroPad2d((left, right, top, bottom)),
                          nn.Conv2d(a["in_channels"], a["out_channels"], padding=0, **common))
 
 
@@ -59,7 +63,7 @@ def _convt(a: dict[str, Any]) -> nn.Module:
                            a["dilation"])
     ch, cw = a["crop"]
     if ch or cw:
-        return nn.Sequential(m, nn.ZeroPad2d((0, -cw, 0, -ch)))
+        return Padded(m, nn.ZeroPad2d((0, -cw, 0, -ch)))
     return m
 
 
@@ -72,7 +76,7 @@ def _pool(kind: str, a: dict[str, Any]) -> nn.Module:
         if even:
             return pool
         # Keras 'same' max pooling ignores the padding: pad with -inf, never a maximum.
-        return nn.Sequential(nn.ConstantPad2d((left, right, top, bottom), float("-inf")), pool)
+        return Padded(nn.ConstantPad2d((left, right, top, bottom), float("-inf")), pool)
     if not even:
         raise UsageError("Keras average pooling with uneven 'same' padding has no exact "
                          "PyTorch equivalent", "use an odd pool size or padding=valid")
@@ -143,7 +147,4 @@ def leaf_modules(model: nn.Module) -> list[nn.Module]:
 
 def _is_group(m: nn.Sequential) -> bool:
     """Sequentials made for blocks, as opposed to a padded layer (pad + conv)."""
-    first = m[0] if len(m) else None
-    padded = isinstance(first, (nn.ZeroPad2d, nn.ConstantPad2d)) or (
-        len(m) == 2 and isinstance(m[1], nn.ZeroPad2d))
-    return not padded
+    return not isinstance(m, Padded)
