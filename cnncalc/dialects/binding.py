@@ -15,6 +15,9 @@ REQUIRED: Final = object()
 MAX_INT: Final = 10**12
 """Largest integer a spec or pasted model may use (sizes, counts); larger is an error."""
 
+MAX_SOURCE: Final = 256_000
+"""Characters of pasted code read: far beyond any pasted model."""
+
 Raw = object
 """A Python literal as written: int, float, str, bool, None, or a tuple of them."""
 

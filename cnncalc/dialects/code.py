@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 from ..errors import CnnCalcError
 from ..spec import Node, make_layer
-from .binding import KERAS, MAX_INT, PYTORCH, Bound, ClassError, Raw, cut, dialect_of
+from .binding import KERAS, MAX_INT, MAX_SOURCE, PYTORCH, Bound, ClassError, Raw, cut, dialect_of
 from .classes import TABLE, bind_call, is_class, misspelled_class, split_name
 
-MAX_SOURCE = 256_000  # characters of code read: far beyond any pasted model
 MAX_AST_NODES = 200_000
 MAX_DEPTH = 60  # nesting of calls and expressions a model may use
 MAX_LAYERS = 100_000

@@ -11,8 +11,7 @@ from .. import presets as preset_mod
 from ..calc.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
 from ..errors import CnnCalcError, UsageError
 from ..spec import Layer, Node, parse_model, to_text
-from .binding import cut
-from .code import MAX_SOURCE, CodeError, read_model
+from .binding import MAX_SOURCE, cut
 
 DEFAULT_INPUT = "1x28x28"
 _STATEMENT = re.compile(r"^\s*(import|from|class|def)\s", re.M)
@@ -103,6 +102,8 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     dialect: str | None
     name = ""
     if where or looks_like_code(text):
+        from .code import CodeError, read_model  # ast and the reader, only for code
+
         try:
             m = read_model(text, model)
         except CodeError as e:
