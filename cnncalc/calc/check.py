@@ -78,7 +78,8 @@ def _split_items(body: str) -> list[str]:
     items.append(cur)
     merged: list[str] = []
     for item in (i.strip() for i in items):
-        if merged and re.fullmatch(r"\d{3}", item) and re.fullmatch(r"[\d,]+", merged[-1]):
+        if merged and re.fullmatch(r"\d{3}", item) and re.fullmatch(
+                r"(?:params?\s*[=:]?\s*)?[\d,]+", merged[-1], re.I):
             merged[-1] += "," + item
         elif item:
             merged.append(item)
@@ -149,8 +150,12 @@ def mark(s: Summary, answers: list[Answer]) -> list[Mark]:
             want = {"total": (s.trainable_params, s.total_params),
                     "trainable": (s.trainable_params,),
                     "non-trainable": (s.non_trainable_params,)}[a.key]
-            working = (f"{s.trainable_params:,} trainable + {s.non_trainable_params:,} "
-                       f"non-trainable = {s.total_params:,}")
+            parts = [f"{r.params:,}" for r in s.layers if r.params]
+            shown = " + ".join(parts) if len(parts) <= 12 else \
+                " + ".join(parts[:6]) + " + … + " + " + ".join(parts[-3:])
+            working = f"sum of the layers: {shown or 0} = {s.total_params:,}" + (
+                f" ({s.non_trainable_params:,} of them running statistics)"
+                if s.non_trainable_params else "")
             right = a.value in want
             correct = f"{want[-1]:,}" if a.key != "total" or not s.non_trainable_params else \
                 f"{s.total_params:,} ({s.trainable_params:,} trainable)"
