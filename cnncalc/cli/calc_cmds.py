@@ -157,6 +157,8 @@ def register(app: typer.Typer) -> None:
 def _fmt_default(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, str) and v.startswith("="):
+        return v[1:]  # the value of that earlier argument
     return str(v)
 
 

@@ -55,6 +55,61 @@ def _defaults(fn: ast.FunctionDef, values: Values) -> None:
             continue
 
 
+_MUTATORS = frozenset({"add_module", "append", "extend", "insert", "pop", "remove",
+                       "register_module", "__setitem__", "__delitem__"})
+
+
+def _root(node: ast.AST) -> str | None:
+    """The name an attribute or subscript chain starts from: `model` in model.layers[0]."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _mutation(body: list[ast.stmt], var: str) -> ast.AST | None:
+    """A statement that changes a model after it was built (add_module, pop, model[0] = ...)."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in _MUTATORS and _root(node.func.value) == var:
+                return node
+            targets: list[ast.expr] = []
+            if isinstance(node, (ast.Assign, ast.Delete)):
+                targets = list(node.targets)
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            if any(isinstance(t, (ast.Attribute, ast.Subscript)) and _root(t) == var
+                   for t in targets):
+                return node
+    return None
+
+
+def _call_arguments(tree: ast.AST, fn: ast.FunctionDef, name: str, values: Values,
+                    skip_self: bool) -> None:
+    """When the code calls `name(...)` with arguments (Net(num_classes=100)), those values
+    replace the defaults; calls with different arguments are ambiguous and refused."""
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
+             isinstance(n.func, ast.Name) and n.func.id == name]
+    if not calls:
+        return
+    shapes = {ast.dump(ast.Tuple(elts=[*c.args, *[k.value for k in c.keywords]], ctx=ast.Load()))
+              + repr([k.arg for k in c.keywords]) for c in calls}
+    if len(shapes) > 1:
+        raise _err(calls[1], f"{name} is built with different arguments (lines "
+                   f"{', '.join(str(c.lineno) for c in calls[:5])})",
+                   "keep one, or write each as its own model")
+    call = calls[0]
+    params = [a.arg for a in fn.args.args][1 if skip_self else 0:]
+    if len(call.args) > len(params):
+        raise _err(call, f"{name} is called with more arguments than it takes")
+    for param, arg in zip(params, call.args):
+        values.names[param] = values.eval(arg)
+    for k in call.keywords:
+        if k.arg is None or k.arg not in params + [a.arg for a in fn.args.kwonlyargs]:
+            raise _err(call, f"{name} has no argument '{k.arg}'")
+        values.names[k.arg] = values.eval(k.value)
+
+
 def find_models(tree: ast.Module) -> list[Found]:
     values = Values()
     _constants(tree.body, values)
@@ -65,11 +120,11 @@ def find_models(tree: ast.Module) -> list[Found]:
             local = values.child()
             _defaults(stmt, local)
             _constants(stmt.body, local)
-            _scan(stmt.body, local, stmt.name, found)
+            _scan(stmt.body, local, stmt.name, found, (tree, stmt))
         elif isinstance(stmt, ast.ClassDef):
             bases = [dotted(b) for b in stmt.bases]
             if any(b in _MODULE_BASES for b in bases):
-                found.append((stmt.name, stmt.lineno, _class_model(stmt, values)))
+                found.append((stmt.name, stmt.lineno, _class_model(stmt, values, tree)))
             elif any(b in _KERAS_BASES for b in bases):
                 found.append((stmt.name, stmt.lineno, _refused(
                     stmt, "a subclassed Keras Model is only known when it runs",
@@ -85,7 +140,8 @@ def _refused(node: ast.AST, message: str, hint: str) -> Callable[[], Model]:
     return build
 
 
-def _scan(body: list[ast.stmt], values: Values, owner: str | None, found: list[Found]) -> None:
+def _scan(body: list[ast.stmt], values: Values, owner: str | None, found: list[Found],
+          builder: tuple[ast.AST, ast.FunctionDef] | None = None) -> None:
     models: dict[str, tuple[ast.Call, list[ast.expr], list[ast.Call]]] = {}
     for stmt in body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
@@ -95,7 +151,9 @@ def _scan(body: list[ast.stmt], values: Values, owner: str | None, found: list[F
             var = stmt.targets[0].id
             models[var] = (stmt.value, [], [])
             name = owner or var
-            found.append((name, stmt.lineno, _sequential_model(var, models, values)))
+            later = body[body.index(stmt) + 1:]
+            found.append((name, stmt.lineno, _sequential_model(var, models, values, later,
+                                                               builder)))
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
                 isinstance(stmt.value.func, ast.Attribute) and \
                 isinstance(stmt.value.func.value, ast.Name) and \
@@ -134,9 +192,16 @@ def _expr_model(node: ast.AST, values: Values) -> Callable[[], Model]:
 
 def _sequential_model(var: str, models: dict[str, tuple[ast.Call, list[ast.expr],
                                                          list[ast.Call]]],
-                      values: Values) -> Callable[[], Model]:
+                      values: Values, later: list[ast.stmt],
+                      builder: tuple[ast.AST, ast.FunctionDef] | None) -> Callable[[], Model]:
     def build() -> Model:
         call, adds, builds = models[var]
+        changed = _mutation(later, var)
+        if changed is not None:
+            raise _err(changed, f"{_text(changed)} changes the model after it is built",
+                       "write every layer in the Sequential or with model.add(...)")
+        if builder is not None:
+            _call_arguments(builder[0], builder[1], builder[1].name, values, False)
         return _sequential(call, adds, builds, values, var)
     return build
 
@@ -172,17 +237,19 @@ def _finish(name: str, dialect: str | None, nodes: list[Node],
     return Model(name, dialect or PYTORCH, tuple(nodes), shape, getattr(where, "lineno", 0))
 
 
-def _class_model(cls: ast.ClassDef, module_values: Values) -> Callable[[], Model]:
+def _class_model(cls: ast.ClassDef, module_values: Values,
+                 tree: ast.AST) -> Callable[[], Model]:
     def build() -> Model:
-        return _ModuleReader(cls, module_values).read()
+        return _ModuleReader(cls, module_values, tree).read()
     return build
 
 
 class _ModuleReader:
     """An nn.Module class: layers from __init__, their order from forward()."""
 
-    def __init__(self, cls: ast.ClassDef, values: Values) -> None:
+    def __init__(self, cls: ast.ClassDef, values: Values, tree: ast.AST) -> None:
         self.cls = cls
+        self.tree = tree
         self.values = values.child()
         self.reader = Reader(self.values, PYTORCH)
         self.attrs: dict[str, tuple[list[Node], ast.AST]] = {}
@@ -213,6 +280,7 @@ class _ModuleReader:
 
     def init(self, fn: ast.FunctionDef) -> None:
         _defaults(fn, self.values)
+        _call_arguments(self.tree, fn, self.cls.name, self.values, True)
         for stmt in fn.body:
             if _skippable(stmt) or _is_super_init(stmt):
                 continue
