@@ -17,6 +17,8 @@ MAX_LAYERS = 100_000
 MAX_VALUE = 10**15  # intermediate results of the arithmetic in arguments
 
 SEQUENTIAL = ("Sequential",)
+_ACTIVATION_MODULES = ("tf.nn.", "keras.activations.", "tf.keras.activations.",
+                       "activations.")
 _ORDERED = ("OrderedDict", "collections.OrderedDict")
 
 
@@ -208,7 +210,11 @@ class Reader:
         for k in call.keywords:
             if k.arg is None:
                 raise _err(k.value, f"**{_text(k.value)} is only known when the code runs")
-            keywords[k.arg] = self.values.eval(k.value)
+            name_of = dotted(k.value)
+            if k.arg == "activation" and name_of and name_of.startswith(_ACTIVATION_MODULES):
+                keywords[k.arg] = name_of.rsplit(".", 1)[1]  # tf.nn.relu reads as 'relu'
+            else:
+                keywords[k.arg] = self.values.eval(k.value)
         try:
             bound = bind_call(cls, prefixed, self.dialect, positional, keywords, first)
         except ClassError as e:

@@ -287,6 +287,8 @@ CLASSES: tuple[ClassDef, ...] = (
     ClassDef("LeakyReLU", KERAS, (("negative_slope", 0.3),), _leaky, _IGNORED | {"alpha"}),
     _class("Softmax", (("axis", -1),), lambda a: Bound((Made("softmax", {}),))),
     _class("ELU", (("alpha", 1.0),), lambda a: Bound((Made("elu", {}),))),
+    # Rescaling changes values only: no shape, no weights, no row.
+    _class("Rescaling", (("scale", REQUIRED), ("offset", 0.0)), lambda a: Bound(())),
     _input("Input", (("name", None), ("tensor", None), ("optional", False))),
     _input("InputLayer", (("input_tensor", None), ("optional", False), ("name", None))),
 )
