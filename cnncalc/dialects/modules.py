@@ -18,6 +18,11 @@ _SEQ_PREFIXES = {"nn.": PYTORCH, "torch.nn.": PYTORCH, "keras.": KERAS, "tf.kera
                  "tensorflow.keras.": KERAS, "tensorflow.keras.models.": KERAS, "": ""}
 _MODULE_BASES = ("nn.Module", "Module", "torch.nn.Module")
 _KERAS_BASES = ("keras.Model", "Model", "tf.keras.Model", "keras.models.Model")
+_FUNCTIONAL_MODELS = _KERAS_BASES + ("models.Model", "tf.keras.models.Model")
+_INPUTS = ("Input", "keras.Input", "layers.Input", "keras.layers.Input", "tf.keras.Input",
+           "tf.keras.layers.Input")
+_ADDS = ("Add", "layers.Add", "keras.layers.Add", "tf.keras.layers.Add")
+_ADD_FUNCTIONS = ("add", "layers.add", "keras.layers.add", "tf.keras.layers.add")
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
 _TORCH_ACTS = ("relu", "sigmoid", "tanh", "softmax", "log_softmax")
 Path = tuple[Node, ...]
@@ -165,6 +170,18 @@ def _scan(body: list[ast.stmt], values: Values, owner: str | None, found: list[F
                 adds.append(stmt.value.args[0])
             elif stmt.value.func.attr == "build":
                 builds.append(stmt.value)
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call) \
+                and dotted(stmt.value.func) in _FUNCTIONAL_MODELS:
+            var = stmt.targets[0].id
+            before = body[:body.index(stmt)]
+            found.append((owner or var, stmt.lineno, _functional_model(
+                stmt.value, before, values)))
+        elif owner is not None and isinstance(stmt, ast.Return) and \
+                isinstance(stmt.value, ast.Call) and \
+                dotted(stmt.value.func) in _FUNCTIONAL_MODELS:
+            before = body[:body.index(stmt)]
+            found.append((owner, stmt.lineno, _functional_model(stmt.value, before, values)))
         elif owner is None and isinstance(stmt, ast.Expr) and _is_model_expr(stmt.value):
             found.append(("model", stmt.lineno, _expr_model(stmt.value, values)))
 
@@ -235,6 +252,87 @@ def _finish(name: str, dialect: str | None, nodes: list[Node],
     if not nodes:
         raise _err(where, f"the model {cut(name)} has no layers")
     return Model(name, dialect or PYTORCH, tuple(nodes), shape, getattr(where, "lineno", 0))
+
+
+def _functional_model(model_call: ast.Call, before: list[ast.stmt],
+                      values: Values) -> Callable[[], Model]:
+    """keras.Model(inputs, outputs) over a chain of `x = layers.X(...)(x)` assignments, with
+    layers.Add()([f(x), x]) as a residual."""
+    def build() -> Model:
+        args = {k.arg: k.value for k in model_call.keywords if k.arg}
+        given = list(model_call.args) + [args[k] for k in ("inputs", "outputs") if k in args]
+        if len(given) != 2:
+            raise _err(model_call, "keras.Model needs inputs and outputs")
+        dialect = _dialect(ast.Module(body=list(before), type_ignores=[]), KERAS)
+        reader = Reader(values, dialect)
+        env: dict[str, Path] = {}
+        layers: dict[str, list[Node]] = {}
+        used: set[str] = set()
+
+        def path(node: ast.AST) -> Path:
+            if isinstance(node, ast.Name) and node.id in env:
+                return env[node.id]
+            if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+                (arg,) = node.args
+                if isinstance(node.func, ast.Call):
+                    if dotted(node.func.func) in _ADDS:
+                        return _added(arg, node)
+                    return path(arg) + tuple(reader.layer_call(node.func, False))
+                if isinstance(node.func, ast.Name) and node.func.id in layers:
+                    if node.func.id in used:
+                        raise _err(node, f"{node.func.id} is applied twice, sharing its weights")
+                    used.add(node.func.id)
+                    return path(arg) + tuple(_copy(n) for n in layers[node.func.id])
+                if dotted(node.func) in _ADD_FUNCTIONS:
+                    return _added(arg, node)
+            raise _err(node, f"{_text(node)} is not supported in a functional model",
+                       "write x = layers.X(...)(x), and layers.Add()([f(x), x])")
+
+        def _added(arg: ast.AST, node: ast.AST) -> Path:
+            if not isinstance(arg, (ast.List, ast.Tuple)) or len(arg.elts) != 2:
+                raise _err(node, "Add takes a list of two tensors")
+            return join_add(path(arg.elts[0]), path(arg.elts[1]), node)
+
+        for stmt in before:
+            target, value = _assignment(stmt)
+            if isinstance(target, ast.Name) and isinstance(value, ast.Name) and \
+                    value.id in env:
+                env[target.id] = env[value.id]  # x = inputs; shortcut = x
+                continue
+            if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
+                continue
+            if dotted(value.func) in _INPUTS:
+                reader.layer_call(value, True)
+                env[target.id] = ()
+            elif isinstance(value.func, ast.Call) or (
+                    isinstance(value.func, ast.Name) and value.func.id in layers) or \
+                    dotted(value.func) in _ADD_FUNCTIONS:
+                env[target.id] = path(value)
+            elif dotted(value.func) and sequential_dialect(value) is None:
+                try:
+                    layers[target.id] = reader.layer_call(value, False)
+                except CodeError:
+                    continue  # not a layer: some other statement of the script
+        inputs, outputs = given
+        if not (isinstance(inputs, ast.Name) and env.get(inputs.id) == ()):
+            raise _err(model_call, "keras.Model inputs must be one keras.Input tensor")
+        result = path(outputs)
+        return _finish("model", KERAS, list(result), reader.input_shape, model_call)
+    return build
+
+
+def join_add(a: Path, b: Path, node: ast.AST) -> Path:
+    """a + b where one is the other plus a body: a residual with an identity shortcut."""
+    k = 0
+    while k < min(len(a), len(b)) and a[k] is b[k]:
+        k += 1
+    if len(a) > k and len(b) > k:
+        raise _err(node, f"{_text(node)}: a shortcut with its own layers is not supported",
+                   "cnncalc adds the 1x1 projection itself; write the identity shortcut")
+    body = a[k:] or b[k:]
+    if not body:
+        raise _err(node, f"{_text(node)} adds a tensor to itself")
+    return a[:k] + (Residual(tuple(body)),)
 
 
 def _class_model(cls: ast.ClassDef, module_values: Values,
@@ -454,16 +552,7 @@ class _ModuleReader:
         return isinstance(node, ast.Call) and dotted(node.func) == "len" and len(node.args) == 1
 
     def add(self, a: Path, b: Path, node: ast.AST) -> Path:
-        k = 0
-        while k < min(len(a), len(b)) and a[k] is b[k]:
-            k += 1
-        if len(a) > k and len(b) > k:
-            raise _err(node, f"{_text(node)}: a shortcut with its own layers is not supported",
-                       "cnncalc adds the 1x1 projection itself; write the identity shortcut")
-        body = a[k:] or b[k:]
-        if not body:
-            raise _err(node, f"{_text(node)} adds a tensor to itself")
-        return a[:k] + (Residual(tuple(body)),)
+        return join_add(a, b, node)
 
 
 def _made_flatten(declared: tuple[tuple[str, int], ...] = ()) -> Made:

@@ -230,3 +230,39 @@ def test_keras_signatures_are_keras_own() -> None:
         theirs = [(p.name, REQUIRED if p.default is p.empty else p.default) for p in params
                   if p.name != "self" and p.kind == p.POSITIONAL_OR_KEYWORD]
         assert list(d.params) == theirs[:len(d.params)], d.name
+
+
+FUNCTIONAL = """
+inputs = keras.Input(shape=(32, 32, 3))
+x = layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+y = layers.Conv2D(16, 3, padding="same")(x)
+y = layers.BatchNormalization()(y)
+x = layers.Add()([y, x])
+x = layers.Activation("relu")(x)
+x = layers.GlobalAveragePooling2D()(x)
+outputs = layers.Dense(10)(x)
+model = keras.Model(inputs, outputs, name="tiny_resnet")
+"""
+
+
+def test_functional_model_with_a_residual() -> None:
+    r, s = read(FUNCTIONAL, None)
+    assert r.convention == "keras" and r.shape == (3, 32, 32)
+    # Keras' model.count_params() (3.15.1) is 3,002; by hand: (3·3·3 + 1)·16 = 448,
+    # (3·3·16 + 1)·16 = 2,320, batch norm 4·16 = 64, (16 + 1)·10 = 170.
+    assert s.total_params == 448 + 2320 + 64 + 170 == 3002
+    assert s.layers[2].kind == "residual" and s.output_shape == (10,)
+
+
+def test_residual_export_is_functional_and_reads_back() -> None:
+    from cnncalc.calc import summarize_spec
+    from cnncalc.dialects.keras_export import to_keras
+
+    spec = "conv(16,3,padding=1)-res[conv(16,3,padding=1)-bn-relu-conv(16,3,padding=1)]-gap"
+    s = summarize_spec(spec + "-flatten-fc(10)", (3, 32, 32))
+    code = to_keras(s)
+    assert "layers.Add()([x, shortcut1])" in code and "keras.Model(inputs, x)" in code
+    _, back = read(code, None)
+    assert (back.trainable_params, back.non_trainable_params) == (s.trainable_params,
+                                                                  s.non_trainable_params)
+    assert back.output_shape == s.output_shape
