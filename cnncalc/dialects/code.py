@@ -305,3 +305,18 @@ def read_model(source: str, name: str | None = None) -> Model:
         if n == name:
             return build()
     raise CodeError(f"no model named '{cut(name)}' in the code; it has {cut(listing, 300)}")
+
+
+_SEQ_PREFIXES = {"nn.": PYTORCH, "torch.nn.": PYTORCH, "keras.": KERAS, "tf.keras.": KERAS,
+                 "keras.models.": KERAS, "tf.keras.models.": KERAS, "models.": KERAS,
+                 "tensorflow.keras.": KERAS, "tensorflow.keras.models.": KERAS, "": ""}
+
+
+def sequential_dialect(call: ast.AST) -> str | None:
+    """'pytorch' / 'keras' / '' (unprefixed) when `call` is a Sequential(...) call, else None."""
+    if not isinstance(call, ast.Call):
+        return None
+    name = dotted(call.func)
+    if name is None or not (name == "Sequential" or name.endswith(".Sequential")):
+        return None
+    return _SEQ_PREFIXES.get(name[:-len("Sequential")])
