@@ -39,6 +39,7 @@ MAX_SPEC_CHARS = 1_000_000
 _WS = re.compile(r"\s*")
 _IDENT = re.compile(r"[A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _CLASS_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+_KEYWORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
 MAX_STRING = 200
 _NUMBER = re.compile(r"[+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?")
 
@@ -251,7 +252,7 @@ class _Parser:
                 self.skip_ws()
                 arg_at = self.i
                 key = None
-                m = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)").match(self.s, self.i)
+                m = _KEYWORD.match(self.s, self.i)
                 if m:
                     key = m.group(1)
                     self.i = m.end()

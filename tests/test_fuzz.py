@@ -236,3 +236,23 @@ def test_hostile_code_is_refused_quickly() -> None:
             check_code(code)
         except RecursionError as e:  # pragma: no cover - the failure this guards against
             raise AssertionError(code[:40]) from e
+
+
+@settings(max_examples=CASES // 5, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(st.one_of(st.text(max_size=120), st.lists(st.builds(
+    lambda k, v: f"{k}: {v}", st.sampled_from(["1", "2", "1.1", "3.s1", "total", "output", "x",
+                                              "trainable", "99", ""]),
+    st.sampled_from(["16x30x30", "(None, 26, 26, 32)", "448", "62,006", "params 2,320",
+                     "(784,)", "flat:10", "1x", "(", "-3", "9" * 40, "", "x, y"])),
+    max_size=6).map("\n".join)))
+def test_answers_never_crash(text: str) -> None:
+    from cnncalc.calc.check import mark, parse_answers
+
+    s = summarize_spec("conv(16,3)-relu-[conv(8,3)]*2-flatten-fc(10)", (1, 12, 12))
+    try:
+        marks = mark(s, parse_answers(text, PYTORCH))
+    except CnnCalcError as e:
+        assert "\n" not in e.message, e.message
+        return
+    assert all(isinstance(m.right, bool) for m in marks)
