@@ -263,7 +263,7 @@ class _Parser:
                                          arg_at, self.i - arg_at)
                     positional.append(value)
                 elif key in keywords:
-                    raise self.error(f"argument '{key}' given twice", arg_at, len(key))
+                    raise self.error(f"argument '{cut(key)}' given twice", arg_at, len(key))
                 else:
                     keywords[key] = value
                 if self.peek() == ",":
@@ -424,7 +424,7 @@ class _Parser:
                             hint = _suggest(key, options) or (
                                 f"{definition.name} takes " + (", ".join(
                                     q.name for q in definition.params) or "no arguments"))
-                            raise self.error(f"{definition.name} has no argument '{key}'",
+                            raise self.error(f"{definition.name} has no argument '{cut(key)}'",
                                              arg_at, len(key), hint=hint)
                         if p.name in keyed:
                             raise self.error(f"argument '{p.name}' given twice",

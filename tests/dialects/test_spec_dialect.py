@@ -167,3 +167,13 @@ def test_huge_repeats_and_values_are_one_line_errors() -> None:
         summarize(r.nodes, r.shape, r.convention)
     with pytest.raises(CnnCalcError, match="too large"):
         resolve("relu", None, "1x9999999999999x9")
+
+
+@pytest.mark.parametrize("spec", [
+    "conv(" + "a" * 300 + "=1)", "Z" * 300, "conv(8,3,padding=" + "q" * 300 + ")",
+    "Conv2d(1,2,3," + "k" * 300 + "=3)", "fc(" + "9" * 400 + ")", "[relu]*" + "9" * 300,
+])
+def test_error_echoes_of_huge_tokens_are_cut(spec: str) -> None:
+    with pytest.raises(CnnCalcError) as info:
+        parse_model(spec)
+    assert len(str(info.value)) < 260, str(info.value)
