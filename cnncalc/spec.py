@@ -82,6 +82,9 @@ class Residual:
 
     body: tuple[Node, ...]
     pos: int = 0
+    # Code that adds x itself (`f(x) + x`) declares an identity shortcut: a body that changes
+    # the shape is then an error, as it is in torch and Keras, not a projection.
+    identity: bool = False
 
     @property
     def text(self) -> str:

@@ -204,6 +204,14 @@ class _Walker:
             raise self.partial_block(e, "residual", node.text, shape, path) from None
         shortcut: tuple[LayerInfo, ...] = ()
         sc_rf = rf
+        if out != shape and node.identity:
+            raise LayerError(
+                f"layer {path} {node.text}: the body turns {format_shape(shape, self.convention)}"
+                f" into {format_shape(out, self.convention)}, so adding its input (an identity "
+                "shortcut) fails", "keep the shape in the body, or write res[...] in a spec "
+                "for a projection shortcut",
+                [self.block("residual", node.text, path, shape, out, body_rf, rows,
+                            complete=False)])
         if out != shape:
             stride = _projection_stride(shape, out)
             if stride is None:

@@ -65,7 +65,7 @@ def join_add(a: Path, b: Path, node: ast.AST) -> Path:
     body = a[k:] or b[k:]
     if not body:
         raise _err(node, f"{_text(node)} adds a tensor to itself")
-    return a[:k] + (Residual(tuple(body)),)
+    return a[:k] + (Residual(tuple(body), identity=True),)
 
 
 def _class_model(cls: ast.ClassDef, module_values: Values,

@@ -85,3 +85,14 @@ def test_no_model_and_too_many() -> None:
         read_model("x = 1\n")
     with pytest.raises(CodeError, match="no model named 'c'"):
         read_model(HEAD + "a = nn.Sequential(nn.ReLU())\n", "c")
+
+
+def test_identity_shortcut_that_changes_shape_is_an_error() -> None:
+    """torch raises at `self.c(x) + x` when the shapes differ; cnncalc must not add a
+    projection of its own there (it does so only for a spec's res[...])."""
+    code = module("self.c = nn.Conv2d(3, 8, 3, padding=1)", "return self.c(x) + x")
+    m = read_model(code)
+    with pytest.raises(CnnCalcError) as info:
+        summarize(m.nodes, (3, 8, 8))
+    assert "the body turns 3x8x8 into 8x8x8, so adding its input (an identity shortcut) " \
+        "fails" in str(info.value)
