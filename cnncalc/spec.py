@@ -85,9 +85,12 @@ class Residual:
     # Code that adds x itself (`f(x) + x`) declares an identity shortcut: a body that changes
     # the shape is then an error, as it is in torch and Keras, not a projection.
     identity: bool = False
+    shortcut: tuple[Node, ...] = ()  # `res[body|shortcut]`: the shortcut's own layers
 
     @property
     def text(self) -> str:
+        if self.shortcut:
+            return f"res[{to_text(self.body)}|{to_text(self.shortcut)}]"
         return f"res[{to_text(self.body)}]"
 
 
@@ -161,7 +164,7 @@ def count_layers(nodes: tuple[Node, ...]) -> int:
         elif isinstance(n, Repeat):
             total += n.times * count_layers(n.body)
         else:
-            total += count_layers(n.body)
+            total += count_layers(n.body) + count_layers(n.shortcut)
     return total
 
 
@@ -375,8 +378,12 @@ class _Parser:
             if self.peek() == "]":
                 raise self.error("empty residual block 'res[]'", start, self.i - start + 1)
             body = self.sequence(depth + 1)
+            shortcut: tuple[Node, ...] = ()
+            if self.peek() == "|":
+                self.i += 1
+                shortcut = self.sequence(depth + 1)
             self.expect("]", "']' to close the residual block")
-            return Residual(body, start)
+            return Residual(body, start, shortcut=shortcut)
         if self.s[self.i:self.i + 1] == "(":
             close = self.s.find(")", self.i)
             raw = self.s[start:close + 1] if close > 0 else ""

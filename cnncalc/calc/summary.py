@@ -204,6 +204,22 @@ class _Walker:
             raise self.partial_block(e, "residual", node.text, shape, path) from None
         shortcut: tuple[LayerInfo, ...] = ()
         sc_rf = rf
+        if node.shortcut:
+            try:
+                sc_rows, sc_out, sc_rf = self.sequence(node.shortcut, shape, rf, path + ".s")
+            except LayerError as e:
+                raise self.partial_block(e, "residual", node.text, shape, path) from None
+            if sc_out != out:
+                raise LayerError(
+                    f"layer {path} {node.text}: the body gives "
+                    f"{format_shape(out, self.convention)} but the shortcut gives "
+                    f"{format_shape(sc_out, self.convention)}, so they cannot be added",
+                    "make the shortcut's channels and stride match the body's",
+                    [self.block("residual", node.text, path, shape, out, body_rf, rows,
+                                tuple(sc_rows), complete=False)])
+            return self.block("residual", node.text, path, shape, out, larger(body_rf, sc_rf),
+                              rows, tuple(sc_rows), extra_activations=numel(out),
+                              label=short_text((node,)))
         if out != shape and node.identity:
             raise LayerError(
                 f"layer {path} {node.text}: the body turns {format_shape(shape, self.convention)}"

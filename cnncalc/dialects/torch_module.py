@@ -55,17 +55,20 @@ def _call_arguments(tree: ast.AST, fn: ast.FunctionDef, name: str, values: Value
 
 
 def join_add(a: Path, b: Path, node: ast.AST) -> Path:
-    """a + b where one is the other plus a body: a residual with an identity shortcut."""
+    """a + b from a common tensor: a residual block. When both branches have layers, the
+    shorter is the shortcut (a projection such as a 1x1 conv and batch norm)."""
     k = 0
     while k < min(len(a), len(b)) and a[k] is b[k]:
         k += 1
-    if len(a) > k and len(b) > k:
-        raise _err(node, f"{_text(node)}: a shortcut with its own layers is not supported",
-                   "cnncalc adds the 1x1 projection itself; write the identity shortcut")
-    body = a[k:] or b[k:]
+    body, shortcut = a[k:], b[k:]
+    if len(shortcut) > len(body):
+        body, shortcut = shortcut, body
     if not body:
         raise _err(node, f"{_text(node)} adds a tensor to itself")
-    return a[:k] + (Residual(tuple(body), identity=True),)
+    if any(isinstance(n, Residual) for n in shortcut):
+        raise _err(node, f"{_text(node)}: a shortcut with a residual block inside is not "
+                   "supported")
+    return a[:k] + (Residual(tuple(body), identity=not shortcut, shortcut=tuple(shortcut)),)
 
 
 def _class_model(cls: ast.ClassDef, module_values: Values,

@@ -30,7 +30,7 @@ def module(init: str, forward: str) -> str:
     (module("self.c = nn.Conv2d(1, 4, 3)\nself.unused = nn.Linear(4, 4)", "return self.c(x)"),
      8, "self.unused has weights but forward() never uses it"),
     (module("self.c = nn.Conv2d(1, 4, 3, padding=1)\nself.s = nn.Conv2d(1, 4, 1)",
-            "return self.c(x) + self.s(x)"), 10, "a shortcut with its own layers"),
+            "return self.c(x) + self.c(x)"), 10, "self.c is applied twice"),
     (module("self.c = nn.Conv2d(1, k, 3)", "return self.c(x)"), 7,
      "the value k is not known without running the code"),
     (module("self.c = MyConv(1, 4)", "return self.c(x)"), 7, "unknown layer class MyConv"),
@@ -96,3 +96,13 @@ def test_identity_shortcut_that_changes_shape_is_an_error() -> None:
         summarize(m.nodes, (3, 8, 8))
     assert "the body turns 3x8x8 into 8x8x8, so adding its input (an identity shortcut) " \
         "fails" in str(info.value)
+
+
+def test_shortcut_that_does_not_match_the_body_is_an_error() -> None:
+    code = module("self.c = nn.Conv2d(3, 8, 3, stride=2, padding=1)\n"
+                  "self.s = nn.Conv2d(3, 8, 1)", "return self.c(x) + self.s(x)")
+    m = read_model(code)
+    with pytest.raises(CnnCalcError) as info:
+        summarize(m.nodes, (3, 8, 8))
+    assert "the body gives 8x4x4 but the shortcut gives 8x8x8, so they cannot be added" in str(
+        info.value)

@@ -258,7 +258,8 @@ def test_residual_export_is_functional_and_reads_back() -> None:
     from cnncalc.calc import summarize_spec
     from cnncalc.dialects.keras_export import to_keras
 
-    spec = "conv(16,3,padding=1)-res[conv(16,3,padding=1)-bn-relu-conv(16,3,padding=1)]-gap"
+    spec = "conv(16,3,padding=1)-res[conv(16,3,padding=1)-bn-relu-conv(16,3,padding=1)]" \
+        "-res[conv(32,3,stride=2,padding=1)-relu]-gap"
     s = summarize_spec(spec + "-flatten-fc(10)", (3, 32, 32))
     code = to_keras(s)
     assert "layers.Add()([x, shortcut1])" in code and "keras.Model(inputs, x)" in code

@@ -312,6 +312,32 @@ class R(nn.Module):
         x = x.reshape(n, -1)
         return self.out(x)
 """, None),
+    ("basic-block-downsample", """
+class BasicBlock(nn.Module):
+    def __init__(self, inplanes=16, planes=32, stride=2):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = nn.Sequential(
+            nn.Conv2d(inplanes, planes, kernel_size=1, stride=stride, bias=False),
+            nn.BatchNorm2d(planes),
+        )
+
+    def forward(self, x):
+        identity = x
+        out = self.conv1(x)
+        out = self.bn1(out)
+        out = self.relu(out)
+        out = self.conv2(out)
+        out = self.bn2(out)
+        identity = self.downsample(x)
+        out += identity
+        out = self.relu(out)
+        return out
+""", "16x15x15"),
     ("functional-pools", """
 class P(nn.Module):
     def __init__(self):
