@@ -46,7 +46,9 @@ ITEMS = st.recursive(
     lambda inner: st.one_of(
         st.builds(lambda body, n: f"[{body}]*{n}", st.lists(inner, max_size=3).map("-".join),
                   st.one_of(NUMBERS.map(str), st.just(""))),
-        st.builds(lambda body: f"res[{body}]", st.lists(inner, max_size=3).map("-".join))),
+        st.builds(lambda body: f"res[{body}]", st.lists(inner, max_size=3).map("-".join)),
+        st.builds(lambda body, sc: f"res[{body}|{sc}]", st.lists(inner, max_size=3).map(
+            "-".join), st.lists(inner, max_size=2).map("-".join))),
     max_leaves=12)
 GRAMMAR = st.builds(lambda xs, sep: sep.join(xs), st.lists(ITEMS, min_size=0, max_size=6),
                     st.sampled_from(["-", " - ", "--", "-\n"]))
