@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,7 +67,9 @@ def parse_source(source: str) -> ast.Module:
     if len(source) > MAX_SOURCE:
         raise CodeError(f"the code is {len(source):,} characters; the limit is {MAX_SOURCE:,}")
     try:
-        tree = ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code: not ours
+            tree = ast.parse(source)
     except SyntaxError as e:
         raise CodeError(f"line {e.lineno}: not valid Python: {cut(str(e.msg), 80)}") from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as e:
