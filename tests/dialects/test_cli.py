@@ -183,3 +183,14 @@ def test_reading_code_imports_neither_torch_nor_tensorflow(tmp_path: Path) -> No
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["total_params"] == 122_570
+
+
+def test_python_warnings_about_the_code_are_not_printed(tmp_path: Path) -> None:
+    path = tmp_path / "warn.py"
+    path.write_text("import torch.nn as nn\nm = nn.Sequential(nn.Linear(1if 1 else 2, 2))\n")
+    proc = subprocess.run([sys.executable, "-m", "cnncalc", "summary", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "error: warn.py: line 2: the value 1 if 1 else 2 is not known without running the "
+        "code; write the number, or a constant defined above"]
