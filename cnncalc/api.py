@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from .calc.explain import Explained
     from .calc.solve import InputSolution, LayerSolution
+    from .dialects.resolve import Resolved
 
 InputSize = Union[str, Sequence[int]]
 SpecOrModel = Union[str, "Module"]
@@ -31,16 +32,16 @@ def _shape_text(input_size: InputSize) -> str:
                      "give a tuple of ints such as (1, 28, 28), or a string such as '1x28x28'")
 
 
-def _resolve(spec: str, input_size: InputSize | None) -> tuple[str, str, str]:
-    """(spec, input text, title) through the command line's own resolver, so the API accepts
-    exactly what `cnncalc summary` accepts, presets included."""
+def _resolve(spec: str, input_size: InputSize | None, convention: str | None) -> Resolved:
+    """The model through the command line's own resolver, so the API accepts exactly what
+    `cnncalc summary` accepts: specs, presets, and PyTorch or Keras code."""
     from . import presets
-    from .cli.calc_cmds import resolve
+    from .dialects.resolve import resolve
 
     shape = None if input_size is None else _shape_text(input_size)
     if spec.strip().lower() in presets.PRESETS:
-        return resolve(None, spec.strip(), shape)
-    return resolve(spec, None, shape)
+        return resolve(None, spec.strip(), shape, convention)
+    return resolve(spec, None, shape, convention)
 
 
 def _batch(batch: int) -> int:
@@ -50,18 +51,16 @@ def _batch(batch: int) -> int:
 
 
 def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
-            convention: str = "pytorch", batch: int = 1) -> Summary:
+            convention: str | None = None, batch: int = 1) -> Summary:
     """Layer-by-layer shapes, parameters, MACs, memory and receptive fields.
 
     `spec_or_code` is a spec string, a preset name ("resnet18") or a torch `nn.Module`.
     For a spec, `input_size` is CxHxW without the batch, as a tuple or "1x28x28" (default:
     the preset's input, else 1x28x28). For a module it includes the batch dimension, as in
-    torchinfo: (1, 3, 224, 224). Raises a `CnnCalcError`; a `LayerError` carries `.layer`
+    torchinfo: (1, 3, 224, 224). `convention` is "pytorch" or "keras" (default: keras for
+    Keras code, else pytorch). Raises a `CnnCalcError`; a `LayerError` carries `.layer`
     and `.partial` (the summary of the layers before the error).
     """
-    from .calc import summarize_spec
-    from .calc.shape import parse_convention, parse_shape
-
     if not isinstance(spec_or_code, str):
         if not hasattr(spec_or_code, "named_modules"):
             raise UsageError(f"expected a spec string, preset name or torch nn.Module, got "
@@ -71,10 +70,11 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
         if input_size is None:
             raise UsageError("input_size is required for a module",
                              "e.g. input_size=(1, 3, 224, 224), batch included")
-        return module_summary(spec_or_code, input_size, convention)
-    text, shape, _ = _resolve(spec_or_code, input_size)
-    return summarize_spec(text, parse_shape(shape), parse_convention(convention),
-                          _batch(batch))
+        return module_summary(spec_or_code, input_size, convention or "pytorch")
+    from .calc.summary import summarize
+
+    r = _resolve(spec_or_code, input_size, convention)
+    return summarize(r.nodes, r.shape, r.convention, _batch(batch), r.spec)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class Explanation:
 
 
 def explain(spec: str, input_size: InputSize | None = None,
-            convention: str = "pytorch") -> Explanation:
+            convention: str | None = None) -> Explanation:
     """Each layer's formulas with the numbers substituted, like a worked homework answer."""
     from .calc.explain import explain as run_explain
 

@@ -8,8 +8,11 @@ from typing import Final
 REQUIRED: Final = object()
 """Marks a parameter that has no default."""
 
-SAME_AS_KERNEL: Final = "kernel"
-"""Default of a pooling stride: the kernel size."""
+SAME_AS_KERNEL: Final = "=kernel_size"
+"""Default of a pooling stride: the kernel size. Any default written `=name` copies the
+value bound to the parameter `name` before it."""
+
+MAX_PAD = 10**12
 
 # Value kinds a parameter accepts, checked when a spec is bound.
 INT, PAIR, PADDING, FLOAT, BOOL, SIZE, PROB = (
@@ -80,9 +83,21 @@ _ACTIVATIONS = {
 LAYERS: Final[dict[str, LayerDef]] = {
     d.name: d
     for d in (
-        LayerDef("conv", _conv_params(False), ("conv2d",), "nn.Conv2d"),
-        LayerDef("convt", _conv_params(True), ("deconv", "convtranspose", "conv2dtranspose"),
-                 "nn.ConvTranspose2d"),
+        LayerDef("conv", _conv_params(False), (), "nn.Conv2d"),
+        LayerDef("convt", _conv_params(True), ("deconv",), "nn.ConvTranspose2d"),
+        LayerDef(
+            "dwconv",
+            (
+                Param("kernel_size", PAIR, short=("kernel", "k"), minimum=1),
+                Param("stride", PAIR, 1, ("s",), minimum=1),
+                Param("padding", PADDING, 0, ("p", "pad")),
+                Param("depth_multiplier", INT, 1, ("m",), minimum=1),
+                Param("dilation", PAIR, 1, ("d",), minimum=1),
+                Param("bias", BOOL, True, ("b",)),
+            ),
+            ("depthwise",),
+            "nn.Conv2d(groups=C)",
+        ),
         LayerDef(
             "maxpool",
             (
@@ -92,7 +107,7 @@ LAYERS: Final[dict[str, LayerDef]] = {
                 Param("dilation", PAIR, 1, ("d",), minimum=1),
                 Param("ceil_mode", BOOL, False, ("ceil",)),
             ),
-            ("pool", "maxpool2d"),
+            ("pool",),
             "nn.MaxPool2d",
         ),
         LayerDef(
@@ -104,14 +119,32 @@ LAYERS: Final[dict[str, LayerDef]] = {
                 Param("ceil_mode", BOOL, False, ("ceil",)),
                 Param("count_include_pad", BOOL, True, ("cip",)),
             ),
-            ("avgpool2d",),
+            (),
             "nn.AvgPool2d",
         ),
         LayerDef(
             "gap",
             (Param("output_size", SIZE, 1, ("size", "out", "o"), minimum=1),),
-            ("adaptiveavgpool", "adaptiveavgpool2d", "globalavgpool"),
+            ("globalavgpool",),
             "nn.AdaptiveAvgPool2d",
+        ),
+        LayerDef(
+            "gmp",
+            (Param("output_size", SIZE, 1, ("size", "out", "o"), minimum=1),),
+            ("globalmaxpool",),
+            "nn.AdaptiveMaxPool2d",
+        ),
+        LayerDef(
+            "zeropad",
+            (
+                # Negative values crop, as nn.ZeroPad2d and Keras' Cropping2D do.
+                Param("top", INT, minimum=-MAX_PAD),
+                Param("bottom", INT, "=top", minimum=-MAX_PAD),
+                Param("left", INT, "=top", minimum=-MAX_PAD),
+                Param("right", INT, "=left", minimum=-MAX_PAD),
+            ),
+            ("pad",),
+            "nn.ZeroPad2d",
         ),
         LayerDef(
             "fc",
@@ -119,7 +152,7 @@ LAYERS: Final[dict[str, LayerDef]] = {
                 Param("out_features", INT, short=("out", "units", "n"), minimum=1),
                 Param("bias", BOOL, True, ("b",)),
             ),
-            ("dense", "linear"),
+            (),
             "nn.Linear",
         ),
         LayerDef("flatten", (), (), "nn.Flatten"),
@@ -130,8 +163,9 @@ LAYERS: Final[dict[str, LayerDef]] = {
                 Param("eps", FLOAT, 1e-5),
                 Param("momentum", FLOAT, 0.1),
                 Param("affine", BOOL, True),
+                Param("track_running_stats", BOOL, True, ("stats",)),
             ),
-            ("batchnorm", "batchnorm2d"),
+            (),
             "nn.BatchNorm2d",
         ),
         LayerDef(
@@ -142,12 +176,13 @@ LAYERS: Final[dict[str, LayerDef]] = {
                 Param("beta", FLOAT, 0.75),
                 Param("k", FLOAT, 1.0),
             ),
-            ("localresponsenorm",),
+            (),
             "nn.LocalResponseNorm",
         ),
         LayerDef("leakyrelu", (Param("negative_slope", FLOAT, 0.01, ("slope",)),),
                  ("lrelu",), "nn.LeakyReLU"),
         LayerDef("softmax", (), (), "nn.Softmax"),
+        LayerDef("logsoftmax", (), (), "nn.LogSoftmax"),
         *(LayerDef(name, (), (), torch) for name, torch in _ACTIVATIONS.items()),
     )
 }

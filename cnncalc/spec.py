@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Union
 
+from .dialects.binding import MAX_INT, Bound, ClassError, Made, cut, dialect_of
+from .dialects.classes import TABLE, bind_call, is_class, misspelled_class, split_name
 from .errors import SpecSyntaxError
 from .layers import (
     ALIASES,
@@ -17,7 +19,6 @@ from .layers import (
     PAIR,
     PROB,
     REQUIRED,
-    SAME_AS_KERNEL,
     SIZE,
     LayerDef,
     Param,
@@ -25,6 +26,7 @@ from .layers import (
 )
 
 Value = Union[int, float, str, bool, tuple[int, int]]
+Raw = object  # a Python literal as written in a library call
 
 MAX_DEPTH = 32
 """Deepest nesting of `[...]` and `res[...]` a spec may use."""
@@ -35,7 +37,10 @@ MAX_LAYERS = 100_000
 MAX_SPEC_CHARS = 1_000_000
 
 _WS = re.compile(r"\s*")
-_IDENT = re.compile(r"[A-Za-z0-9_]*")
+_IDENT = re.compile(r"[A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_CLASS_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+_KEYWORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+MAX_STRING = 200
 _NUMBER = re.compile(r"[+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?")
 
 
@@ -47,6 +52,8 @@ class Layer:
     args: dict[str, Value]
     pos: int = 0
     length: int = 0
+    source: str = ""  # the library call it was read from, e.g. "Linear(3136, 10)"
+    declared: tuple[tuple[str, int], ...] = ()  # sizes that call states: channels, features
 
     def __getitem__(self, name: str) -> Value:
         return self.args[name]
@@ -75,9 +82,15 @@ class Residual:
 
     body: tuple[Node, ...]
     pos: int = 0
+    # Code that adds x itself (`f(x) + x`) declares an identity shortcut: a body that changes
+    # the shape is then an error, as it is in torch and Keras, not a projection.
+    identity: bool = False
+    shortcut: tuple[Node, ...] = ()  # `res[body|shortcut]`: the shortcut's own layers
 
     @property
     def text(self) -> str:
+        if self.shortcut:
+            return f"res[{to_text(self.body)}|{to_text(self.shortcut)}]"
         return f"res[{to_text(self.body)}]"
 
 
@@ -109,8 +122,8 @@ def _layer_text(kind: str, items: tuple[tuple[str, Value], ...]) -> str:
             parts.append(format_value(value))
             continue
         default = p.default
-        if default == SAME_AS_KERNEL:
-            default = args["kernel_size"]
+        if isinstance(default, str) and default.startswith("="):
+            default = args[default[1:]]
         elif p.kind in (PAIR, SIZE) and isinstance(default, int):
             default = (default, default)
         elif p.kind == PADDING and isinstance(default, int):
@@ -118,7 +131,9 @@ def _layer_text(kind: str, items: tuple[tuple[str, Value], ...]) -> str:
         if value != default:
             # A layer whose only interesting argument comes first reads best positionally.
             positional = i == 0 and all(
-                args[q.name] == q.default for q in definition.params[1:])
+                args[q.name] == q.default or (isinstance(q.default, str) and
+                                              q.default.startswith("="))
+                for q in definition.params[1:])
             parts.append(format_value(value) if positional else f"{p.name}={format_value(value)}")
     return f"{kind}({','.join(parts)})" if parts else kind
 
@@ -149,7 +164,7 @@ def count_layers(nodes: tuple[Node, ...]) -> int:
         elif isinstance(n, Repeat):
             total += n.times * count_layers(n.body)
         else:
-            total += count_layers(n.body)
+            total += count_layers(n.body) + count_layers(n.shortcut)
     return total
 
 
@@ -161,11 +176,14 @@ def _suggest(word: str, options: list[str]) -> str | None:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dialect: str | None = None) -> None:
         self.s = text
         self.i = 0
         # Specs repeat layers; a layer's text always binds the same way, so bind it once.
         self.bound: dict[str, tuple[str, dict[str, Value]]] = {}
+        self.dialect = dialect  # the library its class names come from, if any
+        self.layers = 0
+        self.input_shape: tuple[int, ...] | None = None
 
     def error(self, message: str, pos: int | None = None, length: int = 1,
               hint: str | None = None) -> SpecSyntaxError:
@@ -201,11 +219,135 @@ class _Parser:
     def sequence(self, depth: int) -> tuple[Node, ...]:
         if depth > MAX_DEPTH:
             raise self.error(f"nesting deeper than {MAX_DEPTH} levels")
-        nodes = [self.item(depth)]
+        nodes = list(self.items(depth))
         while self.peek() == "-":
             self.i += 1
-            nodes.append(self.item(depth))
+            nodes.extend(self.items(depth))
+        if not nodes:
+            raise self.error("this part of the spec has no layers (nn.Identity adds none)")
         return tuple(nodes)
+
+    def items(self, depth: int) -> tuple[Node, ...]:
+        """One item of the spec; a library call may stand for several layers, or none."""
+        self.skip_ws()
+        m = _IDENT.match(self.s, self.i)
+        word = m.group(0) if m and self.s[self.i:self.i + 1].isalpha() else ""
+        if word and ("." in word or is_class(word)):
+            start = self.i
+            try:
+                prefixed, name = split_name(word)
+            except ClassError as e:
+                raise self.error(e.message, start, len(word), e.hint) from None
+            if not is_class(name):
+                raise self.error(f"unknown layer '{cut(word)}'", start, len(word),
+                                 hint=misspelled_class(name) or "run 'cnncalc layers' for "
+                                 "the list")
+            self.i = m.end() if m else self.i
+            return self.library(name, prefixed, start, depth)
+        return (self.item(depth),)
+
+    def library(self, name: str, prefixed: str | None, start: int,
+                depth: int) -> tuple[Node, ...]:
+        positional: list[Raw] = []
+        keywords: dict[str, Raw] = {}
+        inner_at = self.i
+        if self.peek() == "(":
+            self.i += 1
+            inner_at = self.i
+            while self.peek() != ")":
+                self.skip_ws()
+                arg_at = self.i
+                key = None
+                m = _KEYWORD.match(self.s, self.i)
+                if m:
+                    key = m.group(1)
+                    self.i = m.end()
+                value = self.literal(depth)
+                if key is None:
+                    if keywords:
+                        raise self.error("positional argument after a keyword argument",
+                                         arg_at, self.i - arg_at)
+                    positional.append(value)
+                elif key in keywords:
+                    raise self.error(f"argument '{cut(key)}' given twice", arg_at, len(key))
+                else:
+                    keywords[key] = value
+                if self.peek() == ",":
+                    self.i += 1
+                    continue
+                if self.peek() != ")":
+                    self.expect(")", "',' or ')'")
+            inner = self.s[inner_at:self.i]
+            self.i += 1
+        else:
+            inner = ""
+        source = f"{name}({' '.join(inner.split())})"
+        try:
+            bound = bind_call(name, prefixed, self.dialect, positional, keywords,
+                              self.layers == 0)
+        except ClassError as e:
+            raise self.error(e.message, start, self.i - start, e.hint) from None
+        return self.made(bound, name, source, start)
+
+    def made(self, bound: Bound, name: str, source: str, start: int) -> tuple[Node, ...]:
+        if bound.input_shape is not None:
+            self.input_shape = bound.input_shape
+        out: list[Node] = []
+        for m in bound.layers:
+            try:
+                layer = make_layer(m, name, source if m is bound.layers[0] else "")
+            except ClassError as e:
+                raise self.error(e.message, start, self.i - start, e.hint) from None
+            out.append(Layer(layer.kind, layer.args, start, self.i - start, layer.source,
+                             layer.declared))
+        self.layers += len(out)
+        return tuple(out)
+
+    def literal(self, depth: int) -> Raw:
+        """A Python literal (or a cnncalc value such as 3x3 or same) inside a library call."""
+        ch = self.peek()
+        start = self.i
+        if ch in ("'", '"'):
+            end = self.s.find(ch, self.i + 1)
+            if end < 0:
+                raise self.error("unterminated string", start, 1)
+            if end - start > MAX_STRING:
+                raise self.error(f"string longer than {MAX_STRING} characters", start, 1)
+            self.i = end + 1
+            return self.s[start + 1:end]
+        if ch in ("(", "["):
+            if depth > MAX_DEPTH:
+                raise self.error(f"nesting deeper than {MAX_DEPTH} levels")
+            close = ")" if ch == "(" else "]"
+            self.i += 1
+            items: list[Raw] = []
+            while self.peek() != close:
+                items.append(self.literal(depth + 1))
+                if self.peek() == ",":
+                    self.i += 1
+                elif self.peek() != close:
+                    self.expect(close, f"',' or '{close}'")
+            self.i += 1
+            return tuple(items)
+        if ch.isalpha():
+            word = self.identifier()
+            low = word.lower()
+            if low in ("true", "false"):
+                return low == "true"
+            if low == "none":
+                return None
+            if low in ("same", "valid"):
+                return low
+            raise self.error(f"unknown value '{cut(word)}'", start, len(word),
+                             hint="values are numbers, tuples, quoted strings, True, False "
+                             "or None")
+        if ch == "-" and self.s[self.i + 1:self.i + 2].isdigit():
+            self.i += 1
+            value = self.literal(depth)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self.error("'-' must be followed by a number", start, 1)
+            return -value
+        return self.value()
 
     def item(self, depth: int) -> Node:
         ch = self.peek()
@@ -236,20 +378,26 @@ class _Parser:
             if self.peek() == "]":
                 raise self.error("empty residual block 'res[]'", start, self.i - start + 1)
             body = self.sequence(depth + 1)
+            shortcut: tuple[Node, ...] = ()
+            if self.peek() == "|":
+                self.i += 1
+                shortcut = self.sequence(depth + 1)
             self.expect("]", "']' to close the residual block")
-            return Residual(body, start)
+            return Residual(body, start, shortcut=shortcut)
         if self.s[self.i:self.i + 1] == "(":
             close = self.s.find(")", self.i)
             raw = self.s[start:close + 1] if close > 0 else ""
             hit = self.bound.get(raw)
             if hit is not None:
                 self.i = close + 1
+                self.layers += 1
                 return Layer(hit[0], hit[1], start, self.i - start)
         definition = lookup(name)
         if definition is None:
             names = sorted(ALIASES) + ["res"]
-            raise self.error(f"unknown layer '{name}'", start, len(name),
-                             hint=_suggest(name, names) or "run 'cnncalc layers' for the list")
+            raise self.error(f"unknown layer '{cut(name)}'", start, len(name),
+                             hint=misspelled_class(name) or _suggest(name, names)
+                             or "run 'cnncalc layers' for the list")
         positional: list[tuple[Value, int, int]] = []
         keyed: dict[str, tuple[Value, int, int]] = {}
         if self.peek() == "(":
@@ -286,7 +434,7 @@ class _Parser:
                             hint = _suggest(key, options) or (
                                 f"{definition.name} takes " + (", ".join(
                                     q.name for q in definition.params) or "no arguments"))
-                            raise self.error(f"{definition.name} has no argument '{key}'",
+                            raise self.error(f"{definition.name} has no argument '{cut(key)}'",
                                              arg_at, len(key), hint=hint)
                         if p.name in keyed:
                             raise self.error(f"argument '{p.name}' given twice",
@@ -299,6 +447,7 @@ class _Parser:
                     break
         layer = self.bind(definition, positional, keyed, start)
         self.bound[self.s[start:self.i]] = (layer.kind, layer.args)
+        self.layers += 1
         return layer
 
     def bind(self, d: LayerDef, positional: list[tuple[Value, int, int]],
@@ -322,41 +471,17 @@ class _Parser:
             elif p.default is REQUIRED:
                 raise self.error(f"{d.name} needs '{p.name}'", start, self.i - start,
                                  hint=f"e.g. {_example(d)}")
-            elif p.default == SAME_AS_KERNEL:
-                args[p.name] = args["kernel_size"]
+            elif isinstance(p.default, str) and p.default.startswith("="):
+                args[p.name] = args[p.default[1:]]
             else:
                 args[p.name] = self.coerce(d, p, p.default, start, 1)  # type: ignore[arg-type]
         return Layer(d.name, args, start, self.i - start)
 
     def coerce(self, d: LayerDef, p: Param, value: Value, at: int, n: int) -> Value:
-        def bad(expected: str) -> SpecSyntaxError:
-            return self.error(f"{d.name} {p.name} must be {expected}, got "
-                              f"{format_value(value)}", at, n)
-
-        if p.kind in (INT, PAIR, SIZE, PADDING):
-            if p.kind == PADDING and isinstance(value, str):
-                if value.lower() in ("same", "valid"):
-                    return value.lower()
-                raise bad("an integer, HxW, 'same' or 'valid'")
-            if isinstance(value, bool) or not isinstance(value, (int, tuple)):
-                raise bad("an integer" if p.kind == INT else "an integer or HxW")
-            if isinstance(value, tuple) and p.kind == INT:
-                raise bad("an integer")
-            pair = value if isinstance(value, tuple) else (value, value)
-            if min(pair) < p.minimum:
-                raise bad(f"at least {p.minimum}")
-            return value if p.kind == INT else pair
-        if p.kind == BOOL:
-            if not isinstance(value, bool):
-                raise bad("true or false")
-            return value
-        if p.kind in (FLOAT, PROB):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise bad("a number")
-            if p.kind == PROB and not 0.0 <= float(value) < 1.0:
-                raise bad("in [0, 1)")
-            return float(value)
-        raise AssertionError(p.kind)  # pragma: no cover
+        try:
+            return coerce(d, p, value)
+        except ClassError as e:
+            raise self.error(e.message, at, n, e.hint) from None
 
     def identifier(self) -> str:
         start = self.i
@@ -371,27 +496,39 @@ class _Parser:
         text = self.s[start:self.i]
         try:
             if text.lstrip("+-").isdigit() and text.isascii():
+                if len(text.lstrip("+-0")) > 13 or abs(int(text)) > MAX_INT:
+                    raise self.error(f"the number {cut(text)} is too large; the limit is "
+                                     "10^12", start, self.i - start)
                 return int(text)
             return float(text)
         except ValueError:
-            raise self.error(f"'{text or self.s[start:start + 1]}' is not a number",
+            raise self.error(f"'{cut(text or self.s[start:start + 1])}' is not a number",
                              start, max(1, self.i - start)) from None
 
     def value(self) -> Value:
         ch = self.peek()
         start = self.i
+        if ch in ("'", '"', "(", "["):
+            lit = self.literal(0)
+            if isinstance(lit, str):
+                return lit
+            if (isinstance(lit, tuple) and len(lit) == 2 and all(
+                    isinstance(x, int) and not isinstance(x, bool) for x in lit)):
+                return (int(str(lit[0])), int(str(lit[1])))
+            raise self.error(f"{cut(repr(lit))} is not a size; write an integer or (h, w)",
+                             start, self.i - start)
         if ch.isalpha():
             word = self.identifier().lower()
             if word in ("true", "false"):
                 return word == "true"
             if word in ("same", "valid"):
                 return word
-            raise self.error(f"unknown value '{word}'", start, len(word),
+            raise self.error(f"unknown value '{cut(word)}'", start, len(word),
                              hint="values are numbers, HxW, same, valid, true or false")
         if not (ch.isdigit() or ch in "+-."):
             raise self.error(f"expected a value but found {repr(ch) if ch else 'end of spec'}")
         num = self.number()
-        if self.i < len(self.s) and self.s[self.i] in "xX×":
+        if self.i < len(self.s) and self.s[self.i] in "xX×" and not isinstance(num, bool):
             self.i += 1
             second = self.number() if self.s[self.i:self.i + 1].isdigit() else None
             if not isinstance(num, int) or not isinstance(second, int):
@@ -399,6 +536,110 @@ class _Parser:
                                  start, max(1, self.i - start))
             return (num, second)
         return num
+
+
+def coerce(d: LayerDef, p: Param, value: object, label: str = "") -> Value:
+    """A value checked and normalised for parameter p of layer d; ClassError if it is wrong."""
+    def bad(expected: str) -> ClassError:
+        shown = format_value(value) if isinstance(value, (int, float, str)) and not \
+            isinstance(value, tuple) else repr(value)
+        return ClassError(f"{label or d.name} {p.name} must be {expected}, got {cut(shown)}")
+
+    if isinstance(value, list):
+        value = tuple(value)
+    if p.kind in (INT, PAIR, SIZE, PADDING):
+        if p.kind == PADDING and isinstance(value, str):
+            if value.lower() in ("same", "valid"):
+                return value.lower()
+            raise bad("an integer, HxW, 'same' or 'valid'")
+        if isinstance(value, tuple) and p.kind != INT:
+            if len(value) != 2 or not all(isinstance(x, int) and not isinstance(x, bool)
+                                          for x in value):
+                raise bad("an integer or HxW")
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise bad("an integer" if p.kind == INT else "an integer or HxW")
+        pair = value if isinstance(value, tuple) else (value, value)
+        if min(pair) < p.minimum:
+            raise bad(f"at least {p.minimum}")
+        if max(pair) > MAX_INT:
+            raise bad("at most 10^12")
+        return value if p.kind == INT else (pair[0], pair[1])
+    if p.kind == BOOL:
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if p.kind in (FLOAT, PROB):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad("a number")
+        if p.kind == PROB and not 0.0 <= float(value) < 1.0:
+            raise bad("in [0, 1)")
+        return float(value)
+    raise AssertionError(p.kind)  # pragma: no cover
+
+
+def make_layer(made: Made, label: str, source: str) -> Layer:
+    """A cnncalc layer from what a library call binds to; ClassError names a bad value."""
+    d = lookup(made.kind)
+    assert d is not None
+    args: dict[str, Value] = {}
+    for p in d.params:
+        if p.name in made.args:
+            args[p.name] = coerce(d, p, made.args[p.name], label)
+        elif p.default is REQUIRED:  # pragma: no cover - every binder gives them
+            raise ClassError(f"{label} needs '{p.name}'")
+        elif isinstance(p.default, str) and p.default.startswith("="):
+            args[p.name] = args[p.default[1:]]
+        else:
+            args[p.name] = coerce(d, p, p.default, label)
+    return Layer(d.name, args, 0, 0, source, made.declared)
+
+
+def class_names(text: str) -> list[tuple[str, str | None]]:
+    """(class name, dialect its prefix names) for every library call in a text."""
+    out: list[tuple[str, str | None]] = []
+    for m in _CLASS_CALL.finditer(text):
+        try:
+            prefixed, name = split_name(m.group(1))
+        except ClassError:
+            continue
+        if name in TABLE:
+            out.append((name, prefixed))
+    return out
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed spec: its layers, the library its class names come from, a declared input."""
+
+    nodes: tuple[Node, ...]
+    dialect: str | None
+    input_shape: tuple[int, ...] | None
+
+
+def parse_model(text: str) -> Parsed:
+    """Parse a spec that may use PyTorch or Keras class names (one library, not both)."""
+    _check_size(text)
+    try:
+        dialect = dialect_of(class_names(text), TABLE)
+    except ClassError as e:
+        raise SpecSyntaxError(e.message, text, 0, 1, e.hint) from None
+    parser = _Parser(text, dialect)
+    nodes = parser.parse()
+    _check_count(nodes, text)
+    return Parsed(nodes, dialect, parser.input_shape)
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_SPEC_CHARS:
+        raise SpecSyntaxError(f"spec is {len(text)} characters; the limit is {MAX_SPEC_CHARS}",
+                              text[:80], 0)
+
+
+def _check_count(nodes: tuple[Node, ...], text: str) -> None:
+    n = count_layers(nodes)
+    if n > MAX_LAYERS:
+        raise SpecSyntaxError(f"spec expands to {n} layers; the limit is {MAX_LAYERS}",
+                              text, 0, hint="lower a repeat count")
 
 
 def _example(d: LayerDef) -> str:
@@ -409,12 +650,4 @@ def _example(d: LayerDef) -> str:
 
 def parse(text: str) -> tuple[Node, ...]:
     """Parse a spec string into nodes. Raises SpecSyntaxError with the bad token's position."""
-    if len(text) > MAX_SPEC_CHARS:
-        raise SpecSyntaxError(f"spec is {len(text)} characters; the limit is {MAX_SPEC_CHARS}",
-                              text[:80], 0)
-    nodes = _Parser(text).parse()
-    n = count_layers(nodes)
-    if n > MAX_LAYERS:
-        raise SpecSyntaxError(f"spec expands to {n} layers; the limit is {MAX_LAYERS}",
-                              text, 0, hint="lower a repeat count")
-    return nodes
+    return parse_model(text).nodes

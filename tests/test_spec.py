@@ -9,7 +9,7 @@ from cnncalc.spec import Layer, Repeat, Residual, count_layers, parse, to_text
 
 
 def test_layers_keys_and_aliases_normalise() -> None:
-    nodes = parse("conv2d(32, 3, s=2, p=1) - pool(2) - dense(10)")
+    nodes = parse("conv(32, 3, s=2, p=1) - pool(2) - fc(10)")
     assert to_text(nodes) == "conv(32,3,stride=2,padding=1)-maxpool(2)-fc(10)"
     conv = nodes[0]
     assert isinstance(conv, Layer)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -93,6 +93,30 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
                                                  aw.pad_right),
                         dilation=d, groups=g, bias=bias),
     )
+
+
+def dwconv(layer: Layer, shape: Shape, convention: str) -> Step:
+    """Depthwise convolution (Keras DepthwiseConv2D): conv with groups = input channels."""
+    c = _need_map(shape, "dwconv")[0]
+    m = as_int(layer["depth_multiplier"])
+    args = {"out_channels": c * m, "kernel_size": layer["kernel_size"],
+            "stride": layer["stride"], "padding": layer["padding"],
+            "dilation": layer["dilation"], "groups": c, "bias": layer["bias"]}
+    step = conv(Layer("conv", args), shape, convention)
+    notes = tuple(n for n in step.notes if not n.startswith("groups="))
+    return replace(step, notes=notes + (f"depthwise: each of the {c} channels has its own "
+                                        f"{m} filter{'s' * (m > 1)}",))
+
+
+def zeropad(layer: Layer, shape: Shape, convention: str) -> Step:
+    c, h, w = _need_map(shape, "zeropad")
+    t, b, lft, r = (as_int(layer[k]) for k in ("top", "bottom", "left", "right"))
+    out = (c, h + t + b, w + lft + r)
+    if min(out) < 1:
+        raise Refusal(f"cropping leaves {out[1]}x{out[2]}, below 1x1")
+    return Step(out, 0, 0, 0, f"H: {h} + {t}+{b} = {out[1]}; W: {w} + {lft}+{r} = {out[2]}",
+                "no parameters", "0", (), (Window(1, 1, t), Window(1, 1, lft)),
+                torch_args=dict(pads=(lft, r, t, b)))
 
 
 def _convt_axis(n: int, s: int, d_k: int, pad: Any, op: int, axis: int,
@@ -203,7 +227,7 @@ def adaptive_windows(n: int, o: int) -> tuple[int, int | Fraction]:
 
 
 def gap(layer: Layer, shape: Shape, convention: str) -> Step:
-    c, h, w = _need_map(shape, "gap")
+    c, h, w = _need_map(shape, layer.kind)
     oh, ow = pair(layer["output_size"])
     kh, sh = adaptive_windows(h, oh)
     kw, sw = adaptive_windows(w, ow)
@@ -240,13 +264,15 @@ def flatten(layer: Layer, shape: Shape, convention: str) -> Step:
 def batchnorm(layer: Layer, shape: Shape, convention: str) -> Step:
     c = shape[0]
     affine = bool(layer["affine"])
+    stats = bool(layer["track_running_stats"])
     tr = 2 * c if affine else 0
-    pf = (f"γ,β: 2·{c} = {tr} trainable" if affine else "no γ,β") + \
-        f"; running mean,var: 2·{c} = {2 * c} non-trainable"
-    return Step(shape, tr, 2 * c, 0, "shape unchanged", pf, "0 (normalisation is not counted)",
-                (), None, False,
+    pf = (f"γ,β: 2·{c} = {tr} trainable" if affine else "no γ,β") + (
+        f"; running mean,var: 2·{c} = {2 * c} non-trainable" if stats else
+        "; no running statistics")
+    return Step(shape, tr, 2 * c if stats else 0, 0, "shape unchanged", pf,
+                "0 (normalisation is not counted)", (), None, False,
                 dict(num_features=c, eps=layer["eps"], momentum=layer["momentum"],
-                     affine=affine, dims=len(shape)))
+                     affine=affine, track_running_stats=stats, dims=len(shape)))
 
 
 def pointwise(layer: Layer, shape: Shape, convention: str) -> Step:
@@ -258,7 +284,10 @@ def pointwise(layer: Layer, shape: Shape, convention: str) -> Step:
 
 OPS = {
     "conv": conv,
+    "dwconv": dwconv,
     "convt": convt,
+    "zeropad": zeropad,
+    "gmp": gap,
     "maxpool": pool,
     "avgpool": pool,
     "gap": gap,
@@ -266,6 +295,59 @@ OPS = {
     "flatten": flatten,
     "bn": batchnorm,
 }
+
+
+MAX_SIDE = 10**12
+MAX_VALUES = 10**15
+
+
+def check_declared(layer: Layer, shape: Shape, giver: str, convention: str,
+                   flattened: Shape | None = None) -> None:
+    """The sizes a library call states (Conv2d's in_channels, Linear's in_features) against
+    what the layer before it gives. `giver` names that layer ('layer 6 flatten'); `flattened`
+    is what that layer flattened, when it is a flatten."""
+    if not layer.declared:
+        return
+    said = dict(layer.declared)
+    name = layer.source or layer.text
+    giver += " has" if giver == "the input" else " gives"
+    shown = format_shape(shape, convention)
+    if "rank" in said:
+        if said["rank"] == 3 and len(shape) != 3:
+            raise Refusal(f"{name} needs a CxHxW input, but {giver} the flat vector "
+                          f"{shape[0]}", "use BatchNorm1d after flatten")
+        if said["rank"] == 1 and len(shape) != 1:
+            raise Refusal(f"{name} needs a flat input, but {giver} {shown}",
+                          "use BatchNorm2d on feature maps")
+    if "channels" in said and len(shape) == 3 and said["channels"] != shape[0]:
+        raise Refusal(f"{name} expects {said['channels']} input channels, but {giver} "
+                      f"{shape[0]} ({shown})")
+    if "channels" in said and len(shape) == 1 and layer.kind == "bn" and \
+            said["channels"] != shape[0]:
+        raise Refusal(f"{name} expects {said['channels']} input features, but {giver} "
+                      f"{shape[0]}")
+    if "features" in said:
+        n = numel(shape)
+        if said["features"] != n or (layer.kind == "fc" and len(shape) != 1):
+            detail = f" ({shown})" if len(shape) > 1 else (
+                f" ({format_shape(flattened, convention)})" if flattened else "")
+            if layer.kind == "fc" and len(shape) != 1:
+                raise Refusal(f"{name} expects {said['features']} input features, but {giver}"
+                              f" a {shown} map", "flatten it first")
+            raise Refusal(f"{name} expects {said['features']} input features, but {giver} "
+                          f"{n}{detail}")
+
+
+def check_size(step: Step, convention: str) -> None:
+    """Outputs past 10^12 on a side or 10^15 values are refused, so no figure overflows."""
+    if max(step.output_shape) > MAX_SIDE or numel(step.output_shape) > MAX_VALUES:
+        raise Refusal(f"the output {cut_shape(step.output_shape, convention)} is too large "
+                      "(over 10^12 on a side or 10^15 values)")
+
+
+def cut_shape(shape: Shape, convention: str) -> str:
+    text = format_shape(shape, convention)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def apply(layer: Layer, shape: Shape, convention: str) -> Step:

@@ -194,6 +194,7 @@ class _Walker:
         self.convention = convention
         # A layer's step depends only on the layer and its input shape: deep specs repeat both.
         self.steps: dict[tuple[str, str, Shape], ops.Step] = {}
+        self.last: LayerInfo | None = None  # the row before the next layer, for size checks
 
     def sequence(self, nodes: tuple[Node, ...], shape: Shape, rf: RField, prefix: str,
                  start: int = 1) -> tuple[list[LayerInfo], Shape, RField]:
@@ -206,6 +207,7 @@ class _Walker:
                 raise LayerError(e.message, e.hint, rows + list(e.partial or []),
                                  e.layer) from None
             rows.append(row)
+            self.last = row
             shape, rf = row.output_shape, row.rf
         return rows, shape, rf
 
@@ -244,8 +246,11 @@ class _Walker:
 
     def layer(self, layer: Layer, shape: Shape, rf: RField, path: str) -> LayerInfo:
         key = (layer.kind, layer.text, shape)
+        if layer.declared:
+            self.check_declared(layer, shape, path)
         try:
             step = self.steps.get(key) or ops.apply(layer, shape, self.convention)
+            ops.check_size(step, self.convention)
         except Refusal as e:
             raise LayerError(
                 f"layer {path} {layer.text}: {e.reason} "
@@ -258,6 +263,18 @@ class _Walker:
             step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
             torch_args=step.torch_args)
 
+    def check_declared(self, layer: Layer, shape: Shape, path: str) -> None:
+        last = self.last
+        if last is None:
+            giver, flat = "the input", None
+        else:
+            giver = f"layer {last.path} {last.label or last.spec}"
+            flat = last.input_shape if last.kind == "flatten" else None
+        try:
+            ops.check_declared(layer, shape, giver, self.convention, flat)
+        except Refusal as e:
+            raise LayerError(f"layer {path} {e.reason}", e.hint, []) from None
+
     def residual(self, node: Residual, shape: Shape, rf: RField, path: str) -> LayerInfo:
         try:
             rows, out, body_rf = self.sequence(node.body, shape, rf, path + ".")
@@ -265,6 +282,30 @@ class _Walker:
             raise self.partial_block(e, "residual", node.text, shape, path) from None
         shortcut: tuple[LayerInfo, ...] = ()
         sc_rf = rf
+        if node.shortcut:
+            try:
+                sc_rows, sc_out, sc_rf = self.sequence(node.shortcut, shape, rf, path + ".s")
+            except LayerError as e:
+                raise self.partial_block(e, "residual", node.text, shape, path) from None
+            if sc_out != out:
+                raise LayerError(
+                    f"layer {path} {node.text}: the body gives "
+                    f"{format_shape(out, self.convention)} but the shortcut gives "
+                    f"{format_shape(sc_out, self.convention)}, so they cannot be added",
+                    "make the shortcut's channels and stride match the body's",
+                    [self.block("residual", node.text, path, shape, out, body_rf, rows,
+                                tuple(sc_rows), complete=False)])
+            return self.block("residual", node.text, path, shape, out, larger(body_rf, sc_rf),
+                              rows, tuple(sc_rows), extra_activations=numel(out),
+                              label=short_text((node,)))
+        if out != shape and node.identity:
+            raise LayerError(
+                f"layer {path} {node.text}: the body turns {format_shape(shape, self.convention)}"
+                f" into {format_shape(out, self.convention)}, so adding its input (an identity "
+                "shortcut) fails", "keep the shape in the body, or write res[...] in a spec "
+                "for a projection shortcut",
+                [self.block("residual", node.text, path, shape, out, body_rf, rows,
+                            complete=False)])
         if out != shape:
             stride = _projection_stride(shape, out)
             if stride is None:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from .. import __version__
-from . import calc_cmds, data_cmds, draw_cmds, model_cmds, train_cmds
+from . import calc_cmds, check_cmds, data_cmds, draw_cmds, model_cmds, train_cmds
 from .common import clip
 
 app = typer.Typer(
@@ -53,6 +53,7 @@ train_cmds.register(app)
 model_cmds.register(app)
 data_cmds.register(app)
 draw_cmds.register(app)
+check_cmds.register(app)
 
 
 # The optional packages each command may import, and the extra that installs them.

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import presets as preset_mod
 from ..calc import summarize_spec
-from ..calc.shape import parse_convention, parse_shape
+from ..calc.shape import parse_shape
+from ..dialects.resolve import Resolved
+from ..dialects.resolve import resolve as resolve_model
 from ..errors import LayerError, UsageError
 from ..layers import LAYERS
 from ..layers import REQUIRED as LAYERS_REQUIRED
 from ..render.records import to_csv, to_json, to_markdown
 from .common import console, fail, guarded, write
+
+if TYPE_CHECKING:
+    from ..calc.summary import Summary
 
 
 class Format(str, Enum):
@@ -25,37 +30,38 @@ class Format(str, Enum):
 
 
 SpecArg = Annotated[str | None, typer.Argument(
-    help="Layer spec, e.g. 'conv(32,3,padding=1)-relu-maxpool(2)-flatten-fc(10)'.",
-    show_default=False)]
+    help="Layer spec, e.g. 'conv(32,3,padding=1)-relu-maxpool(2)-flatten-fc(10)'; PyTorch or "
+    "Keras class names; a .py file or pasted code (nn.Sequential, an nn.Module class, Keras "
+    "Sequential); '-' reads code from standard input.", show_default=False)]
 InputOpt = Annotated[str | None, typer.Option(
-    "--input", "-i", help="Input shape CxHxW (HxW means one channel). Default: the preset's, "
-    "else 1x28x28.", show_default=False)]
+    "--input", "-i", help="Input shape: 1x28x28, (1, 28, 28) or 1,28,28 (C x H x W; H x W x C "
+    "under Keras). Default: the code's or preset's, else 1x28x28.", show_default=False)]
 PresetOpt = Annotated[str | None, typer.Option(
     "--preset", "-p", help="A named architecture instead of SPEC (see 'cnncalc presets').",
     show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1,
                                        help="Batch size; scales MACs and activation memory.")]
-ConventionOpt = Annotated[str, typer.Option(
+ConventionOpt = Annotated[str | None, typer.Option(
     "--convention", help="Shape rules: pytorch, or keras (alias tf) for Keras' padding and "
-    "(None, H, W, C) shapes.")]
+    "(None, H, W, C) shapes. Default: keras for a model written with Keras classes, else "
+    "pytorch.", show_default=False)]
+ModelOpt = Annotated[str | None, typer.Option(
+    "--model", "-m", help="Which model, when the code defines several.", show_default=False)]
 
 
 def resolve(spec: str | None, preset: str | None, input_shape: str | None,
-            default_preset: str | None = None) -> tuple[str, str, str]:
-    """(spec text, input text, title) from the SPEC argument or a preset."""
-    if spec and preset:
-        raise UsageError("give either SPEC or --preset, not both")
-    if not spec and not preset:
-        if default_preset is None:
-            raise UsageError("missing SPEC", "give a spec string or --preset NAME "
-                             "(see 'cnncalc presets')")
-        preset = default_preset
-    if preset:
-        p = preset_mod.get(preset)
-        return p.spec, input_shape or p.input, f"{p.name}: {p.description}"
-    assert spec is not None
-    return spec, input_shape or "1x28x28", ""
+            convention: str | None = None, model: str | None = None,
+            default_preset: str | None = None) -> Resolved:
+    """SPEC_OR_FILE (+ --preset, --input, --convention, --model) to what summary needs:
+    the one entry point every command that takes a model uses."""
+    return resolve_model(spec, preset, input_shape, convention, model, default_preset)
+
+
+def summarize_resolved(r: Resolved, batch: int = 1) -> Summary:
+    from ..calc.summary import summarize
+
+    return summarize(r.nodes, r.shape, r.convention, batch, r.spec)
 
 
 ColumnsOpt = Annotated[str | None, typer.Option(
@@ -101,7 +107,8 @@ def register(app: typer.Typer) -> None:
         preset: PresetOpt = None,
         format: FormatOpt = Format.table,
         batch: BatchOpt = 1,
-        convention: ConventionOpt = "pytorch",
+        convention: ConventionOpt = None,
+        model: ModelOpt = None,
         columns: ColumnsOpt = None,
         wide: WideOpt = False,
         module: ModuleOpt = None,
@@ -111,14 +118,14 @@ def register(app: typer.Typer) -> None:
         if module is not None:
             from .module_input import summarize_module
 
-            summarize_module(module, module_args, spec, preset, input, batch, convention,
+            summarize_module(module, module_args, spec, preset, input, batch,
+                             convention or "pytorch",
                              lambda s: render_summary(s, format, s.spec, columns, wide))
             return
-        text, shape_text, title = resolve(spec, preset, input)
-        conv = parse_convention(convention)
-        shape = parse_shape(shape_text)
+        r = resolve(spec, preset, input, convention, model)
+        title = r.title
         try:
-            result = summarize_spec(text, shape, conv, batch)
+            result = summarize_resolved(r, batch)
         except LayerError as e:
             if e.partial is not None and e.partial.layers:
                 from dataclasses import replace
@@ -178,6 +185,8 @@ def register(app: typer.Typer) -> None:
 def _fmt_default(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, str) and v.startswith("="):
+        return v[1:]  # the value of that earlier argument
     return str(v)
 
 
@@ -191,7 +200,8 @@ def register_teaching(app: typer.Typer) -> None:
         input: InputOpt = None,
         preset: PresetOpt = None,
         format: FormatOpt = Format.table,
-        convention: ConventionOpt = "pytorch",
+        convention: ConventionOpt = None,
+        model: ModelOpt = None,
     ) -> None:
         """Work through each layer like a homework answer: formulas with the numbers in."""
         from ..calc.explain import explain as run_explain
@@ -199,8 +209,7 @@ def register_teaching(app: typer.Typer) -> None:
 
         if format in (Format.csv,):
             raise UsageError("explain prints table (text), markdown or json")
-        text, shape_text, _ = resolve(spec, preset, input)
-        result = summarize_spec(text, parse_shape(shape_text), parse_convention(convention))
+        result = summarize_resolved(resolve(spec, preset, input, convention, model))
         items = run_explain(result)
         if format is Format.markdown:
             write(explain_markdown(items, result))

@@ -11,7 +11,15 @@ from typing import Annotated
 import typer
 
 from ..errors import CnnCalcError, LayerError, UsageError
-from .calc_cmds import ConventionOpt, InputOpt, PresetOpt, SpecArg, resolve
+from .calc_cmds import (
+    ConventionOpt,
+    InputOpt,
+    ModelOpt,
+    PresetOpt,
+    SpecArg,
+    resolve,
+    summarize_resolved,
+)
 from .common import guarded, write
 from .data_cmds import DataDirOpt
 
@@ -88,11 +96,10 @@ def register(app: typer.Typer) -> None:
         )] = DrawFormat.svg,
         expand: Annotated[bool, typer.Option(
             "--expand", help="Draw repeated groups in full instead of once with ×N.")] = False,
-        convention: ConventionOpt = "pytorch",
+        convention: ConventionOpt = None,
+        model: ModelOpt = None,
     ) -> None:
         """Draw the architecture: feature maps to scale, kernels, skips; SVG, PNG or Mermaid."""
-        from ..calc import summarize_spec
-        from ..calc.shape import parse_convention, parse_shape
         from ..render.draw import diagram, mermaid
 
         kind = _target_kind(out, format)
@@ -102,10 +109,10 @@ def register(app: typer.Typer) -> None:
             except ImportError:
                 raise UsageError("PNG output needs matplotlib",
                                  "pip install 'cnncalc[plot]', or write .svg") from None
-        text, shape_text, title = resolve(spec, preset, input)
-        conv = parse_convention(convention)
+        r = resolve(spec, preset, input, convention, model)
+        title = r.title
         try:
-            summary = summarize_spec(text, parse_shape(shape_text), conv)
+            summary = summarize_resolved(r)
         except LayerError as e:
             # Only a whole net is drawn; the partial summary is for 'summary' to show.
             raise LayerError(e.message, e.hint or "run 'cnncalc summary' to see how far it "

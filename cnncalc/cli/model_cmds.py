@@ -9,7 +9,16 @@ from typing import Annotated
 import typer
 
 from ..errors import DataError, UsageError
-from .calc_cmds import ConventionOpt, Format, InputOpt, PresetOpt, SpecArg, resolve
+from .calc_cmds import (
+    ConventionOpt,
+    Format,
+    InputOpt,
+    ModelOpt,
+    PresetOpt,
+    SpecArg,
+    resolve,
+    summarize_resolved,
+)
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
 
@@ -25,31 +34,37 @@ def register(app: typer.Typer) -> None:
         input: InputOpt = None,
         preset: PresetOpt = None,
         export: Annotated[str | None, typer.Option(
-            "--export", help="Print the model as source: 'py'.", show_default=False)] = None,
+            "--export", help="Print the model as source: 'py' (PyTorch) or 'keras'.",
+            show_default=False)] = None,
         check: Annotated[bool, typer.Option(
             "--check", help="Build it in torch, run a forward pass and confirm every shape and "
             "count against the calculator.")] = False,
-        convention: ConventionOpt = "pytorch",
+        convention: ConventionOpt = None,
+        model_name: ModelOpt = None,
         class_name: Annotated[str, typer.Option("--class-name", help="Class name for --export."
                                                 )] = "Net",
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
-        from ..calc import summarize_spec
-        from ..calc.shape import parse_convention, parse_shape
-
-        text, shape_text, _ = resolve(spec, preset, input)
+        resolved = resolve(spec, preset, input, convention, model_name)
         if export is None and not check:
-            raise UsageError("nothing to do", "pass --export py and/or --check")
-        if export not in (None, "py", "python"):
-            raise UsageError(f"unknown export format '{export}'", "use --export py")
+            raise UsageError("nothing to do", "pass --export py, --export keras and/or --check")
+        if export not in (None, "py", "python", "keras"):
+            raise UsageError(f"unknown export format '{export}'",
+                             "use --export py or --export keras")
         if not class_name.isidentifier():
             raise UsageError(f"--class-name {class_name!r} is not a Python identifier")
-        summary = summarize_spec(text, parse_shape(shape_text), parse_convention(convention))
+        summary = summarize_resolved(resolved)
+        if export == "keras":
+            from ..dialects.keras_export import to_keras
+
+            write(to_keras(summary))
+            if not check:
+                return
         need_torch()
         from ..train.model import build as build_model
 
         model = build_model(summary)
-        if export:
+        if export in ("py", "python"):
             from ..train.export import to_python
 
             write(to_python(summary, model, class_name))

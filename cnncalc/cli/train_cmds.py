@@ -87,7 +87,6 @@ def register(app: typer.Typer) -> None:
         from dataclasses import asdict, fields
 
         from .. import presets as preset_mod
-        from ..calc.shape import parse_shape
         from ..train import checkpoint as ckpt
         from ..train import rundir
         from ..train.loop import TrainOptions
@@ -127,13 +126,12 @@ def register(app: typer.Typer) -> None:
                                 markup=False)
                 return
         else:
-            text, shape_text, _ = resolve(spec, preset, input, preset_mod.DEFAULT)
+            resolved = resolve(spec, preset, input, default_preset=preset_mod.DEFAULT)
             chosen = preset_mod.get(preset or preset_mod.DEFAULT) if (preset or not spec) \
                 else None
             defaults = dict(chosen.train) if chosen else {}
             options = TrainOptions(**{**defaults, **given})  # type: ignore[arg-type]
-            shape = parse_shape(shape_text)
-            convention = "pytorch"
+            text, shape, convention = resolved.spec, resolved.shape, resolved.convention
             state = None
             if out is None:
                 import time

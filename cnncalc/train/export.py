@@ -26,7 +26,7 @@ def _call(m: nn.Module) -> str:
     positional = True
     for name, param in list(sig.parameters.items())[1:]:
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in (
-                "device", "dtype", "inplace", "padding_mode", "track_running_stats"):
+                "device", "dtype", "inplace", "padding_mode"):
             continue
         if name == "bias":
             value: Any = getattr(m, "bias", None) is not None

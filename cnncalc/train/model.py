@@ -25,6 +25,10 @@ class Residual(nn.Module):
         return out
 
 
+class Padded(nn.Sequential):
+    """One calculator layer that torch needs two modules for (pad + conv, convT + crop)."""
+
+
 _POINTWISE: dict[str, Callable[[dict[str, Any]], nn.Module]] = {
     "relu": lambda a: nn.ReLU(inplace=False),
     "tanh": lambda a: nn.Tanh(),
@@ -35,6 +39,7 @@ _POINTWISE: dict[str, Callable[[dict[str, Any]], nn.Module]] = {
     "relu6": lambda a: nn.ReLU6(),
     "leakyrelu": lambda a: nn.LeakyReLU(a["negative_slope"]),
     "softmax": lambda a: nn.Softmax(dim=1),
+    "logsoftmax": lambda a: nn.LogSoftmax(dim=1),
     "dropout": lambda a: nn.Dropout(a["p"]),
     "lrn": lambda a: nn.LocalResponseNorm(a["size"], a["alpha"], a["beta"], a["k"]),
 }
@@ -48,7 +53,7 @@ def _conv(a: dict[str, Any]) -> nn.Module:
     top, bottom, left, right = a["pads"]
     if top == bottom and left == right:
         return nn.Conv2d(a["in_channels"], a["out_channels"], padding=(top, left), **common)
-    return nn.Sequential(nn.ZeroPad2d((left, right, top, bottom)),
+    return Padded(nn.ZeroPad2d((left, right, top, bottom)),
                          nn.Conv2d(a["in_channels"], a["out_channels"], padding=0, **common))
 
 
@@ -58,7 +63,7 @@ def _convt(a: dict[str, Any]) -> nn.Module:
                            a["dilation"])
     ch, cw = a["crop"]
     if ch or cw:
-        return nn.Sequential(m, nn.ZeroPad2d((0, -cw, 0, -ch)))
+        return Padded(m, nn.ZeroPad2d((0, -cw, 0, -ch)))
     return m
 
 
@@ -71,7 +76,7 @@ def _pool(kind: str, a: dict[str, Any]) -> nn.Module:
         if even:
             return pool
         # Keras 'same' max pooling ignores the padding: pad with -inf, never a maximum.
-        return nn.Sequential(nn.ConstantPad2d((left, right, top, bottom), float("-inf")), pool)
+        return Padded(nn.ConstantPad2d((left, right, top, bottom), float("-inf")), pool)
     if not even:
         raise UsageError("Keras average pooling with uneven 'same' padding has no exact "
                          "PyTorch equivalent", "use an odd pool size or padding=valid")
@@ -81,8 +86,12 @@ def _pool(kind: str, a: dict[str, Any]) -> nn.Module:
 
 def layer_module(row: LayerInfo) -> nn.Module:
     a = row.torch_args
-    if row.kind == "conv":
+    if row.kind in ("conv", "dwconv"):
         return _conv(a)
+    if row.kind == "zeropad":
+        return nn.ZeroPad2d(a["pads"])
+    if row.kind == "gmp":
+        return nn.AdaptiveMaxPool2d(a["output_size"])
     if row.kind == "convt":
         return _convt(a)
     if row.kind in ("maxpool", "avgpool"):
@@ -95,7 +104,8 @@ def layer_module(row: LayerInfo) -> nn.Module:
         return nn.Flatten()
     if row.kind == "bn":
         cls = nn.BatchNorm2d if a["dims"] == 3 else nn.BatchNorm1d
-        return cls(a["num_features"], a["eps"], a["momentum"], a["affine"])
+        return cls(a["num_features"], a["eps"], a["momentum"], a["affine"],
+                   a.get("track_running_stats", True))
     return _POINTWISE[row.kind](a)
 
 
@@ -137,7 +147,4 @@ def leaf_modules(model: nn.Module) -> list[nn.Module]:
 
 def _is_group(m: nn.Sequential) -> bool:
     """Sequentials made for blocks, as opposed to a padded layer (pad + conv)."""
-    first = m[0] if len(m) else None
-    padded = isinstance(first, (nn.ZeroPad2d, nn.ConstantPad2d)) or (
-        len(m) == 2 and isinstance(m[1], nn.ZeroPad2d))
-    return not padded
+    return not isinstance(m, Padded)

@@ -1,0 +1,93 @@
+"""The PyTorch and Keras class tables, their prefixes, and binding one call to cnncalc layers."""
+
+from __future__ import annotations
+
+from .binding import KERAS, PYTORCH, Bound, ClassDef, ClassError, Raw, bind_args, cut
+from .keras import CLASSES as KERAS_CLASSES
+from .keras import input_shape
+from .pytorch import CLASSES as TORCH_CLASSES
+
+TABLE: dict[str, list[ClassDef]] = {}
+for _d in TORCH_CLASSES + KERAS_CLASSES:
+    TABLE.setdefault(_d.name, []).append(_d)
+
+LOWER: dict[str, list[str]] = {}
+for _name in TABLE:
+    LOWER.setdefault(_name.lower(), []).append(_name)
+
+PREFIXES: dict[str, str] = {
+    "nn.": PYTORCH, "torch.nn.": PYTORCH, "keras.layers.": KERAS, "layers.": KERAS,
+    "tf.keras.layers.": KERAS, "tensorflow.keras.layers.": KERAS, "keras.": KERAS,
+    "tf.keras.": KERAS,
+}
+
+
+def split_name(dotted: str) -> tuple[str | None, str]:
+    """('pytorch'|'keras'|None, class name) for `nn.Conv2d`, `layers.Dense`, `Conv2d`."""
+    if "." not in dotted:
+        return None, dotted
+    prefix, name = dotted.rsplit(".", 1)
+    dialect = PREFIXES.get(prefix + ".")
+    if dialect is None:
+        raise ClassError(f"unknown module prefix '{cut(prefix)}.'",
+                         "write nn., torch.nn., layers., keras.layers. or tf.keras.layers.")
+    defs = TABLE.get(name, [])
+    if defs and dialect not in {d.dialect for d in defs}:
+        lib = "torch.nn" if dialect == PYTORCH else "keras.layers"
+        raise ClassError(f"{lib} has no class {cut(name)}", _case_hint(name))
+    return dialect, name
+
+
+def _case_hint(name: str) -> str | None:
+    spelled = [n for n in LOWER.get(name.lower(), []) if n != name]
+    if spelled:
+        return "did you mean " + " or ".join(f"'{n}'" for n in spelled) + "?"
+    return None
+
+
+def is_class(name: str) -> bool:
+    return name in TABLE
+
+
+def misspelled_class(name: str) -> str | None:
+    """A hint when `name` is a library class written in the wrong case (`conv2d`, `linear`)."""
+    spelled = LOWER.get(name.lower())
+    if not spelled or name in TABLE:
+        return None
+    which = " or ".join(
+        f"{n} ({'PyTorch' if TABLE[n][0].dialect == PYTORCH else 'Keras'})" for n in spelled)
+    return f"class names are case-sensitive: write {which}, which binds in that library's order"
+
+
+def dialect_for(name: str, prefixed: str | None, model_dialect: str | None) -> ClassDef:
+    defs = TABLE[name]
+    want = prefixed or model_dialect or PYTORCH
+    for d in defs:
+        if d.dialect == want:
+            return d
+    return defs[0]
+
+
+def bind_call(name: str, prefixed: str | None, model_dialect: str | None,
+              positional: list[Raw], keywords: dict[str, Raw], first: bool) -> Bound:
+    """The cnncalc layers (and declared input shape) one library call stands for."""
+    d = dialect_for(name, prefixed, model_dialect)
+    args = bind_args(d, positional, keywords)
+    bound = d.make(args)
+    declared = None
+    for key in ("input_shape", "batch_input_shape"):
+        if d.dialect == KERAS and keywords.get(key) is not None:
+            value = keywords[key]
+            if key == "batch_input_shape" and isinstance(value, (tuple, list)):
+                value = tuple(value[1:])
+            if not first:
+                raise ClassError(f"{key}= on a layer other than the first is ignored by Keras",
+                                 "remove it, or move it to the first layer")
+            declared = input_shape(value, f"{d.name} {key}", d.name == "Flatten")
+    if declared is not None:
+        return Bound(bound.layers, declared)
+    return bound
+
+
+__all__ = ["KERAS", "PYTORCH", "TABLE", "Bound", "ClassError", "bind_call", "dialect_for",
+           "is_class", "misspelled_class", "split_name"]

@@ -1,0 +1,251 @@
+"""Keras source for a computed model: text only, a keras.Sequential a user can paste."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..calc.shape import KERAS, format_shape
+from ..calc.summary import LayerInfo, Summary
+from ..errors import UsageError
+
+_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "gelu": "gelu",
+                "elu": "elu", "silu": "silu", "relu6": "relu6", "softmax": "softmax",
+                "logsoftmax": "log_softmax"}
+
+
+def _pair(v: tuple[int, int]) -> str:
+    return str(v[0]) if v[0] == v[1] else f"({v[0]}, {v[1]})"
+
+
+def _keras_same(n: int, k: int, s: int) -> tuple[int, int, int]:
+    """(out, pad before, pad after) of Keras padding='same' on one axis."""
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return out, total // 2, total - total // 2
+
+
+def _valid(n: int, k: int, s: int) -> int:
+    return (n - k) // s + 1
+
+
+def _padding(row: LayerInfo, k: tuple[int, int], s: tuple[int, int],
+             pads: tuple[int, int, int, int]) -> tuple[list[str], str]:
+    """(layers to put first, Keras padding) reproducing the torch pads and output size."""
+    _, h, w = row.input_shape
+    oh, ow = row.output_shape[1], row.output_shape[2]
+    t, b, lft, r = pads
+    if not any(pads) and (_valid(h, k[0], s[0]), _valid(w, k[1], s[1])) == (oh, ow):
+        return [], "valid"
+    sh, sw = _keras_same(h, k[0], s[0]), _keras_same(w, k[1], s[1])
+    if (sh, sw) == ((oh, t, b), (ow, lft, r)):
+        return [], "same"
+    if (_valid(h + t + b, k[0], s[0]), _valid(w + lft + r, k[1], s[1])) != (oh, ow):
+        raise UsageError(f"layer {row.path} {row.spec} has no exact Keras equivalent",
+                         "export it with --export py")
+    return [f"layers.ZeroPadding2D((({t}, {b}), ({lft}, {r}))),"], "valid"
+
+
+def _ceil_pads(row: LayerInfo, k: tuple[int, int], s: tuple[int, int],
+               pads: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """Bottom/right padding that makes floor division give ceil_mode's extra window."""
+    _, h, w = row.input_shape
+    oh, ow = row.output_shape[1], row.output_shape[2]
+    t, b, lft, r = pads
+    b = max(b, (oh - 1) * s[0] + k[0] - h - t)
+    r = max(r, (ow - 1) * s[1] + k[1] - w - lft)
+    return t, b, lft, r
+
+
+def _conv(row: LayerInfo, a: dict[str, Any]) -> list[str]:
+    k, s, d = a["kernel_size"], a["stride"], a["dilation"]
+    if max(s) > 1 and max(d) > 1:
+        raise UsageError(f"layer {row.path} {row.spec}: Keras allows no stride above 1 with a "
+                         "dilation above 1", "export it with --export py")
+    ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    first, padding = _padding(row, ke, s, a["pads"])
+    args = [f"kernel_size={_pair(k)}"]
+    if s != (1, 1):
+        args.append(f"strides={_pair(s)}")
+    if padding != "valid":
+        args.append(f"padding={padding!r}")
+    if d != (1, 1):
+        args.append(f"dilation_rate={_pair(d)}")
+    if row.kind == "dwconv":
+        m = a["out_channels"] // a["in_channels"]
+        if m != 1:
+            args.append(f"depth_multiplier={m}")
+        head = "layers.DepthwiseConv2D("
+    else:
+        if a["groups"] != 1:
+            args.append(f"groups={a['groups']}")
+        head = f"layers.Conv2D({a['out_channels']}, "
+    if not a["bias"]:
+        args.append("use_bias=False")
+    return [*first, head + ", ".join(args) + "),"]
+
+
+def _convt(row: LayerInfo, a: dict[str, Any]) -> list[str]:
+    if a["groups"] != 1:
+        raise UsageError(f"layer {row.path} {row.spec}: Keras' Conv2DTranspose has no groups",
+                         "export it with --export py")
+    k, s, d = a["kernel_size"], a["stride"], a["dilation"]
+    ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    _, h, w = row.input_shape
+    full = ((h - 1) * s[0] + ke[0], (w - 1) * s[1] + ke[1])
+    out = (row.output_shape[1], row.output_shape[2])
+    p = a["padding"]
+    # Keras with output_padding given: (n - 1)·s + k + op; crop p before and the rest after.
+    extra = [out[i] - full[i] + p[i] for i in range(2)]
+    op = (max(extra[0], 0), max(extra[1], 0))
+    crop_after = (max(-extra[0], 0), max(-extra[1], 0))
+    if any(o >= ss for o, ss in zip(op, s)):
+        raise UsageError(f"layer {row.path} {row.spec} has no exact Keras equivalent",
+                         "export it with --export py")
+    args = [f"{a['out_channels']}", f"kernel_size={_pair(k)}"]
+    if s != (1, 1):
+        args.append(f"strides={_pair(s)}")
+    args.append(f"output_padding={_pair((op[0], op[1]))}")
+    if d != (1, 1):
+        args.append(f"dilation_rate={_pair(d)}")
+    if not a["bias"]:
+        args.append("use_bias=False")
+    lines = ["layers.Conv2DTranspose(" + ", ".join(args) + "),"]
+    if p != (0, 0) or crop_after != (0, 0):
+        lines.append(f"layers.Cropping2D((({p[0]}, {crop_after[0]}), ({p[1]}, "
+                     f"{crop_after[1]}))),")
+    return lines
+
+
+def _pool(row: LayerInfo, a: dict[str, Any]) -> list[str]:
+    if a.get("dilation", (1, 1)) != (1, 1):
+        raise UsageError(f"layer {row.path} {row.spec}: Keras pooling has no dilation",
+                         "export it with --export py")
+    k, s = a["kernel_size"], a["stride"]
+    pads = a["pads"]
+    if a["ceil_mode"]:
+        pads = _ceil_pads(row, k, s, pads)
+    first, padding = _padding(row, k, s, pads)
+    name = "MaxPooling2D" if row.kind == "maxpool" else "AveragePooling2D"
+    args = [f"pool_size={_pair(k)}"]
+    if s != k:
+        args.append(f"strides={_pair(s)}")
+    if padding != "valid":
+        args.append(f"padding={padding!r}")
+    note = "  # zero padding: same shapes, values may differ from PyTorch" if first else ""
+    return [*first, f"layers.{name}({', '.join(args)}),{note}"]
+
+
+def _global(row: LayerInfo, a: dict[str, Any]) -> list[str]:
+    (oh, ow) = a["output_size"]
+    _, h, w = row.input_shape
+    name = "Average" if row.kind == "gap" else "Max"
+    if (oh, ow) == (1, 1):
+        return [f"layers.Global{name}Pooling2D(keepdims=True),"]
+    if h % oh == 0 and w % ow == 0:
+        return [f"layers.{name}Pooling2D(pool_size={_pair((h // oh, w // ow))}),"]
+    raise UsageError(f"layer {row.path} {row.spec}: uneven adaptive pooling has no Keras "
+                     "layer", "export it with --export py")
+
+
+def _leaf(row: LayerInfo) -> list[str]:
+    a = row.torch_args
+    kind = row.kind
+    if kind in ("conv", "dwconv"):
+        return _conv(row, a)
+    if kind == "convt":
+        return _convt(row, a)
+    if kind in ("maxpool", "avgpool"):
+        return _pool(row, a)
+    if kind in ("gap", "gmp"):
+        return _global(row, a)
+    if kind == "fc":
+        return [f"layers.Dense({a['out_features']}"
+                + ("" if a["bias"] else ", use_bias=False") + "),"]
+    if kind == "flatten":
+        return ["layers.Flatten(),"]
+    if kind == "bn":
+        if not a["track_running_stats"]:
+            raise UsageError(f"layer {row.path}: Keras' BatchNormalization always keeps "
+                             "running statistics")
+        args = []
+        if a["eps"] != 1e-3:
+            args.append(f"epsilon={a['eps']!r}")
+        momentum = round(1.0 - float(a["momentum"]), 12)
+        if momentum != 0.99:
+            args.append(f"momentum={momentum!r}")
+        if not a["affine"]:
+            args += ["center=False", "scale=False"]
+        return [f"layers.BatchNormalization({', '.join(args)}),"]
+    if kind == "dropout":
+        return [f"layers.Dropout({a['p']!r}),"]
+    if kind == "leakyrelu":
+        return [f"layers.LeakyReLU(negative_slope={a['negative_slope']!r}),"]
+    if kind in _ACTIVATIONS:
+        return [f"layers.Activation({_ACTIVATIONS[kind]!r}),"]
+    if kind == "zeropad":
+        t, b, lft, r = (a["pads"][2], a["pads"][3], a["pads"][0], a["pads"][1])
+        if min(t, b, lft, r) >= 0:
+            return [f"layers.ZeroPadding2D((({t}, {b}), ({lft}, {r}))),"]
+        if max(t, b, lft, r) <= 0:
+            return [f"layers.Cropping2D((({-t}, {-b}), ({-lft}, {-r}))),"]
+        raise UsageError(f"layer {row.path}: padding on one side and cropping on another "
+                         "has no single Keras layer", "split it into two zeropad layers")
+    raise UsageError(f"layer {row.path} {row.spec} has no Keras layer",
+                     "export it with --export py")
+
+
+def _has_residual(rows: tuple[LayerInfo, ...]) -> bool:
+    return any(r.kind == "residual" or _has_residual(r.children) for r in rows)
+
+
+def _functional(rows: tuple[LayerInfo, ...], var: str, lines: list[str],
+                names: list[int]) -> None:
+    """`var = layers.X(...)(var)` for each layer; a residual block adds its shortcut."""
+    for row in rows:
+        if row.kind == "repeat":
+            _functional(row.children, var, lines, names)
+        elif row.kind == "residual":
+            names[0] += 1
+            saved = f"shortcut{names[0]}"
+            lines.append(f"    {saved} = {var}")
+            _functional(row.children, var, lines, names)
+            _functional(row.shortcut, saved, lines, names)
+            out = format_shape(row.output_shape, KERAS)
+            lines.append(f"    {var} = layers.Add()([{var}, {saved}])  # {out}")
+        else:
+            body = _leaf(row)
+            for i, text in enumerate(body):
+                call, _, note = text.partition("  # ")
+                if i == len(body) - 1 and not note:
+                    note = format_shape(row.output_shape, KERAS)
+                lines.append(f"    {var} = {call.rstrip(',')}({var})" +
+                             (f"  # {note}" if note else ""))
+
+
+def to_keras(summary: Summary, name: str = "model") -> str:
+    """Keras source with the same shapes and parameter counts as the summary: a
+    keras.Sequential, or the functional API when there is a residual block."""
+    shape = summary.input_shape
+    keras_shape = (shape[1], shape[2], shape[0]) if len(shape) == 3 else shape
+    lines = [f'"""{name}: generated by cnncalc (Keras 3 or tf.keras)."""', "",
+             "import keras", "from keras import layers", "", f"# {summary.spec}", ""]
+    if _has_residual(summary.layers):
+        body: list[str] = []
+        _functional(summary.layers, "x", body, [0])
+        return "\n".join([
+            *lines, f"def build_{name}() -> keras.Model:",
+            f"    inputs = keras.Input(shape={tuple(keras_shape)!r})", "    x = inputs",
+            *body, "    return keras.Model(inputs, x)", "", "", f"{name} = build_{name}()", ""])
+    lines.append(f"{name} = keras.Sequential([")
+    lines.append(f"    keras.Input(shape={tuple(keras_shape)!r}),")
+    for row in summary.leaves():
+        out = format_shape(row.output_shape, KERAS)
+        body = _leaf(row)
+        body[-1] = body[-1] + ("" if "#" in body[-1] else f"  # {out}")
+        lines += ["    " + x for x in body]
+    if summary.convention != KERAS and any(r.kind == "flatten" and len(r.input_shape) == 3
+                                           for r in summary.leaves()):
+        lines.append("    # Flatten orders features H, W, C in Keras and C, H, W in PyTorch: "
+                     "same counts, other order")
+    lines += ["])", ""]
+    return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""The one entry point from what a user typed (spec, code file, stdin, preset) to a model."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import presets as preset_mod
+from ..calc.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
+from ..errors import CnnCalcError, UsageError
+from ..spec import Layer, Node, parse_model, to_text
+from .binding import MAX_SOURCE, cut
+
+DEFAULT_INPUT = "1x28x28"
+_STATEMENT = re.compile(r"^\s*(import|from|class|def)\s", re.M)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A model ready for the calculator, and how its input shape was decided."""
+
+    nodes: tuple[Node, ...]
+    spec: str  # the model in cnncalc's spec language
+    shape: Shape
+    convention: str
+    title: str  # table title: preset or model name, and how the input was read ('' if plain)
+    dialect: str | None  # 'pytorch' / 'keras' when library classes were used
+    input_note: str  # how the input shape was read
+
+
+def looks_like_code(text: str) -> bool:
+    """Python rather than a spec: statements, a Sequential, or a top-level ',' or '='."""
+    if "Sequential" in text or _STATEMENT.search(text) or ".add(" in text:
+        return True
+    depth, quote = 0, ""
+    for ch in text[:MAX_SOURCE]:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth <= 0 and ch in ",=:":
+            return True
+        elif depth == 1 and ch == "," and text.lstrip()[:1] == "[":
+            return True  # [Conv2D(...), ...]
+    return False
+
+
+def read_source(spec: str) -> tuple[str, str]:
+    """(text, where) for SPEC: '-' reads standard input, a .py path reads the file."""
+    if spec == "-":
+        text = sys.stdin.read(MAX_SOURCE + 1)
+        return text, "standard input"
+    if spec.strip().lower().endswith(".py") and "\n" not in spec and "(" not in spec:
+        path = Path(spec.strip())
+        try:
+            with path.open(encoding="utf-8") as f:
+                text = f.read(MAX_SOURCE + 1)
+        except FileNotFoundError:
+            raise CnnCalcError(f"no such file: {cut(spec, 80)}") from None
+        except UnicodeDecodeError:
+            raise CnnCalcError(f"{cut(spec, 80)} is not UTF-8 text") from None
+        except OSError as e:
+            raise CnnCalcError(f"cannot read {cut(spec, 80)}: {e.strerror}") from None
+        return text, path.name
+    return spec, ""
+
+
+def resolve(spec: str | None, preset: str | None, input_shape: str | None,
+            convention: str | None = None, model: str | None = None,
+            default_preset: str | None = None) -> Resolved:
+    """Turn SPEC (a spec, PyTorch or Keras code, a .py file or '-') or --preset, with
+    --input, --convention and --model, into the model the calculator runs."""
+    if spec and preset:
+        raise UsageError("give either SPEC or --preset, not both")
+    if not spec and not preset:
+        if default_preset is None:
+            raise UsageError("missing SPEC", "give a spec string, a .py file, '-' for code on "
+                             "standard input, or --preset NAME (see 'cnncalc presets')")
+        preset = default_preset
+    conv = parse_convention(convention) if convention else None
+    if preset:
+        if model:
+            raise UsageError("--model picks a model in pasted code, not in a preset")
+        p = preset_mod.get(preset)
+        c = conv or PYTORCH
+        shape = parse_shape(input_shape or p.input, c == KERAS and input_shape is not None)
+        nodes = parse_model(p.spec).nodes
+        note = _note(shape, c, "given" if input_shape else "the preset's")
+        title = f"{p.name}: {p.description}"
+        if c == KERAS and input_shape:
+            title += f"\ninput {note}"
+        return Resolved(nodes, p.spec, shape, c, title, None, note)
+    assert spec is not None
+    text, where = read_source(spec)
+    declared: tuple[int, ...] | None
+    dialect: str | None
+    name = ""
+    if where or looks_like_code(text):
+        from .code import CodeError, read_model  # ast and the reader, only for code
+
+        try:
+            m = read_model(text, model)
+        except CodeError as e:
+            if where and where != "standard input":
+                raise CodeError(f"{where}: {e.message}", e.hint) from None
+            raise
+        nodes, dialect, declared, name = m.nodes, m.dialect, m.input_shape, m.name
+        spec_text = to_text(nodes)
+    else:
+        if model:
+            raise UsageError("--model picks a model in pasted code, not in a spec")
+        parsed = parse_model(text)
+        nodes, dialect, declared, spec_text = parsed.nodes, parsed.dialect, \
+            parsed.input_shape, text
+    c = conv or (KERAS if dialect == KERAS else PYTORCH)
+    if input_shape:
+        shape = parse_shape(input_shape, c == KERAS)
+        how = "given"
+    elif declared is not None:
+        shape, how = declared, "from the code"
+    else:
+        shape, how = _first_layer_input(nodes)
+    note = _note(shape, c, how)
+    parts = []
+    if name:
+        lib = {"pytorch": "PyTorch", "keras": "Keras"}.get(dialect or "", "")
+        parts.append(f"{name} ({lib} code{', ' + where if where else ''})")
+    plain = not name and how in ("given", "default") and c == PYTORCH and dialect is None
+    if not plain:
+        parts.append(f"input {note}")
+    return Resolved(nodes, spec_text, shape, c, "\n".join(parts), dialect, note)
+
+
+def _note(shape: Shape, convention: str, how: str) -> str:
+    return f"{describe_input(shape, convention)}, {how}"
+
+
+def _first_layer_input(nodes: tuple[Node, ...]) -> tuple[Shape, str]:
+    first = nodes[0]
+    if isinstance(first, Layer):
+        said = dict(first.declared)
+        if "channels" in said and said.get("rank", 3) == 3:
+            c = said["channels"]
+            return (c, 28, 28), (f"from the first layer's {c} input channel"
+                                 f"{'s' * (c != 1)}, 28x28 assumed")
+        if "features" in said or said.get("rank") == 1:
+            n = said.get("features", said.get("channels", 0))
+            if n:
+                return (n,), f"from the first layer's {n} input features"
+    return parse_shape(DEFAULT_INPUT), "default"
