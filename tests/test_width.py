@@ -174,7 +174,9 @@ def test_no_figure_is_cut_at_any_width(convention: str) -> None:
     spec = ("conv(16,3,stride=2)-[conv(16,3,padding=1)-relu]*2-res[conv(32,3,stride=2,"
             "padding=1)-bn-relu-conv(32,3,padding=1)-bn]-relu-maxpool(2)-gap-"
             "flatten-fc(10)")
-    s = cnncalc.summary(spec, input_size=(3, 32, 32), convention=convention)
+    # Keras reads a shape channels-last: (32, 32, 3) is the same 3-channel 32x32 image.
+    size = (3, 32, 32) if convention == "pytorch" else (32, 32, 3)
+    s = cnncalc.summary(spec, input_size=size, convention=convention)
     rows = [r for r in s.leaves()] + list(s.layers)
     for width in range(60, 201, 7):
         out = _render(summary_table(s), width)

@@ -25,7 +25,7 @@ def parse_convention(text: str) -> str:
 
 MAX_SIDE = 10**12
 MAX_VALUES = 10**15
-_SEPARATORS = re.compile(r"[x×*,\s]+")
+_SEPARATORS = re.compile(r"\s*[x×*,]\s*|\s+")
 
 
 def _dims(text: str) -> tuple[list[str], bool]:
@@ -33,8 +33,11 @@ def _dims(text: str) -> tuple[list[str], bool]:
     and whether it named a batch (None) first."""
     raw = text.strip().lower()
     if raw[:1] in "([" and raw[-1:] in ")]":
-        raw = raw[1:-1]
-    parts = [p for p in _SEPARATORS.split(raw.strip()) if p]
+        raw = raw[1:-1].strip()
+        if raw.endswith(","):  # a Python tuple's trailing comma: (28, 28, 1,)
+            raw = raw[:-1]
+    # One separator between two numbers: '1x28xx' or '1,,28' is a typo, never a 1x28 shape.
+    parts = _SEPARATORS.split(raw.strip()) if raw.strip() else []
     batch = bool(parts) and parts[0] == "none"
     return (parts[1:] if batch else parts), batch
 
