@@ -4,17 +4,48 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import DataError, UsageError
+from ..errors import DataError, ResourceError, UsageError
 from .calc_cmds import ConventionOpt, Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, load_data, need_torch
 
+ClassNameOpt = Annotated[str, typer.Option("--class-name", help="Class name of the exported "
+                                          "model.")]
+PlainSpecOpt = Annotated[str | None, typer.Option(
+    "--spec", help="The spec of a plain state dict (not needed for cnncalc checkpoints).",
+    show_default=False)]
+if TYPE_CHECKING:
+    from ..train.evaluate import PlainSpec
+
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or mps.")]
 TableOrJson = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
+
+
+def check_name(class_name: str) -> None:
+    """Refuse a class name the generated file cannot define, before any work."""
+    import keyword
+
+    if not class_name.isidentifier() or keyword.iskeyword(class_name) or class_name in (
+            "torch", "nn", "Residual", "Normalize"):
+        raise UsageError(f"--class-name {class_name!r} is not usable as a class name",
+                         "choose an identifier that is not a Python keyword, such as Net")
+
+
+def plain_spec(spec: str | None, preset: str | None, input: str | None) -> PlainSpec | None:
+    """The model of a plain state dict, from --spec/--preset (+ --input), or None."""
+    if spec is None and preset is None:
+        if input is not None:
+            raise UsageError("--input describes a plain state dict's model; give --spec too")
+        return None
+    from ..calc.shape import parse_shape
+    from ..train.evaluate import PlainSpec
+
+    text, shape_text, _ = resolve(spec, preset, input)
+    return PlainSpec(text, parse_shape(shape_text))
 
 
 def register(app: typer.Typer) -> None:
@@ -30,8 +61,7 @@ def register(app: typer.Typer) -> None:
             "--check", help="Build it in torch, run a forward pass and confirm every shape and "
             "count against the calculator.")] = False,
         convention: ConventionOpt = "pytorch",
-        class_name: Annotated[str, typer.Option("--class-name", help="Class name for --export."
-                                                )] = "Net",
+        class_name: ClassNameOpt = "Net",
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
         from ..calc import summarize_spec
@@ -42,18 +72,31 @@ def register(app: typer.Typer) -> None:
             raise UsageError("nothing to do", "pass --export py and/or --check")
         if export not in (None, "py", "python"):
             raise UsageError(f"unknown export format '{export}'", "use --export py")
-        if not class_name.isidentifier():
-            raise UsageError(f"--class-name {class_name!r} is not a Python identifier")
+        if export:
+            check_name(class_name)
         summary = summarize_spec(text, parse_shape(shape_text), parse_convention(convention))
         need_torch()
+        import torch
+
         from ..train.model import build as build_model
 
-        model = build_model(summary)
         if export:
             from ..train.export import to_python
 
-            write(to_python(summary, model, class_name))
+            # On the meta device: modules with shapes and no storage, so exporting a huge
+            # spec allocates nothing.
+            with torch.device("meta"):
+                write(to_python(summary, build_model(summary), class_name))
         if check:
+            from ..train.prep import available_memory
+
+            need = summary.total_params * 4 + summary.activation_bytes
+            have = available_memory()
+            if have is not None and need > have:
+                raise ResourceError(f"--check would allocate about {need / 2**30:.1f} GiB but "
+                                    f"{have / 2**30:.1f} GiB is available",
+                                    "use --export py alone, or a smaller spec")
+            model = build_model(summary)
             from ..train.buildcheck import check_model
 
             rows, ok = check_model(summary, model)
@@ -81,16 +124,24 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOpt = None,
         device: DeviceOpt = "auto",
         format: TableOrJson = Format.table,
+        spec: PlainSpecOpt = None,
+        input: InputOpt = None,
+        preset: PresetOpt = None,
     ) -> None:
-        """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble."""
+        """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble.
+
+        A plain state dict (from 'cnncalc export' or Net().state_dict()) needs --spec or
+        --preset to say which model it is.
+        """
         need_torch()
         from ..train.evaluate import evaluate as run_eval
 
+        plain = plain_spec(spec, preset, input)
         for p in checkpoints:
             if not p.exists():
                 raise UsageError(f"{p}: no such checkpoint")
         data = load_data(data_dir, format is Format.json)
-        result = run_eval([str(p) for p in checkpoints], data, device)
+        result = run_eval([str(p) for p in checkpoints], data, device, plain=plain)
         if format is Format.json:
             write(json.dumps(result, indent=2))
             return
@@ -112,12 +163,16 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOpt = None,
         device: DeviceOpt = "auto",
         format: TableOrJson = Format.table,
+        spec: PlainSpecOpt = None,
+        input: InputOpt = None,
+        preset: PresetOpt = None,
     ) -> None:
         """Top classes with probabilities for one image file or test-set index."""
         need_torch()
         from ..train.evaluate import predict as run_predict
         from ..train.evaluate import read_image
 
+        plain = plain_spec(spec, preset, input)
         if (image is None) == (index is None):
             raise UsageError("give an IMAGE file or --index N (one of them)")
         label = None
@@ -130,7 +185,7 @@ def register(app: typer.Typer) -> None:
         else:
             assert image is not None
             pixels = read_image(image)
-        ranked = run_predict(str(checkpoint), pixels, top, device)
+        ranked = run_predict(str(checkpoint), pixels, top, device, plain)
         if format is Format.json:
             write(json.dumps({"top": [{"class": c, "probability": p} for c, p in ranked],
                               **({"label": label} if label is not None else {})}, indent=2))
@@ -146,6 +201,26 @@ def register(app: typer.Typer) -> None:
         if label is not None:
             verdict = "correct" if ranked[0][0] == label else "wrong"
             console().print(f"true label: {label} ({verdict})", markup=False)
+
+    @app.command()
+    @guarded
+    def export(
+        checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from 'cnncalc train'.")],
+        out: Annotated[Path, typer.Option(
+            "--out", "-o", help="The Python file to write; the weights go beside it, same "
+            "name with .pt.", show_default=False)],
+        class_name: ClassNameOpt = "Net",
+    ) -> None:
+        """Write a trained model as plain PyTorch: its class (.py) and its state dict (.pt)."""
+        check_name(class_name)
+        if out.suffix != ".py":
+            raise UsageError(f"--out {out}: give a .py file name", "for example -o model.py")
+        need_torch()
+        from ..train.export import write_plain
+
+        weights = write_plain(checkpoint, out, class_name)
+        console().print(f"wrote {out} (class {class_name}) and {weights} (its state dict)",
+                        markup=False)
 
     @app.command()
     @guarded

@@ -12,8 +12,8 @@ from torch import nn
 
 from ..calc.shape import Shape
 from ..data import Mnist
-from ..errors import DataError, UsageError
-from . import checkpoint
+from ..errors import CheckpointError, DataError, UsageError
+from . import checkpoint, upgrade
 from .device import resolve_device, resolve_precision
 from .prep import evaluate_logits, prepare_model, tensors
 
@@ -28,14 +28,59 @@ class Loaded:
     info: dict[str, Any]
 
 
-def load_model(path: str | Path, device: torch.device) -> Loaded:
-    data = checkpoint.load(path)
+@dataclass(frozen=True)
+class PlainSpec:
+    """What a plain state dict cannot say about itself: the spec it was trained as."""
+
+    spec: str
+    input_shape: Shape
+    convention: str = "pytorch"
+
+
+def _read_plain(path: Path) -> dict[str, torch.Tensor]:
+    """A file holding only a state dict (names to tensors), loaded without running code."""
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such file")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # torch raises many kinds for a foreign or broken file
+        line = (str(e).splitlines() or [type(e).__name__])[0][:120]
+        raise CheckpointError(f"{path}: not a readable state dict ({line})",
+                              "it may be truncated, or not a torch file") from None
+    if isinstance(data, dict) and data.get("format") == checkpoint.FORMAT:
+        return data
+    if not isinstance(data, dict) or not data or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in data.items()):
+        raise CheckpointError(f"{path}: neither a cnncalc checkpoint nor a state dict "
+                              "(a dict of tensors)")
+    return data
+
+
+def load_model(path: str | Path, device: torch.device, plain: PlainSpec | None = None
+               ) -> Loaded:
+    """A checkpoint of 'cnncalc train', or with `plain` a state dict such as
+    `Net().state_dict()` of the class that 'cnncalc export' writes."""
+    p = Path(path)
+    if plain is not None:
+        raw = _read_plain(p)
+        if raw.get("format") != checkpoint.FORMAT:
+            model, logits = prepare_model(plain.spec, plain.input_shape, plain.convention)
+            checkpoint.restore(model, raw, path)
+            model.to(device).eval()
+            return Loaded(p, plain.spec, plain.input_shape, 0, logits, {})
+    try:
+        data = checkpoint.load(path)
+    except CheckpointError as e:
+        if e.message.endswith("not a cnncalc checkpoint"):
+            raise CheckpointError(e.message, "for a plain state dict, give its model with "
+                                  "--spec SPEC (and --input)") from None
+        raise
     shape = tuple(int(d) for d in data["input_shape"])
     model, logits = prepare_model(str(data["spec"]), shape, str(data["convention"]))
-    checkpoint.restore(model, data["model"], path)
+    checkpoint.restore(model, upgrade.model_state(data, str(path)), path)
     model.to(device)
     model.eval()
-    return Loaded(Path(path), str(data["spec"]), shape, int(data["epoch"]), logits,
+    return Loaded(p, str(data["spec"]), shape, int(data["epoch"]), logits,
                   {k: data[k] for k in ("options", "cnncalc_version", "history") if k in data})
 
 
@@ -53,7 +98,7 @@ def metrics(probs: torch.Tensor, labels: torch.Tensor) -> dict[str, Any]:
 
 
 def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
-             precision: str = "auto") -> dict[str, Any]:
+             precision: str = "auto", plain: PlainSpec | None = None) -> dict[str, Any]:
     """Metrics for each checkpoint and, for several, for the mean of their probabilities."""
     if not paths:
         raise UsageError("give at least one checkpoint")
@@ -63,7 +108,7 @@ def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
     members = []
     total: torch.Tensor | None = None
     for p in paths:
-        m = load_model(p, device)
+        m = load_model(p, device, plain)
         x = tensors(data.test_images, m.input_shape, device)
         probs = evaluate_logits(m.logits_model, x, dtype).softmax(1)
         members.append({"checkpoint": str(p), "spec": m.spec, "epoch": m.epoch,
@@ -109,10 +154,10 @@ def read_image(path: Path) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto"
-            ) -> list[tuple[int, float]]:
+def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto",
+            plain: PlainSpec | None = None) -> list[tuple[int, float]]:
     device = resolve_device(device_name)
-    m = load_model(path, device)
+    m = load_model(path, device, plain)
     x = tensors(image[None], m.input_shape, device)
     probs = evaluate_logits(m.logits_model, x, None).softmax(1)[0]
     values, classes = probs.topk(min(top, 10))
