@@ -147,6 +147,7 @@ class TrainResult:
     precision: str
     best_epoch: int = 0
     stopped_early: bool = False
+    model: nn.Module | None = None  # the trained model (every process has the same)
 
 
 @dataclass
@@ -434,4 +435,4 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
         if wanted > 0 and state.epoch < options.epochs:
             interrupted = True
     return TrainResult(state.history, state.best_acc, state.epoch, interrupted, out,
-                       str(device), precision, state.best_epoch, stopped_early)
+                       str(device), precision, state.best_epoch, stopped_early, model)
