@@ -77,7 +77,8 @@ def init(ranks: Ranks, device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.set_device(device)
     try:
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", rank=ranks.rank,
+                                world_size=ranks.world)
     except (RuntimeError, ValueError) as e:
         raise ResourceError(f"could not join the other {ranks.world - 1} processes "
                             f"({str(e).splitlines()[0][:120]})",
