@@ -114,6 +114,7 @@ def register(app: typer.Typer) -> None:
             limit_train=limit_train, label_smoothing=label_smoothing,
             weight_decay=weight_decay, val_split=val_split, patience=patience,
             compile=compile).items() if v is not None}
+        TrainOptions(**given).check()  # type: ignore[arg-type]  # in range before any reading
         if resume is not None:
             extra = [k for k in given if k not in RESUMABLE_OVERRIDES]
             if spec or preset or input or out or force or extra:
