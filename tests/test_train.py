@@ -188,3 +188,42 @@ def test_default_options_learn_a_plain_spec(synth: data.Mnist, tmp_path: Path) -
     result = train("conv(8,3)-relu-maxpool(2)-flatten-fc(10)", (1, 28, 28),
                    TrainOptions(precision="fp32", val_split=64), tmp_path, synth)
     assert result.history[-1]["test_acc"] > 0.9
+
+
+def test_older_checkpoint_format_is_converted(synth: data.Mnist, tmp_path: Path) -> None:
+    """Layout 1: bare-Sequential keys, normalisation beside them, cnncalc's own optimizer
+    format. Evaluate and resume convert it; the resumed run equals the current format's."""
+    from cnncalc.errors import CheckpointError
+    from cnncalc.train.evaluate import load_model
+
+    options = TrainOptions(**{**FAST.__dict__, "epochs": 1, "schedule": "none"})
+    train(SPEC, (1, 28, 28), options, tmp_path / "new", synth)
+    ck = checkpoint.load(tmp_path / "new" / "last.pt")
+    state = ck["optimizer"]["state"]
+    old = {k: v for k, v in ck.items() if k not in ("model_layout", "split", "format",
+                                                    "version", "cnncalc_version")}
+    old["model"] = {k.removeprefix("layers."): v for k, v in ck["model"].items()
+                    if k.startswith("layers.")}
+    old["optimizer"] = {"steps": int(state[0]["step"]), "lr": 0.01, "state": {
+        name: [state[i][name] for i in sorted(state)] for name in ("exp_avg", "exp_avg_sq")}}
+    (tmp_path / "old").mkdir()
+    checkpoint.save(tmp_path / "old" / "last.pt", old)
+
+    x = prep.tensors(synth.test_images[:16], (1, 28, 28), torch.device("cpu"))
+    new_m = load_model(tmp_path / "new" / "last.pt", torch.device("cpu")).logits_model
+    old_m = load_model(tmp_path / "old" / "last.pt", torch.device("cpu")).logits_model
+    with torch.no_grad():
+        assert torch.equal(new_m(x), old_m(x))
+    two = TrainOptions(**{**options.__dict__, "epochs": 2})
+    for name in ("new", "old"):
+        resume = checkpoint.load(tmp_path / name / "last.pt")
+        train(SPEC, (1, 28, 28), two, tmp_path / name, synth, resume=resume)
+    a = checkpoint.load(tmp_path / "new" / "last.pt")["model"]
+    b = checkpoint.load(tmp_path / "old" / "last.pt")["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+    broken = {**old, "optimizer": {"steps": "many"}}
+    checkpoint.save(tmp_path / "old" / "last.pt", broken)
+    with pytest.raises(CheckpointError, match="optimizer state is in no format"):
+        train(SPEC, (1, 28, 28), two, tmp_path / "old", synth,
+              resume=checkpoint.load(tmp_path / "old" / "last.pt"))
