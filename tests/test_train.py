@@ -227,3 +227,12 @@ def test_older_checkpoint_format_is_converted(synth: data.Mnist, tmp_path: Path)
     with pytest.raises(CheckpointError, match="optimizer state is in no format"):
         train(SPEC, (1, 28, 28), two, tmp_path / "old", synth,
               resume=checkpoint.load(tmp_path / "old" / "last.pt"))
+
+
+def test_patience_stops_on_validation_accuracy(synth: data.Mnist, tmp_path: Path) -> None:
+    # lr 1e-12: the weights stand still, so validation accuracy never improves after epoch 1.
+    still = TrainOptions(epochs=5, batch_size=128, lr=1e-12, optimizer="sgd", schedule="none",
+                         precision="fp32", patience=2)
+    result = train("conv(4,3)-relu-flatten-fc(10)", (1, 28, 28), still, tmp_path, synth)
+    assert result.stopped_early and result.epoch == 3 and result.best_epoch == 1
+    assert checkpoint.load(tmp_path / "best.pt")["epoch"] == 1

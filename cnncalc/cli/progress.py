@@ -16,7 +16,8 @@ from rich.progress import (
 from rich.table import Table
 
 EPOCH_COLUMNS = (("epoch", "epoch", "{}"), ("train loss", "train_loss", "{:.4f}"),
-                 ("train acc", "train_acc", "{:.2%}"), ("test loss", "test_loss", "{:.4f}"),
+                 ("train acc", "train_acc", "{:.2%}"), ("val loss", "val_loss", "{:.4f}"),
+                 ("val acc", "val_acc", "{:.2%}"), ("test loss", "test_loss", "{:.4f}"),
                  ("test acc", "test_acc", "{:.2%}"), ("seconds", "seconds", "{:.1f}"),
                  ("images/s", "images_per_s", "{:,.0f}"))
 
@@ -26,7 +27,8 @@ def epoch_table(rows: list[dict[str, Any]]) -> Table:
     for name, _, _ in EPOCH_COLUMNS:
         table.add_column(name, justify="right")
     for row in rows:
-        table.add_row(*(fmt.format(row[key]) for _, key, fmt in EPOCH_COLUMNS))
+        table.add_row(*(fmt.format(row[key]) if key in row else "-"  # no val: --val-split 0
+                        for _, key, fmt in EPOCH_COLUMNS))
     return table
 
 
@@ -71,7 +73,9 @@ class RichReporter:
         self.close()
         if not self.quiet:
             self.console.print(
-                f"epoch {row['epoch']}: test accuracy {row['test_acc']:.2%}, "
+                f"epoch {row['epoch']}: "
+                + (f"val accuracy {row['val_acc']:.2%}, " if "val_acc" in row else "")
+                + f"test accuracy {row['test_acc']:.2%}, "
                 f"test loss {row['test_loss']:.4f} ({row['seconds']:.1f} s, "
                 f"{row['images_per_s']:,.0f} img/s)", markup=False, highlight=False)
 

@@ -208,7 +208,8 @@ def register(app: typer.Typer) -> None:
             write(json.dumps({"run": str(run_dir), "epoch": result.epoch,
                               "best_epoch": result.best_epoch,
                               "best_val_acc": result.best_acc if result.best_acc >= 0 else None,
-                              "test_acc_of_best": best_row["test_acc"] if best_row else None,
+                              # best.pt's test accuracy (best.pt is chosen on validation)
+                              "best_test_acc": best_row["test_acc"] if best_row else None,
                               "stopped_early": result.stopped_early,
                               "interrupted": result.interrupted, "world_size": ranks.world,
                               "options": asdict(options), "history": result.history}, indent=2))
