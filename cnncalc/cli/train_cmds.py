@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
         from ..calc.shape import parse_shape
         from ..train import checkpoint as ckpt
         from ..train import rundir
-        from ..train.loop import TrainOptions
+        from ..train.loop import TrainOptions, check_world
         from ..train.loop import train as run_training
         from .progress import RichReporter, epoch_table
 
@@ -167,6 +167,7 @@ def register(app: typer.Typer) -> None:
 
         # Refuse a bad spec, an oversized model or an unusable folder before any work.
         ranks = distributed.from_env()
+        check_world(options, ranks)
         check_spec(text, shape, convention)
         device_obj = resolve_device(distributed.device_name(ranks, options.device))
         check_memory(text, shape, options.batch_size, device_obj, convention)

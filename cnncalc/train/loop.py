@@ -136,6 +136,13 @@ def check_precision_name(name: str) -> None:
         raise UsageError(f"unknown precision '{name}'", f"choose one of {', '.join(PRECISIONS)}")
 
 
+def check_world(options: TrainOptions, ranks: distributed.Ranks) -> None:
+    if options.batch_size < ranks.world:
+        raise UsageError(f"--batch-size {options.batch_size} is the global batch: fewer "
+                         f"images than the {ranks.world} processes",
+                         f"use a --batch-size of at least {ranks.world}")
+
+
 @dataclass
 class TrainResult:
     history: list[dict[str, Any]]
@@ -216,6 +223,7 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
     Under torchrun every process calls this; only rank 0 writes `out`.
     """
     options = options.check()
+    check_world(options, ranks)
     report = reporter if (reporter is not None and ranks.main) else SilentReporter()
     if ranks.main:
         try:
@@ -254,6 +262,10 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
     n = len(x_train)
     bs = min(options.batch_size, n)
     steps_per_epoch = math.ceil(n / bs)
+    if 0 < n % bs < ranks.world and steps_per_epoch > 1:
+        # A last batch smaller than the number of processes would leave one with no images
+        # (batch norm statistics of nothing): the previous batch takes them instead.
+        steps_per_epoch -= 1
 
     state = _State(plan={"start": 0, "total": options.epochs * steps_per_epoch})
     if resume is not None:
@@ -333,7 +345,8 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
         t0 = time.perf_counter()
         logits_model.train()
         for i in range(state.step_in_epoch, steps_per_epoch):
-            batch = perm[i * bs:(i + 1) * bs]  # the global batch, sharded between processes
+            end = n if i == steps_per_epoch - 1 else (i + 1) * bs
+            batch = perm[i * bs:end]  # the global batch, sharded between processes
             idx = batch[ranks.rank::ranks.world]
             xb = x_train[idx]
             yb = y_train[idx]
