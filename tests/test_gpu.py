@@ -26,9 +26,20 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> data.Mnist:
     return data.load(directory)
 
 
-def test_fp16_refused_off_cuda() -> None:
+def test_fp16_and_compile_refused_off_cuda(tmp_path: Path) -> None:
     with pytest.raises(ResourceError, match="--precision fp16 needs a CUDA GPU, not cpu"):
         resolve_precision("fp16", torch.device("cpu"))
+    from typer.testing import CliRunner
+
+    from cnncalc.cli import app
+
+    for flags, message in ((["--precision", "fp16"], "fp16 needs a CUDA GPU"),
+                           (["--compile"], "--compile is for CUDA GPUs, not cpu")):
+        r = CliRunner().invoke(app, ["train", SPEC, "--device", "cpu", "--data-dir",
+                                     str(tmp_path / "none"), "--out", str(tmp_path / "o"),
+                                     *flags])
+        assert r.exit_code in (1, 2) and message in r.stderr, r.output
+        assert not (tmp_path / "o").exists()  # refused before data or the run folder
 
 
 @cuda

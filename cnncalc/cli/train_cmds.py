@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
         from ..calc.shape import parse_shape
         from ..train import checkpoint as ckpt
         from ..train import rundir
-        from ..train.loop import TrainOptions, check_world
+        from ..train.loop import TrainOptions, check_compile, check_world
         from ..train.loop import train as run_training
         from .progress import RichReporter, epoch_table
 
@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
 
         from ..errors import CnnCalcError, RunDirError
         from ..train import distributed
-        from ..train.device import resolve_device
+        from ..train.device import resolve_device, resolve_precision
         from ..train.prep import check_memory, check_spec
 
         # Refuse a bad spec, an oversized model or an unusable folder before any work.
@@ -170,6 +170,8 @@ def register(app: typer.Typer) -> None:
         check_world(options, ranks)
         check_spec(text, shape, convention)
         device_obj = resolve_device(distributed.device_name(ranks, options.device))
+        check_compile(options, device_obj)
+        resolve_precision(options.precision, device_obj)
         check_memory(text, shape, options.batch_size, device_obj, convention)
         distributed.init(ranks, device_obj)
         with ExitStack() as held:

@@ -136,6 +136,13 @@ def check_precision_name(name: str) -> None:
         raise UsageError(f"unknown precision '{name}'", f"choose one of {', '.join(PRECISIONS)}")
 
 
+def check_compile(options: TrainOptions, device: torch.device) -> None:
+    if options.compile and device.type != "cuda":
+        raise UsageError(f"--compile is for CUDA GPUs, not {device.type}",
+                         "drop --compile (on a CPU it needs a C++ toolchain and seldom pays "
+                         "off for these nets)")
+
+
 def check_world(options: TrainOptions, ranks: distributed.Ranks) -> None:
     if options.batch_size < ranks.world:
         raise UsageError(f"--batch-size {options.batch_size} is the global batch: fewer "
@@ -232,6 +239,7 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
             raise ResourceError(f"cannot create {out}: {e.strerror or e}") from None
     device = resolve_device(distributed.device_name(ranks, options.device))
     dtype = resolve_precision(options.precision, device)
+    check_compile(options, device)
     check_memory(spec, input_shape, options.batch_size, device, convention)
     if device.type == "cpu":
         tune_allocator()
