@@ -84,7 +84,7 @@ def test_doc_script_reproduces_evaluate_image_for_image(run: tuple[Path, Path],
     assert r.exit_code == 1 and "--spec" in r.stderr
     r = invoke("evaluate", str(tmp_path / "model.pt"), "--spec", "conv(6,5)-flatten-fc(10)",
                "--input", "1x32x32", "--data-dir", str(data))
-    assert r.exit_code == 1 and "do not fit" in r.stderr
+    assert r.exit_code == 1 and "does not fit --spec" in r.stderr
 
 
 def test_exported_class_loads_checkpoint_strictly(run: tuple[Path, Path],

@@ -65,7 +65,13 @@ def load_model(path: str | Path, device: torch.device, plain: PlainSpec | None =
         raw = _read_plain(p)
         if raw.get("format") != checkpoint.FORMAT:
             model, logits = prepare_model(plain.spec, plain.input_shape, plain.convention)
-            checkpoint.restore(model, raw, path)
+            try:
+                checkpoint.restore(model, raw, path)
+            except CheckpointError as e:
+                detail = e.message.partition("(")[2].rstrip(")") or e.message
+                raise CheckpointError(f"{path}: this state dict does not fit --spec "
+                                      f"{plain.spec[:60]} ({detail})",
+                                      "give the spec and --input it was trained with") from None
             model.to(device).eval()
             return Loaded(p, plain.spec, plain.input_shape, 0, logits, {})
     try:
