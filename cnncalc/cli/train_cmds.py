@@ -104,8 +104,8 @@ def register(app: typer.Typer) -> None:
         from ..calc.shape import parse_shape
         from ..train import checkpoint as ckpt
         from ..train import rundir
-        from ..train.loop import TrainOptions, check_compile, check_world
         from ..train.loop import train as run_training
+        from ..train.options import TrainOptions, check_compile, check_world
         from .progress import RichReporter, epoch_table
 
         given = {k: v for k, v in dict(
