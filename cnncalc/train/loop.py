@@ -18,9 +18,9 @@ from ..data import Mnist
 from ..errors import CheckpointError, ResourceError, TrainingError, UsageError
 from . import checkpoint, distributed, optim, rundir, schedule, upgrade
 from .device import resolve_device, resolve_precision, tune_allocator
-from .options import MAX_SEED, check_compile, check_world, val_size
 from .options import OPTIMIZERS as OPTIMIZERS  # re-exported: the API's names, as before
 from .options import TrainOptions as TrainOptions
+from .options import check_compile, check_world, val_size
 from .prep import (
     MEAN,
     STD,
@@ -87,6 +87,12 @@ def _set_rng_state(state: dict[str, Any], device: torch.device) -> None:
         torch.cuda.set_rng_state(state["cuda"], device)
 
 
+def mix_seed(base: int, offset: int) -> int:
+    """A seed derived from --seed, kept inside the 64 bits torch's generators accept (any
+    --seed up to 2**63-1 then works; small seeds give the same numbers as before)."""
+    return (base + offset) % 2**64
+
+
 def split_indices(n: int, val_split: int | None, seed: int
                   ) -> tuple[torch.Tensor, torch.Tensor]:
     """(training indices, validation indices): a seeded shuffle of the training set, whose
@@ -95,7 +101,7 @@ def split_indices(n: int, val_split: int | None, seed: int
     if val_split >= n:
         raise UsageError(f"--val-split {val_split} leaves no training images (the training "
                          f"set has {n:,})", f"use a --val-split below {n:,}, or 0 for none")
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 7_919))
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(mix_seed(seed, 7_919)))
     return order[val_split:], order[:val_split]
 
 
@@ -199,8 +205,7 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
             state.plan = {"start": state.global_step,
                           "total": options.epochs * steps_per_epoch - state.global_step}
     if ranks.rank:  # dropout differs between processes; rank 0 keeps the 1-process stream
-        torch.manual_seed((options.seed + 1_000_003 * ranks.rank + state.global_step)
-                          % MAX_SEED)
+        torch.manual_seed(mix_seed(options.seed + 1_000_003 * ranks.rank, state.global_step))
 
     step_model: nn.Module = logits_model
     if ranks.active:
@@ -242,7 +247,7 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
     interrupted = stopped_early = False
     while state.epoch < options.epochs and not interrupted:
         perm = torch.randperm(n, generator=torch.Generator().manual_seed(
-            options.seed * 1_000_003 + state.epoch)).to(device)
+            mix_seed(options.seed * 1_000_003, state.epoch))).to(device)
         report.epoch_start(state.epoch + 1, options.epochs, steps_per_epoch, state.step_in_epoch)
         sums = {"loss": 0.0, "correct": 0.0, "seen": 0.0, "seconds": 0.0, **state.partial}
         loss_acc = torch.zeros((), device=device)

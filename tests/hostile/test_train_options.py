@@ -85,3 +85,11 @@ def test_resume_overrides_are_checked(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["train", "--resume", str(tmp_path), "--epochs", "0"])
     assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
     assert "--epochs 0: must be an integer" in r.stderr
+
+
+def test_largest_seed_trains(tmp_path: Path) -> None:
+    write_mnist(tmp_path / "d", n_train=60, n_test=20)
+    r = CliRunner().invoke(app, ["train", SPEC, "--data-dir", str(tmp_path / "d"), "--out",
+                                 str(tmp_path / "out"), "-q", "--epochs", "1",
+                                 "--seed", str(2**63 - 1), "--precision", "fp32"])
+    assert r.exit_code == 0, r.output
