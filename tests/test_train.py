@@ -48,6 +48,13 @@ def test_run_writes_files_and_learns(synth: data.Mnist, tmp_path: Path) -> None:
                 "cnncalc_version"):
         assert key in last
     assert result.best_acc == max(r["val_acc"] for r in rows)
+    # Plain PyTorch reads it all: the model strictly, the optimizer state by torch.optim.
+    model, _ = prep.prepare_model(SPEC, (1, 28, 28))
+    model.load_state_dict(last["model"], strict=True)
+    assert last["optimizer_class"] == "Adam"
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    opt.load_state_dict(last["optimizer"])
+    assert int(opt.state_dict()["state"][0]["step"]) == 15  # 3 epochs of 5 steps
 
 
 @pytest.mark.parametrize("precision", ["fp32", "auto"])
