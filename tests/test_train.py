@@ -18,7 +18,7 @@ from .idx import write_mnist
 
 SPEC = "conv(8,3,bias=false)-bn-relu-maxpool(2)-dropout(0.25)-flatten-fc(10)"
 FAST = TrainOptions(epochs=3, batch_size=64, lr=0.01, optimizer="adam", schedule="onecycle",
-                    precision="fp32", seed=3)
+                    precision="fp32", seed=3, val_split=64)
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +32,29 @@ def test_run_writes_files_and_learns(synth: data.Mnist, tmp_path: Path) -> None:
     result = train(SPEC, (1, 28, 28), FAST, tmp_path, synth)
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows] == [1, 2, 3]
-    for key in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds",
-                "images_per_s"):
+    for key in ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "test_loss",
+                "test_acc", "seconds", "images_per_s"):
         assert key in rows[0]
     # The synthetic classes are bright bands at distinct rows: trivially separable.
     assert rows[-1]["test_acc"] > 0.9
     last = checkpoint.load(tmp_path / "last.pt")
     best = checkpoint.load(tmp_path / "best.pt")
-    assert last["epoch"] == 3 and best["state"]["best_acc"] == max(r["test_acc"] for r in rows)
+    # best.pt is the first epoch with the highest validation accuracy, whatever the test says.
+    best_epoch = max(range(3), key=lambda i: (rows[i]["val_acc"], -i)) + 1
+    assert last["epoch"] == 3 and best["epoch"] == best_epoch
+    assert best["state"]["best_acc"] == rows[best_epoch - 1]["val_acc"]
+    assert best["split"] == {"val_images": 64, "train_images": 320, "seed": 3}
     for key in ("spec", "input_shape", "options", "model", "optimizer", "scheduler", "rng",
                 "cnncalc_version"):
         assert key in last
-    assert result.best_acc == max(r["test_acc"] for r in rows)
+    assert result.best_acc == max(r["val_acc"] for r in rows)
+    # Plain PyTorch reads it all: the model strictly, the optimizer state by torch.optim.
+    model, _ = prep.prepare_model(SPEC, (1, 28, 28))
+    model.load_state_dict(last["model"], strict=True)
+    assert last["optimizer_class"] == "Adam"
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    opt.load_state_dict(last["optimizer"])
+    assert int(opt.state_dict()["state"][0]["step"]) == 15  # 3 epochs of 5 steps
 
 
 @pytest.mark.parametrize("precision", ["fp32", "auto"])
@@ -77,7 +88,8 @@ def test_extending_epochs_replans_schedule(synth: data.Mnist, tmp_path: Path) ->
     result = train(SPEC, (1, 28, 28), TrainOptions(**{**FAST.__dict__, "epochs": 2}), tmp_path,
                    synth, resume=state)
     assert [r["epoch"] for r in result.history] == [1, 2]
-    assert checkpoint.load(tmp_path / "last.pt")["scheduler"]["plan"] == {"start": 6, "total": 6}
+    # 320 training images (384 less 64 held out) in batches of 64: 5 steps an epoch.
+    assert checkpoint.load(tmp_path / "last.pt")["scheduler"]["plan"] == {"start": 5, "total": 5}
 
 
 @pytest.mark.parametrize("optimizer", train_mod.OPTIMIZERS)
@@ -87,7 +99,8 @@ def test_optimizers_and_schedules(synth: data.Mnist, tmp_path: Path, optimizer: 
     lr = 1.0 if optimizer == "adadelta" else 0.01
     result = train(SPEC, (1, 28, 28), TrainOptions(epochs=1, batch_size=128, lr=lr,
                                                    optimizer=optimizer, schedule=sched,
-                                                   precision="fp32", limit_train=256),
+                                                   precision="fp32", limit_train=256,
+                                                   val_split=64),
                    tmp_path, synth)
     assert torch.isfinite(torch.tensor(result.history[0]["train_loss"]))
 
@@ -96,7 +109,7 @@ def test_optimizers_and_schedules(synth: data.Mnist, tmp_path: Path, optimizer: 
 def test_inits(init: str) -> None:
     model, _ = prep.prepare_model("conv(16,3)-flatten-fc(10)", (1, 8, 8))
     prep.init_weights(model, init, 0)
-    conv_w = model[0].weight
+    conv_w = model.layers[0].weight
     fan_in, fan_out = 9, 16 * 9
     if init == "normal":
         assert abs(float(conv_w.detach().std()) - 0.01) < 0.003
@@ -110,7 +123,7 @@ def test_inits(init: str) -> None:
         # He normal: std = sqrt(2 / fan_in)
         assert abs(float(conv_w.detach().std()) - (2 / fan_in) ** 0.5) < 0.1
     if init != "default":
-        assert float(model[0].bias.detach().abs().max()) == 0.0
+        assert float(model.layers[0].bias.detach().abs().max()) == 0.0
 
 
 def test_eval_mode_switches_dropout_and_bn(synth: data.Mnist) -> None:
@@ -156,7 +169,9 @@ def test_spec_must_end_in_ten_classes(synth: data.Mnist, tmp_path: Path) -> None
 
 def test_softmax_head_trains_on_logits() -> None:
     model, logits = prep.prepare_model("flatten-fc(10)-softmax", (1, 28, 28))
-    assert isinstance(model[-1], torch.nn.Softmax) and len(logits) == 2  # type: ignore[arg-type]
+    assert isinstance(model.layers[-1], torch.nn.Softmax)
+    assert len(logits.layers) == 2  # type: ignore[arg-type]
+    assert logits.prep is model.prep
 
 
 def test_divergence_stops_with_advice_and_keeps_the_good_checkpoint(
@@ -166,9 +181,9 @@ def test_divergence_stops_with_advice_and_keeps_the_good_checkpoint(
     good = TrainOptions(**{**FAST.__dict__, "epochs": 1})
     train(SPEC, (1, 28, 28), good, tmp_path, synth)
     before = (tmp_path / "last.pt").read_bytes()
-    # SGD at lr 10^8 on a net without batch norm after the conv: the loss overflows.
-    wild = TrainOptions(epochs=2, batch_size=16, lr=1e8, optimizer="sgd", schedule="none",
-                        precision="fp32", seed=3)
+    # SGD at lr 1000 (the largest allowed) on a net without batch norm: the loss overflows.
+    wild = TrainOptions(epochs=2, batch_size=16, lr=1e3, optimizer="sgd", schedule="none",
+                        precision="fp32", seed=3, val_split=64)
     with pytest.raises(TrainingError, match=r"training diverged: the loss became (nan|inf)"):
         train("conv(8,3)-relu-flatten-fc(10)", (1, 28, 28), wild, tmp_path / "wild", synth)
     assert not (tmp_path / "wild" / "last.pt").exists()
@@ -178,5 +193,53 @@ def test_divergence_stops_with_advice_and_keeps_the_good_checkpoint(
 def test_default_options_learn_a_plain_spec(synth: data.Mnist, tmp_path: Path) -> None:
     # The defaults for a user's spec must work without batch norm (no divergence).
     result = train("conv(8,3)-relu-maxpool(2)-flatten-fc(10)", (1, 28, 28),
-                   TrainOptions(precision="fp32"), tmp_path, synth)
+                   TrainOptions(precision="fp32", val_split=64), tmp_path, synth)
     assert result.history[-1]["test_acc"] > 0.9
+
+
+def test_older_checkpoint_format_is_converted(synth: data.Mnist, tmp_path: Path) -> None:
+    """Layout 1: bare-Sequential keys, normalisation beside them, cnncalc's own optimizer
+    format. Evaluate and resume convert it; the resumed run equals the current format's."""
+    from cnncalc.errors import CheckpointError
+    from cnncalc.train.evaluate import load_model
+
+    options = TrainOptions(**{**FAST.__dict__, "epochs": 1, "schedule": "none"})
+    train(SPEC, (1, 28, 28), options, tmp_path / "new", synth)
+    ck = checkpoint.load(tmp_path / "new" / "last.pt")
+    state = ck["optimizer"]["state"]
+    old = {k: v for k, v in ck.items() if k not in ("model_layout", "split", "format",
+                                                    "version", "cnncalc_version")}
+    old["model"] = {k.removeprefix("layers."): v for k, v in ck["model"].items()
+                    if k.startswith("layers.")}
+    old["optimizer"] = {"steps": int(state[0]["step"]), "lr": 0.01, "state": {
+        name: [state[i][name] for i in sorted(state)] for name in ("exp_avg", "exp_avg_sq")}}
+    (tmp_path / "old").mkdir()
+    checkpoint.save(tmp_path / "old" / "last.pt", old)
+
+    x = prep.tensors(synth.test_images[:16], (1, 28, 28), torch.device("cpu"))
+    new_m = load_model(tmp_path / "new" / "last.pt", torch.device("cpu")).logits_model
+    old_m = load_model(tmp_path / "old" / "last.pt", torch.device("cpu")).logits_model
+    with torch.no_grad():
+        assert torch.equal(new_m(x), old_m(x))
+    two = TrainOptions(**{**options.__dict__, "epochs": 2})
+    for name in ("new", "old"):
+        resume = checkpoint.load(tmp_path / name / "last.pt")
+        train(SPEC, (1, 28, 28), two, tmp_path / name, synth, resume=resume)
+    a = checkpoint.load(tmp_path / "new" / "last.pt")["model"]
+    b = checkpoint.load(tmp_path / "old" / "last.pt")["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+    broken = {**old, "optimizer": {"steps": "many"}}
+    checkpoint.save(tmp_path / "old" / "last.pt", broken)
+    with pytest.raises(CheckpointError, match="optimizer state is in no format"):
+        train(SPEC, (1, 28, 28), two, tmp_path / "old", synth,
+              resume=checkpoint.load(tmp_path / "old" / "last.pt"))
+
+
+def test_patience_stops_on_validation_accuracy(synth: data.Mnist, tmp_path: Path) -> None:
+    # lr 1e-12: the weights stand still, so validation accuracy never improves after epoch 1.
+    still = TrainOptions(epochs=5, batch_size=128, lr=1e-12, optimizer="sgd", schedule="none",
+                         precision="fp32", patience=2)
+    result = train("conv(4,3)-relu-flatten-fc(10)", (1, 28, 28), still, tmp_path, synth)
+    assert result.stopped_early and result.epoch == 3 and result.best_epoch == 1
+    assert checkpoint.load(tmp_path / "best.pt")["epoch"] == 1

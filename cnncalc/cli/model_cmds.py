@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import DataError, UsageError
+from ..errors import DataError, ResourceError, UsageError
 from .calc_cmds import (
     ConventionOpt,
     Format,
@@ -22,8 +22,38 @@ from .calc_cmds import (
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
 
+ClassNameOpt = Annotated[str, typer.Option("--class-name", help="Class name of the exported "
+                                          "model.")]
+PlainSpecOpt = Annotated[str | None, typer.Option(
+    "--spec", help="The spec of a plain state dict (not needed for cnncalc checkpoints).",
+    show_default=False)]
+if TYPE_CHECKING:
+    from ..train.evaluate import PlainSpec
+
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or mps.")]
 TableOrJson = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
+
+
+def check_name(class_name: str) -> None:
+    """Refuse a class name the generated file cannot define, before any work."""
+    import keyword
+
+    if not class_name.isidentifier() or keyword.iskeyword(class_name) or class_name in (
+            "torch", "nn", "Residual", "Normalize"):
+        raise UsageError(f"--class-name {class_name!r} is not usable as a class name",
+                         "choose an identifier that is not a Python keyword, such as Net")
+
+
+def plain_spec(spec: str | None, preset: str | None, input: str | None) -> PlainSpec | None:
+    """The model of a plain state dict, from --spec/--preset (+ --input), or None."""
+    if spec is None and preset is None:
+        if input is not None:
+            raise UsageError("--input describes a plain state dict's model; give --spec too")
+        return None
+    from ..train.evaluate import PlainSpec
+
+    r = resolve(spec, preset, input)
+    return PlainSpec(r.spec, r.shape, r.convention)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +71,7 @@ def register(app: typer.Typer) -> None:
             "count against the calculator.")] = False,
         convention: ConventionOpt = None,
         model_name: ModelOpt = None,
-        class_name: Annotated[str, typer.Option("--class-name", help="Class name for --export."
-                                                )] = "Net",
+        class_name: ClassNameOpt = "Net",
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
         resolved = resolve(spec, preset, input, convention, model_name)
@@ -51,8 +80,8 @@ def register(app: typer.Typer) -> None:
         if export not in (None, "py", "python", "keras"):
             raise UsageError(f"unknown export format '{export}'",
                              "use --export py or --export keras")
-        if not class_name.isidentifier():
-            raise UsageError(f"--class-name {class_name!r} is not a Python identifier")
+        if export in ("py", "python"):
+            check_name(class_name)
         summary = summarize_resolved(resolved)
         if export == "keras":
             from ..dialects.keras_export import to_keras
@@ -61,14 +90,27 @@ def register(app: typer.Typer) -> None:
             if not check:
                 return
         need_torch()
+        import torch
+
         from ..train.model import build as build_model
 
-        model = build_model(summary)
         if export in ("py", "python"):
             from ..train.export import to_python
 
-            write(to_python(summary, model, class_name))
+            # On the meta device: modules with shapes and no storage, so exporting a huge
+            # spec allocates nothing.
+            with torch.device("meta"):
+                write(to_python(summary, build_model(summary), class_name))
         if check:
+            from ..train.prep import available_memory
+
+            need = summary.total_params * 4 + summary.activation_bytes
+            have = available_memory()
+            if have is not None and need > have:
+                raise ResourceError(f"--check would allocate about {need / 2**30:.1f} GiB but "
+                                    f"{have / 2**30:.1f} GiB is available",
+                                    "use --export py alone, or a smaller spec")
+            model = build_model(summary)
             from ..train.buildcheck import check_model
 
             rows, ok = check_model(summary, model)
@@ -97,18 +139,27 @@ def register(app: typer.Typer) -> None:
         dataset: DatasetOpt = None,
         device: DeviceOpt = "auto",
         format: TableOrJson = Format.table,
+        spec: PlainSpecOpt = None,
+        input: InputOpt = None,
+        preset: PresetOpt = None,
     ) -> None:
-        """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble."""
+        """Test accuracy, loss, per-class accuracy and confusion matrix; several = ensemble.
+
+        A plain state dict (from 'cnncalc export' or Net().state_dict()) needs --spec or
+        --preset to say which model it is.
+        """
         need_torch()
         from ..train.evaluate import dataset_of
         from ..train.evaluate import evaluate as run_eval
 
+        plain = plain_spec(spec, preset, input)
         for p in checkpoints:
             if not p.exists():
                 raise UsageError(f"{p}: no such checkpoint")
+        names = [str(p) for p in checkpoints]
         data = load_data(data_dir, format is Format.json,
-                         dataset or dataset_of([str(p) for p in checkpoints]))
-        result = run_eval([str(p) for p in checkpoints], data, device)
+                         dataset or ("mnist" if plain else dataset_of(names)))
+        result = run_eval([str(p) for p in checkpoints], data, device, plain=plain)
         if format is Format.json:
             write(json.dumps(result, indent=2))
             return
@@ -131,17 +182,22 @@ def register(app: typer.Typer) -> None:
         dataset: DatasetOpt = None,
         device: DeviceOpt = "auto",
         format: TableOrJson = Format.table,
+        spec: PlainSpecOpt = None,
+        input: InputOpt = None,
+        preset: PresetOpt = None,
     ) -> None:
         """Top classes with probabilities for one image file or test-set index."""
         need_torch()
         from ..train.evaluate import dataset_of, read_image
         from ..train.evaluate import predict as run_predict
 
+        plain = plain_spec(spec, preset, input)
         if (image is None) == (index is None):
             raise UsageError("give an IMAGE file or --index N (one of them)")
         label = None
         if index is not None:
-            data = load_data(data_dir, True, dataset or dataset_of([str(checkpoint)]))
+            data = load_data(data_dir, True,
+                             dataset or ("mnist" if plain else dataset_of([str(checkpoint)])))
             if not 0 <= index < len(data.test_images):
                 raise UsageError(f"--index {index} is outside the test set "
                                  f"(0-{len(data.test_images) - 1})")
@@ -149,7 +205,7 @@ def register(app: typer.Typer) -> None:
         else:
             assert image is not None
             pixels = read_image(image)
-        ranked = run_predict(str(checkpoint), pixels, top, device)
+        ranked = run_predict(str(checkpoint), pixels, top, device, plain)
         if format is Format.json:
             write(json.dumps({"top": [{"class": c, "probability": p} for c, p in ranked],
                               **({"label": label} if label is not None else {})}, indent=2))
@@ -165,6 +221,26 @@ def register(app: typer.Typer) -> None:
         if label is not None:
             verdict = "correct" if ranked[0][0] == label else "wrong"
             console().print(f"true label: {label} ({verdict})", markup=False)
+
+    @app.command()
+    @guarded
+    def export(
+        checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from 'cnncalc train'.")],
+        out: Annotated[Path, typer.Option(
+            "--out", "-o", help="The Python file to write; the weights go beside it, same "
+            "name with .pt.", show_default=False)],
+        class_name: ClassNameOpt = "Net",
+    ) -> None:
+        """Write a trained model as plain PyTorch: its class (.py) and its state dict (.pt)."""
+        check_name(class_name)
+        if out.suffix != ".py":
+            raise UsageError(f"--out {out}: give a .py file name", "for example -o model.py")
+        need_torch()
+        from ..train.export import write_plain
+
+        weights = write_plain(checkpoint, out, class_name)
+        console().print(f"wrote {out} (class {class_name}) and {weights} (its state dict)",
+                        markup=False)
 
     @app.command()
     @guarded

@@ -17,18 +17,20 @@ from rich.progress import (
 from ..render.fit import Column, FittedTable
 
 EPOCH_COLUMNS = (("epoch", "epoch", "{}"), ("train loss", "train_loss", "{:.4f}"),
-                 ("train acc", "train_acc", "{:.2%}"), ("test loss", "test_loss", "{:.4f}"),
+                 ("train acc", "train_acc", "{:.2%}"), ("val loss", "val_loss", "{:.4f}"),
+                 ("val acc", "val_acc", "{:.2%}"), ("test loss", "test_loss", "{:.4f}"),
                  ("test acc", "test_acc", "{:.2%}"), ("seconds", "seconds", "{:.1f}"),
                  ("images/s", "images_per_s", "{:,.0f}"))
 
 
 # What a narrow terminal keeps first; the rest is dropped whole and named below the table.
-EPOCH_IMPORTANCE = ("epoch", "test acc", "test loss", "train loss", "train acc", "seconds",
-                    "images/s")
+EPOCH_IMPORTANCE = ("epoch", "val acc", "test acc", "train loss", "val loss", "test loss",
+                    "train acc", "seconds", "images/s")
 
 
 def epoch_table(rows: list[dict[str, Any]]) -> FittedTable:
-    cells = [[fmt.format(row[key]) for _, key, fmt in EPOCH_COLUMNS] for row in rows]
+    cells = [[fmt.format(row[key]) if key in row else "-"  # no val: --val-split 0
+              for _, key, fmt in EPOCH_COLUMNS] for row in rows]
     return FittedTable([Column(name) for name, _, _ in EPOCH_COLUMNS], cells,
                        EPOCH_IMPORTANCE, keep=2, title="epochs")
 
@@ -84,7 +86,9 @@ class RichReporter:
         self.close()
         if not self.quiet:
             self.console.print(
-                f"epoch {row['epoch']}: test accuracy {row['test_acc']:.2%}, "
+                f"epoch {row['epoch']}: "
+                + (f"val accuracy {row['val_acc']:.2%}, " if "val_acc" in row else "")
+                + f"test accuracy {row['test_acc']:.2%}, "
                 f"test loss {row['test_loss']:.4f} ({row['seconds']:.1f} s, "
                 f"{row['images_per_s']:,.0f} img/s)", markup=False, highlight=False)
 

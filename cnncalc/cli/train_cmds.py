@@ -14,7 +14,7 @@ from .calc_cmds import Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
 
-RESUMABLE_OVERRIDES = ("epochs", "device", "data_dir")
+RESUMABLE_OVERRIDES = ("epochs", "device", "data_dir", "patience", "compile")
 
 
 class _StopFlag:
@@ -60,15 +60,30 @@ def register(app: typer.Typer) -> None:
             help="Learning-rate schedule: none, step, onecycle or cosine.")] = None,
         init: Annotated[str | None, typer.Option(
             help="Weight init: default, normal, uniform, xavier or kaiming.")] = None,
-        seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+        seed: Annotated[int | None, typer.Option(help="Random seed, 0 to 2**63-1.")] = None,
         device: Annotated[str | None, typer.Option(help="auto, cpu, cuda or mps.")] = None,
         precision: Annotated[str | None, typer.Option(
-            help="auto (bf16 where the hardware is fast at it), fp32 or bf16.")] = None,
+            help="auto (bf16 where the hardware is fast at it, fp16 on GPUs without bf16), "
+                 "fp32, bf16 or fp16 (CUDA, with a gradient scaler).")] = None,
         limit_train: Annotated[int | None, typer.Option(
             help="Train on a random subset of N images (quick runs).")] = None,
-        label_smoothing: Annotated[float | None, typer.Option(help="Label smoothing.")
-                                   ] = None,
-        weight_decay: Annotated[float | None, typer.Option(help="Weight decay.")] = None,
+        label_smoothing: Annotated[float | None, typer.Option(
+            help="Label smoothing, 0 to 1.")] = None,
+        weight_decay: Annotated[float | None, typer.Option(help="Weight decay, 0 to 1.")
+                                ] = None,
+        val_split: Annotated[int | None, typer.Option(
+            help="Training images held out (seeded) to choose best.pt and stop early; 0 "
+                 "for none (best.pt is then the last epoch). [default: 5000, or a twelfth "
+                 "of a smaller training set]",
+            show_default=False)] = None,
+        patience: Annotated[int | None, typer.Option(
+            help="Stop after N epochs without a better validation accuracy.",
+            show_default=False)] = None,
+        compile: Annotated[bool | None, typer.Option(
+            "--compile/--no-compile",
+            help="torch.compile the model (opt-in: imports torch._dynamo, seconds of "
+                 "start-up, then compiles on the first steps; pays off on long GPU runs).",
+            show_default=False)] = None,
         data_dir: DataDirOpt = None,
         dataset: DatasetOpt = None,
         out: Annotated[Path | None, typer.Option(
@@ -89,21 +104,24 @@ def register(app: typer.Typer) -> None:
         from .. import presets as preset_mod
         from ..train import checkpoint as ckpt
         from ..train import rundir
-        from ..train.loop import TrainOptions
         from ..train.loop import train as run_training
+        from ..train.options import TrainOptions, check_compile, check_world
         from .progress import RichReporter, epoch_table
 
         given = {k: v for k, v in dict(
             epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
             schedule=schedule, init=init, seed=seed, device=device, precision=precision,
             limit_train=limit_train, label_smoothing=label_smoothing,
-            weight_decay=weight_decay, dataset=dataset).items() if v is not None}
+            weight_decay=weight_decay, val_split=val_split, patience=patience,
+            compile=compile, dataset=dataset).items() if v is not None}
+        TrainOptions(**given).check()  # type: ignore[arg-type]  # in range before any reading
         if resume is not None:
             extra = [k for k in given if k not in RESUMABLE_OVERRIDES]
             if spec or preset or input or out or force or extra:
                 named = ", ".join("--" + k.replace("_", "-") for k in extra) or "SPEC/--out"
                 raise UsageError(f"--resume keeps the run's spec and options ({named} given)",
-                                 "only --epochs, --device and --data-dir may change on resume")
+                                 "only --epochs, --patience, --compile, --device and "
+                                 "--data-dir may change on resume")
             last = resume / rundir.LAST if resume.is_dir() else resume
             if resume.is_dir() and not last.exists():
                 raise UsageError(f"{resume} holds no last.pt to resume",
@@ -139,39 +157,78 @@ def register(app: typer.Typer) -> None:
                 out = Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
             run_dir = out
         options = options.check()
-        from ..train.device import resolve_device
+        from contextlib import ExitStack
+
+        from ..errors import CnnCalcError, RunDirError
+        from ..train import distributed
+        from ..train.device import resolve_device, resolve_precision
         from ..train.prep import check_memory, check_spec
 
         # Refuse a bad spec, an oversized model or an unusable folder before any work.
+        ranks = distributed.from_env()
+        check_world(options, ranks)
         check_spec(text, shape, convention)
-        check_memory(text, shape, options.batch_size, resolve_device(options.device),
-                     convention)
-        if state is None:
-            rundir.prepare(run_dir, force)
-        else:
-            rundir.clean_stale(run_dir)
-        data = load_data(data_dir, quiet, options.dataset)
-        out_console = console(stderr=format is Format.json)
-        reporter = RichReporter(out_console, quiet)
-        with _StopFlag() as stop:
-            try:
-                result = run_training(text, shape, options, run_dir, data, reporter, stop,
-                                      state, convention)
-            finally:
-                reporter.close()
+        device_obj = resolve_device(distributed.device_name(ranks, options.device))
+        check_compile(options, device_obj)
+        resolve_precision(options.precision, device_obj)
+        check_memory(text, shape, options.batch_size, device_obj, convention)
+        distributed.init(ranks, device_obj)
+        with ExitStack() as held:
+            refusal: CnnCalcError | None = None
+            if ranks.main:  # one writer: rank 0 owns the folder, under an fcntl lock
+                try:
+                    held.enter_context(rundir.RunLock(run_dir))
+                    if state is None:
+                        rundir.prepare(run_dir, force)
+                    else:
+                        rundir.clean_stale(run_dir)
+                except CnnCalcError as e:
+                    refusal = e
+            told = distributed.share_error(ranks, str(refusal) if refusal else None)
+            if refusal is not None:
+                distributed.finish(ranks)
+                raise refusal
+            if told is not None:
+                distributed.finish(ranks)
+                raise RunDirError(f"process 0 refused the run folder: {told}")
+            data = load_data(data_dir, quiet or not ranks.main, options.dataset)
+            out_console = console(stderr=format is Format.json)
+            reporter = RichReporter(out_console, quiet or not ranks.main)
+            with _StopFlag() as stop:
+                try:
+                    result = run_training(text, shape, options, run_dir, data, reporter, stop,
+                                          state, convention, ranks)
+                finally:
+                    reporter.close()
+                    distributed.finish(ranks)
+        if not ranks.main:
+            if result.interrupted:
+                raise typer.Exit(130)
+            return
+        best_row = result.history[result.best_epoch - 1] if result.best_epoch else None
         if format is Format.json:
             write(json.dumps({"run": str(run_dir), "epoch": result.epoch,
-                              "best_test_acc": result.best_acc, "interrupted": result.interrupted,
+                              "best_epoch": result.best_epoch,
+                              "best_val_acc": result.best_acc if result.best_acc >= 0 else None,
+                              # best.pt's test accuracy (best.pt is chosen on validation)
+                              "best_test_acc": best_row["test_acc"] if best_row else None,
+                              "stopped_early": result.stopped_early,
+                              "interrupted": result.interrupted, "world_size": ranks.world,
                               "options": asdict(options), "history": result.history}, indent=2))
         else:
             if result.history and not quiet:
                 out_console.print(epoch_table(result.history))
-            if result.history:
-                out_console.print(f"best test accuracy {result.best_acc:.2%}; run saved in "
-                                  f"{run_dir} (last.pt, best.pt, metrics.jsonl)", markup=False)
+            if best_row is not None:
+                picked = (f"best validation accuracy {result.best_acc:.2%} at epoch "
+                          f"{result.best_epoch}" if result.best_acc >= 0 else
+                          f"no validation split: best.pt is epoch {result.best_epoch}")
+                early = " (stopped early: no better validation accuracy)" \
+                    if result.stopped_early else ""
+                out_console.print(f"{picked}{early}; its test accuracy {best_row['test_acc']:.2%}"
+                                  f"; run saved in {run_dir} (last.pt, best.pt, metrics.jsonl)",
+                                  markup=False)
         if result.interrupted:
             console(stderr=True).print(
                 f"interrupted: progress saved in {run_dir / rundir.LAST}; resume with\n"
                 f"  cnncalc train --resume {run_dir}", markup=False)
             raise typer.Exit(130)
-

@@ -141,6 +141,12 @@ def load(path: str | Path, resume: bool = False) -> dict[str, Any]:
     """Load and validate a checkpoint. Only tensors and plain data are accepted; sizes are
     bounded before anything is inflated, and every tensor's checksum is verified."""
     p = Path(path)
+    return validate(read_raw(p), p, resume)
+
+
+def read_raw(p: Path) -> Any:
+    """What a torch file holds, unvalidated: a checkpoint or a plain state dict. Refuses
+    bombs, pickles and foreign files before torch.load inflates anything."""
     if not p.exists():
         raise CheckpointError(f"{p}: no such checkpoint")
     if p.is_dir():
@@ -179,7 +185,7 @@ def load(path: str | Path, resume: bool = False) -> dict[str, Any]:
         detail = str(e).splitlines()[0][:80] if str(e) else type(e).__name__
         raise CheckpointError(f"{p}: not a readable checkpoint ({detail})",
                               "it may be truncated or not a torch file") from None
-    return validate(data, p, resume)
+    return data
 
 
 def _fail(p: Path, what: str) -> CheckpointError:

@@ -9,7 +9,7 @@ import torch
 from ..errors import ResourceError, UsageError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISIONS = ("auto", "fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 def _mps_available() -> bool:
@@ -64,19 +64,28 @@ def cpu_has_fast_bf16() -> bool:
 
 
 def resolve_precision(name: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype, or None for plain fp32."""
+    """The autocast dtype, or None for plain fp32. fp16 (CUDA only) trains with a
+    gradient scaler; auto picks it on GPUs without bf16."""
     name = name.lower()
     if name not in PRECISIONS:
         raise UsageError(f"unknown precision '{name}'", f"choose one of {', '.join(PRECISIONS)}")
     if name == "fp32":
         return None
+    if name == "fp16":
+        if device.type != "cuda":
+            raise ResourceError(f"--precision fp16 needs a CUDA GPU, not {device.type}",
+                                "use --precision fp32 (or bf16)")
+        return torch.float16
     if device.type == "cuda":
         ok = torch.cuda.is_bf16_supported()
+        if name == "auto" and not ok:
+            return torch.float16
     elif device.type == "cpu":
         ok = cpu_has_fast_bf16() if name == "auto" else True
     else:
         ok = False
     if name == "bf16" and not ok:
         raise ResourceError(f"--precision bf16 is not supported on {device.type}",
-                            "use --precision fp32")
+                            "use --precision fp32" + (" or fp16" if device.type == "cuda"
+                                                      else ""))
     return torch.bfloat16 if ok else None

@@ -14,7 +14,7 @@ from torch import nn
 from ..calc.shape import Shape
 from ..data import Mnist
 from ..errors import CheckpointError, DataError, UsageError
-from . import checkpoint
+from . import checkpoint, upgrade
 from .device import resolve_device, resolve_precision
 from .prep import check_inference_memory, check_spec, evaluate_logits, prepare_model, tensors
 
@@ -29,24 +29,74 @@ class Loaded:
     info: dict[str, Any]
 
 
-def load_model(path: str | Path, device: torch.device, images: int = 1) -> Loaded:
-    """The checkpoint's model, refused before building when its spec claims more weights than
-    the file holds, or more memory than evaluating `images` inputs can have."""
-    data = checkpoint.load(path)
-    shape = tuple(int(d) for d in data["input_shape"])
-    summary = check_spec(str(data["spec"]), shape, str(data["convention"]))
-    size = Path(path).stat().st_size
+@dataclass(frozen=True)
+class PlainSpec:
+    """What a plain state dict cannot say about itself: the spec it was trained as."""
+
+    spec: str
+    input_shape: Shape
+    convention: str = "pytorch"
+
+
+def _read_plain(path: Path) -> dict[str, torch.Tensor]:
+    """A file holding only a state dict (names to tensors), loaded without running code."""
+    data = checkpoint.read_raw(path)
+    if isinstance(data, dict) and data.get("format") == checkpoint.FORMAT:
+        return data
+    if not isinstance(data, dict) or not data or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in data.items()):
+        raise CheckpointError(f"{path}: neither a cnncalc checkpoint nor a state dict "
+                              "(a dict of tensors)")
+    return data
+
+
+def _check_budget(path: Path, spec: str, shape: Shape, convention: str, images: int,
+                  device: torch.device) -> None:
+    """Refuse, before building, a spec that claims more weights than the file holds, or
+    more memory than evaluating `images` inputs can have."""
+    summary = check_spec(spec, shape, convention)
+    size = path.stat().st_size
     if summary.total_params * 2 > size:  # at least 2 bytes a weight, even in half precision
         raise CheckpointError(f"{path}: damaged checkpoint (its spec has "
                               f"{summary.total_params:,} parameters, more than its {size:,} "
                               "bytes can hold)", "the file was altered or comes from another "
                               "model")
     check_inference_memory(summary, images, device, f"evaluating {path}")
+
+
+def load_model(path: str | Path, device: torch.device, plain: PlainSpec | None = None,
+               images: int = 1) -> Loaded:
+    """A checkpoint of 'cnncalc train', or with `plain` a state dict such as
+    `Net().state_dict()` of the class that 'cnncalc export' writes."""
+    p = Path(path)
+    if plain is not None:
+        raw = _read_plain(p)
+        if raw.get("format") != checkpoint.FORMAT:
+            _check_budget(p, plain.spec, plain.input_shape, plain.convention, images, device)
+            model, logits = prepare_model(plain.spec, plain.input_shape, plain.convention)
+            try:
+                checkpoint.restore(model, raw, path)
+            except CheckpointError as e:
+                detail = e.message.partition("(")[2].rstrip(")") or e.message
+                raise CheckpointError(f"{path}: this state dict does not fit --spec "
+                                      f"{plain.spec[:60]} ({detail})",
+                                      "give the spec and --input it was trained with") from None
+            model.to(device).eval()
+            return Loaded(p, plain.spec, plain.input_shape, 0, logits, {})
+    try:
+        data = checkpoint.load(path)
+    except CheckpointError as e:
+        if e.message.endswith("not a cnncalc checkpoint"):
+            raise CheckpointError(e.message, "for a plain state dict, give its model with "
+                                  "--spec SPEC (and --input)") from None
+        raise
+    shape = tuple(int(d) for d in data["input_shape"])
+    _check_budget(p, str(data["spec"]), shape, str(data["convention"]), images, device)
     model, logits = prepare_model(str(data["spec"]), shape, str(data["convention"]))
-    checkpoint.restore(model, data["model"], path)
+    checkpoint.restore(model, upgrade.model_state(data, str(path)), path)
     model.to(device)
     model.eval()
-    return Loaded(Path(path), str(data["spec"]), shape, int(data["epoch"]), logits,
+    return Loaded(p, str(data["spec"]), shape, int(data["epoch"]), logits,
                   {k: data[k] for k in ("options", "cnncalc_version", "history") if k in data})
 
 
@@ -82,8 +132,11 @@ def metrics(probs: torch.Tensor, labels: torch.Tensor) -> dict[str, Any]:
 
 
 def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
-             precision: str = "auto") -> dict[str, Any]:
-    """Metrics for each checkpoint and, for several, for the mean of their probabilities."""
+             precision: str = "fp32", plain: PlainSpec | None = None) -> dict[str, Any]:
+    """Metrics for each checkpoint and, for several, for the mean of their probabilities.
+
+    fp32 by default, so the figures equal a plain PyTorch forward pass image for image.
+    """
     if not paths:
         raise UsageError("give at least one checkpoint")
     device = resolve_device(device_name)
@@ -92,7 +145,7 @@ def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
     members = []
     total: torch.Tensor | None = None
     for p in paths:
-        m = load_model(p, device, len(data.test_images))
+        m = load_model(p, device, plain, len(data.test_images))
         x = tensors(data.test_images, m.input_shape, device)
         probs = evaluate_logits(m.logits_model, x, dtype).softmax(1)
         members.append({"checkpoint": str(p), "spec": m.spec, "epoch": m.epoch,
@@ -193,10 +246,10 @@ def read_image(path: Path) -> np.ndarray:
     return result
 
 
-def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto"
-            ) -> list[tuple[int, float]]:
+def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto",
+            plain: PlainSpec | None = None) -> list[tuple[int, float]]:
     device = resolve_device(device_name)
-    m = load_model(path, device)
+    m = load_model(path, device, plain)
     x = tensors(image[None], m.input_shape, device)
     probs = evaluate_logits(m.logits_model, x, None).softmax(1)[0]
     values, classes = probs.topk(min(top, 10))

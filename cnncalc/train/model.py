@@ -125,6 +125,40 @@ def build(summary: Summary) -> nn.Sequential:
     return nn.Sequential(*(row_module(r) for r in summary.layers))
 
 
+class Normalize(nn.Module):
+    """Raw 0..1 pixels in, the network's input out: centre zero-padding up to the input size
+    the spec declares (28x28 digits in a 32x32 net), then (x - mean) / std."""
+
+    def __init__(self, height: int, width: int, mean: float, std: float) -> None:
+        super().__init__()
+        self.height, self.width = height, width
+        self.register_buffer("mean", torch.tensor(float(mean)))
+        self.register_buffer("std", torch.tensor(float(std)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dh, dw = self.height - x.shape[-2], self.width - x.shape[-1]
+        if dh < 0 or dw < 0:
+            raise ValueError(f"images of {x.shape[-2]}x{x.shape[-1]} are larger than this "
+                             f"network's {self.height}x{self.width} input")
+        if dh or dw:  # (N, C, h, w) -> (N, C, height, width)
+            x = nn.functional.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2))
+        mean, std = self.get_buffer("mean"), self.get_buffer("std")
+        return (x - mean) / std
+
+
+class Classifier(nn.Module):
+    """A trained network as a whole: `prep` (a Normalize) then `layers` (the spec)."""
+
+    def __init__(self, prep: nn.Module, layers: nn.Module) -> None:
+        super().__init__()
+        self.prep = prep
+        self.layers = layers
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.layers(self.prep(x))
+        return out
+
+
 def leaf_modules(model: nn.Module) -> list[nn.Module]:
     """The modules that correspond, in order, to Summary.leaves()."""
     out: list[nn.Module] = []

@@ -1,151 +1,152 @@
-"""Optimizers for the trainer: the torch.optim update rules, without its start-up cost.
+"""Optimizers for the trainer: torch.optim's own update rules and state format, minus dynamo.
 
-torch.optim's step imports torch._dynamo on first use, two seconds of a fifteen-second MNIST
-run on a laptop CPU. These classes apply the same update rules (the test suite compares
-them step by step with torch.optim) and keep a plain-tensor state for checkpoints.
+Constructing a torch.optim.Optimizer subclass in torch 2.13 imports torch._dynamo (seconds
+of start-up, measured in bench/). torch's functional API (`torch.optim.adamw.adamw` and the
+like) runs the very same kernels without that import, so this class keeps the parameter
+groups and per-parameter state exactly as torch.optim does and calls those functions.
+`state_dict()` is torch.optim's format: `torch.optim.AdamW(params).load_state_dict(...)`
+accepts it, and this class accepts one saved by torch.optim.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
 import torch
+from torch.optim.adadelta import adadelta
+from torch.optim.adam import adam
+from torch.optim.sgd import sgd
 
 NAMES = ("sgd", "sgd-momentum", "adam", "adamw", "adadelta")
 
+# The parameter-group entries torch.optim.<Class>(params, lr=..., weight_decay=...) stores,
+# in its order (tests compare them with the real classes).
+_GROUPS: dict[str, tuple[str, dict[str, Any]]] = {
+    "sgd": ("SGD", dict(momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                        maximize=False, foreach=None, differentiable=False, fused=None)),
+    "sgd-momentum": ("SGD", dict(momentum=0.9, dampening=0, weight_decay=0, nesterov=True,
+                                 maximize=False, foreach=None, differentiable=False,
+                                 fused=None)),
+    "adam": ("Adam", dict(betas=(0.9, 0.999), eps=1e-08, weight_decay=0, amsgrad=False,
+                          maximize=False, foreach=None, capturable=False,
+                          differentiable=False, fused=None, decoupled_weight_decay=False)),
+    "adamw": ("AdamW", dict(betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False,
+                            maximize=False, foreach=None, capturable=False,
+                            differentiable=False, fused=None, decoupled_weight_decay=True)),
+    "adadelta": ("Adadelta", dict(rho=0.9, eps=1e-06, weight_decay=0, maximize=False,
+                                  capturable=False, foreach=None, differentiable=False)),
+}
+
+
+def torch_class(name: str) -> str:
+    """The torch.optim class whose update rule and state format `name` uses."""
+    return _GROUPS[name][0]
+
+
+def torch_kwargs(name: str, lr: float, weight_decay: float) -> dict[str, Any]:
+    """Keyword arguments that make torch.optim.<torch_class(name)> the same optimizer."""
+    group = _GROUPS[name][1]
+    keys = ("momentum", "nesterov", "betas", "eps", "rho")
+    return {"lr": lr, "weight_decay": weight_decay, **{k: group[k] for k in keys if k in group}}
+
 
 class Optimizer:
-    """One parameter group; `param_groups[0]["lr"]` is set by the schedule every step."""
+    """One parameter group, torch.optim's state layout; the schedule sets lr (and momentum)."""
 
-    buffers: tuple[str, ...] = ()
-
-    def __init__(self, params: Iterable[torch.nn.Parameter], lr: float,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(self, name: str, params: Iterable[torch.nn.Parameter], lr: float,
+                 weight_decay: float) -> None:
+        if name not in _GROUPS:
+            raise ValueError(name)
+        self.name = name
         self.params = [p for p in params if p.requires_grad]
-        self.param_groups: list[dict[str, Any]] = [{"lr": lr}]
-        self.weight_decay = weight_decay
-        self.steps = 0
-        self.state: dict[str, list[torch.Tensor]] = {
-            name: [torch.zeros_like(p, memory_format=torch.preserve_format)
-                   for p in self.params] for name in self.buffers}
+        self.param_groups: list[dict[str, Any]] = [
+            {"lr": lr, **_GROUPS[name][1], "weight_decay": weight_decay,
+             "params": self.params}]
+        self.state: dict[torch.Tensor, dict[str, Any]] = {}
 
     @property
-    def lr(self) -> float:
-        return float(self.param_groups[0]["lr"])
+    def group(self) -> dict[str, Any]:
+        return self.param_groups[0]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
             p.grad = None
 
-    def step(self) -> None:
-        self.steps += 1
-        with torch.no_grad():
-            for i, p in enumerate(self.params):
-                if p.grad is not None:
-                    self.update(i, p, p.grad)
+    def _state(self, p: torch.Tensor, keys: tuple[str, ...]) -> dict[str, Any]:
+        st = self.state.get(p)
+        if st is None:
+            st = {k: torch.zeros_like(p, memory_format=torch.preserve_format) for k in keys}
+            if "step" in keys:  # torch keeps the step as a float32 scalar tensor on the CPU
+                st["step"] = torch.tensor(0.0, dtype=torch.float32)
+            self.state[p] = st
+        return st
 
-    def update(self, i: int, p: torch.Tensor, grad: torch.Tensor) -> None:
-        raise NotImplementedError  # pragma: no cover - every subclass defines it
+    @torch.no_grad()
+    def step(self) -> None:
+        g = self.group
+        live = [p for p in self.params if p.grad is not None]
+        grads = [p.grad for p in live]
+        if self.name.startswith("adam"):
+            states = [self._state(p, ("step", "exp_avg", "exp_avg_sq")) for p in live]
+            adam(live, grads, [s["exp_avg"] for s in states],  # type: ignore[arg-type]
+                 [s["exp_avg_sq"] for s in states], [], [s["step"] for s in states],
+                 foreach=g["foreach"], decoupled_weight_decay=g["decoupled_weight_decay"],
+                 amsgrad=False, beta1=g["betas"][0], beta2=g["betas"][1], lr=g["lr"],
+                 weight_decay=g["weight_decay"], eps=g["eps"], maximize=False)
+        elif self.name == "adadelta":
+            states = [self._state(p, ("step", "square_avg", "acc_delta")) for p in live]
+            adadelta(live, grads, [s["square_avg"] for s in states],  # type: ignore[arg-type]
+                     [s["acc_delta"] for s in states], [s["step"] for s in states],
+                     foreach=g["foreach"], lr=g["lr"], rho=g["rho"], eps=g["eps"],
+                     weight_decay=g["weight_decay"], maximize=False)
+        else:
+            buffers: list[torch.Tensor | None] = [
+                self.state.get(p, {}).get("momentum_buffer") for p in live]
+            sgd(live, grads, buffers, foreach=g["foreach"],  # type: ignore[arg-type]
+                weight_decay=g["weight_decay"], momentum=g["momentum"], lr=g["lr"],
+                dampening=g["dampening"], nesterov=g["nesterov"], maximize=False)
+            if g["momentum"] != 0:
+                for p, buf in zip(live, buffers):
+                    self.state[p] = {"momentum_buffer": buf}
 
     def state_dict(self) -> dict[str, Any]:
-        return {"steps": self.steps, "lr": self.lr, "state": {k: list(v) for k, v in
-                                                               self.state.items()}}
+        """torch.optim.Optimizer.state_dict()'s format: state by parameter index."""
+        index: dict[torch.Tensor, int] = {p: i for i, p in enumerate(self.params)}
+        group = {k: v for k, v in self.group.items() if k != "params"}
+        return {"state": {index[p]: dict(s) for p, s in self.state.items()},
+                "param_groups": [{**group, "params": list(range(len(self.params)))}]}
 
     def load_state_dict(self, data: dict[str, Any]) -> None:
-        self.steps = int(data["steps"])
-        self.param_groups[0]["lr"] = float(data["lr"])
-        for name, tensors in data["state"].items():
-            if name not in self.state or len(tensors) != len(self.params):
-                raise ValueError(f"optimizer state '{name}' does not fit this model")
-            for mine, saved in zip(self.state[name], tensors):
-                mine.copy_(saved)
-
-
-class SGD(Optimizer):
-    """torch.optim.SGD with momentum 0 or 0.9 (Nesterov), dampening 0."""
-
-    def __init__(self, params: Iterable[torch.nn.Parameter], lr: float,
-                 weight_decay: float = 0.0, momentum: float = 0.0,
-                 nesterov: bool = False) -> None:
-        self.buffers = ("momentum",) if momentum else ()
-        super().__init__(params, lr, weight_decay)
-        self.momentum = momentum
-        self.nesterov = nesterov
-
-    def update(self, i: int, p: torch.Tensor, grad: torch.Tensor) -> None:
-        g = grad.add(p, alpha=self.weight_decay) if self.weight_decay else grad
-        if self.momentum:
-            buf = self.state["momentum"][i]
-            if self.steps == 1:
-                buf.copy_(g)
-            else:
-                buf.mul_(self.momentum).add_(g)
-            g = g.add(buf, alpha=self.momentum) if self.nesterov else buf
-        p.add_(g, alpha=-self.lr)
-
-
-class Adam(Optimizer):
-    """torch.optim.Adam (decoupled=False) and AdamW (decoupled=True), betas (0.9, 0.999)."""
-
-    buffers = ("exp_avg", "exp_avg_sq")
-
-    def __init__(self, params: Iterable[torch.nn.Parameter], lr: float,
-                 weight_decay: float = 0.0, decoupled: bool = False,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
-        super().__init__(params, lr, weight_decay)
-        self.decoupled = decoupled
-        self.betas = betas
-        self.eps = eps
-
-    def update(self, i: int, p: torch.Tensor, grad: torch.Tensor) -> None:
-        b1, b2 = self.betas
-        if self.weight_decay:
-            if self.decoupled:
-                p.mul_(1 - self.lr * self.weight_decay)
-            else:
-                grad = grad.add(p, alpha=self.weight_decay)
-        m, v = self.state["exp_avg"][i], self.state["exp_avg_sq"][i]
-        m.lerp_(grad, 1 - b1)
-        v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
-        bias1 = 1 - b1 ** self.steps
-        bias2 = 1 - b2 ** self.steps
-        denom = (v.sqrt() / math.sqrt(bias2)).add_(self.eps)
-        p.addcdiv_(m, denom, value=-self.lr / bias1)
-
-
-class Adadelta(Optimizer):
-    """torch.optim.Adadelta, rho 0.9, eps 1e-6."""
-
-    buffers = ("square_avg", "acc_delta")
-
-    def __init__(self, params: Iterable[torch.nn.Parameter], lr: float,
-                 weight_decay: float = 0.0, rho: float = 0.9, eps: float = 1e-6) -> None:
-        super().__init__(params, lr, weight_decay)
-        self.rho = rho
-        self.eps = eps
-
-    def update(self, i: int, p: torch.Tensor, grad: torch.Tensor) -> None:
-        g = grad.add(p, alpha=self.weight_decay) if self.weight_decay else grad
-        sq, acc = self.state["square_avg"][i], self.state["acc_delta"][i]
-        sq.mul_(self.rho).addcmul_(g, g, value=1 - self.rho)
-        std = sq.add(self.eps).sqrt_()
-        delta = acc.add(self.eps).sqrt_().div_(std).mul_(g)
-        acc.mul_(self.rho).addcmul_(delta, delta, value=1 - self.rho)
-        p.add_(delta, alpha=-self.lr)
+        """Load a state_dict() of this class or of the matching torch.optim class."""
+        groups = data["param_groups"]
+        if not isinstance(groups, list) or len(groups) != 1:
+            raise ValueError("optimizer state has more than one parameter group")
+        saved = groups[0]
+        if list(saved["params"]) != list(range(len(self.params))):
+            raise ValueError(f"optimizer state covers {len(saved['params'])} parameters, "
+                             f"this model has {len(self.params)}")
+        missing = [k for k in self.group if k != "params" and k not in saved]
+        if missing:
+            raise ValueError(f"optimizer state lacks {', '.join(missing)} (another optimizer?)")
+        state: dict[torch.Tensor, dict[str, Any]] = {}
+        for key, values in dict(data["state"]).items():
+            p = self.params[int(key)]
+            entry = {}
+            for k, v in dict(values).items():
+                if isinstance(v, torch.Tensor) and k != "step":
+                    if v.shape != p.shape:
+                        raise ValueError(f"optimizer state '{k}' of parameter {key} has shape "
+                                         f"{tuple(v.shape)}, the parameter {tuple(p.shape)}")
+                    v = v.to(device=p.device, dtype=p.dtype)
+                elif isinstance(v, torch.Tensor):
+                    v = v.to(dtype=torch.float32, device="cpu").clone()
+                entry[k] = v
+            state[p] = entry
+        self.state = state
+        self.group.update({k: v for k, v in saved.items() if k in self.group and k != "params"})
 
 
 def make(name: str, params: Iterable[torch.nn.Parameter], lr: float,
          weight_decay: float) -> Optimizer:
-    if name == "sgd":
-        return SGD(params, lr, weight_decay)
-    if name == "sgd-momentum":
-        return SGD(params, lr, weight_decay, momentum=0.9, nesterov=True)
-    if name == "adam":
-        return Adam(params, lr, weight_decay)
-    if name == "adamw":
-        return Adam(params, lr, weight_decay, decoupled=True)
-    if name == "adadelta":
-        return Adadelta(params, lr, weight_decay)
-    raise ValueError(name)
+    return Optimizer(name, params, lr, weight_decay)

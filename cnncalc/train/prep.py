@@ -11,7 +11,7 @@ from ..calc import summarize_spec
 from ..calc.shape import PYTORCH, Shape, format_shape
 from ..calc.summary import Summary
 from ..errors import LayerError, ResourceError, UsageError
-from .model import build
+from .model import Classifier, Normalize, build
 
 INITS = ("default", "normal", "uniform", "xavier", "kaiming")
 MEAN, STD = 0.1307, 0.3081  # MNIST training-set pixel statistics
@@ -19,7 +19,7 @@ EVAL_BATCH = 1000
 
 
 def tensors(images: np.ndarray, shape: Shape, device: torch.device) -> torch.Tensor:
-    """uint8 (N, 28, 28) → normalised float (N, 1, H, W), centre-padded to the spec's input."""
+    """uint8 (N, 28, 28) -> raw float (N, 1, 28, 28) in 0..1; the model pads and normalises."""
     c, h, w = shape
     if c != 1:
         raise UsageError(f"MNIST has 1 channel but the spec's input is {c}x{h}x{w}",
@@ -28,11 +28,7 @@ def tensors(images: np.ndarray, shape: Shape, device: torch.device) -> torch.Ten
         raise UsageError(f"MNIST images are 28x28, larger than the spec's input {h}x{w}",
                          "use --input 1x28x28 or larger (it is zero-padded)")
     x = torch.from_numpy(np.ascontiguousarray(images)).to(device)
-    x = x.unsqueeze(1).float().div_(255).sub_(MEAN).div_(STD)
-    top, left = (h - 28) // 2, (w - 28) // 2
-    if (h, w) != (28, 28):
-        x = nn.functional.pad(x, (left, w - 28 - left, top, h - 28 - top), value=-MEAN / STD)
-    return x
+    return x.unsqueeze(1).float().div_(255)
 
 
 def check_spec(spec: str, input_shape: Shape, convention: str = PYTORCH) -> Summary:
@@ -45,13 +41,16 @@ def check_spec(spec: str, input_shape: Shape, convention: str = PYTORCH) -> Summ
 
 
 def prepare_model(spec: str, input_shape: Shape, convention: str = PYTORCH
-                  ) -> tuple[nn.Sequential, nn.Module]:
-    """(full model, the part trained on logits: a final softmax is left to the loss)."""
-    model = build(check_spec(spec, input_shape, convention))
-    logits: nn.Module = model
-    if isinstance(model[-1], nn.Softmax):
-        logits = model[:-1]
-    return model, logits
+                  ) -> tuple[Classifier, Classifier]:
+    """(full model, the part trained on logits: a final softmax is left to the loss).
+
+    Both take raw 0..1 images: the first module pads and normalises them (see Normalize).
+    """
+    layers = build(check_spec(spec, input_shape, convention))
+    model = Classifier(Normalize(input_shape[1], input_shape[2], MEAN, STD), layers)
+    if isinstance(layers[-1], nn.Softmax):
+        return model, Classifier(model.prep, layers[:-1])
+    return model, model
 
 
 def init_weights(model: nn.Module, scheme: str, generator_seed: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,3 +89,50 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     if not rows:
         raise DataError(f"{target}: no epochs recorded yet")
     return rows
+
+
+LOCK = ".lock"
+
+
+class RunLock:
+    """One writer per run folder: an advisory fcntl lock on RUN/.lock, holding the PID.
+
+    The kernel drops the lock when its process ends, however it ends, so a lock file left
+    by a killed run never blocks a resume; only a live process does.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / LOCK
+        self._fd: int | None = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # O_NOFOLLOW: a planted symlink must not make the lock truncate another file
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as e:
+            raise RunDirError(f"cannot write to {self.path.parent}: {e.strerror or e}",
+                              "choose a writable --out folder") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise RunDirError(f"{self.path.parent} is in use by another training (process "
+                              f"{holder})", "wait for it to finish, or choose another "
+                              "--out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            import fcntl
+
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

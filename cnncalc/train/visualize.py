@@ -12,7 +12,8 @@ from torch import nn
 from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
 from ..errors import ResourceError, UsageError
-from . import checkpoint
+from . import checkpoint, upgrade
+from .model import Classifier
 from .prep import available_memory, check_spec, prepare_model, tensors
 
 MAX_FILTERS = 32
@@ -94,7 +95,7 @@ class Opened:
     """A checkpoint's model, checked against the memory budget before it was built."""
 
     summary: Summary
-    model: nn.Sequential
+    model: Classifier  # prep (padding, normalisation), then the spec's layers
     input_shape: tuple[int, ...]
     convention: str
 
@@ -109,7 +110,7 @@ def open_checkpoint(path: Path) -> Opened:
     summary = check_spec(spec, shape, convention)
     check_budget(summary)
     model, _ = prepare_model(spec, shape, convention)
-    checkpoint.restore(model, data["model"], path)
+    checkpoint.restore(model, upgrade.model_state(data, str(path)), path)
     model.eval()
     return Opened(summary, model, shape, convention)
 
@@ -119,11 +120,13 @@ def view(path: Path | Opened, image: np.ndarray, label: int | None) -> View:
     """Run one image through the model, keeping each conv stage's output."""
     opened = path if isinstance(path, Opened) else open_checkpoint(path)
     summary, model, convention = opened.summary, opened.model, opened.convention
-    x = tensors(image[None], opened.input_shape, torch.device("cpu"))
+    x = model.prep(tensors(image[None], opened.input_shape, torch.device("cpu")))
     stages = _stage_rows(summary)
     ends = {last: first for first, last in stages}
     kept: list[Stage] = []
-    for i, module in enumerate(model):
+    layers = model.layers
+    assert isinstance(layers, nn.Sequential)
+    for i, module in enumerate(layers):
         x = module(x)
         if i in ends and len(kept) < MAX_STAGES:
             maps = x[0, :MAX_MAPS].float().numpy().copy()
@@ -131,7 +134,7 @@ def view(path: Path | Opened, image: np.ndarray, label: int | None) -> View:
                               format_shape(summary.layers[i].output_shape, convention),
                               maps, int(x.shape[1])))
     probs = x.float().reshape(1, -1)
-    if not isinstance(model[-1], nn.Softmax):
+    if not isinstance(layers[-1], nn.Softmax):
         probs = probs.softmax(1)
     best = int(probs.argmax(1)[0])
     filters, filter_label = _first_filters(model)
