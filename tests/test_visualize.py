@@ -48,15 +48,16 @@ def test_maps_are_the_spec_stages_and_torch_agrees(tiny: tuple[Path, Path]) -> N
         ("conv(8,3)-relu", "8x26x26", (8, 26, 26), 8),
         ("conv(16,3)-bn-relu", "16x11x11", (16, 11, 11), 16)]
     loaded = load_model(run / "best.pt", torch.device("cpu"))
-    conv = loaded.logits_model[0]
+    conv = loaded.logits_model.layers[0]
     assert v.filters.shape == (8, 3, 3)
     np.testing.assert_allclose(v.filters, conv.weight.detach().mean(1).numpy(), rtol=1e-6)
     # The oracle: torch's own first layers on the same normalised image.
     from cnncalc.train.prep import tensors
-    x = tensors(image[None], (1, 28, 28), torch.device("cpu"))
+    raw = tensors(image[None], (1, 28, 28), torch.device("cpu"))  # 0..1 pixels
     with torch.no_grad():
+        x = loaded.logits_model.prep(raw)  # the model's own padding and normalisation
         first = torch.relu(conv(x))[0].numpy()
-        probs = loaded.logits_model(x).softmax(1)[0]
+        probs = loaded.logits_model(raw).softmax(1)[0]
     np.testing.assert_allclose(v.stages[0].maps, first, rtol=1e-5, atol=1e-6)
     assert v.predicted == int(probs.argmax()) and v.probability == pytest.approx(
         float(probs.max()), rel=1e-5)

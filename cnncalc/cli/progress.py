@@ -29,10 +29,13 @@ EPOCH_IMPORTANCE = ("epoch", "val acc", "test acc", "train loss", "val loss", "t
 
 
 def epoch_table(rows: list[dict[str, Any]]) -> FittedTable:
-    cells = [[fmt.format(row[key]) if key in row else "-"  # no val: --val-split 0
-              for _, key, fmt in EPOCH_COLUMNS] for row in rows]
-    return FittedTable([Column(name) for name, _, _ in EPOCH_COLUMNS], cells,
-                       EPOCH_IMPORTANCE, keep=2, title="epochs")
+    # A column no row has (val_* with --val-split 0) is left out rather than shown empty.
+    shown = [c for c in EPOCH_COLUMNS if any(c[1] in row for row in rows)] or EPOCH_COLUMNS[:1]
+    cells = [[fmt.format(row[key]) if key in row else "-" for _, key, fmt in shown]
+             for row in rows]
+    return FittedTable([Column(name) for name, _, _ in shown], cells,
+                       tuple(n for n in EPOCH_IMPORTANCE if any(n == c[0] for c in shown)),
+                       keep=2, title="epochs")
 
 
 class RichReporter:

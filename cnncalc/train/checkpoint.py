@@ -241,7 +241,8 @@ def validate(data: Any, p: Path, resume: bool = False) -> dict[str, Any]:
     """Check the keys this version knows (types and bounds), tolerating keys it does not."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{p}: not a cnncalc checkpoint",
-                              "cnncalc loads only checkpoints written by 'cnncalc train'")
+                              "cnncalc loads checkpoints written by 'cnncalc train'; for a plain "
+                              "state dict, give its model with --spec SPEC (and --input)")
     version = data.get("version")
     if not _is_int(version) or not 1 <= version <= VERSION:
         shown = str(version)[:20]

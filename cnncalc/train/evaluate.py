@@ -51,11 +51,16 @@ def _read_plain(path: Path) -> dict[str, torch.Tensor]:
 
 
 def _check_budget(path: Path, spec: str, shape: Shape, convention: str, images: int,
-                  device: torch.device) -> None:
+                  device: torch.device, plain: bool = False) -> None:
     """Refuse, before building, a spec that claims more weights than the file holds, or
     more memory than evaluating `images` inputs can have."""
     summary = check_spec(spec, shape, convention)
     size = path.stat().st_size
+    if summary.total_params * 2 > size and plain:
+        raise CheckpointError(f"{path}: this state dict does not fit --spec {spec[:60]} (the "
+                              f"spec has {summary.total_params:,} parameters, more than the "
+                              f"file's {size:,} bytes can hold)",
+                              "give the spec and --input it was trained with")
     if summary.total_params * 2 > size:  # at least 2 bytes a weight, even in half precision
         raise CheckpointError(f"{path}: damaged checkpoint (its spec has "
                               f"{summary.total_params:,} parameters, more than its {size:,} "
@@ -72,7 +77,8 @@ def load_model(path: str | Path, device: torch.device, plain: PlainSpec | None =
     if plain is not None:
         raw = _read_plain(p)
         if raw.get("format") != checkpoint.FORMAT:
-            _check_budget(p, plain.spec, plain.input_shape, plain.convention, images, device)
+            _check_budget(p, plain.spec, plain.input_shape, plain.convention, images, device,
+                          plain=True)
             model, logits = prepare_model(plain.spec, plain.input_shape, plain.convention)
             try:
                 checkpoint.restore(model, raw, path)
