@@ -5,28 +5,16 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 
 from ..errors import CnnCalcError, SpecSyntaxError
+from .term import WIDE, console, write  # Typer-free, so the summary fast path shares them
 
-if TYPE_CHECKING:
-    from rich.console import Console
+__all__ = ["WIDE", "console", "fail", "guarded", "write"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-WIDE = 200  # tables are wide; when output is not a terminal, do not squeeze them to 80
-
-
-def console(stderr: bool = False) -> Console:
-    from rich.console import Console  # lazily: JSON, CSV and Markdown never need rich
-
-    c = Console(stderr=stderr, highlight=False, soft_wrap=False)
-    if not c.is_terminal:
-        c = Console(stderr=stderr, highlight=False, width=WIDE, soft_wrap=False)
-    return c
-
 
 def fail(error: CnnCalcError) -> NoReturn:
     err = console(stderr=True)
@@ -60,9 +48,3 @@ def guarded(fn: F) -> F:
             raise typer.Exit(0) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def write(text: str) -> None:
-    """Machine-readable output goes straight to stdout, untouched by rich."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
