@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cnncalc.cli import app
 from cnncalc.errors import UsageError
 from cnncalc.train import device
-from cnncalc.train.device import CpuSample, check_threads, choose_threads
+from cnncalc.train.device import check_threads, choose_threads
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,30 +29,12 @@ def test_threads_range() -> None:
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "--threads 0" in r.stderr
 
 
-def test_others_busy_from_two_samples(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    start = CpuSample(10.0, 1.0, (1000, 5000))
-    # Over 2 s the machine was busy 150 of 200 ticks on 2 CPUs: 1.5 CPUs on average, of
-    # which this process used (2.0 - 1.0)/2 s = 0.5; the others kept 1.0 CPU busy.
-    later = CpuSample(12.0, 2.0, (1150, 5200))
-    assert start.others_busy(later) == pytest.approx(1.0)
-    assert start.others_busy(CpuSample(10.1, 1.0, (1001, 5001))) is None  # window too short
-    assert CpuSample(10.0, 1.0, None).others_busy(later) is None
-
-
-def test_choose_threads_leaves_busy_cpus_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(device, "cpus_available", lambda: 2)
-    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+def test_choose_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     chosen: list[int] = []
     monkeypatch.setattr(torch, "set_num_threads", chosen.append)
-    start = CpuSample(0.0, 0.0, (0, 0))
-    busy = CpuSample(2.0, 2.0, (400, 400))  # both CPUs busy; this process used one
-    idle = CpuSample(2.0, 2.0, (200, 400))  # only this process worked
-    assert choose_threads(None, start, busy) == 1
-    assert choose_threads(None, start, idle) == 2
-    assert choose_threads(2, start, busy) == 2  # the user's choice stands
-    assert chosen == [1, 2, 2]
+    monkeypatch.setattr(torch, "get_num_threads", lambda: chosen[-1] if chosen else 2)
+    assert choose_threads(None) == 2 and chosen == []  # torch's own choice stands
+    assert choose_threads(1) == 1 and chosen == [1]
 
 
 def test_wait_policy_is_set_before_torch_loads(tmp_path: Path) -> None:

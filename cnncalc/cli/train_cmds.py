@@ -71,8 +71,8 @@ def register(app: typer.Typer) -> None:
         weight_decay: Annotated[float | None, typer.Option(help="Weight decay.")] = None,
         data_dir: DataDirOpt = None,
         threads: Annotated[int | None, typer.Option(
-            help="CPU threads (1 to the CPUs available). Default: the CPUs that other "
-            "processes leave free.", show_default=False)] = None,
+            help="CPU threads (1 to the CPUs available). Default: every CPU available.",
+            show_default=False)] = None,
         out: Annotated[Path | None, typer.Option(
             "--out", "-o", help="Run folder (default runs/NAME-TIMESTAMP).",
             show_default=False)] = None,
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         from ..train.device import check_threads, choose_threads, cpu_policy
 
         threads = check_threads(threads)
-        cpu_start = cpu_policy()  # before torch loads OpenMP
+        cpu_policy()  # before torch loads OpenMP
         need_torch()
         from dataclasses import asdict, fields
 
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
         else:
             rundir.clean_stale(run_dir)
         data = load_data(data_dir, quiet)
-        choose_threads(threads, cpu_start)  # measured over import and data loading
+        choose_threads(threads)
         out_console = console(stderr=format is Format.json)
         reporter = RichReporter(out_console, quiet)
         with _StopFlag() as stop:

@@ -7,8 +7,6 @@ before torch loads its OpenMP runtime, so `cpu_policy` runs first, from a torch-
 from __future__ import annotations
 
 import os
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,71 +119,20 @@ def check_threads(threads: int | None) -> int | None:
     return threads
 
 
-def _busy_jiffies() -> tuple[int, int] | None:
-    """(busy, total) CPU time of the whole machine so far, in clock ticks, from /proc/stat."""
-    try:
-        with open("/proc/stat", encoding="ascii") as f:
-            fields = f.readline().split()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not fields or fields[0] != "cpu":
-        return None
-    try:
-        ticks = [int(x) for x in fields[1:]]
-    except ValueError:
-        return None
-    idle = sum(ticks[3:5])  # idle + iowait
-    total = sum(ticks[:8])  # guest time is already counted in user
-    return total - idle, total
-
-
-@dataclass(frozen=True)
-class CpuSample:
-    """The machine's and this process's CPU time at one moment, to measure how busy the
-    other processes keep the CPUs over a window (the 1-minute load average lags by a
-    minute, and still counts a run that just ended)."""
-
-    wall: float
-    own: float
-    machine: tuple[int, int] | None
-
-    @staticmethod
-    def now() -> CpuSample:
-        t = os.times()
-        return CpuSample(time.monotonic(), t.user + t.system, _busy_jiffies())
-
-    def others_busy(self, later: CpuSample) -> float | None:
-        """CPUs' worth of work other processes did between the two samples."""
-        if self.machine is None or later.machine is None:
-            return None
-        busy = later.machine[0] - self.machine[0]
-        total = later.machine[1] - self.machine[1]
-        wall = later.wall - self.wall
-        if total <= 0 or wall < 0.2:
-            return None  # too short a window to tell
-        cpus = os.cpu_count() or 1
-        machine_busy = busy / total * cpus  # CPUs busy on average over the window
-        return max(0.0, machine_busy - (later.own - self.own) / wall)
-
-
-def cpu_policy() -> CpuSample:
+def cpu_policy() -> None:
     """Run before torch is imported: OpenMP threads that wait for work sleep instead of
-    spinning (measured: one competing busy process on 2 cores doubled the default preset's
-    wall time with spinning threads, and cost 5% with sleeping ones), unless the user set
-    OMP_WAIT_POLICY. Returns the sample that `choose_threads` compares against."""
+    spinning, unless the user set OMP_WAIT_POLICY. With one competing busy process on 2
+    cores, spinning threads doubled the default preset's wall time; sleeping ones cost
+    about 5% on an idle machine (docs/benchmarks.md)."""
     os.environ.setdefault(WAIT_POLICY, "PASSIVE")
-    return CpuSample.now()
 
 
-def choose_threads(threads: int | None, since: CpuSample, now: CpuSample | None = None) -> int:
-    """Set torch's intra-op threads: --threads if given, else the CPUs that other processes
-    kept busy from `since` to `now` left free (at least 1). Returns the number chosen."""
+def choose_threads(threads: int | None) -> int:
+    """Set torch's intra-op threads to --threads if given (else torch's own choice, every
+    core it may use: fewer threads measured slower on a shared machine, see
+    docs/benchmarks.md). Returns the number in use."""
     import torch
 
-    available = cpus_available()
-    if threads is None:
-        others = since.others_busy(now or CpuSample.now())
-        free = available if others is None else round(available - others)
-        threads = max(1, min(available, free, torch.get_num_threads()))
-    torch.set_num_threads(threads)
-    return threads
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return int(torch.get_num_threads())
