@@ -57,6 +57,8 @@ opt = optim.make("adamw", model.parameters(), 0.01, 5e-4)
 x = tensors(mnist.train_images, (1, 28, 28), torch.device("cpu"))
 y = torch.from_numpy(mnist.train_labels.astype(np.int64))
 bs = p.train["batch_size"]
+from cnncalc.train.device import resolve_precision
+dtype = resolve_precision("auto", torch.device("cpu"))  # bf16 autocast where cnncalc uses it
 steps = -(-len(x) // bs)
 perm = torch.randperm(len(x))
 logits_model.train()
@@ -64,20 +66,21 @@ step_times = []
 for i in range(steps):
     s0 = time.perf_counter()
     idx = perm[i * bs:(i + 1) * bs]
-    out = logits_model(x[idx])
-    loss = nn.functional.cross_entropy(out, y[idx], label_smoothing=0.1)
+    with torch.autocast("cpu", dtype=dtype or torch.float32, enabled=dtype is not None):
+        out = logits_model(x[idx])
+    loss = nn.functional.cross_entropy(out.float(), y[idx], label_smoothing=0.1)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
     step_times.append(time.perf_counter() - s0)
-float(loss)
+float(loss.detach())
 t_compute = time.perf_counter()
 # Phases cnncalc train adds, timed after the floor:
 from cnncalc.train.prep import evaluate_logits
 x_test = tensors(mnist.test_images, (1, 28, 28), torch.device("cpu")).contiguous(
     memory_format=torch.channels_last)
 e0 = time.perf_counter()
-logits = evaluate_logits(logits_model, x_test, None)
+logits = evaluate_logits(logits_model, x_test, dtype)
 y_test = torch.from_numpy(mnist.test_labels.astype(np.int64))
 acc = float((logits.argmax(1) == y_test).float().mean())
 e1 = time.perf_counter()
