@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from ..calc.shape import format_shape
@@ -77,6 +74,8 @@ def row_count(s: Summary) -> int:
 
 
 def to_json(s: Summary) -> str:
+    import json  # here, not at the top: a summary's start-up pays only for what it prints
+
     indent = None if row_count(s) > COMPACT_ABOVE else 2
     return json.dumps(summary_record(s), indent=indent, ensure_ascii=False)
 
@@ -146,6 +145,9 @@ def legend(s: Summary) -> list[str]:
 
 
 def to_csv(s: Summary) -> str:
+    import csv
+    import io
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["path", "depth", "type", "spec", "input_shape", "output_shape", "params",
