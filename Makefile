@@ -33,7 +33,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/summary_speed.py
+	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/train_cpu.py
 	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/train_speed.py
 	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/preset_accuracy.py
 

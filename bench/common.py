@@ -29,6 +29,22 @@ def timed(cmd: Sequence[str]) -> float:
     return elapsed
 
 
+def cpu_timed(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run: the child's CPU time (user + system) is far less
+    disturbed than its wall time by other work on a shared machine."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(list(cmd), capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def paired(a: Sequence[str], b: Sequence[str], runs: int) -> tuple[list[float], list[float]]:
     """Run A and B in turn (A B A B ...) after one warm-up each, so drift hits both."""
     timed(a)

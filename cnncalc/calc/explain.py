@@ -91,6 +91,7 @@ def _remarks(row: LayerInfo, nxt: LayerInfo | None, total_params: int,
 
 def explain(summary: Summary) -> list[Explained]:
     leaves = summary.leaves()
+    total_params = summary.trainable_params  # a sum over every row: once, not once a layer
     result = []
     for i, row in enumerate(leaves):
         nxt = leaves[i + 1] if i + 1 < len(leaves) else None
@@ -106,7 +107,7 @@ def explain(summary: Summary) -> list[Explained]:
         result.append(Explained(
             row.path, row.spec, format_shape(row.input_shape, summary.convention),
             format_shape(row.output_shape, summary.convention), tuple(lines),
-            tuple(_remarks(row, nxt, summary.trainable_params, summary.convention))))
+            tuple(_remarks(row, nxt, total_params, summary.convention))))
     return result
 
 

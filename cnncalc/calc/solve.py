@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from ..errors import UsageError
 from ..spec import Layer, Node, Repeat, Residual, parse
@@ -84,64 +86,154 @@ def solve_layer(n: int, m: int, kind: str = "conv", kernel: int | None = None,
     return found
 
 
-def _axis_walk(nodes: tuple[Node, ...], n: int) -> tuple[int, bool] | None:
+WORK_LIMIT = 2_000_000
+"""Layer steps one input search may take (a few seconds): past it the search stops at the
+last size it finished, and says so. Repeat blocks cost one step per distinct size, not one
+per repetition, so only long specs without repeats come near it."""
+
+MAX_INPUT = 100_000
+"""Largest input size an input search tries (`solve --max-input`)."""
+
+AxisResult = tuple[int, bool] | None
+
+
+class _OutOfWork(Exception):
+    """The search has used its WORK_LIMIT."""
+
+
+class _AxisWalker:
     """Spatial size along one axis after the map layers, and whether every window tiled
-    exactly; None where a layer cannot apply. Stops at flatten/fc."""
-    exact = True
-    for node in nodes:
-        if isinstance(node, Repeat):
-            for _ in range(node.times):
-                r = _axis_walk(node.body, n)
-                if r is None:
-                    return None
-                n, ok = r
-                exact &= ok
-            continue
-        if isinstance(node, Residual):
-            r = _axis_walk(node.body, n)
+    exactly; None where a layer cannot apply. Stops at flatten/fc.
+
+    A block's result depends only on the block and the size that enters it, so it is
+    memoised per (block, size); a repeat stops walking once its sizes cycle (a body that
+    keeps the size is a cycle of one), so `[conv(8,3,padding=1)]*100000` costs one step.
+    """
+
+    def __init__(self, limit: int = WORK_LIMIT) -> None:
+        self.limit = limit
+        self.work = 0
+        # Keyed by id(): the parsed nodes outlive the walker, and Layer is not hashable.
+        self.memo: dict[tuple[int, int], AxisResult] = {}
+        self.plans: dict[int, list[Rule]] = {}
+
+    def spend(self, units: int) -> None:
+        self.work += units
+        if self.work > self.limit:
+            raise _OutOfWork
+
+    def plan(self, nodes: tuple[Node, ...]) -> list[Rule]:
+        """The sequence's rules, read once; layers that keep the size are left out."""
+        plan = self.plans.get(id(nodes))
+        if plan is None:
+            plan = [r for r in map(_node_rule, nodes) if r[0] != "keep"]
+            self.plans[id(nodes)] = plan
+        return plan
+
+    def walk(self, nodes: tuple[Node, ...], n: int) -> AxisResult:
+        plan = self.plan(nodes)
+        self.spend(len(plan) + 1)
+        exact = True
+        for rule in plan:
+            kind = rule[0]
+            r: AxisResult
+            if kind == "window":
+                r = _window(n, rule[1], rule[2], rule[3], rule[4])
+            elif kind == "repeat":
+                r = self.repeat(rule[1], n)
+            elif kind == "residual":
+                r = self.block(rule[1], n)
+                if r is not None and r[0] != n and stride_for(n, r[0]) is None:
+                    return None  # no 1x1 projection makes the shortcut match
+            elif kind == "stop":  # flatten/fc: the feature maps end here
+                break
+            elif kind == "to":
+                r = rule[1], True
+            elif kind == "convt":
+                out = (n - 1) * rule[1] - 2 * rule[2] + rule[3]
+                r = (out, True) if out >= 1 else None
+            else:
+                return None
+            if r is None:
+                return None
+            n = r[0]
+            exact = exact and r[1]
+        return n, exact
+
+    def block(self, body: tuple[Node, ...], n: int) -> AxisResult:
+        key = (id(body), n)
+        if key in self.memo:
+            return self.memo[key]
+        r = self.walk(body, n)
+        self.memo[key] = r
+        return r
+
+    def repeat(self, node: Repeat, n: int) -> AxisResult:
+        sizes = [n]  # sizes[t]: the size after t repetitions
+        seen = {n: 0}
+        exact = True
+        for t in range(1, node.times + 1):
+            self.spend(1)
+            r = self.block(node.body, sizes[-1])
             if r is None:
                 return None
             m, ok = r
-            if m != n and stride_for(n, m) is None:
-                return None  # no 1x1 projection makes the shortcut match
-            n, exact = m, exact & ok
-            continue
-        step = _layer_axis(node, n)
-        if step is None:
-            return None
-        if isinstance(step, str):  # flatten/fc: the feature maps end here
-            break
-        n, ok = step
-        exact &= ok
-    return n, exact
+            exact &= ok
+            if m in seen:
+                # The sizes cycle from repetition `first` with this period; every step of
+                # the cycle has been taken once, so `exact` already covers the rest.
+                first = seen[m]
+                period = t - first
+                return sizes[first + (node.times - first) % period], exact
+            seen[m] = t
+            sizes.append(m)
+        return sizes[-1], exact
 
 
-def _layer_axis(layer: Layer, n: int) -> tuple[int, bool] | str | None:
+Rule = tuple[Any, ...]
+"""A node's effect along one axis, its arguments read once: ("stop",), ("keep",),
+("to", size), ("never",), ("convt", stride, padding, extent + output_padding),
+("window", extent, stride, padding, ceil), ("repeat", node) or ("residual", body)."""
+
+
+def _layer_rule(layer: Layer) -> Rule:
     if layer.kind in ("flatten", "fc"):
-        return "stop"
+        return ("stop",)
     if layer.kind == "gap":
-        return int(window.pair(layer["output_size"])[0]), True
+        return ("to", int(window.pair(layer["output_size"])[0]))
     if layer.kind not in ("conv", "convt", "maxpool", "avgpool"):
-        return n, True
+        return ("keep",)
     k = window.pair(layer["kernel_size"])[0]
     s = window.pair(layer["stride"])[0]
     d = window.pair(layer.args.get("dilation", 1))[0]
     ke = d * (k - 1) + 1
     pad = layer["padding"]
     if layer.kind == "convt":
-        p = 0 if pad == "valid" else window.pair(pad)[0] if pad != "same" else None
-        if p is None:
-            return None
-        out = (n - 1) * s - 2 * p + ke + window.pair(layer["output_padding"])[0]
-        return (out, True) if out >= 1 else None
+        if pad == "same":
+            return ("never",)
+        p = 0 if pad == "valid" else window.pair(pad)[0]
+        return ("convt", s, p, ke + window.pair(layer["output_padding"])[0])
     if pad == "same":
-        return (n, True) if s == 1 and layer.kind == "conv" else None
+        return ("keep",) if s == 1 and layer.kind == "conv" else ("never",)
     p = 0 if pad == "valid" else window.pair(pad)[0]
+    return ("window", ke, s, p, bool(layer.args.get("ceil_mode", False)))
+
+
+@lru_cache(maxsize=65_536)  # identical layers on identical sizes recur across candidates
+def _window(n: int, ke: int, s: int, p: int, ceil: bool) -> AxisResult:
     try:
-        ax = window.axis_floor(n, ke, s, p, p, bool(layer.args.get("ceil_mode", False)))
+        ax = window.axis_floor(n, ke, s, p, p, ceil)
     except window.Refusal:
         return None
     return ax.out, ax.dropped == 0 and ax.gaps == 0 and not ax.partial
+
+
+def _node_rule(node: Node) -> Rule:
+    if isinstance(node, Repeat):
+        return ("repeat", node)
+    if isinstance(node, Residual):
+        return ("residual", node.body)
+    return _layer_rule(node)
 
 
 @dataclass(frozen=True)
@@ -150,18 +242,42 @@ class InputSolution:
     exact: bool
 
 
-def solve_input(spec: str, target: tuple[int, int], channels: int = 1, lo: int = 1,
-                hi: int = 512) -> tuple[list[InputSolution], list[InputSolution]]:
-    """Input heights and widths in lo..hi whose last feature map is `target` (H, W)."""
+@dataclass(frozen=True)
+class InputSearch:
+    """The input sizes that fit, and how far the search went (it may stop early)."""
+
+    heights: list[InputSolution]
+    widths: list[InputSolution]
+    lo: int
+    hi: int  # the largest size asked for
+    searched: int  # the largest size tried: below `hi` where the work limit stopped it
+
+    @property
+    def narrowed(self) -> bool:
+        return self.searched < self.hi
+
+
+def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int = 1,
+                  hi: int = 512, limit: int | None = None) -> InputSearch:
+    """Input heights and widths in lo..hi whose last feature map is `target` (H, W), tried
+    in increasing order until `limit` layer steps are spent."""
     if lo < 1 or hi < lo:
         raise UsageError(f"bad input range {lo}..{hi}")
-    if hi - lo > 100_000:
-        raise UsageError("the input range is too wide", "search at most 100,000 sizes")
+    if hi > MAX_INPUT:
+        raise UsageError(f"--max-input {hi:,} is too large",
+                         f"search at most {MAX_INPUT:,} sizes")
     if min(target) < 1:
         raise UsageError("--output must be at least 1x1")
     nodes = parse(spec)
-    per_axis: dict[int, tuple[int, bool] | None] = {n: _axis_walk(nodes, n)
-                                                    for n in range(lo, hi + 1)}
+    walker = _AxisWalker(WORK_LIMIT if limit is None else limit)
+    per_axis: dict[int, AxisResult] = {}
+    searched = lo - 1
+    try:
+        for n in range(lo, hi + 1):
+            per_axis[n] = walker.walk(nodes, n)
+            searched = n
+    except _OutOfWork:
+        pass
     heights = [InputSolution(n, r[1]) for n, r in per_axis.items()
                if r is not None and r[0] == target[0]]
     widths = [InputSolution(n, r[1]) for n, r in per_axis.items()
@@ -170,7 +286,14 @@ def solve_input(spec: str, target: tuple[int, int], channels: int = 1, lo: int =
         # Rules that do not depend on the input size (groups, pooling padding, ...) are
         # checked once by the full calculator; the per-axis walk covers the rest.
         summarize(nodes, (channels, heights[0].size, widths[0].size), PYTORCH)
-    return heights, widths
+    return InputSearch(heights, widths, lo, hi, searched)
+
+
+def solve_input(spec: str, target: tuple[int, int], channels: int = 1, lo: int = 1,
+                hi: int = 512) -> tuple[list[InputSolution], list[InputSolution]]:
+    """Input heights and widths in lo..hi whose last feature map is `target` (H, W)."""
+    found = search_inputs(spec, target, channels, lo, hi)
+    return found.heights, found.widths
 
 
 def ranges(values: list[int]) -> str:

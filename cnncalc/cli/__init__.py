@@ -1,5 +1,48 @@
 """The command line: the only place that prints, exits or turns errors into messages."""
 
-from .app import app, main
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
 
 __all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point: a plain summary is served before Typer loads; everything else by Typer."""
+    from .fast import serve
+
+    try:
+        code = serve(sys.argv[1:])
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as e:  # the full path's boundary says the same: never a traceback
+        sys.stderr.write(f"error: internal error: {type(e).__name__}: {e}; please report it "
+                         "with the command you ran\n")
+        sys.exit(1)
+    if code is not None:
+        sys.exit(code)
+    from .app import main as typer_main
+
+    typer_main()
+
+
+class _Package(types.ModuleType):
+    """`cnncalc.cli.app` is the Typer application, loaded on first use, so that `main` can
+    serve a summary without Typer. The import system's binding of the submodule of the same
+    name is ignored."""
+
+    @property
+    def app(self) -> Any:
+        from .app import app
+
+        return app
+
+    @app.setter
+    def app(self, value: Any) -> None:
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

@@ -239,15 +239,15 @@ def register_teaching(app: typer.Typer) -> None:
                             ] = None,
         layer: Annotated[str, typer.Option(help="conv, maxpool, avgpool or convt.")] = "conv",
         limit: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 15,
-        max_input: Annotated[int, typer.Option(help="Largest input size tried with SPEC.",
-                                               min=1)] = 512,
+        max_input: Annotated[int, typer.Option(
+            help="Largest input size tried with SPEC (at most 100,000).", min=1)] = 512,
         format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
                           ] = Format.table,
     ) -> None:
         """Solve backwards: settings that give an output size, or inputs that fit a spec."""
         import json
 
-        from ..calc.solve import ranges, solve_input, solve_layer
+        from ..calc.solve import ranges, search_inputs, solve_layer
 
         if output is None:
             raise UsageError("missing --output", "e.g. --input 28 --output 14 --kernel 3")
@@ -257,18 +257,28 @@ def register_teaching(app: typer.Typer) -> None:
             if len(wanted) != 3:
                 raise UsageError(f"bad --output '{output}'", "write HxW, e.g. 1x1 or 7x7")
             target = (wanted[1], wanted[2])
-            heights, widths = solve_input(spec, (target[0], target[1]), channels, 1, max_input)
+            search = search_inputs(spec, (target[0], target[1]), channels, 1, max_input)
+            heights, widths = search.heights, search.widths
+            # The search stops early on very long specs; say where, never imply it was whole.
+            narrowed = (f"searched input sizes 1 to {search.searched:,} only: the spec is too "
+                        "long to try every size up to --max-input within the work limit"
+                        if search.narrowed else "")
             if format is Format.json:
-                write(json.dumps({"heights": [h.size for h in heights],
-                                  "widths": [w.size for w in widths],
-                                  "exact_heights": [h.size for h in heights if h.exact],
-                                  "exact_widths": [w.size for w in widths if w.exact]},
-                                 indent=2))
+                record: dict[str, object] = {"heights": [h.size for h in heights],
+                                             "widths": [w.size for w in widths],
+                                             "exact_heights": [h.size for h in heights
+                                                               if h.exact],
+                                             "exact_widths": [w.size for w in widths if w.exact]}
+                if search.narrowed:
+                    record["searched_up_to"] = search.searched
+                write(json.dumps(record, indent=2))
                 return
             out = console()
             if not heights or not widths:
-                out.print(f"no input from 1 to {max_input} ends at {target[0]}x{target[1]}",
-                          markup=False)
+                out.print(f"no input from 1 to {search.searched} ends at "
+                          f"{target[0]}x{target[1]}", markup=False)
+                if narrowed:
+                    out.print(narrowed, markup=False)
                 raise typer.Exit(1)
             same = heights == widths
             for label, sizes in ((("H and W" if same else "H"), heights),
@@ -277,6 +287,8 @@ def register_teaching(app: typer.Typer) -> None:
                 out.print(f"{label}: {ranges([x.size for x in sizes])}", markup=False)
                 out.print(f"  exact (every pixel read): {ranges(exact) or 'none'}",
                           markup=False)
+            if narrowed:
+                out.print(narrowed, markup=False)
             return
         if input is None or not input.isdigit() or not output.isdigit():
             raise UsageError("a layer question needs --input N and --output M as integers",

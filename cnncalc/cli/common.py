@@ -7,14 +7,14 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 
 from ..errors import CnnCalcError, SpecSyntaxError
+from .term import console, write  # Typer-free, so the summary fast path shares them
 
-if TYPE_CHECKING:
-    from rich.console import Console
+__all__ = ["clip", "console", "fail", "guarded", "write"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,13 +33,6 @@ def _cut(match: re.Match[str]) -> str:
 def clip(text: str) -> str:
     """An error message on one line, with every echoed token cut to 80 characters."""
     return _TOKEN.sub(_cut, " ".join(text.splitlines()))
-
-
-def console(stderr: bool = False, wide: bool = False) -> Console:
-    """The console every command prints through; its width follows `output_width()`."""
-    from ..render.width import UNWRAPPED, make_console
-
-    return make_console(stderr, UNWRAPPED if wide else None)
 
 
 def fail(error: CnnCalcError) -> NoReturn:
@@ -74,9 +67,3 @@ def guarded(fn: F) -> F:
             raise typer.Exit(0) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def write(text: str) -> None:
-    """Machine-readable output goes straight to stdout, untouched by rich."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()

@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
             show_default=False)] = None,
         data_dir: DataDirOpt = None,
         dataset: DatasetOpt = None,
+        threads: Annotated[int | None, typer.Option(
+            help="CPU threads (1 to the CPUs available). Default: every CPU available.",
+            show_default=False)] = None,
         out: Annotated[Path | None, typer.Option(
             "--out", "-o", help="Run folder (default runs/NAME-TIMESTAMP).",
             show_default=False)] = None,
@@ -98,6 +101,10 @@ def register(app: typer.Typer) -> None:
                           ] = Format.table,
     ) -> None:
         """Train a spec (or preset) on MNIST with checkpoints; Ctrl-C saves and can resume."""
+        from ..train.device import check_threads, choose_threads, cpu_policy
+
+        threads = check_threads(threads)
+        cpu_policy()  # before torch loads OpenMP
         need_torch()
         from dataclasses import asdict, fields
 
@@ -192,6 +199,7 @@ def register(app: typer.Typer) -> None:
                 distributed.finish(ranks)
                 raise RunDirError(f"process 0 refused the run folder: {told}")
             data = load_data(data_dir, quiet or not ranks.main, options.dataset)
+            choose_threads(threads)
             out_console = console(stderr=format is Format.json)
             reporter = RichReporter(out_console, quiet or not ranks.main)
             with _StopFlag() as stop:

@@ -1,23 +1,34 @@
-"""Choosing the device and the arithmetic precision for training and evaluation."""
+"""Choosing the device, the arithmetic precision and the CPU threads for training.
+
+torch is imported inside the functions: the OpenMP wait policy must be in the environment
+before torch loads its OpenMP runtime, so `cpu_policy` runs first, from a torch-free import.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from ..errors import ResourceError, UsageError
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 def _mps_available() -> bool:
+    import torch
+
     backend = getattr(torch.backends, "mps", None)
     return bool(backend and backend.is_available())
 
 
 def resolve_device(name: str) -> torch.device:
+    import torch
+
     name = name.lower()
     if name not in DEVICES and not name.startswith("cuda:"):
         raise UsageError(f"unknown device '{name}'", f"choose one of {', '.join(DEVICES)}")
@@ -56,6 +67,8 @@ def tune_allocator() -> None:
 
 def cpu_has_fast_bf16() -> bool:
     """True where the CPU multiplies bf16 natively (AMX), so mixed precision pays off."""
+    import torch
+
     try:
         flags = Path("/proc/cpuinfo").read_text(errors="ignore")
     except OSError:
@@ -66,6 +79,8 @@ def cpu_has_fast_bf16() -> bool:
 def resolve_precision(name: str, device: torch.device) -> torch.dtype | None:
     """The autocast dtype, or None for plain fp32. fp16 (CUDA only) trains with a
     gradient scaler; auto picks it on GPUs without bf16."""
+    import torch
+
     name = name.lower()
     if name not in PRECISIONS:
         raise UsageError(f"unknown precision '{name}'", f"choose one of {', '.join(PRECISIONS)}")
@@ -89,3 +104,44 @@ def resolve_precision(name: str, device: torch.device) -> torch.dtype | None:
                             "use --precision fp32" + (" or fp16" if device.type == "cuda"
                                                       else ""))
     return torch.bfloat16 if ok else None
+
+
+WAIT_POLICY = "OMP_WAIT_POLICY"
+
+
+def cpus_available() -> int:
+    """CPUs this process may run on (its affinity, which a container or taskset narrows)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def check_threads(threads: int | None) -> int | None:
+    """--threads: 1 to the CPUs available, or None for automatic."""
+    if threads is None:
+        return None
+    available = cpus_available()
+    if not 1 <= threads <= available:
+        raise UsageError(f"--threads {threads}: must be from 1 to {available}, the CPUs "
+                         "available to this process", "leave it out to choose automatically")
+    return threads
+
+
+def cpu_policy() -> None:
+    """Run before torch is imported: OpenMP threads that wait for work sleep instead of
+    spinning, unless the user set OMP_WAIT_POLICY. With one competing busy process on 2
+    cores, spinning threads doubled the default preset's wall time; sleeping ones cost
+    about 5% on an idle machine (docs/benchmarks.md)."""
+    os.environ.setdefault(WAIT_POLICY, "PASSIVE")
+
+
+def choose_threads(threads: int | None) -> int:
+    """Set torch's intra-op threads to --threads if given (else torch's own choice, every
+    core it may use: fewer threads measured slower on a shared machine, see
+    docs/benchmarks.md). Returns the number in use."""
+    import torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return int(torch.get_num_threads())

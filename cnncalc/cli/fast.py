@@ -1,0 +1,140 @@
+"""A plain `cnncalc summary`, served before Typer and rich load; anything else goes to Typer.
+
+Start-up is most of a summary's cost: Typer (with click) takes about as long to import as the
+whole calculation. This path recognises only a whitelist of summary's options, in the forms
+Typer reads them, and only a call that succeeds: any other argument, form or error returns
+None, and the full Typer path then runs from scratch and has the last word. It renders through
+the same functions as the full path (records.to_*, render.table.summary_table, term.console
+and term.write), so its output is the same bytes; tests compare the two paths.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from ..calc.summary import Summary
+    from ..dialects.resolve import Resolved
+
+FULL_PATH_ENV = "CNNCALC_NO_FAST_PATH"
+"""Set (to anything but "") to send every call through Typer: for tests and benchmarks."""
+
+OPTIONS = {"--input": "input", "-i": "input", "--preset": "preset", "-p": "preset",
+           "--format": "format", "-f": "format", "--batch": "batch", "-b": "batch",
+           "--convention": "convention"}
+FORMATS = ("table", "json", "markdown", "csv")
+# The application's command names (a test keeps this equal to the Typer app's): any other
+# first word is a SPEC, as `cnncalc SPEC` means `cnncalc summary SPEC`.
+COMMANDS = frozenset({"summary", "presets", "layers", "explain", "solve", "check", "build",
+                      "export", "train", "evaluate", "predict", "plot", "data", "draw",
+                      "visualize", "help"})
+UTF8 = ("utf-8", "utf8")
+
+
+class Call(NamedTuple):
+    spec: str | None = None
+    input: str | None = None
+    preset: str | None = None
+    format: str = "table"
+    batch: int = 1
+    convention: str | None = None
+
+
+def parse_args(argv: list[str]) -> Call | None:
+    """The summary call these arguments make, or None where Typer should read them."""
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        argv = ["summary", *argv]  # `cnncalc SPEC` is `cnncalc summary SPEC`
+    if not argv or argv[0] != "summary":
+        return None
+    values: dict[str, str] = {}
+    spec: str | None = None
+    i = 1
+    while i < len(argv):
+        token = argv[i]
+        if token.startswith("-"):
+            name, eq, value = token.partition("=")
+            if eq and not name.startswith("--"):
+                return None  # click reads "-f=json" as the value "=json"
+            key = OPTIONS.get(name)
+            if key is None or key in values:
+                return None  # --help, --columns, "--", repeats, ...: Typer's to judge
+            if not eq:
+                if i + 1 == len(argv) or argv[i + 1].startswith("-"):
+                    return None
+                i += 1
+                value = argv[i]
+            values[key] = value
+        elif spec is None:
+            spec = token
+        else:
+            return None  # an extra argument: Typer reports it
+        i += 1
+    fmt = values.get("format", "table")
+    batch = values.get("batch", "1")
+    # Plain ASCII digits read the same by Typer's int; anything else is Typer's to judge.
+    if (fmt not in FORMATS or not (batch.isascii() and batch.isdigit()) or len(batch) > 18
+            or int(batch) < 1):
+        return None
+    if spec is not None and (spec == "-" or "\n" in spec or os.path.lexists(spec)):
+        return None  # code on stdin, pasted code or a file: the full path's input forms
+    return Call(spec, values.get("input"), values.get("preset"), fmt, int(batch),
+                values.get("convention"))
+
+
+def _resolve(call: Call) -> Resolved:
+    """SPEC or --preset as the full path reads them: the same Typer-free resolver."""
+    from ..dialects.resolve import looks_like_code, resolve
+
+    if call.spec is not None and looks_like_code(call.spec):
+        raise ValueError("code: the full path's")
+    return resolve(call.spec, call.preset, call.input, call.convention)
+
+
+def _piped_table(summary: Summary, title: str | None) -> str | None:
+    """The table without rich, where term.console() would be a plain non-terminal one."""
+    out = sys.stdout
+    if (os.environ.get("FORCE_COLOR") is not None or os.environ.get("TTY_COMPATIBLE")
+            or out is None or out.isatty() or (out.encoding or "").lower() not in UTF8):
+        return None
+    from ..render.piped import piped_table
+    from ..render.width import output_width
+
+    return piped_table(summary, title, output_width(out))
+
+
+def serve(argv: list[str]) -> int | None:
+    """Print the summary and return the exit code, or None to leave the call to Typer."""
+    if os.environ.get(FULL_PATH_ENV):
+        return None
+    call = parse_args(argv)
+    if call is None:
+        return None
+    try:
+        from ..calc.summary import summarize
+
+        r = _resolve(call)
+        title = r.title
+        summary = summarize(r.nodes, r.shape, r.convention, call.batch, r.spec)
+    except Exception:  # any error, expected or not, is the full path's to report
+        return None
+    from .term import console, write
+
+    try:
+        if call.format == "table":
+            table = _piped_table(summary, title or None)
+            if table is not None:
+                write(table)
+            else:
+                from ..render.table import summary_table
+
+                console().print(summary_table(summary, title or None))
+        else:
+            from ..render import records
+
+            write({"json": records.to_json, "csv": records.to_csv,
+                   "markdown": records.to_markdown}[call.format](summary))
+    except BrokenPipeError:  # as the full path: a closed pipe (| head) is not an error
+        sys.stderr.close()
+    return 0

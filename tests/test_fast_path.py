@@ -1,0 +1,188 @@
+"""The summary fast path: the same bytes as the full Typer path, and Typer for anything else."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from cnncalc.calc import summarize_spec
+from cnncalc.calc.shape import parse_shape
+from cnncalc.cli import fast, term
+from cnncalc.errors import CnnCalcError
+from cnncalc.presets import PRESETS
+from cnncalc.render.piped import piped_table
+from cnncalc.render.table import summary_table
+from cnncalc.render.width import UNWRAPPED
+from tests.strategies import inputs, specs
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Runs each call in one process, as `cnncalc ARGS` would (fast: the fast path, which must
+# serve it; full: the Typer path), and writes what each printed, with its exit code.
+DRIVER = """
+import json, sys
+from cnncalc.cli import fast
+for args in json.loads(sys.argv[2]):
+    sys.argv = ["cnncalc", *args]
+    if {mode!r} == "fast":
+        code = fast.serve(args)
+        assert code == 0, ("the fast path did not serve", args)
+    else:
+        from cnncalc.cli.app import main
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code
+    sys.stdout.flush()
+    sys.stdout.write(f"\\n=== {{args}} exit {{code}} ===\\n")
+    sys.stdout.flush()
+"""
+
+CASES = [["summary", "--preset", p, "-f", f] for p in PRESETS
+         for f in ("table", "json", "markdown", "csv")] + [
+    ["summary", "conv(8,3,stride=2)-convt(8,2,stride=2)-gap(3)", "-i", "1x16x16"],
+    ["summary", "conv(32,5,padding=1)-bn-relu-maxpool(3,stride=2)-flatten-fc(10)", "-b", "8"],
+    ["summary", "[conv(8,3,padding=1)-relu]*3-res[conv(8,3,padding=1)-bn]", "--input=3x32x32",
+     "--format=markdown"],
+    ["summary", "conv(32,3,stride=2,padding=same)-maxpool(2,padding=same)", "--convention",
+     "tf"],
+    ["summary", "-".join(["relu"] * 400)],  # elided rows: rich draws it
+    ["summary", "-p", "lenet5", "-i", "1x40x40", "-b", "3", "-f", "csv"],
+]
+
+
+def run_driver(mode: str, cases: list[list[str]], tty: bool = False) -> bytes:
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    env.pop("FORCE_COLOR", None)
+    env.pop(fast.FULL_PATH_ENV, None)
+    cmd = [sys.executable, "-c", DRIVER.format(mode=mode), mode, json.dumps(cases)]
+    if not tty:
+        proc = subprocess.run(cmd, capture_output=True, env=env, cwd=REPO)
+        assert proc.returncode == 0, proc.stderr.decode()
+        return proc.stdout
+    import pty
+
+    try:
+        master, slave = pty.openpty()
+    except OSError as e:  # a sandbox without pseudo-terminals
+        pytest.skip(f"no pseudo-terminal here: {e}")
+    proc2 = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.PIPE, env=env, cwd=REPO)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc2.wait() == 0, proc2.stderr.read().decode() if proc2.stderr else ""
+    return b"".join(chunks)
+
+
+def test_fast_path_prints_the_full_paths_bytes_piped() -> None:
+    fast_out = run_driver("fast", CASES)
+    full_out = run_driver("full", CASES)
+    assert fast_out.count(b"exit 0 ===") == len(CASES)
+    assert fast_out == full_out
+
+
+def test_fast_path_prints_the_full_paths_bytes_on_a_terminal() -> None:
+    cases = [c for c in CASES if "table" in c or "-f" not in c][:6]
+    fast_out = run_driver("fast", cases, tty=True)
+    full_out = run_driver("full", cases, tty=True)
+    assert b"\x1b[" in full_out  # styled: the terminal branch of the console was taken
+    assert fast_out == full_out
+
+
+def test_entry_point_serves_and_falls_back() -> None:
+    """Through `python -m cnncalc`: same output either way, and errors come from Typer."""
+    for args in (["summary", "--preset", "lenet5"], ["summary", "conv(8,3)-rleu"],
+                 ["summary", "conv(8,3)", "--columns", "all"], ["summary", "--help"]):
+        got = [subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True,
+                              env={**os.environ, fast.FULL_PATH_ENV: flag}, cwd=REPO)
+               for flag in ("", "1")]
+        assert got[0].stdout == got[1].stdout and got[0].stderr == got[1].stderr, args
+        assert got[0].returncode == got[1].returncode, args
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["presets"], ["summary", "--help"], ["summary", "-h"], ["summary", "relu", "--wide"],
+    ["summary", "relu", "--columns", "params"], ["summary", "relu", "-f=json"],
+    ["summary", "relu", "--format", "JSON"], ["summary", "relu", "--format", "xml"],
+    ["summary", "relu", "-b", "0"], ["summary", "relu", "-b", " 1"],
+    ["summary", "relu", "-b", "+1"],
+    ["summary", "relu", "-b", "1_0"], ["summary", "relu", "-b", "١"], ["summary", "relu", "-b"],
+    ["summary", "relu", "relu"], ["summary", "relu", "-i", "1x8x8", "-i", "1x9x9"],
+    ["summary", "--", "relu"], ["summary", "relu", "-i", "-5"], ["summary", "relu\nfc(3)"],
+    ["summary", "-", "relu"], ["summary", "relu", "-b", "9" * 19]])
+def test_anything_unrecognised_goes_to_typer(argv: list[str]) -> None:
+    assert fast.parse_args(argv) is None
+
+
+def test_errors_go_to_typer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "relu").write_text("conv(8,3)")  # SPEC names a file: the full path's input
+    for argv in (["summary", "relu"], ["summary", "conv(8,3)-rleu"], ["summary"],
+                 ["summary", "conv(8,3)", "-p", "lenet5"], ["summary", "-p", "lenet6"],
+                 ["summary", "maxpool(8)", "-i", "1x4x4"], ["summary", "fc(3)", "-i", "abc"],
+                 ["summary", "fc(3)", "--convention", "jax"]):
+        assert fast.serve(argv) is None, argv
+    assert fast.parse_args(["summary", "--input=", "--preset=lenet5", "-b", "007"]) == \
+        fast.Call(None, "", "lenet5", "table", 7, None)
+
+
+def rich_piped(s: object, title: str | None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What the full path prints for the table when stdout is a pipe."""
+    buffer = io.BytesIO()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    monkeypatch.setattr(sys, "stdout", stream)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    term.console().print(summary_table(s, title))  # type: ignore[arg-type]
+    stream.flush()
+    return buffer.getvalue().decode()
+
+
+def test_piped_writer_matches_rich_on_every_preset(monkeypatch: pytest.MonkeyPatch) -> None:
+    for p in PRESETS.values():
+        for batch in (1, 64):
+            s = summarize_spec(p.spec, parse_shape(p.input), batch=batch)
+            title = f"{p.name}: {p.description}"
+            mine = piped_table(s, title, UNWRAPPED)
+            assert mine is not None, p.name
+            assert mine == rich_piped(s, title, monkeypatch), p.name
+
+
+@settings(max_examples=60, deadline=None)
+@given(specs, inputs)
+def test_piped_writer_matches_rich_or_declines(spec: str, shape: tuple[int, int, int]) -> None:
+    try:
+        s = summarize_spec(spec, shape)
+    except CnnCalcError:
+        return
+    mine = piped_table(s, None, UNWRAPPED)
+    if mine is not None:
+        with pytest.MonkeyPatch.context() as mp:
+            assert mine == rich_piped(s, None, mp)
+
+
+def test_command_names_match_the_app() -> None:
+    """`cnncalc WORD` is a summary of WORD unless WORD is a command: the fast path's list of
+    commands must be the Typer application's."""
+    from cnncalc.cli.app import command_names
+
+    assert fast.COMMANDS == command_names() | {"help"}
+    assert fast.parse_args(["conv(8,3)", "-f", "json"]) == \
+        fast.Call("conv(8,3)", None, None, "json", 1, None)
+    assert fast.parse_args(["train", "conv(8,3)"]) is None
