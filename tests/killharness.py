@@ -50,7 +50,8 @@ def check_survivor(run: Path, stats: Stats) -> None:
         return
     try:
         state = checkpoint.load(last)
-        assert set(state["model"]) == {"1.weight", "1.bias", "3.weight", "3.bias"}
+        assert set(state["model"]) == {"prep.mean", "prep.std", "layers.1.weight",
+                                       "layers.1.bias", "layers.3.weight", "layers.3.bias"}
         if (run / "best.pt").exists():
             checkpoint.load(run / "best.pt")
     except (CheckpointError, AssertionError) as e:

@@ -50,12 +50,12 @@ def few_inodes(tmp_path: Path) -> Iterator[Path]:
 
 def fill(folder: Path, leave: int = 0) -> None:
     """Write a filler file until the device is full (or only `leave` bytes remain)."""
-    with open(folder / "filler", "wb") as f:
+    # Unbuffered: a buffered file would try to flush its rest again on close, and fail.
+    with open(folder / "filler", "wb", buffering=0) as f:
         block = bytes(1 << 16)
         try:
             while True:
                 f.write(block)
-                f.flush()
         except OSError as e:
             assert e.errno == errno.ENOSPC
     if leave:
