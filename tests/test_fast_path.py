@@ -56,6 +56,12 @@ CASES = [["summary", "--preset", p, "-f", f] for p in PRESETS
      "tf"],
     ["summary", "-".join(["relu"] * 400)],  # elided rows: rich draws it
     ["summary", "-p", "lenet5", "-i", "1x40x40", "-b", "3", "-f", "csv"],
+    # code: a .py file (two models, one picked), pasted PyTorch and Keras, read with ast
+    ["summary", "tests/data/pasted_net.py", "--model", "Net"],
+    ["summary", "tests/data/pasted_net.py", "--model", "small", "-f", "json"],
+    ["summary", "nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.MaxPool2d(2))", "-i", "3x32x32"],
+    ["summary", "Conv2D(16, 3, activation='relu')-MaxPooling2D()-Flatten()-Dense(10)", "-i",
+     "28x28x1", "-f", "markdown"],
 ]
 
 
@@ -124,7 +130,7 @@ def test_entry_point_serves_and_falls_back() -> None:
     ["summary", "relu", "-b", "+1"],
     ["summary", "relu", "-b", "1_0"], ["summary", "relu", "-b", "١"], ["summary", "relu", "-b"],
     ["summary", "relu", "relu"], ["summary", "relu", "-i", "1x8x8", "-i", "1x9x9"],
-    ["summary", "--", "relu"], ["summary", "relu", "-i", "-5"], ["summary", "relu\nfc(3)"],
+    ["summary", "--", "relu"], ["summary", "relu", "-i", "-5"],
     ["summary", "-", "relu"], ["summary", "relu", "-b", "9" * 19]])
 def test_anything_unrecognised_goes_to_typer(argv: list[str]) -> None:
     assert fast.parse_args(argv) is None
@@ -132,8 +138,8 @@ def test_anything_unrecognised_goes_to_typer(argv: list[str]) -> None:
 
 def test_errors_go_to_typer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "relu").write_text("conv(8,3)")  # SPEC names a file: the full path's input
-    for argv in (["summary", "relu"], ["summary", "conv(8,3)-rleu"], ["summary"],
+    (tmp_path / "net.py").write_text("for i in range(3):\n    pass\n")  # not a model
+    for argv in (["summary", "net.py"], ["summary", "conv(8,3)-rleu"], ["summary"],
                  ["summary", "conv(8,3)", "-p", "lenet5"], ["summary", "-p", "lenet6"],
                  ["summary", "maxpool(8)", "-i", "1x4x4"], ["summary", "fc(3)", "-i", "abc"],
                  ["summary", "fc(3)", "--convention", "jax"]):

@@ -23,7 +23,7 @@ FULL_PATH_ENV = "CNNCALC_NO_FAST_PATH"
 
 OPTIONS = {"--input": "input", "-i": "input", "--preset": "preset", "-p": "preset",
            "--format": "format", "-f": "format", "--batch": "batch", "-b": "batch",
-           "--convention": "convention"}
+           "--convention": "convention", "--model": "model"}
 FORMATS = ("table", "json", "markdown", "csv")
 # The application's command names (a test keeps this equal to the Typer app's): any other
 # first word is a SPEC, as `cnncalc SPEC` means `cnncalc summary SPEC`.
@@ -40,6 +40,7 @@ class Call(NamedTuple):
     format: str = "table"
     batch: int = 1
     convention: str | None = None
+    model: str | None = None
 
 
 def parse_args(argv: list[str]) -> Call | None:
@@ -77,19 +78,18 @@ def parse_args(argv: list[str]) -> Call | None:
     if (fmt not in FORMATS or not (batch.isascii() and batch.isdigit()) or len(batch) > 18
             or int(batch) < 1):
         return None
-    if spec is not None and (spec == "-" or "\n" in spec or os.path.lexists(spec)):
-        return None  # code on stdin, pasted code or a file: the full path's input forms
+    if spec == "-":
+        return None  # code on standard input can be read once only: the full path's
     return Call(spec, values.get("input"), values.get("preset"), fmt, int(batch),
-                values.get("convention"))
+                values.get("convention"), values.get("model"))
 
 
 def _resolve(call: Call) -> Resolved:
-    """SPEC or --preset as the full path reads them: the same Typer-free resolver."""
-    from ..dialects.resolve import looks_like_code, resolve
+    """SPEC (a spec, pasted code or a .py file) or --preset as the full path reads them:
+    the same Typer-free resolver, which reads code with ast and never runs it."""
+    from ..dialects.resolve import resolve
 
-    if call.spec is not None and looks_like_code(call.spec):
-        raise ValueError("code: the full path's")
-    return resolve(call.spec, call.preset, call.input, call.convention)
+    return resolve(call.spec, call.preset, call.input, call.convention, call.model)
 
 
 def _piped_table(summary: Summary, title: str | None) -> str | None:
