@@ -59,7 +59,9 @@ y = torch.from_numpy(mnist.train_labels.astype(np.int64))
 bs = p.train["batch_size"]
 from cnncalc.train.device import resolve_precision
 dtype = resolve_precision("auto", torch.device("cpu"))  # bf16 autocast where cnncalc uses it
-steps = -(-len(x) // bs)
+# The trainer holds out a validation split and steps over the rest: the floor does as many.
+from cnncalc.train.options import val_size
+steps = -(-(len(x) - val_size(p.train.get("val_split"), len(x))) // bs)
 perm = torch.randperm(len(x))
 logits_model.train()
 step_times = []

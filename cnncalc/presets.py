@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from .errors import UsageError
@@ -120,6 +119,8 @@ def get(name: str) -> Preset:
     try:
         return PRESETS[name.lower()]
     except KeyError:
+        import difflib  # only for a misspelt name: it costs start-up time
+
         close = difflib.get_close_matches(name.lower(), list(PRESETS), n=1)
         hint = f"did you mean '{close[0]}'?" if close else "run 'cnncalc presets' for the list"
         raise UsageError(f"unknown preset '{name}'", hint) from None

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..calc.summary import Summary
@@ -33,7 +34,8 @@ COMMANDS = frozenset({"summary", "presets", "layers", "explain", "solve", "check
 UTF8 = ("utf-8", "utf8")
 
 
-class Call(NamedTuple):
+@dataclass(frozen=True)
+class Call:
     spec: str | None = None
     input: str | None = None
     preset: str | None = None

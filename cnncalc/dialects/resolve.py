@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import presets as preset_mod
 from ..calc.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
@@ -57,9 +58,13 @@ def read_source(spec: str) -> tuple[str, str]:
         text = sys.stdin.read(MAX_SOURCE + 1)
         return text, "standard input"
     if spec.strip().lower().endswith(".py") and "\n" not in spec and "(" not in spec:
-        path = Path(spec.strip())
+        name = spec.strip()
         try:
-            with path.open(encoding="utf-8") as f:
+            # A FIFO or a device named x.py would block, or never end: regular files only.
+            if not stat.S_ISREG(os.stat(name).st_mode):
+                raise CnnCalcError(f"{cut(spec, 80)} is not a regular file",
+                                   "give the path of a .py file")
+            with open(name, encoding="utf-8") as f:
                 text = f.read(MAX_SOURCE + 1)
         except FileNotFoundError:
             raise CnnCalcError(f"no such file: {cut(spec, 80)}") from None
@@ -67,7 +72,7 @@ def read_source(spec: str) -> tuple[str, str]:
             raise CnnCalcError(f"{cut(spec, 80)} is not UTF-8 text") from None
         except OSError as e:
             raise CnnCalcError(f"cannot read {cut(spec, 80)}: {e.strerror}") from None
-        return text, path.name
+        return text, os.path.basename(name)
     return spec, ""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
@@ -43,6 +42,8 @@ def output_width(stream: IO[str] | None = None,
         try:
             size = os.get_terminal_size(out.fileno()).columns
         except (AttributeError, ValueError, OSError):
+            import shutil  # a terminal only; it costs piped start-up time
+
             size = shutil.get_terminal_size().columns
         return max(MIN_WIDTH, size) if size > 0 else 80
     return UNWRAPPED

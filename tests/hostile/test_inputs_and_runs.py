@@ -87,3 +87,8 @@ def test_fifos_and_devices_are_refused_not_waited_on(good_run: Path, synth: Path
     r.one_line_error(1, "not a regular file")
     r = cli("predict", str(good_run / "last.pt"), "/dev/zero")
     r.one_line_error(1, "not a regular file")
+    code = tmp_path / "net.py"
+    os.mkfifo(code)  # pasted code read from a FIFO would block the same way
+    for command in ("summary", "draw", "check"):
+        args = [command, str(code)] + (["--expect", "1: 8x26x26"] if command == "check" else [])
+        cli(*args).one_line_error(1, "not a regular file")
