@@ -57,8 +57,8 @@ CASES = [["summary", "--preset", p, "-f", f] for p in PRESETS
     ["summary", "-".join(["relu"] * 400)],  # elided rows: rich draws it
     ["summary", "-p", "lenet5", "-i", "1x40x40", "-b", "3", "-f", "csv"],
     # code: a .py file (two models, one picked), pasted PyTorch and Keras, read with ast
-    ["summary", "tests/data/pasted_net.py", "--model", "Net"],
-    ["summary", "tests/data/pasted_net.py", "--model", "small", "-f", "json"],
+    ["summary", "tests/fixtures/pasted_net.py", "--model", "Net"],
+    ["summary", "tests/fixtures/pasted_net.py", "--model", "small", "-f", "json"],
     ["summary", "nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.MaxPool2d(2))", "-i", "3x32x32"],
     ["summary", "Conv2D(16, 3, activation='relu')-MaxPooling2D()-Flatten()-Dense(10)", "-i",
      "28x28x1", "-f", "markdown"],
