@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
         --preset to say which model it is.
         """
         need_torch()
-        from ..train.evaluate import dataset_of
+        from ..train.evaluate import dataset_of, read_checkpoints
         from ..train.evaluate import evaluate as run_eval
 
         plain = plain_spec(spec, preset, input)
@@ -157,9 +157,11 @@ def register(app: typer.Typer) -> None:
             if not p.exists():
                 raise UsageError(f"{p}: no such checkpoint")
         names = [str(p) for p in checkpoints]
+        # Read (and verified) once: here when the dataset comes from them, else in run_eval.
+        loaded = {} if plain or dataset else read_checkpoints(names)
         data = load_data(data_dir, format is Format.json,
-                         dataset or ("mnist" if plain else dataset_of(names)))
-        result = run_eval([str(p) for p in checkpoints], data, device, plain=plain)
+                         dataset or ("mnist" if plain else dataset_of(loaded)))
+        result = run_eval(names, data, device, plain=plain, loaded=loaded)
         if format is Format.json:
             write(json.dumps(result, indent=2))
             return
@@ -188,16 +190,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Top classes with probabilities for one image file or test-set index."""
         need_torch()
-        from ..train.evaluate import dataset_of, read_image
+        from ..train.evaluate import dataset_of, read_checkpoints, read_image
         from ..train.evaluate import predict as run_predict
 
         plain = plain_spec(spec, preset, input)
         if (image is None) == (index is None):
             raise UsageError("give an IMAGE file or --index N (one of them)")
         label = None
+        # Read (and verified) once: here when the dataset comes from it, else in run_predict.
+        loaded = {} if plain or dataset or index is None else read_checkpoints([str(checkpoint)])
         if index is not None:
             data = load_data(data_dir, True,
-                             dataset or ("mnist" if plain else dataset_of([str(checkpoint)])))
+                             dataset or ("mnist" if plain else dataset_of(loaded)))
             if not 0 <= index < len(data.test_images):
                 raise UsageError(f"--index {index} is outside the test set "
                                  f"(0-{len(data.test_images) - 1})")
@@ -205,7 +209,8 @@ def register(app: typer.Typer) -> None:
         else:
             assert image is not None
             pixels = read_image(image)
-        ranked = run_predict(str(checkpoint), pixels, top, device, plain)
+        ranked = run_predict(str(checkpoint), pixels, top, device, plain,
+                             loaded.get(str(checkpoint)))
         if format is Format.json:
             write(json.dumps({"top": [{"class": c, "probability": p} for c, p in ranked],
                               **({"label": label} if label is not None else {})}, indent=2))

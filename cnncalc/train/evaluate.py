@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,10 @@ def _check_budget(path: Path, spec: str, shape: Shape, convention: str, images: 
 
 
 def load_model(path: str | Path, device: torch.device, plain: PlainSpec | None = None,
-               images: int = 1) -> Loaded:
+               images: int = 1, payload: dict[str, Any] | None = None) -> Loaded:
     """A checkpoint of 'cnncalc train', or with `plain` a state dict such as
-    `Net().state_dict()` of the class that 'cnncalc export' writes."""
+    `Net().state_dict()` of the class that 'cnncalc export' writes. `payload` is the
+    checkpoint already loaded by `read_checkpoints`, so it is not read and verified twice."""
     p = Path(path)
     if plain is not None:
         raw = _read_plain(p)
@@ -89,13 +91,7 @@ def load_model(path: str | Path, device: torch.device, plain: PlainSpec | None =
                                       "give the spec and --input it was trained with") from None
             model.to(device).eval()
             return Loaded(p, plain.spec, plain.input_shape, 0, logits, {})
-    try:
-        data = checkpoint.load(path)
-    except CheckpointError as e:
-        if e.message.endswith("not a cnncalc checkpoint"):
-            raise CheckpointError(e.message, "for a plain state dict, give its model with "
-                                  "--spec SPEC (and --input)") from None
-        raise
+    data = payload if payload is not None else checkpoint.load(path)
     shape = tuple(int(d) for d in data["input_shape"])
     _check_budget(p, str(data["spec"]), shape, str(data["convention"]), images, device)
     model, logits = prepare_model(str(data["spec"]), shape, str(data["convention"]))
@@ -106,14 +102,19 @@ def load_model(path: str | Path, device: torch.device, plain: PlainSpec | None =
                   {k: data[k] for k in ("options", "cnncalc_version", "history") if k in data})
 
 
-def dataset_of(paths: list[str]) -> str:
+def read_checkpoints(paths: list[str]) -> dict[str, dict[str, Any]]:
+    """Each checkpoint loaded and verified once, before any data is read."""
+    return {p: checkpoint.load(p) for p in paths}
+
+
+def dataset_of(loaded: Mapping[str, dict[str, Any]]) -> str:
     """The dataset the checkpoints were trained on (mnist for those that predate the choice);
     an ensemble must agree."""
     from ..data import DATASETS
 
     names = set()
-    for p in paths:
-        name = checkpoint.load(p)["options"].get("dataset", "mnist")
+    for p, payload in loaded.items():
+        name = payload["options"].get("dataset", "mnist")
         if not isinstance(name, str) or name not in DATASETS:
             raise CheckpointError(f"{p}: damaged checkpoint (dataset {str(name)[:30]!r} is not "
                                   f"one of {', '.join(DATASETS)})", "pass --dataset")
@@ -138,8 +139,10 @@ def metrics(probs: torch.Tensor, labels: torch.Tensor) -> dict[str, Any]:
 
 
 def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
-             precision: str = "fp32", plain: PlainSpec | None = None) -> dict[str, Any]:
+             precision: str = "fp32", plain: PlainSpec | None = None,
+             loaded: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Metrics for each checkpoint and, for several, for the mean of their probabilities.
+    `loaded` holds checkpoints already read by `read_checkpoints`.
 
     fp32 by default, so the figures equal a plain PyTorch forward pass image for image.
     """
@@ -151,7 +154,7 @@ def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
     members = []
     total: torch.Tensor | None = None
     for p in paths:
-        m = load_model(p, device, plain, len(data.test_images))
+        m = load_model(p, device, plain, len(data.test_images), (loaded or {}).get(p))
         x = tensors(data.test_images, m.input_shape, device)
         probs = evaluate_logits(m.logits_model, x, dtype).softmax(1)
         members.append({"checkpoint": str(p), "spec": m.spec, "epoch": m.epoch,
@@ -253,9 +256,10 @@ def read_image(path: Path) -> np.ndarray:
 
 
 def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto",
-            plain: PlainSpec | None = None) -> list[tuple[int, float]]:
+            plain: PlainSpec | None = None, payload: dict[str, Any] | None = None
+            ) -> list[tuple[int, float]]:
     device = resolve_device(device_name)
-    m = load_model(path, device, plain)
+    m = load_model(path, device, plain, payload=payload)
     x = tensors(image[None], m.input_shape, device)
     probs = evaluate_logits(m.logits_model, x, None).softmax(1)[0]
     values, classes = probs.topk(min(top, 10))
