@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -35,30 +33,16 @@ class DrawFormat(str, Enum):
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a hidden temp file in the same folder, then rename: a reader sees the
-    old file or the whole new one, never half a picture."""
+    """Write a picture with the project's atomic writer (a reader sees the old file or the
+    whole new one), after the checks that make a bad -o a usage error."""
+    from ..files import atomic_write
+
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise UsageError(f"-o {path} is a folder", "give a file name such as net.svg")
     if not folder.is_dir():
         raise UsageError(f"-o {path}: the folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise CnnCalcError(f"cannot write to {folder}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise CnnCalcError(f"could not write {path}: {e.strerror or e}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda f: f.write(data), CnnCalcError, None)
 
 
 def _target_kind(out: Path | None, fmt: DrawFormat) -> str:
