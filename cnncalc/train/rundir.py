@@ -72,25 +72,6 @@ def write_metrics(out: Path, history: Sequence[dict[str, Any]]) -> None:
                  "the checkpoints are saved; free some space and resume to rewrite it")
 
 
-def read_metrics(path: Path) -> list[dict[str, Any]]:
-    from ..errors import DataError
-
-    target = path / METRICS if path.is_dir() else path
-    if not target.exists():
-        raise DataError(f"{target}: no metrics file", "is this a run folder of 'cnncalc train'?")
-    rows = []
-    for n, line in enumerate(target.read_text().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            raise DataError(f"{target}: line {n} is not JSON") from None
-    if not rows:
-        raise DataError(f"{target}: no epochs recorded yet")
-    return rows
-
-
 LOCK = ".lock"
 
 
