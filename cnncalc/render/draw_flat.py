@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..calc.shape import format_shape
 from ..calc.summary import Summary
 from .draw_model import (
     ACCENT,
@@ -23,7 +24,6 @@ from .draw_model import (
     cut_notes,
     family,
     layer_attrs,
-    shape_text,
     shortcut_note,
     text_width,
     tint,
@@ -76,7 +76,7 @@ class _Flat:
         info, y = n.info, self.y
         fam = family(info.kind)
         x0, x1 = self.x, self.x + self.w
-        shape = shape_text(info.output_shape, self.conv)
+        shape = format_shape(info.output_shape, self.conv)
         mid = x0 + self.w / 2
         # The kind's colour fills the box, lightened so the text stays readable; its hatch
         # fills a strip at the left end, which is what tells kinds apart in black and white.
@@ -103,8 +103,8 @@ def flat(summary: Summary, p: Plan, title: str) -> Drawing:
     mid = box_x + box_w / 2
     head = Group("title", (), (Text(20, 22, title, 14, "start", True),
                                Text(20, 40, totals(summary), 11, "start")))
-    start = Group("input", (("data-shape", shape_text(summary.input_shape, conv)),), (
-        Text(mid, 60, f"input {shape_text(summary.input_shape, conv)}", 11, bold=True,
+    start = Group("input", (("data-shape", format_shape(summary.input_shape, conv)),), (
+        Text(mid, 60, f"input {format_shape(summary.input_shape, conv)}", 11, bold=True,
              role="shape"),
         Line(((mid, 64), (mid, 75)), INK, True)))
     f.walk(p.nodes, 0)

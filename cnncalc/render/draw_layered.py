@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..calc.shape import Shape
+from ..calc.shape import Shape, format_shape
 from ..calc.summary import LayerInfo, Summary
 from .draw_model import (
     ACCENT,
@@ -29,7 +29,6 @@ from .draw_model import (
     family,
     kernel_note,
     layer_attrs,
-    shape_text,
     shortcut_note,
     text_width,
     tint,
@@ -115,7 +114,7 @@ class _Geo:
 
 
 def _geo(col: _Col, scale: float, convention: str) -> _Geo:
-    labels = [shape_text(col.shape, convention), col.maker.kind if col.maker else "input"]
+    labels = [format_shape(col.shape, convention), col.maker.kind if col.maker else "input"]
     labels += [info.kind + note for info, note in col.ops] + ["+ skip"] * bool(col.adds)
     label_w = max(text_width(t, 10) for t in labels)
     if len(col.shape) == 3:
@@ -209,12 +208,12 @@ def _column(cols: list[_Col], geos: list[_Geo], i: int, yc: float, max_h: float,
     items: list[Item] = list(_box(c.x, yc, g, fam))
     label_x = c.x + g.width / 2
     ly = yc + max_h / 2 + 12 + LINE * 0.8
-    items.append(Text(label_x, ly, shape_text(c.shape, conv), 10, bold=True, role="shape"))
+    items.append(Text(label_x, ly, format_shape(c.shape, conv), 10, bold=True, role="shape"))
     items.append(Text(label_x, ly + LINE, c.maker.kind if c.maker else "input", 10))
     if c.maker is not None and i > 0:
         items.extend(_link(cols[i - 1], geos[i - 1], c, g, yc, max_h, max_d))
     out = [Group("layer", layer_attrs(c.maker, conv), tuple(items)) if c.maker
-           else Group("input", (("data-shape", shape_text(c.shape, conv)),), tuple(items))]
+           else Group("input", (("data-shape", format_shape(c.shape, conv)),), tuple(items))]
     line = 2
     for n, (info, note) in enumerate(c.ops):
         for _ in range(c.adds.count(n)):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ..calc.shape import format_shape
 from ..calc.summary import Summary
-from .draw_model import Leaf, Node, Plan, Res, family, shape_text, shortcut_note
+from .draw_model import Leaf, Node, Plan, Res, family, shortcut_note
 
 _CLASSES = {
     "conv": "fill:#56B4E9,stroke:#000",
@@ -42,7 +43,7 @@ class _Mermaid:
             if isinstance(n, Leaf):
                 me = self.ident("n")
                 info = n.info
-                label = _quote(info.spec, shape_text(info.output_shape, self.conv))
+                label = _quote(info.spec, format_shape(info.output_shape, self.conv))
                 self.lines.append(f"{indent}{me}[{label}]:::{family(info.kind)}")
                 self.lines.append(f"{indent}{self.last} --> {me}")
                 self.last = me
@@ -65,7 +66,7 @@ def to_mermaid(summary: Summary, p: Plan, title: str) -> str:
     head = ["flowchart TD"]
     if title:
         head.append(f"  %% {_quote(title)}")
-    m.lines.append(f"  n0[{_quote('input', shape_text(summary.input_shape, m.conv))}]")
+    m.lines.append(f"  n0[{_quote('input', format_shape(summary.input_shape, m.conv))}]")
     m.walk(p.nodes, "  ")
     if p.cut:
         m.lines.append(f"  more[{_quote(f'{p.cut:,} more layers not drawn')}]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..calc.shape import Shape, format_shape
+from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
 
 Point = tuple[float, float]
@@ -103,13 +103,9 @@ def text_width(text: str, size: float) -> float:
     return 0.62 * size * len(text)
 
 
-def shape_text(shape: Shape, convention: str) -> str:
-    return format_shape(shape, convention)
-
-
 def layer_attrs(info: LayerInfo, convention: str) -> tuple[tuple[str, str], ...]:
     return (("data-path", info.path), ("data-kind", info.kind), ("data-spec", info.spec),
-            ("data-shape", shape_text(info.output_shape, convention)))
+            ("data-shape", format_shape(info.output_shape, convention)))
 
 
 # -- what to draw ---------------------------------------------------------------------------
@@ -256,8 +252,8 @@ def tint(color: str, f: float) -> str:
 
 def totals(summary: Summary) -> str:
     """The one-line description under the title."""
-    return (f"input {shape_text(summary.input_shape, summary.convention)} → "
-            f"{shape_text(summary.output_shape, summary.convention)}; "
+    return (f"input {format_shape(summary.input_shape, summary.convention)} → "
+            f"{format_shape(summary.output_shape, summary.convention)}; "
             f"{summary.trainable_params:,} trainable parameters, "
             f"{summary.total_macs:,} MACs per sample")
 
