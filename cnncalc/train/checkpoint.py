@@ -7,9 +7,10 @@ import json
 import math
 import pickle
 import re
+import shutil
 import zipfile
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, BinaryIO, TypeGuard
 
 import torch
 
@@ -18,7 +19,7 @@ from ..budget import check as check_budget
 from ..errors import CheckpointError
 from ..files import atomic_write  # re-exported: older callers import it from here
 
-__all__ = ["FORMAT", "VERSION", "atomic_write", "load", "restore", "save", "validate"]
+__all__ = ["FORMAT", "VERSION", "atomic_write", "copy", "load", "restore", "save", "validate"]
 
 FORMAT = "cnncalc-checkpoint"
 VERSION = 2  # 2: a sha256 of every tensor and of the model's description is stored
@@ -79,6 +80,18 @@ def save(path: Path, payload: dict[str, Any]) -> None:
     except CheckpointError as e:
         raise CheckpointError(f"cannot save {path}: {e.message}") from None
     atomic_write(path, lambda f: torch.save(data, f), CheckpointError,
+                 "the previous checkpoint, if any, is intact; free some space or choose "
+                 "another --out")
+
+
+def copy(source: Path, path: Path) -> None:
+    """Write `path` as a byte-for-byte copy of the checkpoint just saved at `source`: the same
+    snapshot is not serialised and hashed a second time."""
+    def write(f: BinaryIO) -> None:
+        with open(source, "rb") as src:
+            shutil.copyfileobj(src, f, 1 << 20)
+
+    atomic_write(path, write, CheckpointError,
                  "the previous checkpoint, if any, is intact; free some space or choose "
                  "another --out")
 

@@ -344,10 +344,9 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
         if improved:
             state.best_acc = val_acc if len(x_val) else -1.0
             state.best_epoch = state.epoch
-        snap = snapshot()
-        save(rundir.LAST, snap)
-        if improved:
-            save(rundir.BEST, snap)
+        save(rundir.LAST, snapshot())
+        if improved and ranks.main:
+            checkpoint.copy(out / rundir.LAST, out / rundir.BEST)
         if ranks.main:
             rundir.write_metrics(out, state.history)
         report.epoch_end(row)
