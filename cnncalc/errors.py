@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def cut(text: str, limit: int = 40) -> str:
+    """A token short enough to echo in a one-line message, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class CnnCalcError(Exception):
     """Base class. The CLI turns any subclass into a one-line message and an exit code."""
 

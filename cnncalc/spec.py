@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Union
 
-from .dialects.binding import MAX_INT, Bound, ClassError, Made, cut, dialect_of
+from .dialects.binding import MAX_INT, Bound, ClassError, Made, dialect_of
 from .dialects.classes import TABLE, bind_call, is_class, misspelled_class, split_name
-from .errors import SpecSyntaxError
+from .errors import SpecSyntaxError, cut
 from .layers import (
     ALIASES,
     BOOL,

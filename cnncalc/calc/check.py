@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import UsageError
+from ..errors import UsageError, cut
 from .shape import KERAS, Shape, format_shape
 from .summary import LayerInfo, Summary
 
@@ -36,8 +36,7 @@ class Mark:
 
 
 def _bad(line: int, text: str, hint: str) -> UsageError:
-    shown = text if len(text) <= 40 else text[:39] + "…"
-    return UsageError(f"answers line {line}: cannot read '{shown}'", hint)
+    return UsageError(f"answers line {line}: cannot read '{cut(text)}'", hint)
 
 
 def _shape(text: str, line: int, convention: str) -> Shape:

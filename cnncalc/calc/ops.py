@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+from ..errors import cut
 from ..spec import Layer, format_value
 from .shape import KERAS, Shape, format_shape, numel
 from .window import (
@@ -346,8 +347,7 @@ def check_size(step: Step, convention: str) -> None:
 
 
 def cut_shape(shape: Shape, convention: str) -> str:
-    text = format_shape(shape, convention)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return cut(format_shape(shape, convention), 60)
 
 
 def apply(layer: Layer, shape: Shape, convention: str) -> Step:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import UsageError
+from ..errors import UsageError, cut
 
 Shape = tuple[int, ...]
 """(C, H, W) for feature maps or (N,) for flat vectors, batch dimension excluded."""
@@ -43,8 +43,7 @@ def _dims(text: str) -> tuple[list[str], bool]:
 
 
 def _bad(text: str, hint: str) -> UsageError:
-    shown = text if len(text) <= 40 else text[:39] + "…"
-    return UsageError(f"bad input shape '{shown}'", hint)
+    return UsageError(f"bad input shape '{cut(text)}'", hint)
 
 
 def parse_shape(text: str, channels_last: bool = False) -> Shape:

@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 
-from ..errors import CnnCalcError, SpecSyntaxError
+from ..errors import CnnCalcError, SpecSyntaxError, cut
 from .term import console, write  # Typer-free, so the summary fast path shares them
 
 __all__ = ["clip", "console", "fail", "guarded", "write"]
@@ -27,7 +27,7 @@ def _cut(match: re.Match[str]) -> str:
     bare = token.strip("'\"()[]{},;:")
     if "/" in bare and len(bare) < 4096 and os.path.lexists(bare):
         return token  # a real path is named whole, however long, so it can be found
-    return token[:ECHO - 1] + "…"
+    return cut(token, ECHO)
 
 
 def clip(text: str) -> str:

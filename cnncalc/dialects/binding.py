@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+from ..errors import cut
+
 PYTORCH: Final = "pytorch"
 KERAS: Final = "keras"
 
@@ -64,11 +66,6 @@ class ClassDef:
     def signature(self) -> str:
         parts = [n if d is REQUIRED else f"{n}={d!r}" for n, d in self.params]
         return f"{self.name}({', '.join(parts)})"
-
-
-def cut(text: str, limit: int = 40) -> str:
-    """A token short enough to echo in a one-line message."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def show(value: Raw) -> str:

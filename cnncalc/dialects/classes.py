@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .binding import KERAS, PYTORCH, Bound, ClassDef, ClassError, Raw, bind_args, cut
+from ..errors import cut
+from .binding import KERAS, PYTORCH, Bound, ClassDef, ClassError, Raw, bind_args
 from .keras import CLASSES as KERAS_CLASSES
 from .keras import input_shape
 from .pytorch import CLASSES as TORCH_CLASSES

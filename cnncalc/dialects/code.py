@@ -7,9 +7,9 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import CnnCalcError
+from ..errors import CnnCalcError, cut
 from ..spec import Node, make_layer
-from .binding import KERAS, MAX_INT, MAX_SOURCE, PYTORCH, Bound, ClassError, Raw, cut, dialect_of
+from .binding import KERAS, MAX_INT, MAX_SOURCE, PYTORCH, Bound, ClassError, Raw, dialect_of
 from .classes import TABLE, bind_call, is_class, misspelled_class, split_name
 
 MAX_AST_NODES = 200_000

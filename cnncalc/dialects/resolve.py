@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from .. import presets as preset_mod
 from ..calc.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
-from ..errors import CnnCalcError, UsageError
+from ..errors import CnnCalcError, UsageError, cut
 from ..spec import Layer, Node, parse_model, to_text
-from .binding import MAX_SOURCE, cut
+from .binding import MAX_SOURCE
 
 DEFAULT_INPUT = "1x28x28"
 _STATEMENT = re.compile(r"^\s*(import|from|class|def)\s", re.M)

@@ -6,8 +6,9 @@ import ast
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..errors import cut
 from ..spec import Layer, Node, Residual
-from .binding import PYTORCH, Bound, ClassError, Made, Raw, cut
+from .binding import PYTORCH, Bound, ClassError, Made, Raw
 from .code import CodeError, Model, Reader, Values, _dialect, _err, _text, dotted
 from .functional import FUNCTIONAL_PREFIXES, functional_call
 

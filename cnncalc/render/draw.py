@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..calc.summary import Summary
-from ..errors import UsageError
+from ..errors import UsageError, cut
 from .draw_flat import flat
 from .draw_layered import layered
 from .draw_mermaid import to_mermaid
@@ -32,5 +32,4 @@ def mermaid(summary: Summary, title: str = "", collapse: bool = True,
 
 
 def _short(spec: str) -> str:
-    one = " ".join(spec.split())
-    return one if len(one) <= 110 else one[:109] + "…"
+    return cut(" ".join(spec.split()), 110)

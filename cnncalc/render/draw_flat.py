@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..calc.shape import format_shape
 from ..calc.summary import Summary
+from ..errors import cut
 from .draw_model import (
     ACCENT,
     HATCH,
@@ -36,7 +37,7 @@ MAX_LABEL = 56  # characters of a layer's spec shown in its box
 
 
 def _label(spec: str) -> str:
-    return spec if len(spec) <= MAX_LABEL else spec[:MAX_LABEL - 1] + "…"
+    return cut(spec, MAX_LABEL)
 
 
 class _Flat:

@@ -11,7 +11,7 @@ from torch import nn
 
 from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
-from ..errors import ResourceError, UsageError
+from ..errors import ResourceError, UsageError, cut
 from . import checkpoint, upgrade
 from .model import Classifier
 from .prep import available_memory, check_spec, prepare_model, tensors
@@ -87,7 +87,7 @@ def _first_filters(model: nn.Module) -> tuple[np.ndarray, str]:
 
 def _label(rows: tuple[LayerInfo, ...]) -> str:
     text = "-".join(r.spec if not r.is_block else (r.label or r.kind) for r in rows)
-    return text if len(text) <= 70 else text[:69] + "…"
+    return cut(text, 70)
 
 
 @dataclass(frozen=True)
