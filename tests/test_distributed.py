@@ -77,8 +77,10 @@ def test_torchrun_cli_and_resume_with_another_world_size(synth: Path, tmp_path: 
             "--device", "cpu", "-q"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "GLOO_SOCKET_IFNAME": "lo"}
     proc = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-         "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "-m", "cnncalc",
+        # --standalone: torchrun binds its own free port on localhost, so no port chosen here
+        # can be taken by another process before torchrun binds it.
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+         "-m", "cnncalc",
          *args, "--epochs", "1", "--out", str(run)],
         capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
