@@ -102,7 +102,11 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             title += f"\ninput {note}"
         return Resolved(nodes, p.spec, shape, c, title, None, note)
     assert spec is not None
-    text, where = read_source(spec)
+    from . import table  # a lecture table ([227x227x3] INPUT ...) is a model too
+
+    text, where = table.read_file(spec) or read_source(spec)
+    if table.is_table(text, where):
+        return table.resolved(table.parse_table(text, where), input_shape, convention, model)
     declared: tuple[int, ...] | None
     dialect: str | None
     name = ""
