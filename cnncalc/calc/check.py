@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableRow
+from ..dialects.table import Claim
 from ..errors import UsageError, cut
-from .shape import KERAS, Shape, format_shape
+from .shape import KERAS, Shape, format_shape, numel
 from .summary import LayerInfo, Summary
 
 MAX_ANSWERS = 10_000
@@ -178,3 +180,365 @@ def mark(s: Summary, answers: list[Answer]) -> list[Mark]:
                                           if r.non_trainable_params else "")
             marks.append(Mark(a, right, correct, "" if right else _param_working(r)))
     return marks
+
+
+# ---------------------------------------------------------------------------- tables
+
+@dataclass(frozen=True)
+class RowMark:
+    """One figure of a table (a lecture table, or a model.summary()/torchinfo table) marked
+    against the calculator: right, wrong, or a note (`right` None) where nothing is checked."""
+
+    line: int  # the table's line
+    row: str  # the row as the table names it: CONV1, conv2d_1 (Conv2D), Total params
+    layer: str  # the calculator's layer it was matched to: '3' ('' for the input, totals)
+    what: str  # shape, params, memory, weights, total ...
+    written: str  # as the table writes it
+    right: bool | None
+    correct: str = ""
+    working: str = ""
+
+
+def _hwc(shape: Shape) -> tuple[int, ...]:
+    return (shape[1], shape[2], shape[0]) if len(shape) == 3 else shape
+
+
+def _bracket(dims: tuple[int, ...]) -> str:
+    return "[" + "x".join(map(str, dims)) + "]"
+
+
+def _biases(r: LayerInfo) -> int:
+    a = r.torch_args
+    if r.kind in ("conv", "dwconv", "convt", "fc") and a.get("bias"):
+        return int(a.get("out_channels", a.get("out_features", 0)))
+    return 0
+
+
+def _sum_text(parts: list[int], total: int) -> str:
+    shown = [f"{p:,}" for p in parts]
+    if len(shown) > 8:
+        shown = shown[:4] + ["…"] + shown[-2:]
+    return " + ".join(shown) + f" = {total:,}"
+
+
+def _shape_working(r: LayerInfo) -> str:
+    working = r.formula or "see its layers"
+    if r.kind in ("conv", "dwconv", "convt") and len(r.output_shape) == 3:
+        working += f"; C = {r.output_shape[0]} filters"
+    elif len(r.output_shape) == 3 and r.formula == "shape unchanged":
+        working = f"shape unchanged: {_bracket(_hwc(r.input_shape))}"
+    elif len(r.output_shape) == 3 and r.output_shape[0] == r.input_shape[0]:
+        working += f"; C = {r.output_shape[0]}, unchanged"
+    return working
+
+
+def mark_claims(s: Summary, claims: tuple[Claim, ...]) -> list[RowMark]:
+    """Each thing a lecture table states, marked: shapes H x W x C, memory and weights
+    figures, totals. Rows past a layer the calculator could not apply are marked unreached."""
+    rows = _rows(s)
+    marks: list[RowMark] = []
+    for c in claims:
+        r = rows.get(c.path) if c.path else None
+        if c.path and r is None:
+            marks.append(RowMark(c.line, c.row, c.path, c.what, c.written, False, "-",
+                                 "not reached: an earlier layer cannot be applied (below)"))
+            continue
+        marks.append(_mark_claim(s, c, r, rows))
+    return marks
+
+
+def _mark_claim(s: Summary, c: Claim, r: LayerInfo | None,
+                rows: dict[str, LayerInfo]) -> RowMark:
+    if c.what == "shape":
+        assert r is not None
+        ours = _hwc(r.output_shape)
+        right = c.dims == ours or (len(ours) == 1 and c.dims == (1, 1) + ours)
+        return RowMark(c.line, c.row, c.path, "shape", c.written, right, _bracket(ours),
+                       "" if right else _shape_working(r))
+    if c.what == "memory":
+        shape = r.output_shape if r is not None else s.input_shape
+        exact = numel(shape)
+        right = all(f.fits(exact) for f in c.figures)
+        working = "·".join(map(str, _hwc(shape))) + f" = {exact:,}"
+        return RowMark(c.line, c.row, c.path, "memory", c.written, right, f"{exact:,}",
+                       "" if right else working)
+    if c.what == "weights":
+        params = r.params if r is not None else 0
+        weights = params - (_biases(r) if r is not None else 0)
+        right = all(f.fits(weights) for f in c.figures) or all(f.fits(params)
+                                                               for f in c.figures)
+        correct = f"{weights:,}" + (f" ({params:,} with biases)" if params != weights else "")
+        working = (r.param_formula if r is not None else "the input has no weights") + (
+            f"; without the biases {weights:,}" if params != weights else "")
+        return RowMark(c.line, c.row, c.path, "weights", c.written, right, correct,
+                       "" if right else working)
+    if c.what in ("total memory", "total bytes"):
+        parts = [numel(rows[p].output_shape) if p else numel(s.input_shape)
+                 for p in c.paths if not p or p in rows]
+        total = sum(parts)
+        if c.what == "total memory":
+            right = all(f.fits(total) for f in c.figures)
+            return RowMark(c.line, c.row, "", c.what, c.written, right, f"{total:,}",
+                           "" if right else "the memory column's sum: "
+                           + _sum_text(parts, total))
+        size = total * 4
+        right = all(f.fits(size) for f in c.figures)
+        return RowMark(c.line, c.row, "", c.what, c.written, right,
+                       f"{size:,} bytes ({size / 1e6:,.1f} MB, {size / 2**20:,.1f} MiB)",
+                       "" if right else f"{total:,} values · 4 bytes = {size:,} bytes")
+    # total params
+    counts = [x.params for x in s.leaves() if x.params]
+    total = s.total_params
+    weights = total - sum(_biases(x) for x in s.leaves())
+    right = all(f.fits(total) for f in c.figures) or all(f.fits(weights) for f in c.figures)
+    return RowMark(c.line, c.row, "", c.what, c.written, right,
+                   f"{total:,}" + (f" ({weights:,} without biases)" if weights != total else ""),
+                   "" if right else "sum of the layers: " + _sum_text(counts, total))
+
+
+def _printed(shape: Shape, t: SummaryTable, batch: int) -> tuple[int, ...]:
+    """A shape in the table's own order: (H, W, C) for Keras, (C, H, W) for torchinfo."""
+    return _hwc(shape) if t.channels_last else shape
+
+
+def _shape_text(dims: tuple[int, ...], t: SummaryTable, batch: int) -> str:
+    if t.channels_last:
+        return "(None, " + ", ".join(map(str, dims)) + ")"
+    return "[" + ", ".join(map(str, (batch, *dims))) + "]"
+
+
+def _matches(row: TableRow, ours: list[LayerInfo], j: int) -> int:
+    """How many of our layers from j the row stands for (0: it matches none)."""
+    if not row.kinds:
+        return 0
+    take = 0
+    for want in row.kinds:
+        if "flatten?" in want:
+            flat = row.output is not None and len(row.output) == 1
+            if flat and j + take < len(ours) and ours[j + take].kind == "flatten":
+                take += 1
+            continue
+        if j + take >= len(ours) or ours[j + take].kind not in want:
+            return 0
+        take += 1
+    return take
+
+
+def _weighted(kinds: tuple[frozenset[str], ...] | str) -> bool:
+    heavy = {"conv", "convt", "dwconv", "fc", "bn"}
+    if isinstance(kinds, str):
+        return kinds in heavy
+    return any(k in heavy for want in kinds for k in want)
+
+
+def _weightless_kind(row: TableRow) -> bool:
+    return bool(row.kinds) and all(want <= WEIGHTLESS for want in row.kinds)
+
+
+def _row_working(take: list[LayerInfo]) -> str:
+    last = take[-1]
+    working = _shape_working(last).replace("; C = ", "; channels: ")
+    if len(take) > 1:
+        working = " then ".join(x.spec for x in take) + ": " + working
+    return working
+
+
+def mark_summary_table(s: Summary, t: SummaryTable) -> list[RowMark]:
+    """The rows of a model.summary() or torchinfo table matched, in order, to the model's
+    layers, and each row's output shape and Param # marked, then the totals.
+
+    A row matches the next layer of the same kind. A layer without weights that keeps the
+    values (an activation, dropout, flatten) and that only one side lists is a note: Keras
+    folds `activation=` into its layer, torchinfo lists modules and not F.relu. Any other
+    row or layer without a partner is marked wrong, never skipped."""
+    ours = s.leaves()
+    torchinfo = t.flavor == TORCHINFO
+    batch = next((r.batch for r in t.rows if r.batch is not None), 1) if torchinfo else 1
+    marks: list[RowMark] = []
+    for note in t.notes:
+        marks.append(RowMark(0, "", "", "note", "", None, "", note))
+    for r in t.rows:
+        if r.note:
+            marks.append(RowMark(r.line, r.name, "", "note", "", None, "", r.note))
+    containers = [r for r in t.rows if not r.leaf and r.depth > 0]
+    if containers:
+        shown = sorted({r.type for r in containers})
+        marks.append(RowMark(0, "", "", "note", "", None, "",
+                             f"{len(containers)} container row{'s' * (len(containers) > 1)} "
+                             f"({', '.join(shown[:4])}) not checked themselves: the layers "
+                             "nested under them are"))
+    theirs = [r for r in t.rows if r.leaf or r.depth == 0]
+    i = j = 0
+    while i < len(theirs) or j < len(ours):
+        row = theirs[i] if i < len(theirs) else None
+        mine = ours[j] if j < len(ours) else None
+        if row is not None and row.depth == 0:  # torchinfo's first row: the whole model
+            marks.extend(_shape_marks(row, s.output_shape, t, batch, "", "output",
+                                      f"the model's output ({s.layers[-1].path} "
+                                      f"{s.layers[-1].spec})" if s.layers else ""))
+            i += 1
+            continue
+        if row is not None and row.kinds and "input" in row.kinds[0]:
+            marks.extend(_shape_marks(row, s.input_shape, t, batch, "", "input",
+                                      "the model's input"))
+            if row.params:
+                marks.append(RowMark(row.line, row.name, "", "params", row.params_text,
+                                     False, "0", "an input has no parameters"))
+            i += 1
+            continue
+        take = _matches(row, ours, j) if row is not None else 0
+        if row is not None and take:
+            marks.extend(_row_marks(row, ours[j:j + take], t, batch))
+            i += 1
+            j += take
+            continue
+        if mine is not None and _unlisted_ok(mine, t) and not (
+                row is not None and _weightless_kind(row) and _matches(row, ours, j + 1) == 0
+                and i + 1 < len(theirs) and _matches(theirs[i + 1], ours, j)):
+            keeps = mine.kind in WEIGHTLESS
+            marks.append(RowMark(row.line if row else 0, "", mine.path, "note", "", None, "",
+                                 f"{mine.spec}: no row in the table{_why_unlisted(mine, t)}; "
+                                 + ("no weights, same values: nothing to check" if keeps else
+                                    "no weights; the next rows' shapes check its output")))
+            j += 1
+            continue
+        if row is not None and _weightless_kind(row):
+            marks.append(RowMark(row.line, row.name, "", "note", "", None, "",
+                                 f"the code has no {row.type} here; no weights, same "
+                                 "values: nothing to check"))
+            i += 1
+            continue
+        if row is not None and (mine is None or not _weighted(row.kinds) or
+                                _weighted(mine.kind)):
+            what = f"the code's next layer is {mine.path} {mine.spec}" if mine else \
+                "the code has no more layers"
+            marks.append(RowMark(row.line, row.name, "", "row", row.name, False, "-",
+                                 f"no layer of the code matches this {row.type or 'row'}: "
+                                 f"{what}"))
+            i += 1
+            if mine is not None and _weighted(mine.kind) and _weighted(row.kinds):
+                marks.append(_missing(row.line, mine))
+                j += 1
+            continue
+        assert mine is not None
+        marks.append(_missing(row.line if row else 0, mine))
+        j += 1
+    marks.extend(_total_marks(s, t, batch))
+    return marks
+
+
+def _unlisted_ok(mine: LayerInfo, t: SummaryTable) -> bool:
+    """Whether a layer of ours may have no row: one that keeps the values, or, in torchinfo,
+    any layer without weights (F.max_pool2d and torch.flatten are calls, not modules)."""
+    if t.flavor == TORCHINFO:
+        return not mine.params and not _weighted(mine.kind)
+    return mine.kind in WEIGHTLESS
+
+
+def _why_unlisted(mine: LayerInfo, t: SummaryTable) -> str:
+    if t.flavor == TORCHINFO:
+        return " (torchinfo lists modules, not calls such as F.relu or F.max_pool2d)"
+    if mine.kind in WEIGHTLESS - {"dropout", "flatten", "identity", "add"}:
+        return " (Keras shows activation= inside its layer's row)"
+    return ""
+
+
+def _missing(line: int, mine: LayerInfo) -> RowMark:
+    return RowMark(line, "", mine.path, "row", "-", False, mine.spec,
+                   f"the table has no row for layer {mine.path} {mine.spec}")
+
+
+def _shape_marks(row: TableRow, shape: Shape, t: SummaryTable, batch: int, path: str,
+                 what: str, working: str) -> list[RowMark]:
+    if row.output is None:
+        return [RowMark(row.line, row.name, path, what, row.output_text, None, "",
+                        "the table gives no shape here")]
+    want = _printed(shape, t, batch)
+    right = row.output == want and (row.batch in (None, batch))
+    return [RowMark(row.line, row.name, path, what, row.output_text, right,
+                    _shape_text(want, t, batch), "" if right else working)]
+
+
+def _row_marks(row: TableRow, take: list[LayerInfo], t: SummaryTable,
+               batch: int) -> list[RowMark]:
+    last = take[-1]
+    path = last.path if len(take) == 1 else f"{take[0].path}-{last.path}"
+    out = _shape_marks(row, last.output_shape, t, batch, path, "shape", _row_working(take))
+    if row.input is not None:
+        want = _printed(take[0].input_shape, t, batch)
+        right = row.input == want
+        out.append(RowMark(row.line, row.name, path, "input shape", row.input_text, right,
+                           _shape_text(want, t, batch), "" if right else
+                           f"the output of the layer before {take[0].path}"))
+    params = sum(x.trainable_params if t.flavor == TORCHINFO else x.params for x in take)
+    if row.params is None:
+        right = params == 0
+        out.append(RowMark(row.line, row.name, path, "params", row.params_text, right,
+                           f"{params:,}", "" if right else
+                           " + ".join(x.param_formula for x in take)))
+        return out
+    right = row.params == params
+    working = " + ".join(x.param_formula for x in take)
+    if not right and t.flavor == TORCHINFO and any(x.non_trainable_params for x in take):
+        working += "; torchinfo counts parameters, not running statistics"
+    out.append(RowMark(row.line, row.name, path, "params", row.params_text, right,
+                       f"{params:,}", "" if right else working))
+    return out
+
+
+def _total_marks(s: Summary, t: SummaryTable, batch: int) -> list[RowMark]:
+    torchinfo = t.flavor == TORCHINFO
+    counts = {"total": s.trainable_params if torchinfo else s.total_params,
+              "trainable": s.trainable_params,
+              "non-trainable": 0 if torchinfo else s.non_trainable_params}
+    leaves = s.leaves()
+    per_layer = [x.trainable_params if torchinfo else x.params for x in leaves]
+    sums = {"total": _sum_text([p for p in per_layer if p], counts["total"]),
+            "trainable": _sum_text([x.trainable_params for x in leaves if x.trainable_params],
+                                   counts["trainable"]),
+            "non-trainable": "torchinfo counts no running statistics" if torchinfo else
+            _sum_text([x.non_trainable_params for x in leaves if x.non_trainable_params],
+                      counts["non-trainable"])}
+    pass_bytes = sum(numel(x.output_shape) for x in leaves if x.trainable_params) * 4 * 2 * \
+        batch
+    input_bytes = numel(s.input_shape) * 4 * batch
+    sizes = {"input size": (input_bytes, f"{'·'.join(map(str, s.input_shape))} values · "
+                                         f"batch {batch} · 4 bytes = {input_bytes:,} bytes"),
+             "pass size": (pass_bytes, f"outputs of the layers with parameters · 4 bytes · 2 "
+                                       f"(gradients) · batch {batch} = {pass_bytes:,} bytes"),
+             "params size": (s.trainable_params * 4, f"{s.trainable_params:,} · 4 bytes = "
+                                                     f"{s.trainable_params * 4:,} bytes")}
+    total_size = sum(v for v, _ in sizes.values())
+    sizes["estimated size"] = (total_size, f"input + pass + params = {total_size:,} bytes")
+    out = []
+    for total in t.totals:
+        key = total.key
+        if key in counts:
+            exact, correct, working = counts[key], f"{counts[key]:,}", "sum of the layers: " + \
+                sums[key]
+        elif key.endswith(" bytes"):
+            n = counts[key[:-6]]
+            exact, correct, working = n * 4, _keras_size(n * 4), f"{n:,} · 4 bytes = {n * 4:,}"
+        elif key == "mult-adds":
+            from .explain import torchinfo_mult_adds
+
+            exact = torchinfo_mult_adds(s) * batch
+            correct, working = f"{exact:,}", (f"conv parameters · output H·W, + the other "
+                                              f"parameters, · batch {batch} = {exact:,}")
+        else:
+            exact, working = sizes[key]
+            correct = f"{exact / 1e6:,.2f} MB"
+        right = total.figure.fits(exact)
+        what = "total" if key in counts else ("mult-adds" if key == "mult-adds" else "size")
+        out.append(RowMark(total.line, total.label, "", what, total.figure.text, right,
+                           correct, "" if right else working))
+    return out
+
+
+def _keras_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import CnnCalcError, UsageError
+from ..errors import CnnCalcError, LayerError, UsageError
 from .calc_cmds import (
     ConventionOpt,
     Format,
@@ -19,7 +19,10 @@ from .calc_cmds import (
     resolve,
     summarize_resolved,
 )
-from .common import console, guarded, write
+from .common import console, fail, guarded, write
+
+if TYPE_CHECKING:
+    from ..calc.check import RowMark
 
 MAX_ANSWERS_FILE = 1_000_000
 
@@ -43,6 +46,67 @@ def _answers_text(expect: str) -> str:
     return text
 
 
+def _print_rows(marks: list[RowMark], title: str, fmt: Format) -> int:
+    """Print marked table figures; the number marked wrong."""
+    checked = [m for m in marks if m.right is not None]
+    wrong = sum(not m.right for m in checked)
+    notes = [m for m in marks if m.right is None]
+    if fmt is Format.json:
+        write(json.dumps({"right": len(checked) - wrong, "wrong": wrong, "notes": len(notes),
+                          "figures": [{"line": m.line, "row": m.row, "layer": m.layer,
+                                       "what": m.what, "table": m.written, "right": m.right,
+                                       "correct": m.correct, "working": m.working}
+                                      for m in marks]}, indent=2, ensure_ascii=False))
+        return wrong
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for col in ("line", "row", "#", "", "what", "table", "correct", "working"):
+        table.add_column(col, overflow="fold")
+    for m in marks:
+        sign = "·" if m.right is None else ("✓" if m.right else "✗")
+        table.add_row(str(m.line) if m.line else "", m.row, m.layer, sign, m.what, m.written,
+                      m.correct, m.working, style="red" if m.right is False else
+                      ("dim" if m.right is None else None))
+    out = console()
+    out.print(table)
+    out.print(f"{len(checked) - wrong} of {len(checked)} right"
+              + (f" ({len(notes)} note{'s' * (len(notes) > 1)}, nothing to check)"
+                 if notes else ""), markup=False)
+    return wrong
+
+
+def _check_lecture_table(spec: str | None, preset: str | None, input: str | None,
+                         convention: str | None, model: str | None, fmt: Format) -> int:
+    """`check TABLE`: the shapes, memory and weights a lecture table states, marked."""
+    from ..calc.check import mark_claims
+    from ..dialects import table as lecture
+    from ..dialects.resolve import read_source
+
+    hint = ("e.g. --expect '1: 16x30x30, 448; total: 448', or --expect summary.txt (a "
+            "model.summary() or torchinfo table); a lecture table checks itself")
+    if preset or not spec:
+        raise UsageError("missing --expect", hint)
+    text, where = lecture.read_file(spec) or read_source(spec)
+    if not lecture.is_table(text, where):
+        raise UsageError("missing --expect", hint)
+    parsed = lecture.parse_table(text, where)
+    r = lecture.resolved(parsed, input, convention, model)
+    error: LayerError | None = None
+    try:
+        summary = summarize_resolved(r)
+    except LayerError as e:
+        if e.partial is None:
+            raise
+        summary, error = e.partial, e
+    marks = mark_claims(summary, parsed.claims)
+    wrong = _print_rows(marks, "\n".join([r.title, f"checking {len(marks)} figures the "
+                                          "table states"]), fmt)
+    if error is not None:
+        fail(error)
+    return wrong
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
@@ -50,7 +114,9 @@ def register(app: typer.Typer) -> None:
         spec: SpecArg = None,
         expect: Annotated[str, typer.Option(
             "--expect", "-e", help="Your answers: a file, or inline like "
-            "'1: 16x30x30, 448; 2: 16x15x15; total: 448' (see docs/spec.md).",
+            "'1: 16x30x30, 448; 2: 16x15x15; total: 448', or a pasted Keras model.summary() "
+            "or torchinfo table (see docs/spec.md). Without it, a lecture table ('[55x55x96] "
+            "CONV1: ...') checks the shapes and figures it states.",
             show_default=False)] = "",
         input: InputOpt = None,
         preset: PresetOpt = None,
@@ -60,14 +126,27 @@ def register(app: typer.Typer) -> None:
                           ] = Format.table,
     ) -> None:
         """Mark your own answers (output shapes, parameter counts, totals) right or wrong."""
-        from ..calc.check import mark, parse_answers
+        from ..calc.check import mark, mark_summary_table, parse_answers
+        from ..dialects.summary_table import is_summary_table, parse_summary_table
 
-        if not expect:
-            raise UsageError("missing --expect", "e.g. --expect '1: 16x30x30, 448; total: 448'")
         if format not in (Format.table, Format.json):
             raise UsageError("check prints table or json")
+        if not expect:
+            if _check_lecture_table(spec, preset, input, convention, model, format):
+                raise typer.Exit(1)
+            return
         r = resolve(spec, preset, input, convention, model)
-        answers = parse_answers(_answers_text(expect), r.convention)
+        text = _answers_text(expect)
+        if is_summary_table(text):
+            expected = parse_summary_table(text)
+            summary = summarize_resolved(r)
+            what = "model.summary() table" if expected.flavor == "keras" else "table"
+            title = "\n".join(x for x in (r.title, f"checking a {expected.layout} {what}")
+                              if x)
+            if _print_rows(mark_summary_table(summary, expected), title, format):
+                raise typer.Exit(1)
+            return
+        answers = parse_answers(text, r.convention)
         summary = summarize_resolved(r)
         marks = mark(summary, answers)
         wrong = sum(not m.right for m in marks)
