@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableRow
 from ..dialects.table import Claim
@@ -12,6 +14,7 @@ from .shape import KERAS, Shape, format_shape, numel
 from .summary import LayerInfo, Summary
 
 MAX_ANSWERS = 10_000
+MAX_DIGITS = 16
 TOTALS = ("total", "trainable", "non-trainable", "output")
 _NUMBER = re.compile(r"\d{1,3}(?:[,_ ]\d{3})+|\d+")
 _KEY = re.compile(r"(?:layer\s*)?(\d+(?:\.s?\d+)*|total|trainable|non-trainable|output)\s*$",
@@ -100,7 +103,7 @@ def parse_answers(text: str, convention: str) -> list[Answer]:
                        "448, or 'total: 62006'")
         sep = ":" if ":" in entry else "="
         key_text, body = entry.split(sep, 1)
-        m = _KEY.fullmatch(key_text.strip())
+        m = _KEY.fullmatch(key_text.strip()) if len(key_text) <= 100 else None
         if not m:
             raise _bad(n, key_text.strip(), "a key is a layer number from the table's # "
                        "column (3, 3.2) or total, trainable, non-trainable, output")
@@ -112,8 +115,10 @@ def parse_answers(text: str, convention: str) -> list[Answer]:
                     raise _bad(n, item, f"{key} is a parameter count, e.g. {key}: 62006")
                 out.append(Answer(key, "shape", _shape(item, n, convention), item, n))
             else:
-                value = int(re.sub(r"[,_ ]", "", low))
-                out.append(Answer(key, "params", value, item, n))
+                digits = re.sub(r"[,_ ]", "", low)
+                if len(digits) > MAX_DIGITS:  # int() of 4,300+ digits raises; none is a count
+                    raise _bad(n, item, f"a parameter count has at most {MAX_DIGITS} digits")
+                out.append(Answer(key, "params", int(digits), item, n))
         if len(out) > MAX_ANSWERS:
             raise UsageError(f"more than {MAX_ANSWERS:,} answers")
     if not out:
@@ -392,39 +397,91 @@ def mark_summary_table(s: Summary, t: SummaryTable) -> list[RowMark]:
             i += 1
             j += take
             continue
-        if mine is not None and _unlisted_ok(mine, t) and not (
-                row is not None and _weightless_kind(row) and _matches(row, ours, j + 1) == 0
-                and i + 1 < len(theirs) and _matches(theirs[i + 1], ours, j)):
-            keeps = mine.kind in WEIGHTLESS
-            marks.append(RowMark(row.line if row else 0, "", mine.path, "note", "", None, "",
-                                 f"{mine.spec}: no row in the table{_why_unlisted(mine, t)}; "
-                                 + ("no weights, same values: nothing to check" if keeps else
-                                    "no weights; the next rows' shapes check its output")))
-            j += 1
+        # Rows or layers that one side only lists are passed over only where that lets the
+        # row in hand meet its layer; or, at the end of either side, one by one.
+        skip_ours = _skip_to(ours, j, partial(_skip_ours, ours, t), partial(_row_meets, row, ours))
+        if mine is not None and skip_ours:
+            for x in ours[j:j + skip_ours]:
+                marks.append(_unlisted(x, t, row.line if row else 0))
+            j += skip_ours
             continue
-        if row is not None and _weightless_kind(row):
-            marks.append(RowMark(row.line, row.name, "", "note", "", None, "",
-                                 f"the code has no {row.type} here; no weights, same "
-                                 "values: nothing to check"))
-            i += 1
+        skip_theirs = _skip_to(theirs, i, partial(_skip_theirs, theirs),
+                               partial(_layer_meets, theirs, ours, j, mine is None))
+        if row is not None and skip_theirs:
+            for extra in theirs[i:i + skip_theirs]:
+                marks.append(RowMark(extra.line, extra.name, "", "note", "", None, "",
+                                     f"the code has no {extra.type} here; no weights, same "
+                                     "values: nothing to check"))
+            i += skip_theirs
             continue
-        if row is not None and (mine is None or not _weighted(row.kinds) or
-                                _weighted(mine.kind)):
+        # A real difference: the row's layer comes later in the code (the code has layers
+        # the table lacks), or the layer's row comes later in the table, whichever is
+        # nearer; else the row and the layer differ, and both are marked.
+        extra_ours = next((k for k in range(1, LOOKAHEAD) if row is not None and
+                           j + k < len(ours) and _matches(row, ours, j + k)), None)
+        extra_rows = next((k for k in range(1, LOOKAHEAD) if mine is not None and
+                           i + k < len(theirs) and _matches(theirs[i + k], ours, j)), None)
+        if row is None or (extra_ours is not None and (extra_rows is None or
+                                                        extra_ours <= extra_rows)):
+            for layer in ours[j:j + (extra_ours or 1)]:
+                marks.append(_unlisted(layer, t, row.line if row else 0)
+                             if _unlisted_ok(layer, t) else
+                             _missing(row.line if row else 0, layer))
+            j += extra_ours or 1
+            continue
+        for extra in theirs[i:i + (extra_rows or 1)]:
             what = f"the code's next layer is {mine.path} {mine.spec}" if mine else \
                 "the code has no more layers"
-            marks.append(RowMark(row.line, row.name, "", "row", row.name, False, "-",
-                                 f"no layer of the code matches this {row.type or 'row'}: "
+            marks.append(RowMark(extra.line, extra.name, "", "row", extra.name, False, "-",
+                                 f"no layer of the code matches this {extra.type or 'row'}: "
                                  f"{what}"))
-            i += 1
-            if mine is not None and _weighted(mine.kind) and _weighted(row.kinds):
-                marks.append(_missing(row.line, mine))
-                j += 1
-            continue
-        assert mine is not None
-        marks.append(_missing(row.line if row else 0, mine))
-        j += 1
+        i += extra_rows or 1
+        if mine is not None and extra_rows is None:
+            marks.append(_unlisted(mine, t, row.line) if _unlisted_ok(mine, t) else
+                         _missing(row.line, mine))
+            j += 1
     marks.extend(_total_marks(s, t, batch))
     return marks
+
+
+def _skip_ours(ours: list[LayerInfo], t: SummaryTable, k: int) -> bool:
+    return _unlisted_ok(ours[k], t)
+
+
+def _skip_theirs(theirs: list[TableRow], k: int) -> bool:
+    return _weightless_kind(theirs[k])
+
+
+def _row_meets(row: TableRow | None, ours: list[LayerInfo], k: int) -> bool:
+    return row is None or _matches(row, ours, k) > 0
+
+
+def _layer_meets(theirs: list[TableRow], ours: list[LayerInfo], j: int, done: bool,
+                 k: int) -> bool:
+    return done or _matches(theirs[k], ours, j) > 0
+
+
+LOOKAHEAD = 16  # how far a row and its layer may drift apart and still be matched
+
+
+def _skip_to(items: Sequence[object], start: int, skippable: Callable[[int], bool],
+             meets: Callable[[int], bool]) -> int:
+    """How many skippable items from `start` to pass over so that the next one meets its
+    partner (to the end, if the other side has run out); 0 when that cannot be done."""
+    k = start
+    while k < len(items) and skippable(k):
+        k += 1
+        if k == len(items) or meets(k):
+            return k - start
+    return 0
+
+
+def _unlisted(mine: LayerInfo, t: SummaryTable, line: int) -> RowMark:
+    keeps = mine.kind in WEIGHTLESS
+    return RowMark(line, "", mine.path, "note", "", None, "",
+                   f"{mine.spec}: no row in the table{_why_unlisted(mine, t)}; "
+                   + ("no weights, same values: nothing to check" if keeps else
+                      "no weights; the next rows' shapes check its output"))
 
 
 def _unlisted_ok(mine: LayerInfo, t: SummaryTable) -> bool:

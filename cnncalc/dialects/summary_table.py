@@ -64,6 +64,12 @@ _kinds("Identity", "identity")
 _kinds("Add", "add")
 _kinds("InputLayer", "input")
 
+_TORCH = frozenset({"Conv2d", "ConvTranspose2d", "Linear", "MaxPool2d", "AvgPool2d",
+                    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "BatchNorm2d", "BatchNorm1d",
+                    "Dropout2d", "ZeroPad2d", "ConstantPad2d", "LocalResponseNorm", "ReLU6",
+                    "GELU", "SiLU", "Tanh", "Sigmoid", "LogSoftmax", "Identity"})
+"""torch's classes: a Keras class cut off at the column edge is completed among Keras' own."""
+
 WEIGHTLESS = _ACTIVATIONS | {"dropout", "flatten", "identity", "add"}
 """Kinds that keep the values (a reshape at most) and have no weights: a row of one of these
 that only one side lists is reported as a note, not as a mismatch."""
@@ -180,7 +186,7 @@ def _type(cell: str) -> tuple[str, str, str]:
     name, kind = m.group(1).strip(), re.sub(r"\s+", "", m.group(2))
     if cell.rstrip().endswith(")") or kind in KINDS:
         return name, kind, ""
-    matches = [k for k in KINDS if k.startswith(kind)] if kind else []
+    matches = [k for k in KINDS if k.startswith(kind) and k not in _TORCH] if kind else []
     if len(matches) == 1:
         return name, matches[0], f"class cut off as '{kind}', read as {matches[0]}"
     return name, "", f"class cut off as '{kind or '('}'"
@@ -405,14 +411,14 @@ def _torchinfo(lines: list[tuple[int, str]], h: int) -> tuple[list[TableRow], in
     return rows, end, "torchinfo"
 
 
-_COUNT = r"(\d{1,16}(?:,\d{3})*)"
+_COUNT = r"(\d{1,16}(?:,\d{3}){0,5})"
 _KERAS_TOTAL = re.compile(r"(Total|Trainable|Non-trainable) params:\s*" + _COUNT +
                           r"(?:\s*\((\d{1,16}(?:\.\d{1,6})?)\s*(B|Byte|Bytes|KB|MB|GB|TB)\))?",
                           re.I)
 _TI_SIZE = re.compile(r"(Input size|Forward/backward pass size|Params size|Estimated Total "
-                      r"Size) \(MB\):\s*(\d{1,16}(?:,\d{3})*(?:\.\d{1,6})?)", re.I)
+                      r"Size) \(MB\):\s*(\d{1,16}(?:,\d{3}){0,5}(?:\.\d{1,6})?)", re.I)
 _TI_MACS = re.compile(r"Total mult-adds(?:\s*\((?:Units\.)?(\w+)\))?:\s*"
-                      r"(\d{1,16}(?:,\d{3})*(?:\.\d{1,6})?)", re.I)
+                      r"(\d{1,16}(?:,\d{3}){0,5}(?:\.\d{1,6})?)", re.I)
 _UNCHECKED = re.compile(r"Optimizer params:.*", re.I)
 _KERAS_UNITS = {"b": 1, "byte": 1, "bytes": 1, "kb": 2**10, "mb": 2**20, "gb": 2**30,
                 "tb": 2**40}

@@ -58,9 +58,9 @@ class Figure:
 
 
 _SCALE = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "b": 10**9, "t": 10**12}
-_ROUNDED = re.compile(r"~?\s*(\d{1,16}(?:,\d{3})*)(?:\.(\d{1,6}))?\s*([kmgbt]?)", re.I)
-_BYTES = re.compile(r"~?\s*(\d{1,16}(?:,\d{3})*)(?:\.(\d{1,6}))?\s*(?:([kmgt])(i?)b|(bytes?|b))",
-                    re.I)
+_WHOLE = r"~?\s*(\d{1,16}(?:,\d{3}){0,5})(?:\.(\d{1,6}))?\s*"
+_ROUNDED = re.compile(_WHOLE + r"([kmgbt]?)", re.I)
+_BYTES = re.compile(_WHOLE + r"(?:([kmgt])(i?)b|(bytes?|b))", re.I)
 
 
 def _rounded(whole: str, frac: str | None, unit: int, text: str) -> tuple[Fraction, Fraction]:
@@ -107,7 +107,7 @@ def byte_figure(text: str) -> Figure:
     return Figure(raw, tuple(_rounded(m.group(1), m.group(2), u, raw) for u in units))
 
 
-_TOKEN = re.compile(r"\s*(?:(\d{1,16}(?:,\d{3})*)|([*x×·+()]))", re.I)
+_TOKEN = re.compile(r"\s*(?:(\d{1,16}(?:,\d{3}){0,5})|([*x×·+()]))", re.I)
 
 
 def _evaluate(text: str) -> Fraction:
@@ -244,6 +244,7 @@ _COMMENT = re.compile(r"\s//.*$")
 _SHAPE_FIRST = re.compile(r"\[([^\[\]]{0,200})\]\s*(.*)")
 _NAME_FIRST = re.compile(r"([A-Za-z][A-Za-z0-9 _\-]{0,40}?)\s*:\s*\[([^\[\]]{0,200})\]\s*(.*)")
 _TOTAL = re.compile(r"total\s+(memory|params|parameters|weights)\s*:\s*(.*)", re.I)
+_CODE = re.compile(r"\s*(?:class|def|if|elif|else|for|while|with|try|except|finally)\b")
 _FIRST = re.compile(r"\s*(?:[-*•]\s+)?(?:\[\s*\d|input\s*:\s*\[)", re.I)
 
 
@@ -258,22 +259,24 @@ def is_table(text: str, where: str = "") -> bool:
     or `INPUT: [224x224x3]`), or a title ending in ':' followed by one. Code is never one."""
     if where.lower().endswith(".py"):
         return False
-    seen = 0
+    title = False
     for line in text[:20_000].splitlines()[:200]:
         if _skipped(line):
             continue
-        if _FIRST.match(line):
+        if _FIRST.match(line) and not (title and line[:1].isspace()):
             return True
-        seen += 1
-        if seen > 1 or not line.rstrip().endswith(":"):
+        # One title line may come first ('Full (simplified) AlexNet architecture:'); a
+        # Python block ('class Net(nn.Module):') is none, and its body is indented anyway.
+        if title or not line.rstrip().endswith(":") or _CODE.match(line):
             return False
+        title = True
     return False
 
 
 _NAME = re.compile(
     r"(input|conv(?:olution)?|max[\s_]*pool(?:ing)?|avg[\s_]*pool(?:ing)?|average[\s_]*"
     r"pool(?:ing)?|pool(?:ing)?|norm(?:ali[sz]ation)?|lrn|fc|fully[\s_-]*connected|relu)"
-    r"([_-]?\d{1,6}(?:-\d{1,13})?)?(?![A-Za-z0-9])\s*", re.I)
+    r"([\s_-]?\d{1,6}(?:-\d{1,13})?)?(?![A-Za-z0-9])\s*", re.I)
 _KINDS = {"inp": "input", "con": "conv", "max": "maxpool", "avg": "avgpool",
           "ave": "avgpool", "poo": "maxpool", "nor": "lrn", "lrn": "lrn", "fc": "fc",
           "ful": "fc", "rel": "relu"}
@@ -430,6 +433,7 @@ class _Reader:
         self.title = ""
         self.totals_at = 0
         self.lrn: list[str] = []
+        self.from_shape: list[int] = []  # FC rows whose neurons only their shape gives
 
     def path(self) -> str:
         return str(len(self.parts))
@@ -490,7 +494,7 @@ class _Reader:
             desc: str, sections: dict[str, str], vgg: bool) -> None:
         key = nm.group(1).lower()
         kind = "fc" if key == "fc" else _KINDS[key[:3]]
-        label = (nm.group(2) or "").lstrip("_-")
+        label = (nm.group(2) or "").lstrip("_- ")
         dims = _dims(n, raw, shape_text)
         directives: list[str] = []
         said = _description(n, raw, desc, directives)
@@ -588,7 +592,7 @@ class _Reader:
         if "units" in said:
             return f"fc({said['units']})", False
         if len(dims) == 1 or dims[:2] == (1, 1):
-            self.notes.append(f"{name} (line {n}): {dims[-1]} neurons, read from its shape")
+            self.from_shape.append(n)
             return f"fc({dims[-1]})", True
         raise _bad(n, raw, f"{name} gives no number of neurons",
                    "write e.g. '4096 neurons', or its shape as [4096] or [1x1x4096]")
@@ -638,6 +642,11 @@ class _Reader:
             notes.append(f"{', '.join(self.lrn[:6])}{', …' * (len(self.lrn) > 6)} read as lrn: "
                          "local response normalisation, which has no parameters")
         notes += sorted(f"read {v}" for v in self.vgg)
+        if self.from_shape:
+            lines = self.from_shape
+            notes.append(f"FC neurons read from the row's shape, which is then not checked "
+                         f"(line{'s' * (len(lines) > 1)} {', '.join(map(str, lines[:8]))}"
+                         f"{', …' * (len(lines) > 8)})")
         for what, lines in self.assumed.items():
             shown = ", ".join(map(str, lines[:8])) + (", …" if len(lines) > 8 else "")
             notes.append(f"not written, so assumed: {what} (line{'s' * (len(lines) > 1)} "
