@@ -260,7 +260,7 @@ def is_table(text: str, where: str = "") -> bool:
     if where.lower().endswith(".py"):
         return False
     title = False
-    for line in text[:20_000].splitlines()[:200]:
+    for line in text[:MAX_CHARS + 1].splitlines():  # stops at the first line it reads
         if _skipped(line):
             continue
         if _FIRST.match(line) and not (title and line[:1].isspace()):
