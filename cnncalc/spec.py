@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
 from typing import Union
 
 from .dialects.binding import MAX_INT, Bound, ClassError, Made, dialect_of
@@ -13,6 +12,8 @@ from .errors import SpecSyntaxError, cut
 from .layers import (
     ALIASES,
     BOOL,
+    CHOICE,
+    DIMS,
     FLOAT,
     INT,
     PADDING,
@@ -24,8 +25,10 @@ from .layers import (
     Param,
     lookup,
 )
+from .ops.signature import Layer as Layer
+from .ops.signature import Value as Value
+from .ops.signature import format_value as format_value
 
-Value = Union[int, float, str, bool, tuple[int, int]]
 Raw = object  # a Python literal as written in a library call
 
 MAX_DEPTH = 32
@@ -41,26 +44,9 @@ _IDENT = re.compile(r"[A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _CLASS_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 _KEYWORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
 MAX_STRING = 200
+WORDS = ("same", "valid", "nearest", "bilinear", "bicubic", "chw", "c")
+"""Bare words a value may be: paddings, upsampling modes, what layernorm normalises over."""
 _NUMBER = re.compile(r"[+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?")
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One layer with every parameter bound (defaults filled in), as PyTorch names them."""
-
-    kind: str
-    args: dict[str, Value]
-    pos: int = 0
-    length: int = 0
-    source: str = ""  # the library call it was read from, e.g. "Linear(3136, 10)"
-    declared: tuple[tuple[str, int], ...] = ()  # sizes that call states: channels, features
-
-    def __getitem__(self, name: str) -> Value:
-        return self.args[name]
-
-    @cached_property
-    def text(self) -> str:
-        return layer_text(self)
 
 
 @dataclass(frozen=True)
@@ -94,48 +80,24 @@ class Residual:
         return f"res[{to_text(self.body)}]"
 
 
-Node = Union[Layer, Repeat, Residual]
+@dataclass(frozen=True)
+class Join:
+    """`cat[a|b|...]`, `add[a|b|...]`, `mul[|gate]`: every branch applied to the same input,
+    then joined. An empty branch is the input itself."""
+
+    kind: str  # "cat", "add" or "mul"
+    branches: tuple[tuple[Node, ...], ...]
+    pos: int = 0
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind}[{'|'.join(to_text(b) for b in self.branches)}]"
 
 
-def format_value(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return str(value[0]) if value[0] == value[1] else f"{value[0]}x{value[1]}"
-    return str(value)
+Node = Union[Layer, Repeat, Residual, Join]
 
-
-def layer_text(layer: Layer) -> str:
-    """Normalised spec text: required args positionally, others only when not default."""
-    return _layer_text(layer.kind, tuple(layer.args.items()))
-
-
-@lru_cache(maxsize=8192)
-def _layer_text(kind: str, items: tuple[tuple[str, Value], ...]) -> str:
-    definition = lookup(kind)
-    assert definition is not None
-    args = dict(items)
-    parts: list[str] = []
-    for i, p in enumerate(definition.params):
-        value = args[p.name]
-        if p.default is REQUIRED:
-            parts.append(format_value(value))
-            continue
-        default = p.default
-        if isinstance(default, str) and default.startswith("="):
-            default = args[default[1:]]
-        elif p.kind in (PAIR, SIZE) and isinstance(default, int):
-            default = (default, default)
-        elif p.kind == PADDING and isinstance(default, int):
-            default = (default, default)
-        if value != default:
-            # A layer whose only interesting argument comes first reads best positionally.
-            positional = i == 0 and all(
-                args[q.name] == q.default or (isinstance(q.default, str) and
-                                              q.default.startswith("="))
-                for q in definition.params[1:])
-            parts.append(format_value(value) if positional else f"{p.name}={format_value(value)}")
-    return f"{kind}({','.join(parts)})" if parts else kind
+JOINS = {"cat": "cat", "concat": "cat", "add": "add", "mul": "mul"}
+"""Block names that join branches, and the join each stands for."""
 
 
 def short_text(nodes: tuple[Node, ...]) -> str:
@@ -146,6 +108,8 @@ def short_text(nodes: tuple[Node, ...]) -> str:
             parts.append(n.kind)
         elif isinstance(n, Repeat):
             parts.append(f"[{short_text(n.body)}]*{n.times}")
+        elif isinstance(n, Join):
+            parts.append(f"{n.kind}[{'|'.join(short_text(b) for b in n.branches)}]")
         else:
             parts.append(f"res[{short_text(n.body)}]")
     return "-".join(parts)
@@ -163,6 +127,8 @@ def count_layers(nodes: tuple[Node, ...]) -> int:
             total += 1
         elif isinstance(n, Repeat):
             total += n.times * count_layers(n.body)
+        elif isinstance(n, Join):
+            total += sum(count_layers(b) for b in n.branches)
         else:
             total += count_layers(n.body) + count_layers(n.shortcut)
     return total
@@ -373,6 +339,8 @@ class _Parser:
             what = repr(ch) if ch else "end of spec"
             raise self.error(f"expected a layer name but found {what}")
         name = self.identifier()
+        if name.lower() in JOINS and self.peek() == "[":
+            return self.join(JOINS[name.lower()], start, depth)
         if name.lower() in ("res", "residual") and self.peek() == "[":
             self.i += 1
             if self.peek() == "]":
@@ -394,10 +362,14 @@ class _Parser:
                 return Layer(hit[0], hit[1], start, self.i - start)
         definition = lookup(name)
         if definition is None:
-            names = sorted(ALIASES) + ["res"]
+            names = sorted(ALIASES) + ["res", *JOINS]
             raise self.error(f"unknown layer '{cut(name)}'", start, len(name),
                              hint=misspelled_class(name) or _suggest(name, names)
                              or "run 'cnncalc layers' for the list")
+        if definition.join:
+            raise self.error(f"{definition.name} joins branches: write it as a block",
+                             start, len(name), hint=f"e.g. {definition.name}[conv(8,1)|"
+                             "conv(8,3,padding=1)]")
         positional: list[tuple[Value, int, int]] = []
         keyed: dict[str, tuple[Value, int, int]] = {}
         if self.peek() == "(":
@@ -450,8 +422,38 @@ class _Parser:
         self.layers += 1
         return layer
 
+    def join(self, kind: str, start: int, depth: int) -> Join:
+        """`cat[a|b|...]`: branches separated by '|'; an empty branch is the input itself."""
+        self.i += 1  # '['
+        branches: list[tuple[Node, ...]] = []
+        while True:
+            if self.peek() in ("|", "]"):
+                branches.append(())
+            else:
+                branches.append(self.sequence(depth + 1))
+            if self.peek() == "|":
+                self.i += 1
+                continue
+            self.expect("]", f"'|' or ']' to close the {kind} block")
+            break
+        if len(branches) < 2:
+            raise self.error(f"{kind}[...] needs at least two branches separated by '|'",
+                             start, self.i - start,
+                             hint=f"e.g. {kind}[|conv(8,3,padding=1)] joins the input with "
+                             "one branch")
+        if all(not b for b in branches):
+            raise self.error(f"every branch of {kind}[...] is empty", start, self.i - start)
+        return Join(kind, tuple(branches), start)
+
     def bind(self, d: LayerDef, positional: list[tuple[Value, int, int]],
              keyed: dict[str, tuple[Value, int, int]], start: int) -> Layer:
+        if d.params and d.params[0].kind == DIMS and len(positional) > 1:
+            # reshape(16,4,4) and permute(1,2,0): the numbers are one shape
+            at = positional[0][1]
+            end = positional[-1][1] + positional[-1][2]
+            dims = tuple(v for v, _, _ in positional)
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in dims):
+                positional = [(dims, at, end - at)]  # type: ignore[list-item]
         if len(positional) > len(d.params):
             value, at, n = positional[len(d.params)]
             takes = ", ".join(p.name for p in d.params) or "no arguments"
@@ -512,30 +514,33 @@ class _Parser:
             lit = self.literal(0)
             if isinstance(lit, str):
                 return lit
-            if (isinstance(lit, tuple) and len(lit) == 2 and all(
+            if (isinstance(lit, tuple) and 1 <= len(lit) <= 3 and all(
                     isinstance(x, int) and not isinstance(x, bool) for x in lit)):
-                return (int(str(lit[0])), int(str(lit[1])))
+                return tuple(int(str(x)) for x in lit)
             raise self.error(f"{cut(repr(lit))} is not a size; write an integer or (h, w)",
                              start, self.i - start)
         if ch.isalpha():
             word = self.identifier().lower()
             if word in ("true", "false"):
                 return word == "true"
-            if word in ("same", "valid"):
+            if word in WORDS:
                 return word
             raise self.error(f"unknown value '{cut(word)}'", start, len(word),
-                             hint="values are numbers, HxW, same, valid, true or false")
+                             hint="values are numbers, HxW, same, valid, true, false, or "
+                             "an upsampling mode (nearest, bilinear, bicubic)")
         if not (ch.isdigit() or ch in "+-."):
             raise self.error(f"expected a value but found {repr(ch) if ch else 'end of spec'}")
         num = self.number()
-        if self.i < len(self.s) and self.s[self.i] in "xX×" and not isinstance(num, bool):
+        dims: list[int | float | None] = [num]
+        while self.i < len(self.s) and self.s[self.i] in "xX×" and len(dims) < 4:
             self.i += 1
-            second = self.number() if self.s[self.i:self.i + 1].isdigit() else None
-            if not isinstance(num, int) or not isinstance(second, int):
-                raise self.error("a size pair is written HxW with integers, e.g. 3x5",
-                                 start, max(1, self.i - start))
-            return (num, second)
-        return num
+            dims.append(self.number() if self.s[self.i:self.i + 1].isdigit() else None)
+        if len(dims) == 1:
+            return num
+        if len(dims) > 3 or not all(isinstance(d, int) for d in dims):
+            raise self.error("a size is written HxW (or CxHxW) with integers, e.g. 3x5",
+                             start, max(1, self.i - start))
+        return tuple(int(str(d)) for d in dims)
 
 
 def coerce(d: LayerDef, p: Param, value: object, label: str = "") -> Value:
@@ -547,6 +552,22 @@ def coerce(d: LayerDef, p: Param, value: object, label: str = "") -> Value:
 
     if isinstance(value, list):
         value = tuple(value)
+    if p.kind == DIMS:
+        dims = value if isinstance(value, tuple) else (value,)
+        if not 1 <= len(dims) <= 3 or not all(
+                isinstance(x, int) and not isinstance(x, bool) for x in dims):
+            raise bad("one to three integers, e.g. 16x1x1 or (16, 1, 1)")
+        if p.minimum < 0 and (0 in dims or min(dims) < -1):
+            raise bad("positive integers, or one -1")
+        if min(dims) < p.minimum:
+            raise bad(f"integers of at least {p.minimum}")
+        if max(dims) > MAX_INT:
+            raise bad("at most 10^12 each")
+        return tuple(int(x) for x in dims)
+    if p.kind == CHOICE:
+        if not isinstance(value, str) or value.lower() not in p.choices:
+            raise bad("one of " + ", ".join(p.choices))
+        return value.lower()
     if p.kind in (INT, PAIR, SIZE, PADDING):
         if p.kind == PADDING and isinstance(value, str):
             if value.lower() in ("same", "valid"):

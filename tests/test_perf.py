@@ -77,14 +77,14 @@ def test_every_step_is_linear_in_the_layers() -> None:
 
 
 def test_solve_work_is_linear_and_repeats_cost_one_step() -> None:
-    a = _AxisWalker()
+    a = _AxisWalker(0)
     a.walk(parse(flat(1000)), 28)
-    b = _AxisWalker()
+    b = _AxisWalker(0)
     b.walk(parse(flat(4000)), 28)
     assert b.work < 6 * a.work
     # A repeat whose body keeps the size stops after one repetition, whatever N is.
     for times in (10, 100_000):
-        w = _AxisWalker()
+        w = _AxisWalker(0)
         assert w.walk(parse(f"[conv(8,3,padding=1)]*{times}"), 28) == (28, True)
         assert w.work < 10
 
@@ -97,7 +97,7 @@ def test_solve_long_repeat_answers_whole() -> None:
 
 def plain_walk(nodes: tuple[Node, ...], n: int) -> tuple[int, bool] | None:
     """The search's rule written out naively, every repetition walked: the oracle."""
-    from cnncalc.calc import window
+    from cnncalc.ops import window
 
     exact = True
     for node in nodes:
@@ -118,8 +118,13 @@ def plain_walk(nodes: tuple[Node, ...], n: int) -> tuple[int, bool] | None:
         a = node.args
         if node.kind in ("flatten", "fc"):
             break
-        if node.kind == "gap":
+        if node.kind in ("gap", "gmp"):
             n = window.pair(a["output_size"])[0]
+            continue
+        if node.kind == "zeropad":
+            n += int(str(a["top"])) + int(str(a["bottom"]))
+            if n < 1:
+                return None
             continue
         if node.kind not in ("conv", "convt", "maxpool", "avgpool"):
             continue
@@ -155,7 +160,7 @@ walk_specs = st.lists(st.one_of(spatial, block, block.map(lambda b: f"[{b}-relu]
 @given(walk_specs, st.integers(1, 64))
 def test_memoised_walk_matches_the_plain_walk(spec: str, n: int) -> None:
     nodes = parse(spec)
-    walker = _AxisWalker()
+    walker = _AxisWalker(0)
     assert walker.walk(nodes, n) == plain_walk(nodes, n)
     assert walker.walk(nodes, n + 1) == plain_walk(nodes, n + 1)  # memo entries reused
 
@@ -163,7 +168,7 @@ def test_memoised_walk_matches_the_plain_walk(spec: str, n: int) -> None:
 def test_walk_agrees_with_the_calculator() -> None:
     spec = "[conv(4,3,stride=2,padding=1)-relu]*3-res[conv(4,3,padding=1)-bn]-maxpool(2,ceil=true)"
     for n in range(1, 80):
-        r = _AxisWalker().walk(parse(spec), n)
+        r = _AxisWalker(0).walk(parse(spec), n)
         try:
             out = summarize_spec(spec, (1, n, n)).output_shape[1]
         except LayerError:

@@ -58,7 +58,7 @@ def test_negative_and_float_values() -> None:
         ("conv(8,3,stride=1.5)", "conv stride must be an integer or HxW, got 1.5", 16, 3),
         ("dropout(1.5)", "dropout p must be in [0, 1), got 1.5", 8, 3),
         ("conv(8,3,padding=foo)", "unknown value 'foo'; values are numbers, HxW, same, valid, "
-         "true or false", 17, 3),
+         "true, false, or an upsampling mode (nearest, bilinear, bicubic)", 17, 3),
         ("[relu]", "a group needs a repeat count, e.g. [conv(8,3)-relu]*3; use res[...] for a "
          "residual block", 6, 1),
         ("[relu]*0", "repeat count must be a positive integer, got 0", 7, 1),

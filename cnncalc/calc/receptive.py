@@ -7,7 +7,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Union
 
-from .ops import Step, Window
+from ..ops.base import Step, Window
 
 Num = Union[int, Fraction]
 """Exact coordinates: ints where possible (fast), fractions after halves or transposed convs."""
@@ -29,12 +29,15 @@ class RField:
     jump:  distance in input pixels between neighbouring output units (j, the effective stride).
     start: centre of the first output unit's field, with input pixel 0 centred at 0.
     whole: every unit sees the whole input (after flatten or fc).
+    unknown: a layer moved values between positions (a reshape, a permute): the field is
+             not known from here on.
     """
 
     size: tuple[int, int]
     jump: tuple[Num, Num]
     start: tuple[Num, Num]
     whole: bool = False
+    unknown: bool = False
 
     def describe(self) -> tuple[str, str, str]:
         """The RF, jump and start columns as text (cached: pointwise layers share fields)."""
@@ -42,6 +45,8 @@ class RField:
 
     @cached_property
     def _columns(self) -> tuple[str, str, str]:
+        if self.unknown:
+            return "?", "?", "?"
         if self.whole:
             return "all", "-", "-"
         return (_fmt(self.size), _fmt(tuple(_num(j) for j in self.jump)),
@@ -85,8 +90,13 @@ def _axis(r: int, j: Num, start: Num, win: Window) -> tuple[int, Num, Num]:
     return r_new, _exact(j * win.stride), _exact(centre)
 
 
+UNKNOWN = RField((0, 0), (0, 0), (0, 0), unknown=True)
+
+
 def update(rf: RField, step: Step) -> RField:
     """The receptive field after a layer, from the one before it."""
+    if rf.unknown or step.scrambles:
+        return UNKNOWN
     if rf.whole or step.global_view:
         return RField(rf.size, rf.jump, rf.start, True)
     if step.windows is None:
@@ -98,13 +108,40 @@ def update(rf: RField, step: Step) -> RField:
 
 def larger(a: RField, b: RField) -> RField:
     """The path with the larger field, as a residual block's output sees it."""
+    if a.unknown or b.unknown:
+        return UNKNOWN
     if a.whole or b.whole:
         return a if a.whole else b
     return a if a.size[0] * a.size[1] >= b.size[0] * b.size[1] else b
 
 
+def join_rf(fields: list[RField], shapes: list[tuple[int, ...]],
+            out: tuple[int, ...]) -> RField:
+    """The field of a join's output: the largest over every path, with the jump and start
+    of the largest path whose map has the output's height and width (a broadcast gate of
+    1x1 sees everything but does not set the output's grid)."""
+    if any(f.unknown for f in fields):
+        return UNKNOWN
+    aligned = [f for f, s in zip(fields, shapes) if s[1:] == out[1:]] or fields
+    best = aligned[0]
+    for f in aligned[1:]:
+        best = larger(best, f)
+    widest = fields[0]
+    for f in fields[1:]:
+        widest = larger(widest, f)
+    if widest.whole or best.whole:
+        return widest if widest.whole else best
+    if widest is best:
+        return best
+    size = (max(widest.size[0], best.size[0]), max(widest.size[1], best.size[1]))
+    return RField(size, best.jump, best.start)
+
+
 def update_text(before: RField, after: RField, step: Step) -> str:
     """The receptive-field update written out, for `explain`."""
+    if after.unknown:
+        return ("unknown: this layer moves values between positions" if step.scrambles
+                else "unknown (an earlier layer moved values between positions)")
     if after.whole:
         return "every output sees the whole input"
     if step.windows is None:

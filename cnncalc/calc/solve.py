@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from ..errors import UsageError
-from ..spec import Layer, Node, Repeat, Residual, parse
-from . import window
-from .shape import PYTORCH
+from ..ops import OPS, window
+from ..ops.base import Rule
+from ..ops.shape import PYTORCH
+from ..spec import Join, Node, Repeat, Residual, parse
 from .summary import stride_for, summarize
 
 KERNELS = 64
@@ -95,22 +95,30 @@ MAX_INPUT = 100_000
 """Largest input size an input search tries (`solve --max-input`)."""
 
 AxisResult = tuple[int, bool] | None
+"""The size along one axis after a sequence, and whether every window tiled exactly; None
+where a layer cannot apply or solve cannot follow it."""
 
 
 class _OutOfWork(Exception):
     """The search has used its WORK_LIMIT."""
 
 
+class _Stopped(Exception):
+    """A flatten or fc inside a block: the maps end there, so the block has no map size."""
+
+
 class _AxisWalker:
-    """Spatial size along one axis after the map layers, and whether every window tiled
-    exactly; None where a layer cannot apply. Stops at flatten/fc.
+    """Spatial size along one axis (0: H, 1: W) after the map layers, and whether every
+    window tiled exactly; None where a layer cannot apply. Stops at flatten/fc.
 
     A block's result depends only on the block and the size that enters it, so it is
     memoised per (block, size); a repeat stops walking once its sizes cycle (a body that
     keeps the size is a cycle of one), so `[conv(8,3,padding=1)]*100000` costs one step.
+    Each layer's effect comes from its kind's solve rule (cnncalc.ops).
     """
 
-    def __init__(self, limit: int = WORK_LIMIT) -> None:
+    def __init__(self, axis: int, limit: int = WORK_LIMIT) -> None:
+        self.axis = axis
         self.limit = limit
         self.work = 0
         # Keyed by id(): the parsed nodes outlive the walker, and Layer is not hashable.
@@ -126,11 +134,20 @@ class _AxisWalker:
         """The sequence's rules, read once; layers that keep the size are left out."""
         plan = self.plans.get(id(nodes))
         if plan is None:
-            plan = [r for r in map(_node_rule, nodes) if r[0] != "keep"]
+            plan = [r for r in (self.rule(n) for n in nodes) if r[0] != "keep"]
             self.plans[id(nodes)] = plan
         return plan
 
-    def walk(self, nodes: tuple[Node, ...], n: int) -> AxisResult:
+    def rule(self, node: Node) -> Rule:
+        if isinstance(node, Repeat):
+            return ("repeat", node)
+        if isinstance(node, Residual):
+            return ("residual", node)
+        if isinstance(node, Join):
+            return ("join", node)
+        return OPS[node.kind].solve(node, self.axis)
+
+    def walk(self, nodes: tuple[Node, ...], n: int, inner: bool = False) -> AxisResult:
         plan = self.plan(nodes)
         self.spend(len(plan) + 1)
         exact = True
@@ -142,13 +159,19 @@ class _AxisWalker:
             elif kind == "repeat":
                 r = self.repeat(rule[1], n)
             elif kind == "residual":
-                r = self.block(rule[1], n)
-                if r is not None and r[0] != n and stride_for(n, r[0]) is None:
-                    return None  # no 1x1 projection makes the shortcut match
+                r = self.residual(rule[1], n)
+            elif kind == "join":
+                r = self.join(rule[1], n)
             elif kind == "stop":  # flatten/fc: the feature maps end here
+                if inner:
+                    raise _Stopped
                 break
             elif kind == "to":
                 r = rule[1], True
+            elif kind == "scale":
+                r = n * rule[1], True
+            elif kind == "grow":
+                r = (n + rule[1], True) if n + rule[1] >= 1 else None
             elif kind == "convt":
                 out = (n - 1) * rule[1] - 2 * rule[2] + rule[3]
                 r = (out, True) if out >= 1 else None
@@ -164,9 +187,34 @@ class _AxisWalker:
         key = (id(body), n)
         if key in self.memo:
             return self.memo[key]
-        r = self.walk(body, n)
+        try:
+            r = self.walk(body, n, inner=True)
+        except _Stopped:
+            r = None
         self.memo[key] = r
         return r
+
+    def residual(self, node: Residual, n: int) -> AxisResult:
+        r = self.block(node.body, n)
+        if r is None:
+            return None
+        if node.shortcut:
+            sc = self.block(node.shortcut, n)
+            return (r[0], r[1] and sc[1]) if sc is not None and sc[0] == r[0] else None
+        if r[0] != n and (node.identity or stride_for(n, r[0]) is None):
+            return None  # no shortcut makes the sum match
+        return r
+
+    def join(self, node: Join, n: int) -> AxisResult:
+        results = [self.block(b, n) if b else (n, True) for b in node.branches]
+        if any(r is None for r in results):
+            return None
+        sizes = {r[0] for r in results if r is not None}
+        exact = all(r[1] for r in results if r is not None)
+        if node.kind == "mul":
+            sizes.discard(1)
+            return (sizes.pop() if sizes else 1, exact) if len(sizes) <= 1 else None
+        return (sizes.pop(), exact) if len(sizes) == 1 else None
 
     def repeat(self, node: Repeat, n: int) -> AxisResult:
         sizes = [n]  # sizes[t]: the size after t repetitions
@@ -190,35 +238,6 @@ class _AxisWalker:
         return sizes[-1], exact
 
 
-Rule = tuple[Any, ...]
-"""A node's effect along one axis, its arguments read once: ("stop",), ("keep",),
-("to", size), ("never",), ("convt", stride, padding, extent + output_padding),
-("window", extent, stride, padding, ceil), ("repeat", node) or ("residual", body)."""
-
-
-def _layer_rule(layer: Layer) -> Rule:
-    if layer.kind in ("flatten", "fc"):
-        return ("stop",)
-    if layer.kind == "gap":
-        return ("to", int(window.pair(layer["output_size"])[0]))
-    if layer.kind not in ("conv", "convt", "maxpool", "avgpool"):
-        return ("keep",)
-    k = window.pair(layer["kernel_size"])[0]
-    s = window.pair(layer["stride"])[0]
-    d = window.pair(layer.args.get("dilation", 1))[0]
-    ke = d * (k - 1) + 1
-    pad = layer["padding"]
-    if layer.kind == "convt":
-        if pad == "same":
-            return ("never",)
-        p = 0 if pad == "valid" else window.pair(pad)[0]
-        return ("convt", s, p, ke + window.pair(layer["output_padding"])[0])
-    if pad == "same":
-        return ("keep",) if s == 1 and layer.kind == "conv" else ("never",)
-    p = 0 if pad == "valid" else window.pair(pad)[0]
-    return ("window", ke, s, p, bool(layer.args.get("ceil_mode", False)))
-
-
 @lru_cache(maxsize=65_536)  # identical layers on identical sizes recur across candidates
 def _window(n: int, ke: int, s: int, p: int, ceil: bool) -> AxisResult:
     try:
@@ -226,14 +245,6 @@ def _window(n: int, ke: int, s: int, p: int, ceil: bool) -> AxisResult:
     except window.Refusal:
         return None
     return ax.out, ax.dropped == 0 and ax.gaps == 0 and not ax.partial
-
-
-def _node_rule(node: Node) -> Rule:
-    if isinstance(node, Repeat):
-        return ("repeat", node)
-    if isinstance(node, Residual):
-        return ("residual", node.body)
-    return _layer_rule(node)
 
 
 @dataclass(frozen=True)
@@ -269,24 +280,56 @@ def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int
     if min(target) < 1:
         raise UsageError("--output must be at least 1x1")
     nodes = parse(spec)
-    walker = _AxisWalker(WORK_LIMIT if limit is None else limit)
-    per_axis: dict[int, AxisResult] = {}
+    budget = WORK_LIMIT if limit is None else limit
+    heights_walker = _AxisWalker(0, budget)
+    per_h: dict[int, AxisResult] = {}
+    per_w: dict[int, AxisResult] = {}
     searched = lo - 1
     try:
         for n in range(lo, hi + 1):
-            per_axis[n] = walker.walk(nodes, n)
+            per_h[n] = heights_walker.walk(nodes, n)
             searched = n
     except _OutOfWork:
         pass
-    heights = [InputSolution(n, r[1]) for n, r in per_axis.items()
+    if _symmetric(nodes):
+        per_w = per_h
+    else:
+        widths_walker = _AxisWalker(1, budget)
+        try:
+            for n in range(lo, searched + 1):
+                per_w[n] = widths_walker.walk(nodes, n)
+        except _OutOfWork:
+            searched = max(per_w, default=lo - 1)
+            per_h = {n: r for n, r in per_h.items() if n <= searched}
+    heights = [InputSolution(n, r[1]) for n, r in per_h.items()
                if r is not None and r[0] == target[0]]
-    widths = [InputSolution(n, r[1]) for n, r in per_axis.items()
+    widths = [InputSolution(n, r[1]) for n, r in per_w.items()
               if r is not None and r[0] == target[1]]
     if heights and widths:
         # Rules that do not depend on the input size (groups, pooling padding, ...) are
         # checked once by the full calculator; the per-axis walk covers the rest.
         summarize(nodes, (channels, heights[0].size, widths[0].size), PYTORCH)
     return InputSearch(heights, widths, lo, hi, searched)
+
+
+def _symmetric(nodes: tuple[Node, ...]) -> bool:
+    """Whether every layer acts on W exactly as on H (square kernels, strides, paddings)."""
+    stack = list(nodes)
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, Repeat):
+            stack.extend(n.body)
+        elif isinstance(n, Residual):
+            stack.extend(n.body + n.shortcut)
+        elif isinstance(n, Join):
+            stack.extend(x for b in n.branches for x in b)
+        elif OPS[n.kind].solve(n, 0) != OPS[n.kind].solve(n, 1):
+            return False
+    return True
 
 
 def solve_input(spec: str, target: tuple[int, int], channels: int = 1, lo: int = 1,

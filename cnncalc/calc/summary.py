@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from .. import ops
 from ..errors import LayerError
-from ..spec import Layer, Node, Repeat, Residual, parse, short_text
-from . import ops
-from .receptive import INPUT, RField, larger, update, update_text
-from .shape import PYTORCH, Shape, format_shape, numel
-from .window import Refusal
+from ..ir.graph import GIVEN, IDENTITY, Block, GNode, Graph, Item, lower, output_of, sequence_output
+from ..ops.base import NO_ARGS, OpArgs, PlainArgs
+from ..ops.shape import PYTORCH, Shape, format_shape, numel
+from ..ops.signature import Layer
+from ..ops.window import Refusal
+from ..spec import Node, parse
+from .declared import check_declared
+from .receptive import INPUT, RField, join_rf, larger, update, update_text
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
 BYTES_PER_VALUE = 4  # float32
+BLOCK_KINDS = frozenset({"repeat", "residual", "cat", "add", "mul"})
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,11 @@ class LayerInfo:
     notes: tuple[str, ...] = ()
     children: tuple[LayerInfo, ...] = ()
     shortcut: tuple[LayerInfo, ...] = ()
-    torch_args: dict[str, Any] = field(default_factory=dict)
+    args: OpArgs = NO_ARGS  # the typed record the torch side builds the layer from
     complete: bool = True
     label: str = ""  # compact outline of a block, for tables
     measured: bool = False  # shapes and params read off a running module, not derived
+    branches: tuple[tuple[LayerInfo, ...], ...] = ()  # a join's rows, branch by branch
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -81,8 +87,21 @@ class LayerInfo:
         return int(self.path.rsplit(".", 1)[-1].lstrip("s"))
 
     @property
+    def torch_args(self) -> dict[str, Any]:
+        """The layer's arguments as a plain dict (the typed record is `args`)."""
+        if isinstance(self.args, PlainArgs):
+            return dict(self.args.values)
+        return {f.name: getattr(self.args, f.name) for f in fields(self.args)}
+
+    @property
     def is_block(self) -> bool:
-        return self.kind in ("repeat", "residual")
+        return self.kind in BLOCK_KINDS
+
+    def inner(self) -> tuple[LayerInfo, ...]:
+        """The rows inside a block, in display order: body, shortcut, then each branch."""
+        if not self.branches:
+            return self.children + self.shortcut
+        return self.children + self.shortcut + tuple(r for b in self.branches for r in b)
 
 
 @dataclass(frozen=True)
@@ -180,8 +199,7 @@ class Summary:
         def walk(rows: tuple[LayerInfo, ...]) -> None:
             for r in rows:
                 if r.is_block:
-                    walk(r.children)
-                    walk(r.shortcut)
+                    walk(r.inner())
                 else:
                     out.append(r)
 
@@ -189,65 +207,95 @@ class Summary:
         return out
 
 
-class _Walker:
-    def __init__(self, convention: str) -> None:
+class _Pass:
+    """One pass over a graph's items in display order (a topological order): each node's
+    step from its inputs' shapes, each block's row from its items' rows."""
+
+    def __init__(self, graph: Graph, convention: str) -> None:
+        self.graph = graph
+        self.nodes: list[GNode] = list(graph.nodes)  # grows by the projections it adds
         self.convention = convention
         # A layer's step depends only on the layer and its input shape: deep specs repeat both.
         self.steps: dict[tuple[str, str, Shape], ops.Step] = {}
-        self.last: LayerInfo | None = None  # the row before the next layer, for size checks
+        # Each computed node's output, and the outermost finished row that yields it.
+        self.out: list[tuple[Shape, RField] | None] = [None] * len(graph.nodes)
+        self.row_of: list[LayerInfo | None] = [None] * len(graph.nodes)
 
-    def sequence(self, nodes: tuple[Node, ...], shape: Shape, rf: RField, prefix: str,
-                 start: int = 1) -> tuple[list[LayerInfo], Shape, RField]:
+    def sequence(self, items: tuple[Item, ...], prefix: str,
+                 start: int = 1) -> list[LayerInfo]:
         rows: list[LayerInfo] = []
-        for i, node in enumerate(nodes, start):
+        for i, item in enumerate(items, start):
             path = f"{prefix}{i}"
             try:
-                row = self.node(node, shape, rf, path)
+                row = self.item(item, path)
             except LayerError as e:
                 raise LayerError(e.message, e.hint, rows + list(e.partial or []),
                                  e.layer) from None
             rows.append(row)
-            self.last = row
-            shape, rf = row.output_shape, row.rf
-        return rows, shape, rf
+        return rows
 
-    def node(self, node: Node, shape: Shape, rf: RField, path: str) -> LayerInfo:
-        if isinstance(node, Layer):
-            return self.layer(node, shape, rf, path)
-        if isinstance(node, Repeat):
-            body = node.body * node.times
-            try:
-                rows, out, out_rf = self.sequence(body, shape, rf, path + ".")
-            except LayerError as e:
-                raise self.partial_block(e, "repeat", node.text, shape, path) from None
-            return self.block("repeat", node.text, path, shape, out, out_rf, rows,
-                              label=short_text((node,)))
-        return self.residual(node, shape, rf, path)
+    def item(self, item: Item, path: str) -> LayerInfo:
+        if not isinstance(item, Block):
+            return self.layer(item, path)
+        if item.kind == "repeat":
+            row = self.repeat(item, path)
+        elif item.kind == "residual":
+            row = self.residual(item, path)
+        else:
+            row = self.join(item, path)
+        self.row_of[output_of(item, self.graph)] = row
+        return row
 
-    def partial_block(self, e: LayerError, kind: str, text: str, shape: Shape,
+    def shape_of(self, node: int) -> Shape:
+        return self.result(node)[0]
+
+    def result(self, node: int) -> tuple[Shape, RField]:
+        out = self.out[node]
+        assert out is not None, "items come in topological order"
+        return out
+
+    def tail(self, items: tuple[Item, ...], start: int) -> int:
+        return sequence_output(items, start, self.graph)
+
+    def repeat(self, block: Block, path: str) -> LayerInfo:
+        shape = self.shape_of(block.input)
+        try:
+            rows = self.sequence(block.parts[0], path + ".")
+        except LayerError as e:
+            raise self.partial_block(e, block, shape, path) from None
+        out, rf = self.result(self.tail(block.parts[0], block.input))
+        return self.block(block, path, shape, out, rf, rows)
+
+    def partial_block(self, e: LayerError, block: Block, shape: Shape,
                       path: str) -> LayerError:
         done = tuple(e.partial or [])
         last = done[-1].output_shape if done else shape
-        row = self.block(kind, text, path, shape, last, INPUT, list(done), complete=False)
+        row = self.block(block, path, shape, last, INPUT, list(done), complete=False)
         return LayerError(e.message, e.hint, [row], e.layer)
 
-    def block(self, kind: str, text: str, path: str, shape: Shape, out: Shape, rf: RField,
+    def block(self, block: Block, path: str, shape: Shape, out: Shape, rf: RField,
               rows: list[LayerInfo], shortcut: tuple[LayerInfo, ...] = (),
-              extra_activations: int = 0, complete: bool = True,
-              label: str = "") -> LayerInfo:
-        everything = list(rows) + list(shortcut)
+              extra_activations: int = 0, complete: bool = True, formula: str = "",
+              branches: tuple[tuple[LayerInfo, ...], ...] = ()) -> LayerInfo:
+        everything = list(rows) + list(shortcut) + [r for b in branches for r in b]
         return LayerInfo(
-            path, kind, text, shape, out,
+            path, block.kind, block.text, shape, out,
             sum(r.trainable_params for r in everything),
             sum(r.non_trainable_params for r in everything),
             sum(r.macs for r in everything),
             sum(r.activations for r in everything) + extra_activations,
-            rf, children=tuple(rows), shortcut=shortcut, complete=complete, label=label)
+            rf, formula, children=tuple(rows), shortcut=shortcut, complete=complete,
+            label=block.label if complete else "", branches=branches)
 
-    def layer(self, layer: Layer, shape: Shape, rf: RField, path: str) -> LayerInfo:
+    def layer(self, index: int, path: str) -> LayerInfo:
+        node = self.nodes[index]
+        layer = node.layer
+        assert layer is not None and len(node.inputs) == 1
+        source = node.inputs[0]
+        shape, rf = self.result(source)
         key = (layer.kind, layer.text, shape)
         if layer.declared:
-            self.check_declared(layer, shape, path)
+            self.check_declared(layer, shape, source, path)
         try:
             step = self.steps.get(key) or ops.apply(layer, shape, self.convention)
             ops.check_size(step, self.convention)
@@ -257,73 +305,126 @@ class _Walker:
                 f"(input {format_shape(shape, self.convention)})", e.hint, [], path) from None
         self.steps[key] = step
         new_rf = update(rf, step)
-        return LayerInfo(
+        self.out[index] = (step.output_shape, new_rf)
+        row = LayerInfo(
             path, layer.kind, layer.text, shape, step.output_shape, step.trainable,
             step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
             step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
-            torch_args=step.torch_args)
+            args=step.args)
+        self.row_of[index] = row
+        return row
 
-    def check_declared(self, layer: Layer, shape: Shape, path: str) -> None:
-        last = self.last
+    def check_declared(self, layer: Layer, shape: Shape, source: int, path: str) -> None:
+        last = self.row_of[source]
         if last is None:
             giver, flat = "the input", None
         else:
             giver = f"layer {last.path} {last.label or last.spec}"
             flat = last.input_shape if last.kind == "flatten" else None
         try:
-            ops.check_declared(layer, shape, giver, self.convention, flat)
+            check_declared(layer, shape, giver, self.convention, flat)
         except Refusal as e:
             raise LayerError(f"layer {path} {e.reason}", e.hint, []) from None
 
-    def residual(self, node: Residual, shape: Shape, rf: RField, path: str) -> LayerInfo:
+    def residual(self, block: Block, path: str) -> LayerInfo:
+        shape = self.shape_of(block.input)
+        body_items, short_items = block.parts
         try:
-            rows, out, body_rf = self.sequence(node.body, shape, rf, path + ".")
+            rows = self.sequence(body_items, path + ".")
         except LayerError as e:
-            raise self.partial_block(e, "residual", node.text, shape, path) from None
+            raise self.partial_block(e, block, shape, path) from None
+        out, body_rf = self.result(self.tail(body_items, block.input))
         shortcut: tuple[LayerInfo, ...] = ()
-        sc_rf = rf
-        if node.shortcut:
+        sc_rf = self.result(block.input)[1]
+        if block.shortcut == GIVEN:
             try:
-                sc_rows, sc_out, sc_rf = self.sequence(node.shortcut, shape, rf, path + ".s")
+                sc_rows = self.sequence(short_items, path + ".s")
             except LayerError as e:
-                raise self.partial_block(e, "residual", node.text, shape, path) from None
+                raise self.partial_block(e, block, shape, path) from None
+            sc_out, sc_rf = self.result(self.tail(short_items, block.input))
             if sc_out != out:
                 raise LayerError(
-                    f"layer {path} {node.text}: the body gives "
+                    f"layer {path} {block.text}: the body gives "
                     f"{format_shape(out, self.convention)} but the shortcut gives "
                     f"{format_shape(sc_out, self.convention)}, so they cannot be added",
                     "make the shortcut's channels and stride match the body's",
-                    [self.block("residual", node.text, path, shape, out, body_rf, rows,
-                                tuple(sc_rows), complete=False)])
-            return self.block("residual", node.text, path, shape, out, larger(body_rf, sc_rf),
-                              rows, tuple(sc_rows), extra_activations=numel(out),
-                              label=short_text((node,)))
-        if out != shape and node.identity:
+                    [self.block(block, path, shape, out, body_rf, rows, tuple(sc_rows),
+                                complete=False)])
+            return self.joined(block, path, shape, out, larger(body_rf, sc_rf), rows,
+                               tuple(sc_rows))
+        if out != shape and block.shortcut == IDENTITY:
             raise LayerError(
-                f"layer {path} {node.text}: the body turns {format_shape(shape, self.convention)}"
+                f"layer {path} {block.text}: the body turns {format_shape(shape, self.convention)}"
                 f" into {format_shape(out, self.convention)}, so adding its input (an identity "
                 "shortcut) fails", "keep the shape in the body, or write res[...] in a spec "
                 "for a projection shortcut",
-                [self.block("residual", node.text, path, shape, out, body_rf, rows,
-                            complete=False)])
+                [self.block(block, path, shape, out, body_rf, rows, complete=False)])
         if out != shape:
             stride = _projection_stride(shape, out)
             if stride is None:
                 raise LayerError(
-                    f"layer {path} {node.text}: the body turns "
+                    f"layer {path} {block.text}: the body turns "
                     f"{format_shape(shape, self.convention)} into "
                     f"{format_shape(out, self.convention)}, and no 1x1 projection can match "
                     "them for the shortcut",
                     "a residual body must keep the shape or shrink H and W by a stride",
-                    [self.block("residual", node.text, path, shape, out, body_rf, rows,
-                                complete=False)], path)
-            proj = parse(f"conv({out[0]},1,stride={stride},bias=false)-bn")
-            sc_rows, _, sc_rf = self.sequence(proj, shape, rf, path + ".s")
+                    [self.block(block, path, shape, out, body_rf, rows, complete=False)],
+                    path)
+            projection = self.add_chain(parse(f"conv({out[0]},1,stride={stride},bias=false)"
+                                              "-bn"), block.input)
+            sc_rows = self.sequence(projection, path + ".s")
+            sc_rf = self.result(self.tail(projection, block.input))[1]
             # The projection is the calculator's own choice (torchvision's): no flags on it.
             shortcut = tuple(replace(r, notes=()) for r in sc_rows)
-        return self.block("residual", node.text, path, shape, out, larger(body_rf, sc_rf),
-                          rows, shortcut, extra_activations=numel(out),
-                          label=short_text((node,)))
+        return self.joined(block, path, shape, out, larger(body_rf, sc_rf), rows, shortcut)
+
+    def joined(self, block: Block, path: str, shape: Shape, out: Shape, rf: RField,
+               rows: list[LayerInfo], shortcut: tuple[LayerInfo, ...] = (), formula: str = "",
+               branches: tuple[tuple[LayerInfo, ...], ...] = ()) -> LayerInfo:
+        """The finished row of a block whose parts meet in its join node."""
+        self.out[block.join] = (out, rf)
+        return self.block(block, path, shape, out, rf, rows, shortcut,
+                          extra_activations=numel(out), formula=formula, branches=branches)
+
+    def add_chain(self, nodes: tuple[Node, ...], start: int) -> tuple[Item, ...]:
+        """Layers the calculator adds itself (a projection shortcut), as new nodes."""
+        items: list[Item] = []
+        for n in nodes:
+            assert isinstance(n, Layer)
+            self.nodes.append(GNode(n, (start,)))
+            self.out.append(None)
+            self.row_of.append(None)
+            start = len(self.nodes) - 1
+            items.append(start)
+        return tuple(items)
+
+    def join(self, block: Block, path: str) -> LayerInfo:
+        shape = self.shape_of(block.input)
+        branches: list[tuple[LayerInfo, ...]] = []
+        for b, part in enumerate(block.parts, 1):
+            try:
+                rows = self.sequence(part, f"{path}.b{b}.")
+            except LayerError as e:
+                done = tuple(e.partial or [])
+                row = self.block(block, path, shape, done[-1].output_shape if done else shape,
+                                 INPUT, [], complete=False,
+                                 branches=(*branches, done))
+                raise LayerError(e.message, e.hint, [row], e.layer) from None
+            branches.append(tuple(rows))
+        node = self.nodes[block.join]
+        assert node.layer is not None
+        ins = [self.result(i) for i in node.inputs]
+        try:
+            step = ops.join(node.layer, tuple(s for s, _ in ins), self.convention)
+            ops.check_size(step, self.convention)
+        except Refusal as e:
+            row = self.block(block, path, shape, shape, INPUT, [], complete=False,
+                             branches=tuple(branches))
+            raise LayerError(f"layer {path} {block.text}: {e.reason}", e.hint, [row],
+                             path) from None
+        rf = join_rf([r for _, r in ins], [s for s, _ in ins], step.output_shape)
+        return self.joined(block, path, shape, step.output_shape, rf, [],
+                           formula=step.formula, branches=tuple(branches))
 
 
 def stride_for(n: int, m: int) -> tuple[int, int] | None:
@@ -350,13 +451,20 @@ def _projection_stride(shape: Shape, out: Shape) -> str | None:
     return f"{h[0]}x{w[0]}"
 
 
-def summarize(nodes: tuple[Node, ...], input_shape: Shape, convention: str = PYTORCH,
+def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: str = PYTORCH,
               batch: int = 1, spec: str = "") -> Summary:
-    """Compute the summary. An impossible layer raises LayerError whose `partial` is the
-    Summary of everything before it."""
-    text = spec or "-".join(n.text for n in nodes)
+    """Compute the summary of a parsed spec or a graph. An impossible layer raises LayerError
+    whose `partial` is the Summary of everything before it."""
+    if isinstance(nodes, Graph):
+        graph = nodes
+        text = spec
+    else:
+        graph = lower(nodes)
+        text = spec or "-".join(n.text for n in nodes)
+    run = _Pass(graph, convention)
+    run.out[0] = (input_shape, INPUT)
     try:
-        rows, _, _ = _Walker(convention).sequence(nodes, input_shape, INPUT, "")
+        rows = run.sequence(graph.body, "")
     except LayerError as e:
         partial = Summary(text, input_shape, convention, batch, tuple(e.partial or []))
         raise LayerError(e.message, e.hint, partial, e.layer) from None

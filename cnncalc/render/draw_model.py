@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
+from ..ops import OPS
 
 Point = tuple[float, float]
 
@@ -17,11 +18,13 @@ PALETTE = {
     "fc": "#009E73",  # bluish green
     "norm": "#F0E442",  # yellow
     "act": "#CC79A7",  # reddish purple
+    "join": "#FFFFFF",
+    "shape": "#EEEEEE",
     "input": "#BBBBBB",
     "other": "#DDDDDD",
 }
-HATCH = {"conv": "", "pool": "diag", "fc": "dots", "norm": "", "act": "", "input": "",
-         "other": "cross"}
+HATCH = {"conv": "", "pool": "diag", "fc": "dots", "norm": "", "act": "", "join": "",
+         "shape": "dots", "input": "", "other": "cross"}
 INK = "#000000"
 ACCENT = "#D55E00"  # vermillion: skip arrows and kernels
 LINK = "#0072B2"  # blue: repeat brackets
@@ -32,19 +35,8 @@ MAX_PERIOD = 12  # longest repeated group that collapsing looks for
 
 
 def family(kind: str) -> str:
-    """The colour family of a layer kind."""
-    if kind in ("conv", "convt"):
-        return "conv"
-    if kind in ("maxpool", "avgpool", "gap"):
-        return "pool"
-    if kind in ("fc", "flatten"):
-        return "fc"
-    if kind in ("bn", "lrn"):
-        return "norm"
-    if kind in ("relu", "tanh", "sigmoid", "gelu", "elu", "silu", "relu6", "leakyrelu",
-                "softmax"):
-        return "act"
-    return "other"
+    """The colour family of a layer kind, as its op declares it."""
+    return OPS[kind].family
 
 
 @dataclass(frozen=True)
@@ -155,7 +147,7 @@ def _flatten(rows: tuple[LayerInfo, ...]) -> list[LayerInfo]:
 
 
 def _count(rows: tuple[LayerInfo, ...]) -> int:
-    return sum(_count(r.children) + len(r.shortcut) if r.is_block else 1 for r in rows)
+    return sum(_count(r.inner()) if r.is_block else 1 for r in rows)
 
 
 class _Planner:

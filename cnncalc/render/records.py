@@ -28,7 +28,10 @@ def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
         "notes": list(row.notes),
     }
     if row.is_block:
-        record["layers"] = [layer_record(c, batch) for c in row.children]
+        if row.branches:
+            record["branches"] = [[layer_record(c, batch) for c in b] for b in row.branches]
+        else:
+            record["layers"] = [layer_record(c, batch) for c in row.children]
         if row.kind == "residual":
             record["shortcut"] = [layer_record(c, batch) for c in row.shortcut] or "identity"
         record["complete"] = row.complete
@@ -68,8 +71,7 @@ def row_count(s: Summary) -> int:
         r = stack.pop()
         total += 1
         if r.is_block:
-            stack += r.children
-            stack += r.shortcut
+            stack += r.inner()
     return total
 
 
@@ -88,8 +90,7 @@ def flat_rows(s: Summary) -> list[tuple[int, LayerInfo]]:
         for r in rows:
             out.append((depth, r))
             if r.is_block:
-                walk(r.children, depth + 1)
-                walk(r.shortcut, depth + 1)
+                walk(r.inner(), depth + 1)
 
     walk(s.layers, 0)
     return out
@@ -106,7 +107,8 @@ def plain_cells(s: Summary, depth: int, r: LayerInfo) -> list[str]:
         format_shape(r.input_shape, s.convention),
         format_shape(r.output_shape, s.convention),
         r.formula if not r.is_block else ("shortcut: " + (
-            "projection" if r.shortcut else "identity") if r.kind == "residual" else ""),
+            "projection" if r.shortcut else "identity") if r.kind == "residual" else
+            r.formula),
         count(r.params),
         count(r.macs * s.batch),
         nbytes(r.activations * 4 * s.batch),

@@ -10,6 +10,16 @@ from torch import nn
 
 from ..calc.summary import LayerInfo, Summary
 from ..errors import UsageError
+from ..ops.base import (
+    BatchNormArgs,
+    ConvArgs,
+    ConvTArgs,
+    NormArgs,
+    OpArgs,
+    PlainArgs,
+    PoolArgs,
+    UpsampleArgs,
+)
 
 
 class Residual(nn.Module):
@@ -29,7 +39,145 @@ class Padded(nn.Sequential):
     """One calculator layer that torch needs two modules for (pad + conv, convT + crop)."""
 
 
-_POINTWISE: dict[str, Callable[[dict[str, Any]], nn.Module]] = {
+class Branches(nn.Module):
+    """Every branch applied to the same input, then joined: torch.cat on the channels
+    ("cat"), a sum ("add") or a broadcast product ("mul"). nn.Identity is the input itself."""
+
+    def __init__(self, join: str, branches: list[nn.Module]) -> None:
+        super().__init__()
+        self.join = join
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outs: list[torch.Tensor] = [b(x) for b in self.branches]
+        if self.join == "cat":
+            return torch.cat(outs, 1)
+        out = outs[0]
+        for o in outs[1:]:
+            out = out + o if self.join == "add" else out * o
+        return out
+
+
+class Reshape(nn.Module):
+    """x.reshape(N, *shape): the batch stays, the rest takes the given shape."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = x.reshape(x.shape[0], *self.shape)
+        return out
+
+
+class Permute(nn.Module):
+    """x.permute(0, *dims): the batch stays first, the other dimensions are reordered."""
+
+    def __init__(self, dims: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dims = tuple(dims)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, *(d + 1 for d in self.dims))
+
+
+class ChannelLayerNorm(nn.LayerNorm):
+    """Layer norm over the channels at each position of a map (Keras' LayerNormalization on
+    channels-last data, ConvNeXt's LayerNorm2d)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            return super().forward(x)
+        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+def _conv(a: ConvArgs) -> nn.Module:
+    def conv2d(padding: str | tuple[int, int]) -> nn.Conv2d:
+        return nn.Conv2d(a.in_channels, a.out_channels, a.kernel_size, a.stride, padding,
+                         a.dilation, a.groups, a.bias)
+
+    if a.padding is not None:
+        return conv2d(a.padding)
+    top, bottom, left, right = a.pads
+    if top == bottom and left == right:
+        return conv2d((top, left))
+    return Padded(nn.ZeroPad2d((left, right, top, bottom)), conv2d((0, 0)))
+
+
+def _convt(a: ConvTArgs) -> nn.Module:
+    m = nn.ConvTranspose2d(a.in_channels, a.out_channels, a.kernel_size, a.stride, a.padding,
+                           a.output_padding, a.groups, a.bias, a.dilation)
+    ch, cw = a.crop
+    if ch or cw:
+        return Padded(m, nn.ZeroPad2d((0, -cw, 0, -ch)))
+    return m
+
+
+def _maxpool(a: PoolArgs) -> nn.Module:
+    top, bottom, left, right = a.pads
+    even = top == bottom and left == right
+    pool = nn.MaxPool2d(a.kernel_size, a.stride, (top, left) if even else 0, a.dilation,
+                        ceil_mode=a.ceil_mode)
+    if even:
+        return pool
+    # Keras 'same' max pooling ignores the padding: pad with -inf, never a maximum.
+    return Padded(nn.ConstantPad2d((left, right, top, bottom), float("-inf")), pool)
+
+
+def _avgpool(a: PoolArgs) -> nn.Module:
+    top, bottom, left, right = a.pads
+    if not (top == bottom and left == right):
+        raise UsageError("Keras average pooling with uneven 'same' padding has no exact "
+                         "PyTorch equivalent", "use an odd pool size or padding=valid")
+    include = a.count_include_pad if a.padding is not None else False
+    return nn.AvgPool2d(a.kernel_size, a.stride, (top, left), a.ceil_mode, include)
+
+
+def _batchnorm(a: BatchNormArgs) -> nn.Module:
+    cls = nn.BatchNorm2d if a.dims == 3 else nn.BatchNorm1d
+    return cls(a.num_features, a.eps, a.momentum, a.affine, a.track_running_stats)
+
+
+def _layernorm(a: NormArgs) -> nn.Module:
+    if len(a.normalized_shape) == 1 and a.num_channels == a.normalized_shape[0]:
+        return ChannelLayerNorm(a.num_channels, a.eps, a.affine)
+    return nn.LayerNorm(list(a.normalized_shape), a.eps, a.affine)
+
+
+def _upsample(a: UpsampleArgs) -> nn.Module:
+    scale = a.scale[0] if a.scale[0] == a.scale[1] else a.scale
+    return nn.Upsample(scale_factor=scale, mode=a.mode, align_corners=a.align_corners)
+
+
+def _plain(a: OpArgs) -> dict[str, Any]:
+    assert isinstance(a, PlainArgs)
+    return dict(a.values)
+
+
+Builder = Callable[[Any], nn.Module]
+
+BUILDERS: dict[str, Builder] = {
+    "conv": _conv,
+    "dwconv": _conv,
+    "convt": _convt,
+    "maxpool": _maxpool,
+    "avgpool": _avgpool,
+    "gap": lambda a: nn.AdaptiveAvgPool2d(a.output_size),
+    "gmp": lambda a: nn.AdaptiveMaxPool2d(a.output_size),
+    "zeropad": lambda a: nn.ZeroPad2d(a.pads),
+    "fc": lambda a: nn.Linear(a.in_features, a.out_features, a.bias),
+    "flatten": lambda a: nn.Flatten(),
+    "bn": _batchnorm,
+    "groupnorm": lambda a: nn.GroupNorm(a.num_groups, a.num_channels, a.eps, a.affine),
+    "instancenorm": lambda a: nn.InstanceNorm2d(a.num_channels, a.eps, affine=a.affine,
+                                                track_running_stats=a.track_running_stats),
+    "layernorm": _layernorm,
+    "lrn": lambda a: nn.LocalResponseNorm(**_plain(a)),
+    "upsample": _upsample,
+    "pixelshuffle": lambda a: nn.PixelShuffle(a.factor),
+    "channelshuffle": lambda a: nn.ChannelShuffle(a.factor),
+    "reshape": lambda a: Reshape(a.shape),
+    "permute": lambda a: Permute(a.order),
     "relu": lambda a: nn.ReLU(inplace=False),
     "tanh": lambda a: nn.Tanh(),
     "sigmoid": lambda a: nn.Sigmoid(),
@@ -37,76 +185,19 @@ _POINTWISE: dict[str, Callable[[dict[str, Any]], nn.Module]] = {
     "elu": lambda a: nn.ELU(),
     "silu": lambda a: nn.SiLU(),
     "relu6": lambda a: nn.ReLU6(),
-    "leakyrelu": lambda a: nn.LeakyReLU(a["negative_slope"]),
+    "hardswish": lambda a: nn.Hardswish(),
+    "hardsigmoid": lambda a: nn.Hardsigmoid(),
+    "leakyrelu": lambda a: nn.LeakyReLU(_plain(a)["negative_slope"]),
     "softmax": lambda a: nn.Softmax(dim=1),
     "logsoftmax": lambda a: nn.LogSoftmax(dim=1),
-    "dropout": lambda a: nn.Dropout(a["p"]),
-    "lrn": lambda a: nn.LocalResponseNorm(a["size"], a["alpha"], a["beta"], a["k"]),
+    "dropout": lambda a: nn.Dropout(_plain(a)["p"]),
 }
-
-
-def _conv(a: dict[str, Any]) -> nn.Module:
-    common = dict(kernel_size=a["kernel_size"], stride=a["stride"], dilation=a["dilation"],
-                  groups=a["groups"], bias=a["bias"])
-    if a["padding"] is not None:
-        return nn.Conv2d(a["in_channels"], a["out_channels"], padding=a["padding"], **common)
-    top, bottom, left, right = a["pads"]
-    if top == bottom and left == right:
-        return nn.Conv2d(a["in_channels"], a["out_channels"], padding=(top, left), **common)
-    return Padded(nn.ZeroPad2d((left, right, top, bottom)),
-                         nn.Conv2d(a["in_channels"], a["out_channels"], padding=0, **common))
-
-
-def _convt(a: dict[str, Any]) -> nn.Module:
-    m = nn.ConvTranspose2d(a["in_channels"], a["out_channels"], a["kernel_size"], a["stride"],
-                           a["padding"], a["output_padding"], a["groups"], a["bias"],
-                           a["dilation"])
-    ch, cw = a["crop"]
-    if ch or cw:
-        return Padded(m, nn.ZeroPad2d((0, -cw, 0, -ch)))
-    return m
-
-
-def _pool(kind: str, a: dict[str, Any]) -> nn.Module:
-    top, bottom, left, right = a["pads"]
-    even = top == bottom and left == right
-    if kind == "maxpool":
-        pool = nn.MaxPool2d(a["kernel_size"], a["stride"], (top, left) if even else 0,
-                            a["dilation"], ceil_mode=a["ceil_mode"])
-        if even:
-            return pool
-        # Keras 'same' max pooling ignores the padding: pad with -inf, never a maximum.
-        return Padded(nn.ConstantPad2d((left, right, top, bottom), float("-inf")), pool)
-    if not even:
-        raise UsageError("Keras average pooling with uneven 'same' padding has no exact "
-                         "PyTorch equivalent", "use an odd pool size or padding=valid")
-    include = a["count_include_pad"] if a["padding"] is not None else False
-    return nn.AvgPool2d(a["kernel_size"], a["stride"], (top, left), a["ceil_mode"], include)
+"""The torch module of each one-input kind, built from its typed record. Joins are built
+as blocks (Residual, Branches) by `row_module`."""
 
 
 def layer_module(row: LayerInfo) -> nn.Module:
-    a = row.torch_args
-    if row.kind in ("conv", "dwconv"):
-        return _conv(a)
-    if row.kind == "zeropad":
-        return nn.ZeroPad2d(a["pads"])
-    if row.kind == "gmp":
-        return nn.AdaptiveMaxPool2d(a["output_size"])
-    if row.kind == "convt":
-        return _convt(a)
-    if row.kind in ("maxpool", "avgpool"):
-        return _pool(row.kind, a)
-    if row.kind == "gap":
-        return nn.AdaptiveAvgPool2d(a["output_size"])
-    if row.kind == "fc":
-        return nn.Linear(a["in_features"], a["out_features"], a["bias"])
-    if row.kind == "flatten":
-        return nn.Flatten()
-    if row.kind == "bn":
-        cls = nn.BatchNorm2d if a["dims"] == 3 else nn.BatchNorm1d
-        return cls(a["num_features"], a["eps"], a["momentum"], a["affine"],
-                   a.get("track_running_stats", True))
-    return _POINTWISE[row.kind](a)
+    return BUILDERS[row.kind](row.args)
 
 
 def row_module(row: LayerInfo) -> nn.Module:
@@ -117,6 +208,9 @@ def row_module(row: LayerInfo) -> nn.Module:
         shortcut: nn.Module = nn.Sequential(*(row_module(c) for c in row.shortcut)) \
             if row.shortcut else nn.Identity()
         return Residual(body, shortcut)
+    if row.branches:
+        return Branches(row.kind, [nn.Sequential(*(row_module(c) for c in b)) if b else
+                                   nn.Identity() for b in row.branches])
     return layer_module(row)
 
 
@@ -167,6 +261,9 @@ def leaf_modules(model: nn.Module) -> list[nn.Module]:
         if isinstance(m, Residual):
             walk(m.body)
             walk(m.shortcut)
+        elif isinstance(m, Branches):
+            for b in m.branches:
+                walk(b)
         elif isinstance(m, nn.Sequential) and _is_group(m):
             for c in m:
                 walk(c)

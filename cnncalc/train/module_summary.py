@@ -130,7 +130,7 @@ def _counts(m: nn.Module) -> tuple[int, int]:
 
 def _derived(call: _Call, path: str) -> LayerInfo | None:
     """The calculator's record for a known leaf, if it agrees with what the module did."""
-    from ..calc import ops
+    from .. import ops
     from ..calc.receptive import update
     from ..spec import parse
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..spec import Layer, format_value
 from .shape import KERAS
+from .signature import Layer, format_value
 
 
 class Refusal(Exception):
@@ -33,6 +33,11 @@ class Axis:
 def as_int(v: object) -> int:
     assert isinstance(v, int)
     return v
+
+
+def as_float(v: object) -> float:
+    assert isinstance(v, (int, float)) and not isinstance(v, bool)
+    return float(v)
 
 
 def pair(v: Any) -> tuple[int, int]:
@@ -155,3 +160,11 @@ def padding_notes(layer: Layer, k: tuple[int, int]) -> list[str]:
     if h == w:
         return [h] if h else []
     return [f"{text} (along {axis})" for text, axis in ((h, "H"), (w, "W")) if text]
+
+
+def need_map(shape: tuple[int, ...], what: str) -> tuple[int, int, int]:
+    """(C, H, W) of a feature map, or a Refusal for a flat vector."""
+    if len(shape) != 3:
+        raise Refusal(f"{what} needs a CxHxW input but got the flat vector {shape[0]}",
+                      "put it before flatten/fc")
+    return shape[0], shape[1], shape[2]

@@ -1,0 +1,44 @@
+"""Sizes the code states (Conv2d's in_channels, Linear's in_features) against what flows in."""
+
+from __future__ import annotations
+
+from ..ops.shape import Shape, format_shape, numel
+from ..ops.signature import Layer
+from ..ops.window import Refusal
+
+
+def check_declared(layer: Layer, shape: Shape, giver: str, convention: str,
+                   flattened: Shape | None = None) -> None:
+    """The sizes a library call states (Conv2d's in_channels, Linear's in_features) against
+    what the layer before it gives. `giver` names that layer ('layer 6 flatten'); `flattened`
+    is what that layer flattened, when it is a flatten."""
+    if not layer.declared:
+        return
+    said = dict(layer.declared)
+    name = layer.source or layer.text
+    giver += " has" if giver == "the input" else " gives"
+    shown = format_shape(shape, convention)
+    if "rank" in said:
+        if said["rank"] == 3 and len(shape) != 3:
+            raise Refusal(f"{name} needs a CxHxW input, but {giver} the flat vector "
+                          f"{shape[0]}", "use BatchNorm1d after flatten")
+        if said["rank"] == 1 and len(shape) != 1:
+            raise Refusal(f"{name} needs a flat input, but {giver} {shown}",
+                          "use BatchNorm2d on feature maps")
+    if "channels" in said and len(shape) == 3 and said["channels"] != shape[0]:
+        raise Refusal(f"{name} expects {said['channels']} input channels, but {giver} "
+                      f"{shape[0]} ({shown})")
+    if "channels" in said and len(shape) == 1 and layer.kind == "bn" and \
+            said["channels"] != shape[0]:
+        raise Refusal(f"{name} expects {said['channels']} input features, but {giver} "
+                      f"{shape[0]}")
+    if "features" in said:
+        n = numel(shape)
+        if said["features"] != n or (layer.kind == "fc" and len(shape) != 1):
+            detail = f" ({shown})" if len(shape) > 1 else (
+                f" ({format_shape(flattened, convention)})" if flattened else "")
+            if layer.kind == "fc" and len(shape) != 1:
+                raise Refusal(f"{name} expects {said['features']} input features, but {giver}"
+                              f" a {shown} map", "flatten it first")
+            raise Refusal(f"{name} expects {said['features']} input features, but {giver} "
+                          f"{n}{detail}")

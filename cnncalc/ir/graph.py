@@ -1,0 +1,157 @@
+"""The network as a graph: nodes in topological order, each naming its inputs, and the blocks
+a table groups them into.
+
+This is the one model every front-end lowers into and every consumer reads. A chain is the
+special case of one input per node. Besides the data flow (`GNode.inputs`), a graph keeps
+its display structure (`Graph.body`): the blocks a person wrote or a module nests (a
+repeat, a residual, a concatenation of branches), each listing its items in the order a
+table shows them. That order is always a topological order of the nodes it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from ..ops.signature import Layer
+from ..spec import Join, Node, Repeat, Residual, short_text
+
+INPUT_KIND = "input"
+
+# How a residual block's shortcut is formed.
+GIVEN = "given"  # the block lists the shortcut's own layers (res[body|shortcut])
+IDENTITY = "identity"  # the code adds the input itself (f(x) + x): a changed shape is an error
+AUTO = "auto"  # res[body]: the input itself, or a 1x1 projection when the body changes shape
+
+
+@dataclass(frozen=True)
+class GNode:
+    """One operation: a layer applied to the outputs of earlier nodes, or a graph input."""
+
+    layer: Layer | None  # None for a graph input
+    inputs: tuple[int, ...]  # indices of earlier nodes in Graph.nodes
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind if self.layer is not None else INPUT_KIND
+
+
+@dataclass(frozen=True)
+class Block:
+    """A group of items shown as one row with its totals, its items indented below it.
+
+    `parts` holds the block's sequences: a repeat has one, a residual two (body, shortcut),
+    a join one per branch (an empty branch is the block's input itself). `join` is the node
+    that combines the parts (-1 for a repeat, whose output is its last item's)."""
+
+    kind: str  # "repeat", "residual", or a join kind ("cat", "mul")
+    text: str  # the block in the spec language
+    label: str  # a compact outline for table rows
+    input: int  # the node that feeds the block
+    parts: tuple[tuple[Item, ...], ...]
+    join: int = -1
+    shortcut: str = GIVEN  # residuals: GIVEN, IDENTITY or AUTO
+
+
+Item = Union[int, Block]
+"""An entry of a sequence: a node (its index), or a block of further items."""
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: tuple[GNode, ...]
+    body: tuple[Item, ...]
+    output: int
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+
+def output_of(item: Item, graph: Graph) -> int:
+    """The node whose value an item yields."""
+    while isinstance(item, Block):
+        if item.join >= 0:
+            return item.join
+        last = item.parts[0]
+        if not last:  # pragma: no cover - repeats have a body
+            return item.input
+        item = last[-1]
+    return item
+
+
+def sequence_output(items: tuple[Item, ...], start: int, graph: Graph) -> int:
+    """The node a sequence yields: its last item's, or `start` when it is empty."""
+    return output_of(items[-1], graph) if items else start
+
+
+_JOIN_LAYERS = {kind: Layer(kind, {}) for kind in ("add", "cat", "mul")}
+
+
+class _Lowering:
+    def __init__(self) -> None:
+        self.nodes: list[GNode] = []
+        # A repeated block lowers once per repetition; its texts are the same each time.
+        self.texts: dict[int, tuple[str, str]] = {}
+
+    def texts_of(self, n: Node) -> tuple[str, str]:
+        key = id(n)
+        hit = self.texts.get(key)
+        if hit is None:
+            hit = self.texts[key] = (n.text, short_text((n,)))
+        return hit
+
+    def add(self, layer: Layer | None, inputs: tuple[int, ...]) -> int:
+        self.nodes.append(GNode(layer, inputs))
+        return len(self.nodes) - 1
+
+    def sequence(self, nodes: tuple[Node, ...], x: int) -> tuple[tuple[Item, ...], int]:
+        items: list[Item] = []
+        for n in nodes:
+            item, x = self.item(n, x)
+            items.append(item)
+        return tuple(items), x
+
+    def item(self, n: Node, x: int) -> tuple[Item, int]:
+        if isinstance(n, Layer):
+            i = self.add(n, (x,))
+            return i, i
+        if isinstance(n, Repeat):
+            start = x
+            items: list[Item] = []
+            for _ in range(n.times):
+                seq, x = self.sequence(n.body, x)
+                items.extend(seq)
+            text, label = self.texts_of(n)
+            return Block("repeat", text, label, start, (tuple(items),)), x
+        if isinstance(n, Residual):
+            body, body_out = self.sequence(n.body, x)
+            if n.shortcut:
+                shortcut, short_out = self.sequence(n.shortcut, x)
+                mode = GIVEN
+            else:
+                shortcut, short_out = (), x
+                mode = IDENTITY if n.identity else AUTO
+            j = self.add(_JOIN_LAYERS["add"], (body_out, short_out))
+            text, label = self.texts_of(n)
+            return Block("residual", text, label, x, (body, shortcut), j, mode), j
+        parts: list[tuple[Item, ...]] = []
+        outs: list[int] = []
+        for branch in n.branches:
+            seq, out = self.sequence(branch, x)
+            parts.append(seq)
+            outs.append(out)
+        j = self.add(_JOIN_LAYERS[n.kind], tuple(outs))
+        text, label = self.texts_of(n)
+        return Block(n.kind, text, label, x, tuple(parts), j), j
+
+
+def lower(nodes: tuple[Node, ...]) -> Graph:
+    """The graph of a parsed spec (or of code read into the spec's blocks)."""
+    lowering = _Lowering()
+    start = lowering.add(None, ())
+    body, out = lowering.sequence(nodes, start)
+    return Graph(tuple(lowering.nodes), body, out)
+
+
+__all__ = ["AUTO", "GIVEN", "IDENTITY", "INPUT_KIND", "Block", "GNode", "Graph", "Item",
+           "Join", "lower", "output_of", "sequence_output"]

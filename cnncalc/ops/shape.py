@@ -1,0 +1,104 @@
+"""Shapes and conventions: parsing `CxHxW`, formatting shapes as PyTorch or Keras print them."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import UsageError, cut
+
+Shape = tuple[int, ...]
+"""(C, H, W) for feature maps or (N,) for flat vectors, batch dimension excluded."""
+
+PYTORCH = "pytorch"
+KERAS = "keras"
+CONVENTIONS = {"pytorch": PYTORCH, "torch": PYTORCH, "keras": KERAS, "tf": KERAS,
+               "tensorflow": KERAS}
+
+
+def parse_convention(text: str) -> str:
+    try:
+        return CONVENTIONS[text.lower()]
+    except KeyError:
+        raise UsageError(f"unknown convention '{text}'",
+                         "choose pytorch (default) or keras (alias tf)") from None
+
+
+MAX_SIDE = 10**12
+MAX_VALUES = 10**15
+_SEPARATORS = re.compile(r"\s*[x×*,]\s*|\s+")
+
+
+def _dims(text: str) -> tuple[list[str], bool]:
+    """The numbers of a shape written 1x28x28, (1, 28, 28), 1,28,28 or (None, 28, 28, 1);
+    and whether it named a batch (None) first."""
+    raw = text.strip().lower()
+    if raw[:1] in "([" and raw[-1:] in ")]":
+        raw = raw[1:-1].strip()
+        if raw.endswith(","):  # a Python tuple's trailing comma: (28, 28, 1,)
+            raw = raw[:-1]
+    # One separator between two numbers: '1x28xx' or '1,,28' is a typo, never a 1x28 shape.
+    parts = _SEPARATORS.split(raw.strip()) if raw.strip() else []
+    batch = bool(parts) and parts[0] == "none"
+    return (parts[1:] if batch else parts), batch
+
+
+def _bad(text: str, hint: str) -> UsageError:
+    return UsageError(f"bad input shape '{cut(text)}'", hint)
+
+
+def parse_shape(text: str, channels_last: bool = False) -> Shape:
+    """`1x28x28`, `(1, 28, 28)` or `1,28,28` (CxHxW; HxWxC when `channels_last`), `28x28`
+    (one channel), `28` (1x28x28), or `flat:784` for a flat vector."""
+    raw = text.strip().lower()
+    if raw.startswith("flat:"):
+        body = raw[5:].strip()
+        if body.isdigit() and len(body) <= 13 and 0 < int(body) <= MAX_SIDE:
+            return (int(body),)
+        raise UsageError(f"bad flat input '{text[:40]}'", "write it as flat:784")
+    for prefix, last in (("chw:", False), ("hwc:", True)):
+        if raw.startswith(prefix):
+            return parse_shape(text.strip()[4:], last)
+    parts, batch = _dims(text)
+    hint = ("write it as HxWxC (Keras channels-last), e.g. 28x28x1 or (28, 28, 1)"
+            if channels_last else
+            "write it as CxHxW, e.g. 1x28x28, (1, 28, 28) or 1,28,28 (HxW means one channel)")
+    if not parts or len(parts) > 3 or not all(re.fullmatch(r"\d{1,13}", p) for p in parts):
+        raise _bad(text, hint)
+    if batch and len(parts) != 3:
+        raise _bad(text, hint)
+    dims = tuple(int(p) for p in parts)
+    if min(dims) < 1:
+        raise UsageError(f"bad input shape '{text[:40]}': every dimension must be at least 1")
+    if max(dims) > MAX_SIDE or numel(dims) > MAX_VALUES:
+        raise UsageError(f"input shape '{text[:40]}' is too large",
+                         "at most 10^12 on a side and 10^15 values")
+    if len(dims) == 1:
+        return (1, dims[0], dims[0])
+    if len(dims) == 2:
+        return (1, dims[0], dims[1])
+    if channels_last or batch:
+        return (dims[2], dims[0], dims[1])
+    return dims
+
+
+def describe_input(shape: Shape, convention: str) -> str:
+    """How an input shape reads, for a table header: `1x28x28 (C x H x W)`."""
+    if len(shape) == 1:
+        return f"flat vector of {shape[0]}"
+    if convention == KERAS:
+        return f"{shape[1]}x{shape[2]}x{shape[0]} (H x W x C, channels-last)"
+    return f"{'x'.join(map(str, shape))} (C x H x W)"
+
+
+def numel(shape: Shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def format_shape(shape: Shape, convention: str = PYTORCH) -> str:
+    if convention == KERAS:
+        dims = (shape[1], shape[2], shape[0]) if len(shape) == 3 else shape
+        return "(None, " + ", ".join(str(d) for d in dims) + ")"
+    return "x".join(str(d) for d in shape)

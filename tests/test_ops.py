@@ -1,0 +1,123 @@
+"""Every layer kind against every consumer: a kind that misses a facet fails here.
+
+A new kind must appear in SAMPLES (a spec that uses it), and then every facet below is
+exercised for it: the registry entry, the shape rule through the calculator, explain's
+rules, solve's rule on both axes, the diagram family, and the torch builder. Nothing may
+fall through to a consumer's default.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cnncalc.calc.explain import explain
+from cnncalc.calc.summary import summarize_spec
+from cnncalc.ops import FAMILIES, OPS
+from cnncalc.ops.base import PlainArgs
+from cnncalc.ops.shape import parse_shape
+from cnncalc.render.draw_model import HATCH, PALETTE
+from cnncalc.spec import parse
+
+# kind -> (a spec that uses it, input). The kind is the sample's last layer, or its last
+# block for a join.
+SAMPLES = {
+    "conv": ("conv(8,3,stride=2,padding=1)", "3x16x16"),
+    "convt": ("convt(4,2,stride=2)", "8x8x8"),
+    "dwconv": ("dwconv(3,stride=2,padding=1,m=2)", "4x16x16"),
+    "maxpool": ("maxpool(3,stride=2,padding=1)", "4x16x16"),
+    "avgpool": ("avgpool(2)", "4x16x16"),
+    "gap": ("gap", "4x16x16"),
+    "gmp": ("gmp(2)", "4x16x16"),
+    "zeropad": ("zeropad(1,2,3,4)", "4x8x8"),
+    "fc": ("flatten-fc(10)", "4x8x8"),
+    "flatten": ("flatten", "4x8x8"),
+    "dropout": ("dropout(0.3)", "4x8x8"),
+    "bn": ("bn", "4x8x8"),
+    "lrn": ("lrn(5)", "4x8x8"),
+    "leakyrelu": ("leakyrelu(0.2)", "4x8x8"),
+    "softmax": ("flatten-softmax", "4x8x8"),
+    "logsoftmax": ("flatten-logsoftmax", "4x8x8"),
+    "relu": ("relu", "4x8x8"),
+    "tanh": ("tanh", "4x8x8"),
+    "sigmoid": ("sigmoid", "4x8x8"),
+    "gelu": ("gelu", "4x8x8"),
+    "elu": ("elu", "4x8x8"),
+    "silu": ("silu", "4x8x8"),
+    "relu6": ("relu6", "4x8x8"),
+    "hardswish": ("hardswish", "4x8x8"),
+    "hardsigmoid": ("hardsigmoid", "4x8x8"),
+    "groupnorm": ("groupnorm(2)", "4x8x8"),
+    "instancenorm": ("instancenorm(affine=true)", "4x8x8"),
+    "layernorm": ("layernorm", "4x8x8"),
+    "upsample": ("upsample(2,mode=bilinear)", "4x8x8"),
+    "pixelshuffle": ("pixelshuffle(2)", "8x8x8"),
+    "channelshuffle": ("channelshuffle(2)", "4x8x8"),
+    "reshape": ("reshape(16x4x4)", "4x8x8"),
+    "permute": ("permute(1,2,0)", "4x8x8"),
+    "add": ("add[conv(4,3,padding=1)|conv(4,1)]", "4x8x8"),
+    "cat": ("cat[|conv(4,3,padding=1)]", "4x8x8"),
+    "mul": ("mul[|gap-conv(4,1)-sigmoid]", "4x8x8"),
+}
+
+SOLVE_TAGS = {"stop", "keep", "to", "never", "scale", "grow", "convt", "window"}
+
+
+def test_every_kind_has_a_sample() -> None:
+    assert set(SAMPLES) == set(OPS)
+
+
+def _last(spec: str, shape: str):  # type: ignore[no-untyped-def]
+    s = summarize_spec(spec, parse_shape(shape))
+    return s, s.layers[-1]
+
+
+@pytest.mark.parametrize("kind", sorted(OPS))
+def test_registry_entry(kind: str) -> None:
+    op = OPS[kind]
+    assert op.kind == kind
+    assert op.family in FAMILIES and op.family in PALETTE and op.family in HATCH
+    assert (op.apply is None) != (op.join is None), "one input or several, never both"
+    assert op.signature.join == (op.join is not None)
+
+
+@pytest.mark.parametrize("kind", sorted(OPS))
+def test_the_calculator_computes_it(kind: str) -> None:
+    _s, row = _last(*SAMPLES[kind])
+    assert row.kind == kind
+    assert row.formula
+    if not OPS[kind].signature.join and row.args == PlainArgs():
+        assert not OPS[kind].signature.params, f"{kind} takes arguments but hands none on"
+
+
+@pytest.mark.parametrize("kind", sorted(k for k in OPS if not OPS[k].signature.join))
+def test_explain_states_its_rule(kind: str) -> None:
+    s, row = _last(*SAMPLES[kind])
+    step = explain(s)[-1]
+    size_rule = dict(step.lines)["output size"]
+    assert size_rule
+    if row.output_shape != row.input_shape:
+        assert "unchanged" not in size_rule, (kind, size_rule)
+
+
+@pytest.mark.parametrize("kind", sorted(k for k in OPS if not OPS[k].signature.join))
+def test_solve_has_a_rule_on_each_axis(kind: str) -> None:
+    layer = parse(SAMPLES[kind][0])[-1]
+    for axis in (0, 1):
+        rule = OPS[kind].solve(layer, axis)  # type: ignore[arg-type]
+        assert rule[0] in SOLVE_TAGS, rule
+
+
+def test_unknown_kind_is_an_error_not_a_default() -> None:
+    from cnncalc import ops
+    from cnncalc.ops.signature import Layer
+
+    with pytest.raises(KeyError):
+        ops.apply(Layer("frobnicate", {}), (1, 4, 4), "pytorch")
+
+
+def test_torch_builds_every_kind() -> None:
+    pytest.importorskip("torch")
+    from cnncalc.train.model import BUILDERS
+
+    one_input = {k for k, op in OPS.items() if not op.signature.join}
+    assert set(BUILDERS) == one_input
