@@ -121,3 +121,30 @@ def test_torch_builds_every_kind() -> None:
 
     one_input = {k for k, op in OPS.items() if not op.signature.join}
     assert set(BUILDERS) == one_input
+
+
+def test_json_names_each_rows_inputs() -> None:
+    """Hand-derived: layer 1 reads the input; the cat at 2 joins its branch's last row
+    (2.b1.2) with its own input (row 1, the empty branch); the residual at 3 adds its body's
+    last row to the cat's output; the auto projection (4.s1 conv, 4.s2 bn) reads the block's
+    input 3; the repeat at 5 reads 4 and its second relu the first."""
+    from cnncalc.calc.summary import summarize_spec
+
+    s = summarize_spec("conv(16,1)-cat[conv(8,1)-relu|]-res[conv(24,3,padding=1)]"
+                       "-res[conv(8,3,stride=2,padding=1)]-[relu]*2", (3, 8, 8))
+    got: dict[str, list[str]] = {}
+
+    def walk(rows: list[dict[str, object]]) -> None:
+        for r in rows:
+            got[str(r["path"])] = list(r["inputs"])  # type: ignore[call-overload]
+            for b in r.get("branches", []):  # type: ignore[attr-defined]
+                walk(b)
+            walk(r.get("layers", []))  # type: ignore[arg-type]
+            if isinstance(r.get("shortcut"), list):
+                walk(r["shortcut"])  # type: ignore[arg-type]
+
+    walk(s.to_dict()["layers"])
+    assert got == {
+        "1": ["input"], "2": ["2.b1.2", "1"], "2.b1.1": ["1"], "2.b1.2": ["2.b1.1"],
+        "3": ["3.1", "2"], "3.1": ["2"], "4": ["4.1", "4.s2"], "4.1": ["3"], "4.s1": ["3"],
+        "4.s2": ["4.s1"], "5": ["4"], "5.1": ["4"], "5.2": ["5.1"]}

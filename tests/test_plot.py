@@ -159,7 +159,7 @@ def test_reader_fuzz(tmp_path_factory: pytest.TempPathFactory, raw: bytes) -> No
         for key, value in e.values.items():
             assert value == value and abs(value) != float("inf")
             assert key not in metrics.ACCURACIES or 0 <= value <= 1
-    from cnncalc.render.curves import terminal_chart
+    from cnncalc.train.curves import terminal_chart
     terminal_chart(m)
 
 

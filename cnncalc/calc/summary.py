@@ -49,6 +49,9 @@ class LayerInfo:
     label: str = ""  # compact outline of a block, for tables
     measured: bool = False  # shapes and params read off a running module, not derived
     branches: tuple[tuple[LayerInfo, ...], ...] = ()  # a join's rows, branch by branch
+    # Paths of the rows whose outputs this row reads ("input" for the model's input): a
+    # layer's one input, a repeat's input, and for a join or residual the values it joins.
+    inputs: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -246,6 +249,11 @@ class _Pass:
         self.row_of[output_of(item, self.graph)] = row
         return row
 
+    def path_of(self, node: int) -> str:
+        """The row that yields a node's value: the outermost finished one, or the input."""
+        row = self.row_of[node]
+        return "input" if row is None else row.path
+
     def shape_of(self, node: int) -> Shape:
         return self.result(node)[0]
 
@@ -264,7 +272,8 @@ class _Pass:
         except LayerError as e:
             raise self.partial_block(e, block, shape, path) from None
         out, rf = self.result(self.tail(block.parts[0], block.input))
-        return self.block(block, path, shape, out, rf, rows)
+        return self.block(block, path, shape, out, rf, rows,
+                          inputs=(self.path_of(block.input),))
 
     def partial_block(self, e: LayerError, block: Block, shape: Shape,
                       path: str) -> LayerError:
@@ -276,7 +285,8 @@ class _Pass:
     def block(self, block: Block, path: str, shape: Shape, out: Shape, rf: RField,
               rows: list[LayerInfo], shortcut: tuple[LayerInfo, ...] = (),
               extra_activations: int = 0, complete: bool = True, formula: str = "",
-              branches: tuple[tuple[LayerInfo, ...], ...] = ()) -> LayerInfo:
+              branches: tuple[tuple[LayerInfo, ...], ...] = (),
+              inputs: tuple[str, ...] = ()) -> LayerInfo:
         everything = list(rows) + list(shortcut) + [r for b in branches for r in b]
         return LayerInfo(
             path, block.kind, block.text, shape, out,
@@ -285,7 +295,7 @@ class _Pass:
             sum(r.macs for r in everything),
             sum(r.activations for r in everything) + extra_activations,
             rf, formula, children=tuple(rows), shortcut=shortcut, complete=complete,
-            label=block.label if complete else "", branches=branches)
+            label=block.label if complete else "", branches=branches, inputs=inputs)
 
     def layer(self, index: int, path: str) -> LayerInfo:
         node = self.nodes[index]
@@ -296,6 +306,7 @@ class _Pass:
         key = (layer.kind, layer.text, shape)
         if layer.declared:
             self.check_declared(layer, shape, source, path)
+        inputs = (self.path_of(source),)
         try:
             step = self.steps.get(key) or ops.apply(layer, shape, self.convention)
             ops.check_size(step, self.convention)
@@ -310,7 +321,7 @@ class _Pass:
             path, layer.kind, layer.text, shape, step.output_shape, step.trainable,
             step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
             step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
-            args=step.args)
+            args=step.args, inputs=inputs)
         self.row_of[index] = row
         return row
 
@@ -336,6 +347,7 @@ class _Pass:
         out, body_rf = self.result(self.tail(body_items, block.input))
         shortcut: tuple[LayerInfo, ...] = ()
         sc_rf = self.result(block.input)[1]
+        sc_source = block.input
         if block.shortcut == GIVEN:
             try:
                 sc_rows = self.sequence(short_items, path + ".s")
@@ -351,7 +363,9 @@ class _Pass:
                     [self.block(block, path, shape, out, body_rf, rows, tuple(sc_rows),
                                 complete=False)])
             return self.joined(block, path, shape, out, larger(body_rf, sc_rf), rows,
-                               tuple(sc_rows))
+                               tuple(sc_rows),
+                               inputs=(self.path_of(self.tail(body_items, block.input)),
+                                       self.path_of(self.tail(short_items, block.input))))
         if out != shape and block.shortcut == IDENTITY:
             raise LayerError(
                 f"layer {path} {block.text}: the body turns {format_shape(shape, self.convention)}"
@@ -373,18 +387,23 @@ class _Pass:
             projection = self.add_chain(parse(f"conv({out[0]},1,stride={stride},bias=false)"
                                               "-bn"), block.input)
             sc_rows = self.sequence(projection, path + ".s")
-            sc_rf = self.result(self.tail(projection, block.input))[1]
+            sc_source = self.tail(projection, block.input)
+            sc_rf = self.result(sc_source)[1]
             # The projection is the calculator's own choice (torchvision's): no flags on it.
             shortcut = tuple(replace(r, notes=()) for r in sc_rows)
-        return self.joined(block, path, shape, out, larger(body_rf, sc_rf), rows, shortcut)
+        return self.joined(block, path, shape, out, larger(body_rf, sc_rf), rows, shortcut,
+                           inputs=(self.path_of(self.tail(body_items, block.input)),
+                                   self.path_of(sc_source)))
 
     def joined(self, block: Block, path: str, shape: Shape, out: Shape, rf: RField,
                rows: list[LayerInfo], shortcut: tuple[LayerInfo, ...] = (), formula: str = "",
-               branches: tuple[tuple[LayerInfo, ...], ...] = ()) -> LayerInfo:
+               branches: tuple[tuple[LayerInfo, ...], ...] = (),
+               inputs: tuple[str, ...] = ()) -> LayerInfo:
         """The finished row of a block whose parts meet in its join node."""
         self.out[block.join] = (out, rf)
         return self.block(block, path, shape, out, rf, rows, shortcut,
-                          extra_activations=numel(out), formula=formula, branches=branches)
+                          extra_activations=numel(out), formula=formula, branches=branches,
+                          inputs=inputs)
 
     def add_chain(self, nodes: tuple[Node, ...], start: int) -> tuple[Item, ...]:
         """Layers the calculator adds itself (a projection shortcut), as new nodes."""
@@ -424,7 +443,8 @@ class _Pass:
                              path) from None
         rf = join_rf([r for _, r in ins], [s for s, _ in ins], step.output_shape)
         return self.joined(block, path, shape, step.output_shape, rf, [],
-                           formula=step.formula, branches=tuple(branches))
+                           formula=step.formula, branches=tuple(branches),
+                           inputs=tuple(self.path_of(i) for i in node.inputs))
 
 
 def stride_for(n: int, m: int) -> tuple[int, int] | None:

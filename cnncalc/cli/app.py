@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from .. import __version__
+from .._version import __version__
 from . import calc_cmds, check_cmds, data_cmds, draw_cmds, model_cmds, train_cmds
 from .common import clip
 

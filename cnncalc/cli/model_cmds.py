@@ -259,7 +259,7 @@ def register(app: typer.Typer) -> None:
             "--terminal", help="Draw in the terminal even if matplotlib is installed.")] = False,
     ) -> None:
         """Learning curves: train and validation on one figure, test accuracy marked."""
-        from ..render.curves import terminal_chart
+        from ..train.curves import terminal_chart
         from ..train.metrics import read
         from .draw_cmds import write_atomic
 

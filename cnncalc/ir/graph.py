@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from ..ops.signature import Layer
-from ..spec import Join, Node, Repeat, Residual, short_text
+from .tree import Join, Node, Repeat, Residual, short_text
 
 INPUT_KIND = "input"
 

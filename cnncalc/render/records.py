@@ -14,6 +14,7 @@ def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
     record: dict[str, Any] = {
         "index": row.index,
         "path": row.path,
+        "inputs": list(row.inputs),
         "type": row.kind,
         "spec": row.spec,
         "input_shape": list(row.input_shape),

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, TypeGuard
 
 import torch
 
-from .. import __version__
+from .._version import __version__
 from ..budget import check as check_budget
 from ..errors import CheckpointError
 from ..files import atomic_write  # re-exported: older callers import it from here

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..train.metrics import ACCURACIES, LOSSES, Metrics
+from .metrics import ACCURACIES, LOSSES, Metrics
 
 BARS = "▁▂▃▄▅▆▇█"
 WIDTH = 60  # longest sparkline; longer runs are sampled evenly

@@ -1,0 +1,94 @@
+"""The tree a spec, a code reader or a preset writes: layers, repeats, residuals and joins, in
+the order written. The graph (ir/graph.py) is lowered from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from ..ops.signature import Layer
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """`[ body ]*times`: the body applied `times` times in sequence."""
+
+    body: tuple[Node, ...]
+    times: int
+    pos: int = 0
+
+    @property
+    def text(self) -> str:
+        return f"[{to_text(self.body)}]*{self.times}"
+
+
+@dataclass(frozen=True)
+class Residual:
+    """`res[ body ]`: body(x) + shortcut(x), the shortcut chosen by the calculator."""
+
+    body: tuple[Node, ...]
+    pos: int = 0
+    # Code that adds x itself (`f(x) + x`) declares an identity shortcut: a body that changes
+    # the shape is then an error, as it is in torch and Keras, not a projection.
+    identity: bool = False
+    shortcut: tuple[Node, ...] = ()  # `res[body|shortcut]`: the shortcut's own layers
+
+    @property
+    def text(self) -> str:
+        if self.shortcut:
+            return f"res[{to_text(self.body)}|{to_text(self.shortcut)}]"
+        return f"res[{to_text(self.body)}]"
+
+
+@dataclass(frozen=True)
+class Join:
+    """`cat[a|b|...]`, `add[a|b|...]`, `mul[|gate]`: every branch applied to the same input,
+    then joined. An empty branch is the input itself."""
+
+    kind: str  # "cat", "add" or "mul"
+    branches: tuple[tuple[Node, ...], ...]
+    pos: int = 0
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind}[{'|'.join(to_text(b) for b in self.branches)}]"
+
+
+Node = Union[Layer, Repeat, Residual, Join]
+
+JOINS = {"cat": "cat", "concat": "cat", "add": "add", "mul": "mul"}
+"""Block names that join branches, and the join each stands for."""
+
+
+def short_text(nodes: tuple[Node, ...]) -> str:
+    """A compact outline by layer kind, e.g. `res[conv-bn-relu-conv-bn]`, for table rows."""
+    parts = []
+    for n in nodes:
+        if isinstance(n, Layer):
+            parts.append(n.kind)
+        elif isinstance(n, Repeat):
+            parts.append(f"[{short_text(n.body)}]*{n.times}")
+        elif isinstance(n, Join):
+            parts.append(f"{n.kind}[{'|'.join(short_text(b) for b in n.branches)}]")
+        else:
+            parts.append(f"res[{short_text(n.body)}]")
+    return "-".join(parts)
+
+
+def to_text(nodes: tuple[Node, ...]) -> str:
+    return "-".join(n.text for n in nodes)
+
+
+def count_layers(nodes: tuple[Node, ...]) -> int:
+    """Number of layers after expanding repetitions (residual shortcuts not counted)."""
+    total = 0
+    for n in nodes:
+        if isinstance(n, Layer):
+            total += 1
+        elif isinstance(n, Repeat):
+            total += n.times * count_layers(n.body)
+        elif isinstance(n, Join):
+            total += sum(count_layers(b) for b in n.branches)
+        else:
+            total += count_layers(n.body) + count_layers(n.shortcut)
+    return total
