@@ -148,3 +148,18 @@ def test_json_names_each_rows_inputs() -> None:
         "1": ["input"], "2": ["2.b1.2", "1"], "2.b1.1": ["1"], "2.b1.2": ["2.b1.1"],
         "3": ["3.1", "2"], "3.1": ["2"], "4": ["4.1", "4.s2"], "4.1": ["3"], "4.s1": ["3"],
         "4.s2": ["4.s1"], "5": ["4"], "5.1": ["4"], "5.2": ["5.1"]}
+
+
+def test_explain_shows_each_join_after_its_branches() -> None:
+    """The join is a step of its own: cat of an 8-channel branch and the 16-channel input
+    gives 8 + 16 = 24 channels; the identity residual adds the body to the block's input."""
+    from cnncalc.calc.explain import explain
+    from cnncalc.calc.summary import summarize_spec
+
+    steps = explain(summarize_spec("conv(16,1)-cat[conv(8,1)|]-res[conv(24,3,padding=1)]",
+                                   (3, 8, 8)))
+    assert [e.path for e in steps] == ["1", "2.b1.1", "2", "3.1", "3"]
+    cat, res = steps[2], steps[4]
+    assert cat.spec == "cat of 2.b1.1, 1" and cat.output_shape == "24x8x8"
+    assert ("", "channels: 8 + 16 = 24") in cat.lines
+    assert res.spec == "add of 3.1, 2" and "identity shortcut" in res.lines[0][1]

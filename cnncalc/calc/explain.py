@@ -60,12 +60,54 @@ def _remarks(row: LayerInfo, nxt: LayerInfo | None, total_params: int,
     return out
 
 
+JOINED = frozenset({"cat", "add", "mul", "residual"})
+
+
+def _steps(rows: tuple[LayerInfo, ...]) -> list[LayerInfo]:
+    """Every layer in display order, each join (and residual addition) after its parts."""
+    out: list[LayerInfo] = []
+    for row in rows:
+        if not row.is_block:
+            out.append(row)
+            continue
+        out.extend(_steps(row.inner()))
+        if row.kind in JOINED and row.complete:
+            out.append(row)
+    return out
+
+
+def _join(row: LayerInfo, convention: str) -> Explained:
+    """The step where a block's paths meet: what the join computes, and why it fits."""
+    if row.kind == "residual":
+        shortcut = (f"the shortcut (rows {row.shortcut[0].path}–{row.shortcut[-1].path})"
+                    if row.shortcut else "the block's input (an identity shortcut)")
+        size = (f"the body's output {format_shape(row.output_shape, convention)} plus "
+                f"{shortcut}: both must have the same shape")
+    else:
+        size = OPS[row.kind].size_rule(row.args, row.formula, convention)
+    size_rf = row.rf.describe()[0]
+    lines = [("output size", size)]
+    if row.formula:
+        lines.append(("", row.formula))
+    lines += [("parameters", "no parameters in the join itself (the block's layers above "
+               f"hold {row.params:,})"),
+              ("receptive field", f"the largest over the joined paths: r = {size_rf}")]
+    ins = ", ".join(row.inputs)
+    return Explained(row.path, f"{'add' if row.kind == 'residual' else row.kind} of {ins}",
+                     format_shape(row.input_shape, convention),
+                     format_shape(row.output_shape, convention), tuple(lines), ())
+
+
 def explain(summary: Summary) -> list[Explained]:
     leaves = summary.leaves()
+    after = {id(row): leaves[i + 1] for i, row in enumerate(leaves[:-1])}
     total_params = summary.trainable_params  # a sum over every row: once, not once a layer
     result = []
-    for i, row in enumerate(leaves):
-        nxt = leaves[i + 1] if i + 1 < len(leaves) else None
+    for row in _steps(summary.layers):
+        if row.is_block:
+            result.append(_join(row, summary.convention))
+            continue
+        nxt = after.get(id(row))
         lines: list[tuple[str, str]] = [("output size", _size_rule(row, summary.convention))]
         if row.formula and row.formula != "shape unchanged":
             lines.append(("", row.formula))
