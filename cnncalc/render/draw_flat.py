@@ -9,9 +9,11 @@ from .draw_model import (
     ACCENT,
     HATCH,
     INK,
+    JOIN_SIGN,
     LINK,
     PALETTE,
     Drawing,
+    Fork,
     Group,
     Item,
     Leaf,
@@ -40,6 +42,21 @@ def _label(spec: str) -> str:
     return cut(spec, MAX_LABEL)
 
 
+LANE_GAP = 28.0  # between branches drawn side by side
+
+
+def _width(nodes: tuple[Node, ...], box_w: float) -> float:
+    """How wide a run of nodes is drawn: a box, or its branches side by side."""
+    return max((_fork_width(n, box_w) if isinstance(n, Fork) else
+                _width(n.body, box_w) if isinstance(n, (Res, Rep)) else box_w
+                for n in nodes), default=box_w)
+
+
+def _fork_width(n: Fork, box_w: float) -> float:
+    lanes = [_width(b, box_w) if b else 60.0 for b in n.branches]
+    return max(box_w, sum(lanes) + LANE_GAP * (len(lanes) - 1))
+
+
 class _Flat:
     def __init__(self, summary: Summary, box_x: float, box_w: float) -> None:
         self.conv = summary.convention
@@ -52,6 +69,8 @@ class _Flat:
         for n in nodes:
             if isinstance(n, Leaf):
                 self.leaf(n)
+            elif isinstance(n, Fork):
+                self.fork(n, depth)
             elif isinstance(n, Res):
                 top = self.y - GAP / 2
                 self.walk(n.body, depth + 1)
@@ -72,6 +91,49 @@ class _Flat:
                     Line(((xb + 6, top), (xb, top), (xb, bottom), (xb + 6, bottom)), LINK,
                          False, False, 1.4),
                     Text(xb - 4, (top + bottom) / 2 + 4, f"×{n.times}", 12, "end", True))))
+
+    def fork(self, n: Fork, depth: int) -> None:
+        """Branches side by side under the arrow that feeds them, the join below them."""
+        x, w, y0 = self.x, self.w, self.y
+        full = _fork_width(n, w)
+        left = x + w / 2 - full / 2
+        mid_in = x + w / 2
+        ends: list[tuple[float, float]] = []  # (centre x, bottom y) of each branch
+        top = y0 + 14  # the branches start below the split
+        for branch in n.branches:
+            lane = _width(branch, w) if branch else 60.0
+            cx = left + lane / 2
+            self.decor.append(Group("fork", (), (
+                Line(((mid_in, y0 - 2), (cx, top - 2)), INK, bool(branch)),)))
+            if branch:
+                self.x, self.y = cx - w / 2, top
+                self.walk(branch, depth)
+                ends.append((cx, self.y - 2))
+            else:
+                self.decor.append(Group("fork", (), (
+                    Text(cx + 4, top + ROW / 2 + 4, "input", 9, "start"),)))
+                ends.append((cx, top - 2))
+            left += lane + LANE_GAP
+        self.x, self.w = x, w
+        bottom = max(b for _, b in ends) + 4
+        jy = bottom + 12  # the join's circle centre
+        mid = x + w / 2
+        for cx, b in ends:
+            self.decor.append(Group("fork", (), (
+                Line(((cx, b), (cx, bottom), (mid, jy - 10)), INK, True),)))
+        info = n.info
+        shape = format_shape(info.output_shape, self.conv)
+        r = 10.0
+        circle = tuple((mid + r * c, jy + r * s) for c, s in
+                       ((1, 0), (0.7, 0.7), (0, 1), (-0.7, 0.7), (-1, 0), (-0.7, -0.7),
+                        (0, -1), (0.7, -0.7)))
+        self.groups.append(Group("layer", layer_attrs(info, self.conv), (
+            Poly(circle, PALETTE["join"], "", "join"),
+            Text(mid, jy + 4, JOIN_SIGN[info.kind], 12, bold=True),
+            Text(mid + r + 6, jy + 4, info.kind, 10, "start"),
+            Line(((mid, jy + r), (mid, jy + r + GAP - 1)), INK, True),
+            Text(mid + 8, jy + r + GAP / 2 + 4, shape, 10, "start", role="shape"))))
+        self.y = jy + r + GAP
 
     def leaf(self, n: Leaf) -> None:
         info, y = n.info, self.y
@@ -100,6 +162,8 @@ def flat(summary: Summary, p: Plan, title: str) -> Drawing:
     box_w = max(220.0, max(text_width(t, 11) * 1.1 for t in labels) + 40)  # bold, strip
     depth = _depth(p.nodes)
     box_x = 60.0 + 12 * depth
+    wide = _width(p.nodes, box_w)
+    box_x += (wide - box_w) / 2  # room on the left for branches drawn beside the main line
     f = _Flat(summary, box_x, box_w)
     mid = box_x + box_w / 2
     head = Group("title", (), (Text(20, 22, title, 14, "start", True),
@@ -118,7 +182,8 @@ def flat(summary: Summary, p: Plan, title: str) -> Drawing:
     for note in cut_notes(p):
         notes.append(Text(20, y, "note: " + note, 10, "start", True))
         y += 14
-    width = max(box_x + box_w + 60 + 14 * depth + 200, text_width(totals(summary), 11) + 40,
+    width = max(box_x + wide / 2 + box_w / 2 + 60 + 14 * depth + 200,
+                text_width(totals(summary), 11) + 40,
                 text_width(title, 14) + 40, text_width(legend, 10) + 40, 760.0)
     return Drawing(width, y + 6, title,
                    (head, start, *f.groups, *f.decor, Group("legend", (), tuple(notes))),
@@ -133,4 +198,5 @@ def _leaves(nodes: tuple[Node, ...]) -> list[Leaf]:
 
 
 def _depth(nodes: tuple[Node, ...]) -> int:
-    return max((1 + _depth(n.body) for n in nodes if isinstance(n, (Res, Rep))), default=0)
+    return max(((0 if isinstance(n, Fork) else 1) + _depth(n.body) for n in nodes
+                if isinstance(n, (Res, Rep, Fork))), default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..calc.shape import format_shape
 from ..calc.summary import Summary
-from .draw_model import Leaf, Node, Plan, Res, family, shortcut_note
+from .draw_model import JOIN_SIGN, Fork, Leaf, Node, Plan, Res, family, shortcut_note
 
 _CLASSES = {
     "conv": "fill:#56B4E9,stroke:#000",
@@ -13,6 +13,7 @@ _CLASSES = {
     "norm": "fill:#F0E442,stroke:#000",
     "act": "fill:#CC79A7,stroke:#000",
     "other": "fill:#DDDDDD,stroke:#000",
+    "join": "fill:#FFFFFF,stroke:#000,stroke-width:2px",
 }
 
 
@@ -47,6 +48,8 @@ class _Mermaid:
                 self.lines.append(f"{indent}{me}[{label}]:::{family(info.kind)}")
                 self.lines.append(f"{indent}{self.last} --> {me}")
                 self.last = me
+            elif isinstance(n, Fork):
+                self.fork(n, indent)
             elif isinstance(n, Res):
                 before, sub = self.last, self.ident("r")
                 self.lines.append(f"{indent}subgraph {sub}[{_quote('residual')}]")
@@ -59,6 +62,28 @@ class _Mermaid:
                 self.lines.append(f"{indent}subgraph {sub}[{_quote(f'×{n.times}')}]")
                 self.walk(n.body, indent + "  ")
                 self.lines.append(f"{indent}end")
+
+
+    def fork(self, n: Fork, indent: str) -> None:
+        """Each branch in a subgraph of its own, side by side; the join node after them."""
+        before, ends = self.last, []
+        for b, branch in enumerate(n.branches, 1):
+            if not branch:  # the input itself goes to the join
+                ends.append(before)
+                continue
+            sub = self.ident("b")
+            self.lines.append(f"{indent}subgraph {sub}[{_quote(f'{n.info.path}.b{b}')}]")
+            self.last = before
+            self.walk(branch, indent + "  ")
+            self.lines.append(f"{indent}end")
+            ends.append(self.last)
+        me = self.ident("n")
+        label = _quote(f"{n.info.kind} {JOIN_SIGN[n.info.kind]}",
+                       format_shape(n.info.output_shape, self.conv))
+        self.lines.append(f"{indent}{me}(({label})):::join")
+        for end in ends:
+            self.lines.append(f"{indent}{end} --> {me}")
+        self.last = me
 
 
 def to_mermaid(summary: Summary, p: Plan, title: str) -> str:

@@ -119,7 +119,23 @@ class Rep:
     times: int
 
 
-Node = Leaf | Res | Rep
+@dataclass(frozen=True)
+class Fork:
+    """A join block: its branches drawn side by side (an empty one is the input itself),
+    then the join (`info`, kind cat, add or mul)."""
+
+    info: LayerInfo
+    branches: tuple[tuple[Node, ...], ...]
+
+    @property
+    def body(self) -> tuple[Node, ...]:
+        """Every branch's nodes, in order (for walks that only count or list layers)."""
+        return tuple(n for b in self.branches for n in b)
+
+
+Node = Leaf | Res | Rep | Fork
+JOIN_SIGN = {"cat": "‖", "add": "+", "mul": "×"}
+"""The sign drawn on a join: channels stacked, summed, or multiplied."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,8 @@ class _Planner:
         if row.kind == "residual":
             return Res(row, self.sequence(_flatten(row.children)))
         self.drawn += 1
+        if row.branches:
+            return Fork(row, tuple(self.sequence(_flatten(b)) for b in row.branches))
         return Leaf(row)
 
     @staticmethod
@@ -212,6 +230,8 @@ def leaves(nodes: tuple[Node, ...]) -> list[LayerInfo]:
             out.append(n.info)
         else:
             out.extend(leaves(n.body))
+            if isinstance(n, Fork):
+                out.append(n.info)
     return out
 
 
