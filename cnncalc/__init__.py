@@ -11,18 +11,19 @@ if TYPE_CHECKING:
         Explanation,
         InputSolutions,
         LayerSolutions,
+        Summary,
         explain,
         solve,
         summary,
     )
-    from .calc.summary import LayerInfo, Summary
+    from .calc.summary import LayerInfo
     from .errors import CnnCalcError, LayerError, SpecSyntaxError, UsageError
 
 # `import cnncalc` stays instant and torch-free: each name is imported on first use.
 _LAZY = {
     "summary": "api", "explain": "api", "solve": "api", "Explanation": "api",
     "LayerSolutions": "api", "InputSolutions": "api",
-    "Summary": "calc.summary", "LayerInfo": "calc.summary",
+    "Summary": "api", "LayerInfo": "calc.summary",
     "CnnCalcError": "errors", "UsageError": "errors", "SpecSyntaxError": "errors",
     "LayerError": "errors",
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Union
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any, ParamSpec, Union
 
-from .calc.summary import Summary
-from .errors import UsageError
+from .calc import summary as calc_summary
+from .errors import LayerError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -20,6 +21,70 @@ if TYPE_CHECKING:
 
 InputSize = Union[str, Sequence[int]]
 SpecOrModel = Union[str, "Module"]
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True, repr=False)
+class Summary(calc_summary.Summary):
+    """The calculator's summary with its outputs: the terminal and notebook tables, and the
+    JSON, Markdown and CSV of the command line's `--format`."""
+
+    @classmethod
+    def of(cls, s: calc_summary.Summary) -> Summary:
+        if isinstance(s, cls):
+            return s
+        return cls(**{f.name: getattr(s, f.name) for f in fields(s)})
+
+    def __repr__(self) -> str:
+        from .ops.shape import format_shape
+        from .render.units import short
+
+        return (f"Summary({len(self.leaves()):,} layers, input "
+                f"{format_shape(self.input_shape, self.convention)}, output "
+                f"{format_shape(self.output_shape, self.convention)}, "
+                f"{self.total_params:,} params, {short(self.total_macs * self.batch)} MACs"
+                + (f", batch {self.batch}" if self.batch > 1 else "")
+                + (", incomplete" if self.error is not None else "") + ")")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from .render.table import summary_table
+
+        yield summary_table(self)
+
+    def _repr_html_(self) -> str:
+        from .render.html import summary_html
+
+        return summary_html(self)
+
+    def to_json(self) -> str:
+        from .render.records import to_json
+
+        return to_json(self)
+
+    def to_markdown(self) -> str:
+        from .render.records import to_markdown
+
+        return to_markdown(self)
+
+    def to_csv(self) -> str:
+        from .render.records import to_csv
+
+        return to_csv(self)
+
+
+def _public(fn: Callable[P, calc_summary.Summary]) -> Callable[P, Summary]:
+    """The API's Summary, also for the partial summary a LayerError carries."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Summary:
+        try:
+            return Summary.of(fn(*args, **kwargs))
+        except LayerError as e:
+            if isinstance(e.partial, calc_summary.Summary):
+                e.partial = Summary.of(e.partial)
+            raise
+
+    return wrapper
 
 
 def _shape_text(input_size: InputSize) -> str:
@@ -50,8 +115,9 @@ def _batch(batch: int) -> int:
     return batch
 
 
+@_public
 def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
-            convention: str | None = None, batch: int = 1) -> Summary:
+            convention: str | None = None, batch: int = 1) -> calc_summary.Summary:
     """Layer-by-layer shapes, parameters, MACs, memory and receptive fields.
 
     `spec_or_code` is a spec string, a preset name ("resnet18") or a torch `nn.Module`.

@@ -17,7 +17,7 @@ from .declared import check_declared
 from .receptive import INPUT, RField, join_rf, larger, update, update_text
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderResult
+    pass
 
 BYTES_PER_VALUE = 4  # float32
 BLOCK_KINDS = frozenset({"repeat", "residual", "cat", "add", "mul"})
@@ -74,7 +74,7 @@ class LayerInfo:
 
     def to_dict(self, batch: int = 1) -> dict[str, Any]:
         """The layer's JSON record (MACs and memory scaled by `batch`)."""
-        from ..render.records import layer_record  # render depends on calc, not the reverse
+        from .record import layer_record
 
         record = layer_record(self, batch)
         if self.measured:
@@ -119,49 +119,18 @@ class Summary:
     error: LayerError | None = None
 
     def __repr__(self) -> str:
-        from ..render.units import short
-
         return (f"Summary({len(self.leaves()):,} layers, input "
                 f"{format_shape(self.input_shape, self.convention)}, output "
                 f"{format_shape(self.output_shape, self.convention)}, "
-                f"{self.total_params:,} params, {short(self.total_macs * self.batch)} MACs"
+                f"{self.total_params:,} params, {self.total_macs * self.batch:,} MACs"
                 + (f", batch {self.batch}" if self.batch > 1 else "")
                 + (", incomplete" if self.error is not None else "") + ")")
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from ..render.table import summary_table
-
-        yield summary_table(self)
-
-    def _repr_html_(self) -> str:
-        from ..render.html import summary_html
-
-        return summary_html(self)
-
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract as Python data (what `--format json` prints)."""
-        from ..render.records import summary_record
+        from .record import summary_record
 
-        record = summary_record(self)
-        for rec, row in zip(record["layers"], self.layers):
-            if row.measured:
-                rec["measured"] = True
-        return record
-
-    def to_json(self) -> str:
-        from ..render.records import to_json
-
-        return to_json(self)
-
-    def to_markdown(self) -> str:
-        from ..render.records import to_markdown
-
-        return to_markdown(self)
-
-    def to_csv(self) -> str:
-        from ..render.records import to_csv
-
-        return to_csv(self)
+        return summary_record(self)
 
     @property
     def output_shape(self) -> Shape:

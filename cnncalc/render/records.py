@@ -2,62 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..calc.record import layer_record as layer_record
+from ..calc.record import summary_record as summary_record
 from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
 from .units import count, nbytes
-
-
-def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
-    size, jump, start = row.rf.describe()
-    record: dict[str, Any] = {
-        "index": row.index,
-        "path": row.path,
-        "inputs": list(row.inputs),
-        "type": row.kind,
-        "spec": row.spec,
-        "input_shape": list(row.input_shape),
-        "output_shape": list(row.output_shape),
-        "params": row.params,
-        "trainable_params": row.trainable_params,
-        "non_trainable_params": row.non_trainable_params,
-        "macs": row.macs * batch,
-        "activation_bytes": row.activations * 4 * batch,
-        "formula": row.formula,
-        "receptive_field": {"size": size, "jump": jump, "start": start},
-        "notes": list(row.notes),
-    }
-    if row.is_block:
-        if row.branches:
-            record["branches"] = [[layer_record(c, batch) for c in b] for b in row.branches]
-        else:
-            record["layers"] = [layer_record(c, batch) for c in row.children]
-        if row.kind == "residual":
-            record["shortcut"] = [layer_record(c, batch) for c in row.shortcut] or "identity"
-        record["complete"] = row.complete
-    return record
-
-
-def summary_record(s: Summary) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "spec": s.spec,
-        "convention": s.convention,
-        "batch": s.batch,
-        "input_shape": list(s.input_shape),
-        "output_shape": list(s.output_shape),
-        "layers": [layer_record(r, s.batch) for r in s.layers],
-        "total_params": s.total_params,
-        "trainable_params": s.trainable_params,
-        "non_trainable_params": s.non_trainable_params,
-        "total_macs": s.total_macs * s.batch,
-        "param_bytes": s.param_bytes,
-        "activation_bytes": s.activation_bytes,
-    }
-    if s.error is not None:
-        record["error"] = str(s.error)
-    return record
-
 
 COMPACT_ABOVE = 1_000
 """Rows, counting those nested in blocks, past which JSON is written without indentation:
