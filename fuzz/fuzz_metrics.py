@@ -18,7 +18,7 @@ import atheris
 
 with atheris.instrument_imports():
     from cnncalc.errors import CnnCalcError
-    from cnncalc.render.curves import terminal_chart
+    from cnncalc.train.curves import terminal_chart
     from cnncalc.train import metrics
 
 _DIR = Path(tempfile.mkdtemp(prefix="fuzz-metrics-"))
