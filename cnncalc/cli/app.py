@@ -8,7 +8,8 @@ import typer
 
 from .. import __version__
 from . import calc_cmds, check_cmds, data_cmds, draw_cmds, model_cmds, train_cmds
-from .common import clip
+from .common import clip, echo
+from .term import internal_error
 
 app = typer.Typer(
     name="cnncalc",
@@ -99,17 +100,15 @@ def main() -> None:
     except ModuleNotFoundError as e:
         message = missing_extra(e)
         if message is None:
-            sys.stderr.write(clip(f"error: internal error: ModuleNotFoundError: {e}; please "
-                                  "report it with the command you ran") + "\n")
+            internal_error(e)
             sys.exit(1)
-        sys.stderr.write(f"error: {message}\n")
+        echo(clip(f"error: {message}"))
         sys.exit(2)
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        echo("interrupted")
         sys.exit(130)
     except SystemExit:
         raise
     except Exception as e:
-        sys.stderr.write(clip(f"error: internal error: {type(e).__name__}: {e}; please report "
-                              "it with the command you ran") + "\n")
+        internal_error(e)
         sys.exit(1)
