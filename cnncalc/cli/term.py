@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 from ..errors import OutputError, cut
 
@@ -79,6 +79,24 @@ def echo(text: str) -> None:
         err.flush()
     except OSError:
         pass  # stderr gone: the exit code still tells
+
+
+class ClickException(Protocol):
+    """What `usage_error` needs of click's exception (click's own, or Typer's copy)."""
+
+    exit_code: int
+
+    def show(self, file: IO[Any] | None = None) -> None: ...
+
+
+def usage_error(error: ClickException) -> None:
+    """Click's usage message (usage line, hint, "Error: ..."), shown as `echo` shows text:
+    click quotes the offending argument as typed, control characters and all."""
+    import io
+
+    buf = io.StringIO()
+    error.show(file=buf)
+    echo(buf.getvalue().rstrip("\n"))
 
 
 def _cut(match: re.Match[str]) -> str:

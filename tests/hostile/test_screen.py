@@ -74,6 +74,18 @@ def test_option_values_are_echoed_escaped(args: tuple[str, ...]) -> None:
     screen_clean(r)
 
 
+@pytest.mark.parametrize("args", [
+    ("summary", "relu", PAYLOAD),  # a stray argument: click's "unexpected extra argument"
+    ("summary", "relu", f"--{PAYLOAD}"),  # click's "No such option"
+    ("draw", "relu", "--style", PAYLOAD),  # click's "Invalid value ... is not one of"
+])
+def test_usage_errors_from_the_option_parser_are_shown_escaped(args: tuple[str, ...]) -> None:
+    r = cli(*args)
+    screen_clean(r)
+    assert r.code == 2 and "Error:" in r.stderr, r.stderr
+    assert "\\x1b]0;pwned" in r.stderr, r.stderr  # shown, so nothing hides
+
+
 def test_a_spec_string_the_parser_keeps_reaches_json_escaped_and_whole() -> None:
     spec = f"Conv2d(1,4,3,device='{PAYLOAD}\x7f')-ReLU()-Flatten()"
     r = cli("summary", spec, "-f", "json")
