@@ -85,3 +85,11 @@ class TrainingError(CnnCalcError):
 
 class ResourceError(CnnCalcError):
     """The machine lacks what the job needs (memory, a device)."""
+
+
+class OutputError(CnnCalcError):
+    """Standard output cannot take the result: closed (`>&-`), or a write failed."""
+
+    def __init__(self, message: str, hint: str | None = None, closed: bool = False) -> None:
+        super().__init__(message, hint)
+        self.closed = closed

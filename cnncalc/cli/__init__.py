@@ -12,15 +12,16 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Entry point: a plain summary is served before Typer loads; everything else by Typer."""
     from .fast import serve
+    from .term import echo, internal_error, safe_streams
 
+    safe_streams()
     try:
         code = serve(sys.argv[1:])
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        echo("interrupted")
         sys.exit(130)
     except Exception as e:  # the full path's boundary says the same: never a traceback
-        sys.stderr.write(f"error: internal error: {type(e).__name__}: {e}; please report it "
-                         "with the command you ran\n")
+        internal_error(e)
         sys.exit(1)
     if code is not None:
         sys.exit(code)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from .._version import __version__
 from . import calc_cmds, check_cmds, data_cmds, draw_cmds, model_cmds, train_cmds
-from .common import clip
+from .common import clip, echo
+from .term import internal_error, usage_error
+
+if TYPE_CHECKING:
+    from .term import ClickException
 
 app = typer.Typer(
     name="cnncalc",
@@ -92,24 +97,39 @@ def missing_extra(error: ModuleNotFoundError) -> str | None:
             f"pip install 'cnncalc[{EXTRAS[top]}]'")
 
 
+# click's base exception for usage errors: click's own, or the copy Typer carries from 0.26
+# on, so it is found from a public subclass.
+CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def main() -> None:
     """Entry point: no input ever ends in a traceback."""
     try:
-        app(args=with_default_command(sys.argv[1:]), prog_name="cnncalc")
+        # Not standalone: click would print its usage errors itself, echoing the argument raw
+        # (an ESC in a stray argument would reach the terminal); term.usage_error shows them.
+        code = app(args=with_default_command(sys.argv[1:]), prog_name="cnncalc",
+                   standalone_mode=False)
+    except CLICK_ERROR as e:
+        shown = cast("ClickException", e)
+        usage_error(shown)
+        sys.exit(shown.exit_code)
+    except typer.Abort:
+        echo("Aborted!")
+        sys.exit(1)
     except ModuleNotFoundError as e:
         message = missing_extra(e)
         if message is None:
-            sys.stderr.write(clip(f"error: internal error: ModuleNotFoundError: {e}; please "
-                                  "report it with the command you ran") + "\n")
+            internal_error(e)
             sys.exit(1)
-        sys.stderr.write(f"error: {message}\n")
+        echo(clip(f"error: {message}"))
         sys.exit(2)
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        echo("interrupted")
         sys.exit(130)
     except SystemExit:
         raise
     except Exception as e:
-        sys.stderr.write(clip(f"error: internal error: {type(e).__name__}: {e}; please report "
-                              "it with the command you ran") + "\n")
+        internal_error(e)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

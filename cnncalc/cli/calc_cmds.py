@@ -89,9 +89,9 @@ def render_summary(summary: object, fmt: Format, title: str, columns: str | None
     if fmt is Format.json:
         write(to_json(summary))
     elif fmt is Format.csv:
-        write(to_csv(summary))
+        write(to_csv(summary), "text")
     elif fmt is Format.markdown:
-        write(to_markdown(summary))
+        write(to_markdown(summary), "text")
     else:
         from ..render.table import summary_table
 
@@ -212,7 +212,7 @@ def register_teaching(app: typer.Typer) -> None:
         result = summarize_resolved(resolve(spec, preset, input, convention, model))
         items = run_explain(result)
         if format is Format.markdown:
-            write(explain_markdown(items, result))
+            write(explain_markdown(items, result), "text")
         elif format is Format.json:
             import json
             from dataclasses import asdict

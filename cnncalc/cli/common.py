@@ -3,50 +3,47 @@
 from __future__ import annotations
 
 import functools
-import os
-import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
 
-from ..errors import CnnCalcError, SpecSyntaxError, cut
-from .term import console, write  # Typer-free, so the summary fast path shares them
+from ..errors import CnnCalcError, OutputError, SpecSyntaxError
+from .term import clip, console, echo, write  # Typer-free: the fast path shares them
 
-__all__ = ["clip", "console", "fail", "guarded", "write"]
+__all__ = ["clip", "console", "echo", "fail", "guarded", "write"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ECHO = 80  # the longest piece of user input an error line repeats
-_TOKEN = re.compile(rf"\S{{{ECHO + 1},}}")
+SHOWN_SPEC = 400  # a spec longer than this is not repeated under its error
 
 
-def _cut(match: re.Match[str]) -> str:
-    token = match.group(0)
-    bare = token.strip("'\"()[]{},;:")
-    if "/" in bare and len(bare) < 4096 and os.path.lexists(bare):
-        return token  # a real path is named whole, however long, so it can be found
-    return cut(token, ECHO)
+def caret_lines(error: SpecSyntaxError, encoding: str | None) -> tuple[str, str]:
+    """The spec and a caret under the bad token, each on one line as the terminal shows it:
+    newlines and control characters in the spec are escapes, and the caret moves with them."""
+    from rich.cells import cell_len
 
+    from ..render.safe import for_stream, visible
 
-def clip(text: str) -> str:
-    """An error message on one line, with every echoed token cut to 80 characters."""
-    return _TOKEN.sub(_cut, " ".join(text.splitlines()))
+    def shown(text: str) -> str:
+        return for_stream(visible(text, breaks=True), encoding)
+
+    spec, pos = error.spec, min(max(error.pos, 0), len(error.spec))
+    before, bad = shown(spec[:pos]), shown(spec[pos:pos + error.length])
+    return shown(spec), " " * cell_len(before) + "^" * max(1, cell_len(bad))
 
 
 def fail(error: CnnCalcError) -> NoReturn:
+    if isinstance(error, OutputError) and error.closed and sys.stderr is None:
+        raise typer.Exit(0)  # stdout and stderr both closed: output was not wanted at all
     err = console(stderr=True)
-    if isinstance(error, SpecSyntaxError):
-        spec, caret = error.caret_lines()
-        err.print("[bold red]error:[/] ", end="", markup=True)
-        err.print(clip(str(error)), markup=False, soft_wrap=True)
-        if len(spec) <= 400:
-            err.print("  " + spec, markup=False)
-            err.print("  " + caret, style="red", markup=False)
-    else:
-        err.print("[bold red]error:[/] ", end="", markup=True)
-        err.print(clip(str(error)), markup=False, soft_wrap=True)
+    err.print("[bold red]error:[/] ", end="", markup=True)
+    err.print(clip(str(error)), markup=False, soft_wrap=True)
+    if isinstance(error, SpecSyntaxError) and len(error.spec) <= SHOWN_SPEC:
+        spec, caret = caret_lines(error, err.encoding)
+        err.print("  " + spec, markup=False, soft_wrap=True)
+        err.print("  " + caret, style="red", markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -63,7 +60,8 @@ def guarded(fn: F) -> F:
             console(stderr=True).print("interrupted", markup=False)
             raise typer.Exit(130) from None
         except BrokenPipeError:
-            sys.stderr.close()
+            if sys.stderr is not None:
+                sys.stderr.close()
             raise typer.Exit(0) from None
 
     return wrapper  # type: ignore[return-value]

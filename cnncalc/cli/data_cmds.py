@@ -48,8 +48,9 @@ def _download(directory: Path, quiet: bool, dataset: str = "mnist") -> list[Path
 
     from .. import download
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  TransferSpeedColumn(), console=console(stderr=True), disable=quiet) as bar:
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                  DownloadColumn(), TransferSpeedColumn(), console=console(stderr=True),
+                  disable=quiet) as bar:
         tasks: dict[str, Any] = {}
 
         def progress(name: str, done: int, total: int | None) -> None:

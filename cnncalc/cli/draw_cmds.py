@@ -18,7 +18,7 @@ from .calc_cmds import (
     resolve,
     summarize_resolved,
 )
-from .common import guarded, write
+from .common import echo, guarded, write
 from .data_cmds import DataDirOpt
 
 
@@ -104,13 +104,13 @@ def register(app: typer.Typer) -> None:
         if kind == "mermaid":
             chart = mermaid(summary, title, collapse=not expand)
             if out is None:
-                write(chart)
+                write(chart, "text")
                 return
             write_atomic(out, chart.encode())
         else:
             picture = diagram(summary, style.value, title, collapse=not expand)
             for note in picture.notes:
-                typer.echo(f"note: {note}", err=True)
+                echo(f"note: {note}")
             if kind == "png":
                 from ..render.draw_png import to_png
 
@@ -120,12 +120,12 @@ def register(app: typer.Typer) -> None:
 
                 svg = to_svg(picture)
                 if out is None:
-                    write(svg)
+                    write(svg, "xml")
                     return
                 data = svg.encode()
             assert out is not None
             write_atomic(out, data)
-        typer.echo(f"wrote {out}", err=True)  # plain: importing rich costs more than drawing
+        echo(f"wrote {out}")  # plain: importing rich costs more than drawing
 
 
 def register_visualize(app: typer.Typer) -> None:
@@ -175,4 +175,4 @@ def register_visualize(app: typer.Typer) -> None:
         result = view(opened, pixels, label)
         target = out or checkpoint.parent / "view.png"
         write_atomic(target, view_png(result))
-        typer.echo(f"wrote {target}", err=True)
+        echo(f"wrote {target}")

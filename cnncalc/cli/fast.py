@@ -108,8 +108,8 @@ def _piped_table(summary: Summary, title: str | None) -> str | None:
 
 def serve(argv: list[str]) -> int | None:
     """Print the summary and return the exit code, or None to leave the call to Typer."""
-    if os.environ.get(FULL_PATH_ENV):
-        return None
+    if os.environ.get(FULL_PATH_ENV) or sys.stdout is None:
+        return None  # a closed stdout is the full path's to report
     call = parse_args(argv)
     if call is None:
         return None
@@ -121,13 +121,14 @@ def serve(argv: list[str]) -> int | None:
         summary = summarize(r.nodes, r.shape, r.convention, call.batch, r.spec)
     except Exception:  # any error, expected or not, is the full path's to report
         return None
-    from .term import console, write
+    from ..errors import OutputError
+    from .term import clip, console, echo, write
 
     try:
         if call.format == "table":
             table = _piped_table(summary, title or None)
             if table is not None:
-                write(table)
+                write(table, "text")
             else:
                 from ..render.table import summary_table
 
@@ -136,7 +137,12 @@ def serve(argv: list[str]) -> int | None:
             from ..render import records
 
             write({"json": records.to_json, "csv": records.to_csv,
-                   "markdown": records.to_markdown}[call.format](summary))
+                   "markdown": records.to_markdown}[call.format](summary),
+                  "data" if call.format == "json" else "text")
     except BrokenPipeError:  # as the full path: a closed pipe (| head) is not an error
-        sys.stderr.close()
+        if sys.stderr is not None:
+            sys.stderr.close()
+    except OutputError as e:  # part may be printed: report it here, never print it twice
+        echo(clip(f"error: {e}"))
+        return e.exit_code
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..calc.shape import format_shape
 from ..calc.summary import Summary
 from .draw_model import JOIN_SIGN, Fork, Leaf, Node, Plan, Res, family, shortcut_note
+from .safe import mermaid_text
 
 _CLASSES = {
     "conv": "fill:#56B4E9,stroke:#000",
@@ -18,14 +19,9 @@ _CLASSES = {
 
 
 def _quote(*lines: str) -> str:
-    """Mermaid label lines in double quotes; entity codes stand in for unsafe characters."""
-    out = []
-    for text in lines:
-        for ch, code in (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"),
-                         (">", "#gt;"), ("\n", " "), ("\r", " ")):
-            text = text.replace(ch, code)
-        out.append(text)
-    return '"' + "<br/>".join(out) + '"'
+    """Mermaid label lines in double quotes; entity codes stand in for every character that
+    could end the label or become markup (render.safe.mermaid_text)."""
+    return '"' + "<br/>".join(mermaid_text(text) for text in lines) + '"'
 
 
 class _Mermaid:

@@ -6,6 +6,7 @@ import io
 import math
 
 from .draw_model import Drawing, Line, Point, Poly, Text
+from .safe import visible
 
 DPI = 100
 _HATCH = {"diag": "////", "dots": "..", "cross": "++", "": None}
@@ -64,9 +65,12 @@ def to_png(d: Drawing, scale: float = 1.0) -> bytes:
                 [list(_head(ln.points[-2], ln.points[-1])) for ln in heads],
                 facecolors=[ln.stroke for ln in heads], edgecolors="none"))
     for t in texts:
-        ax.text(t.x, t.y, t.text, fontsize=t.size * pt,
+        # Titles and labels hold file names and spec strings: shown as written, never read
+        # as math text ($...$) or handed to TeX, whatever the user's matplotlibrc says.
+        ax.text(t.x, t.y, visible(t.text), fontsize=t.size * pt,
                 ha={"start": "left", "middle": "center", "end": "right"}[t.anchor],
-                va="baseline", fontweight="bold" if t.bold else "normal")
+                va="baseline", fontweight="bold" if t.bold else "normal", parse_math=False,
+                usetex=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
     plt.close(fig)

@@ -1,10 +1,14 @@
-"""SVG 1.1 text from a Drawing: written by hand, one element a line, readable in an editor."""
+"""SVG 1.1 text from a Drawing: written by hand, one element a line, readable in an editor.
+
+Text from outside (titles, spec strings, module and file names) is written only through
+xml_text and xml_attr: markup escaped, and characters XML 1.0 forbids (\x01) shown as
+escapes, so the document always parses.
+"""
 
 from __future__ import annotations
 
-from html import escape as _html_escape
-
 from .draw_model import Drawing, Group, Item, Line, Poly
+from .safe import xml_attr, xml_text
 
 # Hatches keep the layer kinds apart in black and white; Okabe-Ito colours keep them apart
 # for colour-blind readers.
@@ -23,15 +27,6 @@ markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#000000"/></ma
 <marker id="arrow-accent" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" \
 markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#D55E00"/></marker>
 </defs>"""
-
-
-def escape(text: str) -> str:
-    """Text content for XML (xml.sax.saxutils would pull in urllib: slow to import)."""
-    return _html_escape(text, quote=False)
-
-
-def quoteattr(text: str) -> str:
-    return '"' + _html_escape(text, quote=True) + '"'
 
 
 def _n(v: float) -> str:
@@ -63,15 +58,15 @@ def _item(item: Item) -> list[str]:
     role = f' class="{item.role}"' if item.role else ""
     weight = ' font-weight="bold"' if item.bold else ""
     return [f'<text{role} x="{_n(item.x)}" y="{_n(item.y)}" font-size="{_n(item.size)}" '
-            f'text-anchor="{item.anchor}"{weight}>{escape(item.text)}</text>']
+            f'text-anchor="{item.anchor}"{weight}>{xml_text(item.text)}</text>']
 
 
 def _group(g: Group) -> list[str]:
-    attrs = "".join(f" {k}={quoteattr(v)}" for k, v in g.attrs)
+    attrs = "".join(f" {k}={xml_attr(v)}" for k, v in g.attrs)
     out = [f'<g class="{g.role}"{attrs}>']
     spec = dict(g.attrs).get("data-spec")
     if spec:
-        out.append(f"<title>{escape(spec)}</title>")
+        out.append(f"<title>{xml_text(spec)}</title>")
     for item in g.items:
         out.extend(_item(item))
     out.append("</g>")
@@ -85,7 +80,7 @@ def to_svg(d: Drawing) -> str:
              f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{w}" '
              f'height="{h}" viewBox="0 0 {w} {h}" '
              'font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',
-             f"<title>{escape(d.title)}</title>", _DEFS,
+             f"<title>{xml_text(d.title)}</title>", _DEFS,
              f'<rect x="0" y="0" width="{w}" height="{h}" fill="#FFFFFF"/>']
     for g in d.groups:
         lines.extend(_group(g))

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .fit import Column, FittedTable
+from .screen import Screened
 
 
 def _confusion(result: dict[str, Any]) -> Table:
@@ -44,4 +45,4 @@ def evaluation_view(result: dict[str, Any]) -> RenderableType:
                       f"({round(result['accuracy'] * result['count']):,}/{result['count']:,}), "
                       f"loss {result['loss']:.4f}", style="bold"))
     parts.append(_confusion(result))
-    return Group(*parts)
+    return Screened(Group(*parts))  # names from outside, on any console

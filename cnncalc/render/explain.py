@@ -7,6 +7,8 @@ from rich.text import Text
 
 from ..calc.explain import Explained, torchinfo_mult_adds
 from ..calc.summary import Summary
+from .safe import md_cell, md_code
+from .screen import Screened, safe_text
 from .units import count
 
 MAC_NOTE = ("MACs count one multiply-accumulate per weight use in conv, transposed conv and fc "
@@ -30,7 +32,8 @@ class Hanging:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         indent = self.label.cell_len
         room = max(10, options.max_width - indent)
-        for i, line in enumerate(self.text.wrap(console, room, overflow="fold")):
+        text = safe_text(self.text, console)  # wrapped here, so made safe before wrapping
+        for i, line in enumerate(text.wrap(console, room, overflow="fold")):
             line.rstrip()  # in place: no trailing spaces from wrapping
             yield Text.assemble(self.label if i == 0 else " " * indent, line)
 
@@ -58,21 +61,26 @@ def explain_rich(items: list[Explained], s: Summary) -> RenderableType:
                          if s.non_trainable_params else "")
                       + f", {count(s.total_macs)} MACs", style="bold"))
     parts.append(Text(MAC_NOTE + " " + _torchinfo_line(s), style="dim"))
-    return Group(*parts)
+    return Screened(Group(*parts))  # names from outside, on any console
 
 
 def explain_markdown(items: list[Explained], s: Summary) -> str:
-    lines = [f"## `{s.spec}`", "",
-             f"Input `{items[0].input_shape if items else s.input_shape}`.", ""]
+    # The spec and layer texts come from outside (spec strings, pasted code): code spans
+    # where that is safe, escaped text otherwise; the worked lines are escaped where they
+    # hold anything Markdown would act on (render.safe).
+    first = items[0].input_shape if items else s.input_shape
+    lines = [f"## {md_code(s.spec)}", "", f"Input {md_code(str(first))}.", ""]
     for e in items:
-        lines.append(f"### Layer {e.path}: `{e.spec}` ({e.input_shape} → {e.output_shape})")
+        lines.append(f"### Layer {md_cell(e.path)}: {md_code(e.spec)} "
+                     f"({md_cell(str(e.input_shape))} → {md_cell(str(e.output_shape))})")
         lines.append("")
         label = ""
         for what, work in e.lines:
             label = what or label
-            lines.append(f"- **{label}**: {work}" if what else f"  - {work}")
+            lines.append(f"- **{md_cell(label)}**: {md_cell(work)}" if what
+                         else f"  - {md_cell(work)}")
         for r in e.remarks:
-            lines.append(f"- ⚠ {r}")
+            lines.append(f"- ⚠ {md_cell(r)}")
         lines.append("")
     lines.append(f"**Total**: {count(s.trainable_params)} trainable parameters"
                  + (f" + {count(s.non_trainable_params)} non-trainable"

@@ -165,14 +165,19 @@ class FittedTable:
         from rich.table import Table
         from rich.text import Text
 
+        from .screen import safe_str
+
+        # Widths are measured here, so cells are made safe for this console first.
+        rows = [[safe_str(c, console) for c in row] for row in self.rows]
+        title = None if self.title is None else safe_str(self.title, console)
         width = options.max_width
-        chosen = fit(self.columns, self.rows, width, self.importance, keep=self.keep)
-        table = Table(title=self.title, title_justify="left", header_style="bold")
+        chosen = fit(self.columns, rows, width, self.importance, keep=self.keep)
+        table = Table(title=title, title_justify="left", header_style="bold")
         for i, w in zip(chosen.shown, chosen.widths):
             c = self.columns[i]
             table.add_column(c.name, justify=c.justify, width=w,  # type: ignore[arg-type]
                              no_wrap=not c.wraps, overflow="fold")
-        for k, row in enumerate(self.rows):
+        for k, row in enumerate(rows):
             cells = [wrap_cell(row[i], w) if self.columns[i].wraps else row[i]
                      for i, w in zip(chosen.shown, chosen.widths)]
             style = self.row_styles[k] if self.row_styles is not None else None

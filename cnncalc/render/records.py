@@ -6,6 +6,7 @@ from ..calc.record import layer_record as layer_record
 from ..calc.record import summary_record as summary_record
 from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
+from .safe import csv_cell, md_cell, md_code
 from .units import count, nbytes
 
 COMPACT_ABOVE = 1_000
@@ -107,15 +108,13 @@ def to_csv(s: Summary) -> str:
                      "formula", "rf", "jump", "start", "notes"])
     for depth, r in flat_rows(s):
         size, jump, start = r.rf.describe()
-        writer.writerow([r.path, depth, r.kind, r.spec, "x".join(map(str, r.input_shape)),
-                         "x".join(map(str, r.output_shape)), r.params, r.trainable_params,
-                         r.non_trainable_params, r.macs * s.batch, r.activations * 4 * s.batch,
-                         r.formula, size, jump, start, " | ".join(r.notes)])
+        # Module names and spec strings come from outside: no cell may start a formula.
+        writer.writerow([csv_cell(v) for v in (
+            r.path, depth, r.kind, r.spec, "x".join(map(str, r.input_shape)),
+            "x".join(map(str, r.output_shape)), r.params, r.trainable_params,
+            r.non_trainable_params, r.macs * s.batch, r.activations * 4 * s.batch, r.formula,
+            size, jump, start, " | ".join(r.notes))])
     return buf.getvalue()
-
-
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def to_markdown(s: Summary) -> str:
@@ -123,14 +122,17 @@ def to_markdown(s: Summary) -> str:
             "jump", "start"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for depth, r in flat_rows(s):
-        cells = plain_cells(s, depth, r)
-        cells[1] = "&nbsp;" * 2 * depth + "`" + cells[1].strip() + "`"
-        lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+        raw = plain_cells(s, depth, r)
+        cells = [md_cell(c) for c in raw]
+        # The layer text holds module names and spec strings: a code span where that is
+        # safe, else escaped text (render.safe.md_code).
+        cells[1] = "&nbsp;" * 2 * depth + md_code(raw[1].strip())
+        lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines += [f"- **{k}**: {v}" for k, v in totals(s)]
+    lines += [f"- **{k}**: {md_cell(v)}" for k, v in totals(s)]
     if notes(s):
         lines.append("")
-        lines += [f"- ⚠ {n}" for n in notes(s)]
+        lines += [f"- ⚠ {md_cell(n)}" for n in notes(s)]
     if legend(s):
         lines.append("")
         lines += [f"- {n}" for n in legend(s)]

@@ -15,6 +15,7 @@ from rich.text import Text
 from ..calc.summary import LayerInfo, Summary
 from .fit import Column, dropped_line, fit, pick, wrap_cell
 from .records import flat_rows, legend, notes, plain_cells, totals
+from .safe import for_stream
 
 MAX_ROWS = 200  # a terminal table past this is unreadable, and slow to lay out
 HEAD, TAIL = 120, 30
@@ -57,7 +58,7 @@ class SummaryTable:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield fitted_table(self.summary, self.title, options.max_width, self.columns,
-                           self.wide)
+                           self.wide, console.encoding)
 
 
 def parse_columns(text: str | None) -> tuple[str, ...] | None:
@@ -65,19 +66,22 @@ def parse_columns(text: str | None) -> tuple[str, ...] | None:
     return None if text is None else pick(COLUMNS, text)
 
 
-def _rows(s: Summary) -> tuple[list[tuple[list[str], str | None, bool]], str]:
-    """Cells, style and whether the row is the elision marker, for every visible row."""
+def _rows(s: Summary, encoding: str | None = None
+          ) -> tuple[list[tuple[list[str], str | None, bool]], str]:
+    """Cells, style and whether the row is the elision marker, for every visible row, as a
+    stream in `encoding` shows them (render.safe.for_stream)."""
     shown, elided = visible_rows(s)
     out: list[tuple[list[str], str | None, bool]] = []
     for item in shown:
         if item is None:
             hidden = len(flat_rows(s)) - len(shown) + 1
-            out.append((["⋮", f"{hidden:,} rows not shown"] + [""] * (len(COLUMNS) - 2),
-                        "dim", True))
+            out.append(([for_stream("⋮", encoding), f"{hidden:,} rows not shown"]
+                        + [""] * (len(COLUMNS) - 2), "dim", True))
             continue
         depth, r = item
         style = "bold" if r.is_block else ("yellow" if r.notes else None)
-        out.append((plain_cells(s, depth, r), style, False))
+        out.append(([for_stream(c, encoding) for c in plain_cells(s, depth, r)], style,
+                    False))
     return out, elided
 
 
@@ -88,9 +92,13 @@ def summary_table(s: Summary, title: str | None = None, columns: Sequence[str] |
 
 
 def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
-                 columns: Sequence[str] | None = None, wide: bool = False) -> RenderableType:
-    """The table, totals, flags and legend, fitted to `width` (None: every column, unwrapped)."""
-    rows, elided = _rows(s)
+                 columns: Sequence[str] | None = None, wide: bool = False,
+                 encoding: str | None = None) -> RenderableType:
+    """The table, totals, flags and legend, fitted to `width` (None: every column, unwrapped),
+    with every text as a stream in `encoding` can show it safely."""
+    rows, elided = _rows(s, encoding)
+    if title is not None:
+        title = for_stream(title, encoding)
     only = tuple(columns) if columns else (COLUMN_NAMES if wide or width is None else None)
     chosen = fit(COLUMNS, [r for r, _, _ in rows], width or 10_000, IMPORTANCE, only,
                  keep=ALWAYS)
@@ -107,7 +115,8 @@ def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
     parts: list[RenderableType] = [table]
     if chosen.dropped and width is not None and only is None:
         parts.append(Text(dropped_line(chosen.dropped), style="dim"))
-    parts.append(_totals_grid(totals(s)))
+    parts.append(_totals_grid((for_stream(k, encoding), for_stream(v, encoding))
+                              for k, v in totals(s)))
     if elided:
         parts.append(Text(elided, style="dim"))
     flagged = notes(s)
@@ -116,9 +125,9 @@ def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
         lines = [f"⚠ layer {n}" for n in flagged[:MAX_NOTES]]
         if more > 0:
             lines.append(f"⚠ … and {more:,} more flagged layers (see --format csv)")
-        parts.append(Text("\n".join(lines), style="yellow"))
+        parts.append(Text("\n".join(for_stream(x, encoding) for x in lines), style="yellow"))
     if legend(s):
-        parts.append(Text("\n".join(legend(s)), style="dim"))
+        parts.append(Text("\n".join(for_stream(x, encoding) for x in legend(s)), style="dim"))
     return Group(*parts)
 
 

@@ -50,9 +50,11 @@ def output_width(stream: IO[str] | None = None,
 
 
 def make_console(stderr: bool = False, width: int | None = None) -> Console:
-    """A rich Console for stdout (or stderr) at `output_width()` columns."""
-    from rich.console import Console  # lazily: JSON, CSV and Markdown never need rich
+    """A rich Console for stdout (or stderr) at `output_width()` columns, which shows outside
+    text safely (render.screen.SafeConsole: no markup, control characters escaped, ASCII
+    stand-ins where the stream cannot encode a character)."""
+    from .screen import SafeConsole  # lazily: JSON, CSV and Markdown never need rich
 
     stream = sys.stderr if stderr else sys.stdout
-    return Console(file=stream, highlight=False, soft_wrap=False,
-                   width=width if width is not None else output_width(stream))
+    return SafeConsole(file=stream, soft_wrap=False,
+                       width=width if width is not None else output_width(stream))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -11,6 +13,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from ..render.safe import visible
 from .metrics import Metrics
 
 if TYPE_CHECKING:
@@ -24,6 +27,16 @@ if TYPE_CHECKING:
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442")
 MAX_RUNS = 8
+
+
+@contextmanager
+def plain_text() -> Iterator[None]:
+    """Every text made inside is drawn as written: run names, file names and spec strings
+    hold `$` and `\\` freely, so they are never read as math text ($...$ raises ValueError or
+    RecursionError there) and never handed to TeX, whatever the user's matplotlibrc says.
+    (Each Text keeps the setting it was made with, so saving may happen outside.)"""
+    with matplotlib.rc_context({"text.usetex": False, "text.parse_math": False}):
+        yield
 
 
 def held_out(m: Metrics, what: str) -> tuple[str, str]:
@@ -52,10 +65,16 @@ def curves_png(runs: list[Metrics]) -> bytes:
 
 
 def curves_figure(runs: list[Metrics]) -> Figure:
+    with plain_text():
+        return _curves_figure(runs)
+
+
+def _curves_figure(runs: list[Metrics]) -> Figure:
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     names = [m.name for m in runs]
     if len(set(names)) < len(names):  # runs/a/x and runs/b/x: name them by their paths
         names = [str(m.path.parent) for m in runs]
+    names = [visible(n, breaks=True) for n in names]
     for i, m in enumerate(runs[:MAX_RUNS]):
         colour = COLOURS[i % len(COLOURS)]
         prefix = f"{names[i]}: " if len(runs) > 1 else ""
@@ -90,6 +109,11 @@ def curves_figure(runs: list[Metrics]) -> Figure:
 
 def view_png(v: View) -> bytes:
     """The input, the first-layer filters, and up to 16 maps of each conv stage."""
+    with plain_text():
+        return _view_png(v)
+
+
+def _view_png(v: View) -> bytes:
     cols = 16
     filter_rows = -(-len(v.filters) // cols) if len(v.filters) else 0
     blocks = [("filters", filter_rows)] + [("stage", 1)] * len(v.stages)
@@ -105,8 +129,8 @@ def view_png(v: View) -> bytes:
         ax.set_yticks([])
         return ax
 
-    def heading(top: float, text: str) -> None:
-        fig.text(0.2 / width, (top - 0.22) / height, text, fontsize=8.5)
+    def heading(top: float, text: str) -> None:  # labels come from the checkpoint's spec
+        fig.text(0.2 / width, (top - 0.22) / height, visible(text, breaks=True), fontsize=8.5)
 
     verdict = f"predicted {v.predicted} ({v.probability:.1%})"
     if v.label is not None:

@@ -27,6 +27,7 @@ class Outcome:
     stderr: str
     seconds: float
     peak_rss: int  # bytes
+    raw_stdout: bytes = b""  # stdout as written, for output in an encoding other than UTF-8
 
     def one_line_error(self, code: int, *needles: str) -> str:
         """Assert: exit `code`, one line on stderr starting 'error:', naming every needle,
@@ -53,13 +54,16 @@ class Outcome:
 # A small launcher sets the address-space limit, forks the CLI and reports its peak RSS.
 # Linux carries a process's RSS high-water mark across fork and exec, so a CLI forked from
 # this (large) test process would report the test's own RSS; forked from the fresh, small
-# launcher, it reports its own.
+# launcher, it reports its own. Its second argument lists file descriptors to close in the
+# CLI (1 for `>&-`).
 LAUNCH = f"""
 import os, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({AS_LIMIT}, {AS_LIMIT}))
 pid = os.fork()
 if pid == 0:
-    os.execv(sys.executable, [sys.executable, "-m", "cnncalc", *sys.argv[2:]])
+    for fd in filter(None, sys.argv[2].split(",")):
+        os.close(int(fd))
+    os.execv(sys.executable, [sys.executable, "-m", "cnncalc", *sys.argv[3:]])
 _, status, usage = os.wait4(pid, 0)
 with open(sys.argv[1], "w") as f:
     f.write(str(usage.ru_maxrss * 1024))
@@ -69,8 +73,9 @@ os._exit(code if code >= 0 else 128 - code)
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = SECONDS * 2,
-        cwd: Path | None = None) -> Outcome:
-    """Run `python -m cnncalc ARGS` under the limits; its exit code, output, time, peak RSS."""
+        cwd: Path | None = None, closed: tuple[int, ...] = ()) -> Outcome:
+    """Run `python -m cnncalc ARGS` under the limits; its exit code, output, time, peak RSS.
+    `closed`: file descriptors the CLI starts without (1: stdout closed, as by `>&-`)."""
     if sys.platform != "linux":
         pytest.skip("the hostile harness limits and measures memory the Linux way")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
@@ -83,7 +88,8 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = SECONDS 
                     "CNNCALC_MNIST_MIRROR": "http://127.0.0.1:9/", **(env or {})}
         rss_file = Path(scratch) / "rss"
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(rss_file), *args],
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(rss_file),
+                                 ",".join(map(str, closed)), *args],
                                 stdout=out, stderr=err, env=full_env, cwd=cwd,
                                 start_new_session=True)
         timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
@@ -96,5 +102,6 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = SECONDS 
         out.seek(0)
         err.seek(0)
         rss = int(rss_file.read_text()) if rss_file.exists() else RSS_LIMIT  # killed: unknown
-        return Outcome(code, out.read().decode(errors="replace"),
-                       err.read().decode(errors="replace"), seconds, rss)
+        raw = out.read()
+        return Outcome(code, raw.decode(errors="replace"), err.read().decode(errors="replace"),
+                       seconds, rss, raw)
