@@ -163,3 +163,15 @@ def test_explain_shows_each_join_after_its_branches() -> None:
     assert cat.spec == "cat of 2.b1.1, 1" and cat.output_shape == "24x8x8"
     assert ("", "channels: 8 + 16 = 24") in cat.lines
     assert res.spec == "add of 3.1, 2" and "identity shortcut" in res.lines[0][1]
+
+
+def test_join_field_is_the_union_of_its_paths_on_each_axis() -> None:
+    """A 1x3 branch and a 3x1 branch with centred paddings: each output unit of the cat sees
+    3 rows (through the 3x1 branch) and 3 columns (through the 1x3 one), so 3x3; neither
+    branch alone has it. A further 3x3 conv adds (3 - 1)·1 on each axis: 5."""
+    from cnncalc.calc.summary import summarize_spec
+
+    s = summarize_spec("cat[conv(4,1x3,padding=0x1)|conv(4,3x1,padding=1x0)]-conv(4,3)",
+                       (1, 8, 8))
+    assert s.layers[0].rf.size == (3, 3)
+    assert s.layers[1].rf.size == (5, 5)

@@ -106,35 +106,27 @@ def update(rf: RField, step: Step) -> RField:
     return RField((h[0], w[0]), (h[1], w[1]), (h[2], w[2]))
 
 
-def larger(a: RField, b: RField) -> RField:
-    """The path with the larger field, as a residual block's output sees it."""
-    if a.unknown or b.unknown:
-        return UNKNOWN
-    if a.whole or b.whole:
-        return a if a.whole else b
-    return a if a.size[0] * a.size[1] >= b.size[0] * b.size[1] else b
-
-
 def join_rf(fields: list[RField], shapes: list[tuple[int, ...]],
             out: tuple[int, ...]) -> RField:
-    """The field of a join's output: the largest over every path, with the jump and start
-    of the largest path whose map has the output's height and width (a broadcast gate of
-    1x1 sees everything but does not set the output's grid)."""
+    """The field of a join's output unit: on each axis, the union of what every path's unit
+    sees (with aligned centres, the largest path's field; a 1x3 branch and a 3x1 branch give
+    3x3). The output's grid, its jump, comes from the paths whose maps have the output's
+    height and width (a broadcast 1x1 gate sees everything but does not set the grid)."""
     if any(f.unknown for f in fields):
         return UNKNOWN
+    if any(f.whole for f in fields):
+        return next(f for f in fields if f.whole)
     aligned = [f for f, s in zip(fields, shapes) if s[1:] == out[1:]] or fields
-    best = aligned[0]
-    for f in aligned[1:]:
-        best = larger(best, f)
-    widest = fields[0]
-    for f in fields[1:]:
-        widest = larger(widest, f)
-    if widest.whole or best.whole:
-        return widest if widest.whole else best
-    if widest is best:
-        return best
-    size = (max(widest.size[0], best.size[0]), max(widest.size[1], best.size[1]))
-    return RField(size, best.jump, best.start)
+    size: list[int] = []
+    jump: list[Num] = []
+    start: list[Num] = []
+    for a in (0, 1):
+        lo = min(f.start[a] - Fraction(f.size[a] - 1, 2) for f in fields)
+        hi = max(f.start[a] + Fraction(f.size[a] - 1, 2) for f in fields)
+        size.append(int(hi - lo) + 1)
+        jump.append(max(f.jump[a] for f in aligned))
+        start.append(_exact((lo + hi) / 2))
+    return RField((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]))
 
 
 def update_text(before: RField, after: RField, step: Step) -> str:

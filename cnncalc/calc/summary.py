@@ -14,7 +14,7 @@ from ..ops.signature import Layer
 from ..ops.window import Refusal
 from ..spec import Node, parse
 from .declared import check_declared
-from .receptive import INPUT, RField, join_rf, larger, update, update_text
+from .receptive import INPUT, RField, join_rf, update, update_text
 
 if TYPE_CHECKING:
     pass
@@ -331,7 +331,7 @@ class _Pass:
                     "make the shortcut's channels and stride match the body's",
                     [self.block(block, path, shape, out, body_rf, rows, tuple(sc_rows),
                                 complete=False)])
-            return self.joined(block, path, shape, out, larger(body_rf, sc_rf), rows,
+            return self.joined(block, path, shape, out, _both(body_rf, sc_rf, out), rows,
                                tuple(sc_rows),
                                inputs=(self.path_of(self.tail(body_items, block.input)),
                                        self.path_of(self.tail(short_items, block.input))))
@@ -360,7 +360,7 @@ class _Pass:
             sc_rf = self.result(sc_source)[1]
             # The projection is the calculator's own choice (torchvision's): no flags on it.
             shortcut = tuple(replace(r, notes=()) for r in sc_rows)
-        return self.joined(block, path, shape, out, larger(body_rf, sc_rf), rows, shortcut,
+        return self.joined(block, path, shape, out, _both(body_rf, sc_rf, out), rows, shortcut,
                            inputs=(self.path_of(self.tail(body_items, block.input)),
                                    self.path_of(sc_source)))
 
@@ -463,3 +463,8 @@ def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: s
 def summarize_spec(spec: str, input_shape: Shape, convention: str = PYTORCH,
                    batch: int = 1) -> Summary:
     return summarize(parse(spec), input_shape, convention, batch, spec)
+
+
+def _both(body: RField, shortcut: RField, out: Shape) -> RField:
+    """A residual's field: what the body and the shortcut see together."""
+    return join_rf([body, shortcut], [out, out], out)
