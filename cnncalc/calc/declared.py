@@ -32,6 +32,16 @@ def check_declared(layer: Layer, shape: Shape, giver: str, convention: str,
             said["channels"] != shape[0]:
         raise Refusal(f"{name} expects {said['channels']} input features, but {giver} "
                       f"{shape[0]}")
+    if "tail_rank" in said:
+        k = said["tail_rank"]
+        want = tuple(said[f"tail_{i}"] for i in range(k))
+        if len(shape) < k or shape[len(shape) - k:] != want:
+            axes = "its last axis" if k == 1 else f"its last {k} axes"
+            raise Refusal(f"{name} normalises {axes}, which must be "
+                          f"{'x'.join(map(str, want))}, but {giver} {shown}",
+                          "nn.LayerNorm(n) on a CxHxW map normalises W: for channels, "
+                          "permute to channels-last first (ConvNeXt) or write "
+                          "layernorm(over=c)" if k == 1 and len(shape) == 3 else None)
     if "features" in said:
         n = numel(shape)
         if said["features"] != n or (layer.kind == "fc" and len(shape) != 1):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from ..errors import cut
@@ -48,6 +48,10 @@ class Bound:
 
     layers: tuple[Made, ...]
     input_shape: tuple[int, ...] | None = None  # (C, H, W) or (N,)
+
+    def without_declared(self, keep: tuple[tuple[str, int], ...] = ()) -> Bound:
+        """The same layers with no stated input size (a lazy layer infers it), but `keep`."""
+        return Bound(tuple(replace(m, declared=keep) for m in self.layers))
 
 
 Args = dict[str, Raw]

@@ -151,6 +151,96 @@ def _dropout(name: str) -> ClassDef:
                     lambda a: one("dropout", p=a["p"]))
 
 
+def _lazy_conv(a: Args) -> Bound:
+    """LazyConv2d: Conv2d whose in_channels torch infers from the first input."""
+    return _conv({**a, "in_channels": 1}).without_declared()
+
+
+def _lazy_convt(a: Args) -> Bound:
+    return _convt({**a, "in_channels": 1}).without_declared()
+
+
+def _lazy_batchnorm(rank: int, name: str) -> ClassDef:
+    eager = _batchnorm(rank, name.replace("Lazy", ""))
+
+    def make(a: Args) -> Bound:
+        return eager.make({**a, "num_features": 1}).without_declared((("rank", rank),))
+
+    return ClassDef(name, PYTORCH, (("eps", 1e-05), ("momentum", 0.1), ("affine", True),
+                                    ("track_running_stats", True)), make,
+                    _TORCH_IGNORED | {"bias"})
+
+
+def _scale(a: Args, name: str) -> Raw:
+    if a["size"] is not None:
+        raise ClassError(f"{name}(size=...) sets the output size; cnncalc follows "
+                         "scale_factor", "write scale_factor= instead of size=")
+    if a["scale_factor"] is None:
+        raise ClassError(f"{name} needs scale_factor (or size)", "give scale_factor=2")
+    factor = a["scale_factor"]
+    if isinstance(factor, float) and factor.is_integer():
+        factor = int(factor)
+    if isinstance(factor, (tuple, list)):
+        factor = tuple(int(f) if isinstance(f, float) and f.is_integer() else f
+                       for f in factor)
+    return factor
+
+
+def _upsample(a: Args) -> Bound:
+    mode = a["mode"]
+    if mode not in ("nearest", "bilinear", "bicubic"):
+        raise ClassError(f"Upsample mode {show(mode)} is not a 2-D mode cnncalc follows",
+                         "use 'nearest', 'bilinear' or 'bicubic'")
+    if a["recompute_scale_factor"] not in (None, False):
+        raise ClassError("Upsample(recompute_scale_factor=True) is not supported")
+    corners = a["align_corners"]
+    if corners is not None and mode == "nearest":
+        raise ClassError("Upsample align_corners only works with an interpolating mode "
+                         "(torch raises ValueError for mode='nearest')")
+    return one("upsample", scale_factor=_scale(a, "Upsample"), mode=mode,
+               align_corners=bool(corners))
+
+
+def _group_norm(a: Args) -> Bound:
+    c = as_int(a["num_channels"], "GroupNorm num_channels", 1)
+    if a.get("bias", True) is not True:
+        raise ClassError("GroupNorm(bias=False) (γ without β) is not supported",
+                         "use affine=False for neither, or leave bias out")
+    return one("groupnorm", (("channels", c), ("rank", 3)), num_groups=a["num_groups"],
+               eps=a["eps"], affine=as_bool(a["affine"], "GroupNorm affine"))
+
+
+def _instance_norm(a: Args) -> Bound:
+    c = as_int(a["num_features"], "InstanceNorm2d num_features", 1)
+    if a.get("bias", True) is not True:
+        raise ClassError("InstanceNorm2d(bias=False) (γ without β) is not supported",
+                         "use affine=False for neither, or leave bias out")
+    return one("instancenorm", (("channels", c), ("rank", 3)), eps=a["eps"],
+               momentum=a["momentum"], affine=as_bool(a["affine"], "InstanceNorm2d affine"),
+               track_running_stats=as_bool(a["track_running_stats"],
+                                           "InstanceNorm2d track_running_stats"))
+
+
+def _layer_norm(a: Args) -> Bound:
+    """nn.LayerNorm(shape) normalises the input's last len(shape) axes, which must be
+    `shape`: one number is the last axis (a flat vector's features, or W of a map), three
+    are C, H and W."""
+    raw = a["normalized_shape"]
+    dims = [raw] if not isinstance(raw, (tuple, list)) else list(raw)
+    sizes = tuple(as_int(d, "LayerNorm normalized_shape", 1) for d in dims)
+    if len(sizes) not in (1, 3):
+        raise ClassError(f"LayerNorm over {len(sizes)} axes {show(raw)} is not supported",
+                         "normalise over the last axis (one number) or over C, H and W")
+    if a["bias"] is not True and a["elementwise_affine"] is True:
+        raise ClassError("LayerNorm(bias=False) (γ without β) is not supported",
+                         "use elementwise_affine=False for neither, or leave bias out")
+    declared = (("tail_rank", len(sizes)),) + tuple((f"tail_{i}", d)
+                                                     for i, d in enumerate(sizes))
+    return one("layernorm", declared, over="last" if len(sizes) == 1 else "chw",
+               eps=a["eps"], affine=as_bool(a["elementwise_affine"],
+                                            "LayerNorm elementwise_affine"))
+
+
 _CONV = (("in_channels", REQUIRED), ("out_channels", REQUIRED), ("kernel_size", REQUIRED),
          ("stride", 1), ("padding", 0))
 
@@ -194,6 +284,45 @@ CLASSES: tuple[ClassDef, ...] = (
     _plain("sigmoid", "Sigmoid"),
     _plain("softmax", "Softmax", ("dim", None)),
     _plain("logsoftmax", "LogSoftmax", ("dim", None)),
+    ClassDef("LazyConv2d", PYTORCH, _CONV[1:] + (("dilation", 1), ("groups", 1),
+                                                  ("bias", True), ("padding_mode", "zeros")),
+             _lazy_conv, _TORCH_IGNORED),
+    ClassDef("LazyConvTranspose2d", PYTORCH, _CONV[1:] + (("output_padding", 0),
+                                                          ("groups", 1), ("bias", True),
+                                                          ("dilation", 1),
+                                                          ("padding_mode", "zeros")),
+             _lazy_convt, _TORCH_IGNORED),
+    ClassDef("LazyLinear", PYTORCH, (("out_features", REQUIRED), ("bias", True)),
+             lambda a: one("fc", out_features=a["out_features"],
+                           bias=as_bool(a["bias"], "LazyLinear bias")), _TORCH_IGNORED),
+    _lazy_batchnorm(3, "LazyBatchNorm2d"),
+    _lazy_batchnorm(1, "LazyBatchNorm1d"),
+    ClassDef("Upsample", PYTORCH, (("size", None), ("scale_factor", None), ("mode", "nearest"),
+                                   ("align_corners", None), ("recompute_scale_factor", None)),
+             _upsample),
+    ClassDef("UpsamplingNearest2d", PYTORCH, (("size", None), ("scale_factor", None)),
+             lambda a: one("upsample", scale_factor=_scale(a, "UpsamplingNearest2d"),
+                           mode="nearest", align_corners=False)),
+    # UpsamplingBilinear2d is F.interpolate(mode='bilinear', align_corners=True).
+    ClassDef("UpsamplingBilinear2d", PYTORCH, (("size", None), ("scale_factor", None)),
+             lambda a: one("upsample", scale_factor=_scale(a, "UpsamplingBilinear2d"),
+                           mode="bilinear", align_corners=True)),
+    ClassDef("PixelShuffle", PYTORCH, (("upscale_factor", REQUIRED),),
+             lambda a: one("pixelshuffle", upscale_factor=a["upscale_factor"])),
+    ClassDef("ChannelShuffle", PYTORCH, (("groups", REQUIRED),),
+             lambda a: one("channelshuffle", groups=a["groups"])),
+    ClassDef("GroupNorm", PYTORCH, (("num_groups", REQUIRED), ("num_channels", REQUIRED),
+                                    ("eps", 1e-05), ("affine", True)), _group_norm,
+             _TORCH_IGNORED | {"bias"}),
+    ClassDef("InstanceNorm2d", PYTORCH, (("num_features", REQUIRED), ("eps", 1e-05),
+                                         ("momentum", 0.1), ("affine", False),
+                                         ("track_running_stats", False)), _instance_norm,
+             _TORCH_IGNORED | {"bias"}),
+    ClassDef("LayerNorm", PYTORCH, (("normalized_shape", REQUIRED), ("eps", 1e-05),
+                                    ("elementwise_affine", True), ("bias", True)),
+             _layer_norm, _TORCH_IGNORED),
+    _plain("hardswish", "Hardswish", ("inplace", False)),
+    _plain("hardsigmoid", "Hardsigmoid", ("inplace", False)),
     # nn.Identity takes and ignores any arguments, and adds no row.
     ClassDef("Identity", PYTORCH, (), lambda a: Bound(()), frozenset({"*"})),
 )

@@ -116,6 +116,8 @@ class NormArgs:
     eps: float
     affine: bool
     track_running_stats: bool = False  # InstanceNorm only
+    over: str = ""  # LayerNorm: "chw" (every value of a sample), "c" (the channels at each
+    # position) or "last" (the last axis, as nn.LayerNorm(n) normalises)
 
 
 @dataclass(frozen=True)

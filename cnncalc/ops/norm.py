@@ -50,9 +50,13 @@ def instancenorm(layer: Layer, shape: Shape, convention: str) -> Step:
 
 def layernorm(layer: Layer, shape: Shape, convention: str) -> Step:
     affine = bool(layer["affine"])
-    if layer["over"] == "c":
+    over = str(layer["over"])
+    if over == "c":
         dims: tuple[int, ...] = (shape[0],)
         where = f"over the {shape[0]} channels at each position"
+    elif over == "last" and len(shape) > 1:
+        dims = (shape[-1],)
+        where = f"over the last axis ({shape[-1]} values), as nn.LayerNorm({shape[-1]}) does"
     else:
         dims = shape
         where = f"over {format_shape(shape, convention)} (every value of a sample)"
@@ -61,7 +65,8 @@ def layernorm(layer: Layer, shape: Shape, convention: str) -> Step:
     pf = (f"γ,β: 2·{'·'.join(map(str, dims))} = {tr}" if affine else
           "no γ,β (elementwise_affine=false)")
     return Step(shape, tr, 0, 0, f"shape unchanged; normalised {where}", pf, _NOT_COUNTED,
-                args=NormArgs(shape[0], 1, dims, as_float(layer["eps"]), affine))
+                args=NormArgs(shape[0], 1, dims, as_float(layer["eps"]), affine,
+                              over=over if over != "last" or len(shape) > 1 else "chw"))
 
 
 def lrn(layer: Layer, shape: Shape, convention: str) -> Step:
@@ -85,7 +90,7 @@ OPS = [
                                     Param("track_running_stats", BOOL, False, ("stats",))),
                    (), "nn.InstanceNorm2d"),
           "norm", UNCHANGED, "2·C (γ, β) when affine", keep, instancenorm),
-    OpDef(LayerDef("layernorm", (Param("over", CHOICE, "chw", choices=("chw", "c")),
+    OpDef(LayerDef("layernorm", (Param("over", CHOICE, "chw", choices=("chw", "c", "last")),
                                  Param("eps", FLOAT, 1e-5), Param("affine", BOOL, True)),
                    ("ln",), "nn.LayerNorm"),
           "norm", UNCHANGED, "2·(values normalised) (γ, β)", keep, layernorm),

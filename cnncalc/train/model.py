@@ -139,8 +139,10 @@ def _batchnorm(a: BatchNormArgs) -> nn.Module:
 
 
 def _layernorm(a: NormArgs) -> nn.Module:
-    if len(a.normalized_shape) == 1 and a.num_channels == a.normalized_shape[0]:
+    if a.over == "c":
         return ChannelLayerNorm(a.num_channels, a.eps, a.affine)
+    if a.over not in ("chw", "last"):
+        raise AssertionError(f"layernorm over={a.over!r} has no builder")
     return nn.LayerNorm(list(a.normalized_shape), a.eps, a.affine)
 
 
