@@ -167,6 +167,50 @@ def _batchnorm(a: Args) -> Bound:
                                   affine=center)),))
 
 
+def _affine(a: Args, name: str) -> bool:
+    center, scale = a["center"], a["scale"]
+    if not isinstance(center, bool) or not isinstance(scale, bool) or center != scale:
+        raise ClassError(f"{name} with only one of center and scale is not supported",
+                         "use both or neither")
+    return center
+
+
+def _layernorm(a: Args) -> Bound:
+    """axis=-1 normalises the channels at each position (channels-last); axis=[1, 2, 3]
+    every value of a sample."""
+    axis = a["axis"]
+    if a["rms_scaling"] is not False:
+        raise ClassError("LayerNormalization(rms_scaling=True) is not supported")
+    if axis in (-1, 3, [-1], (-1,), [3], (3,)):
+        over = "c"
+    elif isinstance(axis, (list, tuple)) and sorted(axis) in ([1, 2, 3], [-3, -2, -1]):
+        over = "chw"
+    else:
+        raise ClassError(f"LayerNormalization axis={show(axis)} is not supported",
+                         "use axis=-1 (channels) or axis=[1, 2, 3] (every value)")
+    return Bound((Made("layernorm", dict(over=over, eps=a["epsilon"],
+                                         affine=_affine(a, "LayerNormalization"))),))
+
+
+def _groupnorm(a: Args) -> Bound:
+    if a["axis"] not in (-1, 3):
+        raise ClassError(f"GroupNormalization axis={show(a['axis'])} is not supported",
+                         "cnncalc reads channels_last models: axis=-1")
+    return Bound((Made("groupnorm", dict(num_groups=a["groups"], eps=a["epsilon"],
+                                         affine=_affine(a, "GroupNormalization"))),))
+
+
+def _upsampling(a: Args) -> Bound:
+    _check_format(a, "UpSampling2D")
+    mode = a["interpolation"]
+    if mode not in ("nearest", "bilinear", "bicubic"):
+        raise ClassError(f"UpSampling2D interpolation={show(mode)} is not supported",
+                         "use 'nearest', 'bilinear' or 'bicubic'")
+    return Bound((Made("upsample", dict(scale_factor=as_pair(a["size"], "UpSampling2D size",
+                                                             1),
+                                        mode=mode, align_corners=False)),))
+
+
 def _zeropad(a: Args) -> Bound:
     _check_format(a, "ZeroPadding2D")
     p = a["padding"]
@@ -274,6 +318,12 @@ CLASSES: tuple[ClassDef, ...] = (
     _global("gmp", "GlobalMaxPool2D"),
     _class("BatchNormalization", (("axis", -1), ("momentum", 0.99), ("epsilon", 0.001),
                                   ("center", True), ("scale", True)), _batchnorm),
+    _class("LayerNormalization", (("axis", -1), ("epsilon", 0.001), ("center", True),
+                                  ("scale", True), ("rms_scaling", False)), _layernorm),
+    _class("GroupNormalization", (("groups", 32), ("axis", -1), ("epsilon", 0.001),
+                                  ("center", True), ("scale", True)), _groupnorm),
+    _class("UpSampling2D", (("size", (2, 2)), ("data_format", None),
+                            ("interpolation", "nearest")), _upsampling),
     _class("Flatten", (("data_format", None),), _flatten),
     _class("Dropout", (("rate", REQUIRED), ("noise_shape", None), ("seed", None)),
            lambda a: Bound((Made("dropout", dict(p=a["rate"])),))),
