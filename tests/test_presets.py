@@ -10,7 +10,7 @@ from cnncalc.calc import summarize_spec
 from cnncalc.calc.shape import parse_shape
 from cnncalc.presets import PRESETS
 
-from .graph.reference import Cat, assert_matches
+from .graph.reference import Cat, assert_builds_alike, assert_matches
 
 
 def n_params(m: nn.Module) -> int:
@@ -378,6 +378,7 @@ def test_graph_presets_match_torch_node_by_node(name: str) -> None:
     with torch.device("meta"):
         reference = GRAPHS[name]()
     assert_matches(s, reference)
+    assert_builds_alike(s, reference)
     if preset.published_params is not None:
         assert s.trainable_params == preset.published_params
 

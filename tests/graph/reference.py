@@ -93,6 +93,52 @@ def assert_matches(summary: Summary, module: nn.Module, device: str = "meta") ->
     assert summary.output_shape == out_shape
 
 
+def _pair(v: object) -> object:
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def config(m: nn.Module) -> tuple[object, ...]:
+    """What a leaf module was built with, in one normal form (1 and (1, 1) alike)."""
+    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+        return (type(m).__name__, m.in_channels, m.out_channels, m.kernel_size, m.stride,
+                m.padding, m.dilation, m.groups, m.bias is not None,
+                getattr(m, "output_padding", None))
+    if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
+        return (type(m).__name__, _pair(m.kernel_size), _pair(m.stride), _pair(m.padding),
+                m.ceil_mode, getattr(m, "count_include_pad", None),
+                _pair(getattr(m, "dilation", 1)))
+    if isinstance(m, nn.modules.batchnorm._BatchNorm):
+        return ("bn", m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats)
+    if isinstance(m, nn.Linear):
+        return ("Linear", m.in_features, m.out_features, m.bias is not None)
+    if isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+        return (type(m).__name__, _pair(m.output_size))
+    if isinstance(m, nn.Dropout):
+        return ("Dropout", m.p)
+    return (type(m).__name__, m.extra_repr())
+
+
+def assert_builds_alike(summary: Summary, reference: nn.Module) -> None:
+    """cnncalc's own torch module for `summary` has the reference's leaves, each built with
+    the same arguments (eps, ceil_mode, bias...: what shapes and counts cannot show)."""
+    from cnncalc.train.model import build, leaf_modules
+
+    with torch.device("meta"):
+        built = leaf_modules(build(summary))
+    theirs: list[nn.Module] = []
+    handles = [m.register_forward_hook(lambda m, a, o: theirs.append(m))
+               for m in reference.modules()
+               if not list(m.children()) and not isinstance(m, nn.Identity)]
+    try:
+        with torch.no_grad():
+            reference(torch.zeros((1, *summary.input_shape), device="meta"))
+    finally:
+        for h in handles:
+            h.remove()
+    assert len(built) == len(theirs)
+    assert [config(m) for m in built] == [config(m) for m in theirs]
+
+
 # Building blocks of the hand-written reference modules.
 
 class Cat(nn.Module):
