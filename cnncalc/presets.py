@@ -89,7 +89,12 @@ def _inception_v3() -> str:
         return _cbr(out, kernel, extra, _G_EPS)
 
     avg = "avgpool(3,stride=1,padding=1)"
-    row, col = (lambda n: c(n, "1x7", ",padding=0x3")), (lambda n: c(n, "7x1", ",padding=3x0"))
+
+    def row(n: int) -> str:
+        return c(n, "1x7", ",padding=0x3")
+
+    def col(n: int) -> str:
+        return c(n, "7x1", ",padding=3x0")
 
     def a(pool: int) -> str:
         return _cat(c(64), f"{c(48)}-{c(64, '5', ',padding=2')}",
@@ -174,20 +179,21 @@ def _mobilenet_v2() -> str:
     return "-".join(parts)
 
 
+def _bottleneck(width: int, stride: int) -> str:
+    s = f",stride={stride}" if stride != 1 else ""
+    return (f"res[conv({width},1,bias=false)-bn-relu-"
+            f"conv({width},3{s},padding=1,bias=false)-bn-relu-"
+            f"conv({width * 4},1,bias=false)-bn]-relu")
+
+
 def _resnet_bottleneck(layers: tuple[int, int, int, int]) -> str:
     """torchvision's Bottleneck ResNet (v1.5: the stride sits on the 3x3 conv). res[...]
     adds the 1x1 conv + bn projection torchvision uses where the block changes the shape."""
     stem = "conv(64,7,stride=2,padding=3,bias=false)-bn-relu-maxpool(3,stride=2,padding=1)"
     stages = []
     for i, (width, n) in enumerate(zip((64, 128, 256, 512), layers)):
-        def block(stride: int) -> str:
-            s = f",stride={stride}" if stride != 1 else ""
-            return (f"res[conv({width},1,bias=false)-bn-relu-"
-                    f"conv({width},3{s},padding=1,bias=false)-bn-relu-"
-                    f"conv({width * 4},1,bias=false)-bn]-relu")
-        first = block(1 if i == 0 else 2)
-        stages.append(first + (f"-[{block(1)}]*{n - 1}" if n > 2 else
-                               f"-{block(1)}" if n == 2 else ""))
+        first, rest = _bottleneck(width, 1 if i == 0 else 2), _bottleneck(width, 1)
+        stages.append(first + (f"-[{rest}]*{n - 1}" if n > 2 else f"-{rest}" if n == 2 else ""))
     return "-".join([stem, *stages, "gap-flatten-fc(1000)"])
 
 
