@@ -48,6 +48,7 @@ _ALEXNET = ("conv(64,11,stride=4,padding=2)-relu-maxpool(3,stride=2)-"
             "conv(256,3,padding=1)-relu-conv(256,3,padding=1)-relu-maxpool(3,stride=2)-gap(6)-"
             "flatten-dropout-fc(4096)-relu-dropout-fc(4096)-relu-fc(1000)")
 
+
 def _cbr(out: int, kernel: str = "1", extra: str = "", eps: str = "") -> str:
     """torchvision's BasicConv2d (GoogLeNet, Inception-v3): conv without bias, bn, relu."""
     return f"conv({out},{kernel}{extra},bias=false)-bn{eps}-relu"
