@@ -17,7 +17,8 @@ from cnncalc.calc.shape import parse_shape
 from cnncalc.cli import fast, term
 from cnncalc.errors import CnnCalcError
 from cnncalc.presets import PRESETS
-from cnncalc.render.piped import piped_table
+from cnncalc.render.piped import MAX_ROWS, piped_table
+from cnncalc.render.records import flat_rows
 from cnncalc.render.table import summary_table
 from cnncalc.render.width import UNWRAPPED
 from tests.strategies import inputs, specs
@@ -166,6 +167,9 @@ def test_piped_writer_matches_rich_on_every_preset(monkeypatch: pytest.MonkeyPat
             s = summarize_spec(p.spec, parse_shape(p.input), batch=batch)
             title = f"{p.name}: {p.description}"
             mine = piped_table(s, title, UNWRAPPED)
+            if len(flat_rows(s)) > MAX_ROWS:  # past it the writer leaves the table to rich
+                assert mine is None, p.name
+                continue
             assert mine is not None, p.name
             assert mine == rich_piped(s, title, monkeypatch), p.name
 
