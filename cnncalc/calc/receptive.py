@@ -31,6 +31,10 @@ class RField:
     whole: every unit sees the whole input (after flatten or fc).
     unknown: a layer moved values between positions (a reshape, a permute): the field is
              not known from here on.
+    approx: the size is an estimate. After a transposed conv or an upsampling, neighbouring
+            outputs sit a fraction of an input apart and see different numbers of inputs;
+            a window or a join over them sees a field that depends on the output's position,
+            which one number per axis cannot hold. Shown with "≈".
     """
 
     size: tuple[int, int]
@@ -38,6 +42,7 @@ class RField:
     start: tuple[Num, Num]
     whole: bool = False
     unknown: bool = False
+    approx: bool = False
 
     def describe(self) -> tuple[str, str, str]:
         """The RF, jump and start columns as text (cached: pointwise layers share fields)."""
@@ -49,7 +54,8 @@ class RField:
             return "?", "?", "?"
         if self.whole:
             return "all", "-", "-"
-        return (_fmt(self.size), _fmt(tuple(_num(j) for j in self.jump)),
+        return (("≈" if self.approx else "") + _fmt(self.size),
+                _fmt(tuple(_num(j) for j in self.jump)),
                 _fmt(tuple(_num(s) for s in self.start)))
 
 
@@ -103,7 +109,12 @@ def update(rf: RField, step: Step) -> RField:
         return rf
     h = _axis(rf.size[0], rf.jump[0], rf.start[0], step.windows[0])
     w = _axis(rf.size[1], rf.jump[1], rf.start[1], step.windows[1])
-    return RField((h[0], w[0]), (h[1], w[1]), (h[2], w[2]))
+    # Outputs of a transposed conv or an upsampling see fields that depend on their position
+    # (neighbours share inputs unevenly): from there on one number per axis is an estimate.
+    approx = rf.approx or any(win.transposed and win.stride != 1 for win in step.windows) \
+        or any(not isinstance(_exact(j), int) and win.kernel > 1
+               for j, win in zip(rf.jump, step.windows))
+    return RField((h[0], w[0]), (h[1], w[1]), (h[2], w[2]), approx=approx)
 
 
 def join_rf(fields: list[RField], shapes: list[tuple[int, ...]],
@@ -117,6 +128,8 @@ def join_rf(fields: list[RField], shapes: list[tuple[int, ...]],
     if any(f.whole for f in fields):
         return next(f for f in fields if f.whole)
     aligned = [f for f, s in zip(fields, shapes) if s[1:] == out[1:]] or fields
+    approx = any(f.approx or not all(isinstance(_exact(j), int) for j in f.jump)
+                 for f in fields)
     size: list[int] = []
     jump: list[Num] = []
     start: list[Num] = []
@@ -126,11 +139,21 @@ def join_rf(fields: list[RField], shapes: list[tuple[int, ...]],
         size.append(int(hi - lo) + 1)
         jump.append(max(f.jump[a] for f in aligned))
         start.append(_exact((lo + hi) / 2))
-    return RField((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]))
+    return RField((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]),
+                  approx=approx)
 
 
 def update_text(before: RField, after: RField, step: Step) -> str:
     """The receptive-field update written out, for `explain`."""
+    text = _update_text(before, after, step)
+    if after.approx and not before.approx:
+        text += ("; an estimate from here on (≈): outputs of a transposed conv or an "
+                 "upsampling share their inputs unevenly, so the field depends on the "
+                 "output's position")
+    return text
+
+
+def _update_text(before: RField, after: RField, step: Step) -> str:
     if after.unknown:
         return ("unknown: this layer moves values between positions" if step.scrambles
                 else "unknown (an earlier layer moved values between positions)")

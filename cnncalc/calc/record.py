@@ -25,7 +25,8 @@ def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
         "macs": row.macs * batch,
         "activation_bytes": row.activations * 4 * batch,
         "formula": row.formula,
-        "receptive_field": {"size": size, "jump": jump, "start": start},
+        "receptive_field": {"size": size, "jump": jump, "start": start,
+                            **({"estimate": True} if row.rf.approx else {})},
         "notes": list(row.notes),
     }
     if row.is_block:

@@ -85,8 +85,11 @@ def notes(s: Summary) -> list[str]:
 
 
 RF_NOTES = {
-    "convt": "RF after a transposed conv: jump = j/s, and r adds (⌈k/s⌉ - 1)·j, an upper "
-             "bound (some outputs see fewer inputs)",
+    "convt": "RF after a transposed conv: jump = j/s, and r adds (⌈k/s⌉ - 1)·j, the most "
+             "any output sees (some see fewer); a window or a join after it sees a field that "
+             "depends on the output's position, an estimate marked ≈",
+    "upsample": "RF after upsampling: jump = j/s; a window or a join after it sees a field "
+                "that depends on the output's position, an estimate marked ≈",
     "gap": "RF after adaptive pooling: the largest window and the mean stride N/O",
 }
 

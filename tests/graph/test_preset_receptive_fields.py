@@ -68,9 +68,6 @@ def test_inception_v3_matches_the_published_table_to_mixed_7a() -> None:
     assert [rf_size(r) for r in ends[:-2]] == INCEPTION_V3[:-2]
 
 
-@pytest.mark.xfail(strict=True, reason="a join's field is the larger branch's (by area), not "
-                   "the largest per axis: InceptionE's cat[1x3|3x1] gives 1119x1183 at "
-                   "Mixed_7b and 1247 at Mixed_7c, where 1183 and 1311 are published")
 def test_inception_v3_matches_the_published_table_at_mixed_7b_and_7c() -> None:
     ends = _inception_v3_ends()
     assert [r.rf.size for r in ends[-2:]] == [(n, n) for n in INCEPTION_V3[-2:]]
@@ -100,6 +97,11 @@ def _thin(module: nn.Module) -> None:
 
 
 def footprint(module: nn.Module, size: int, period: int = 1) -> tuple[int, int]:
+    extents = footprints(module, size, period)
+    return max(e[0] for e in extents), max(e[1] for e in extents)
+
+
+def footprints(module: nn.Module, size: int, period: int = 1) -> list[tuple[int, int]]:
     """Rows and columns of a size x size input that one output depends on (max - min + 1),
     the most over `period` neighbouring outputs. Through convs and pools every output away
     from the border sees the same extent (period 1); through a transposed conv the extent
@@ -124,7 +126,7 @@ def footprint(module: nn.Module, size: int, period: int = 1) -> tuple[int, int]:
         for idx in (rows, cols):
             assert idx.numel() and 0 < int(idx.min()) and int(idx.max()) < size - 1, "clipped"
         extents.append((int(rows.max() - rows.min()) + 1, int(cols.max() - cols.min()) + 1))
-    return max(e[0] for e in extents), max(e[1] for e in extents)
+    return extents
 
 
 def row_after(s: Summary, module: nn.Module) -> LayerInfo:
@@ -183,15 +185,31 @@ def test_receptive_field_equals_the_gradient_footprint(name: str, where: str) ->
     _check(name, CASES[name, where])
 
 
-@pytest.mark.xfail(strict=True, reason="the field through transposed convs joined with skips "
-                   "depends on the output's position (188 to 204 over one period of 16); "
-                   "the calculator shows 200")
-def test_unet_receptive_field_equals_the_gradient_footprint() -> None:
-    _check("unet", GRAPHS["unet"], period=16)
+def test_unet_receptive_field_is_a_marked_estimate_within_the_footprints() -> None:
+    """Through transposed convs joined with skips, the field depends on the output's
+    position: measured over one period of 16 outputs it runs from 188 to 204. One number
+    cannot be exact there, so the calculator marks it as an estimate (≈, and "estimate" in
+    JSON), and its figure must lie within the measured range."""
+    p = PRESETS["unet"]
+    s = summarize_spec(p.spec, parse_shape(p.input))
+    with torch.device("meta"):
+        row = row_after(s, GRAPHS["unet"]())
+    assert row.rf.approx and row.rf.describe()[0].startswith("≈")
+    r = max(row.rf.size)
+    size = -(-(r + 4 * int(max(row.rf.jump)) + 2 * 16 + 2) // 32) * 32
+    extents = footprints(GRAPHS["unet"](), size, 16)
+    for axis in (0, 1):
+        seen = [e[axis] for e in extents]
+        assert min(seen) <= row.rf.size[axis] <= max(seen), (seen, row.rf.size)
 
 
-@pytest.mark.xfail(strict=True, reason="a join's field is the larger branch's by area, not "
-                   "the largest per axis")
+def test_fields_after_upsampling_are_marked_and_plain_ones_are_not() -> None:
+    for name in ("googlenet", "resnet50", "densenet121", "inception_v3", "vgg16"):
+        p = PRESETS[name]
+        assert not any(r.rf.approx for r in
+                       summarize_spec(p.spec, parse_shape(p.input)).leaves()), name
+
+
 def test_join_of_a_row_and_a_column_sees_both_axes() -> None:
     # cat[1x3 | 3x1]: an output depends on the 1x3 row and the 3x1 column around it, a 3x3
     # footprint (InceptionE's split branches).
