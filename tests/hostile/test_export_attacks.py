@@ -40,11 +40,19 @@ layers = _Any()
 """
 
 
-@pytest.fixture(scope="module")
-def payload_ck(synth: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A genuine checkpoint (true checksums) of the docstring break-out spec: a plain
-    `cnncalc train SPEC` makes it, no crafting needed."""
-    return train_spec(DOCSTRING_BREAKOUT, synth, tmp_path_factory.mktemp("payload") / "run")
+PAYLOAD_SPECS = {"docstring": DOCSTRING_BREAKOUT, "comment": comment_breakout("\n")}
+
+
+@pytest.fixture(scope="module", params=sorted(PAYLOAD_SPECS))
+def payload_ck(request: pytest.FixtureRequest, synth: Path,
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A genuine checkpoint (true checksums) of a payload spec (the docstring break-out, and
+    the comment break-out of the Keras writer): a plain `cnncalc train SPEC` makes it, no
+    crafting needed."""
+    spec = PAYLOAD_SPECS[request.param]
+    ck = train_spec(spec, synth, tmp_path_factory.mktemp("payload") / "run")
+    assert checkpoint.load(ck)["spec"] == spec  # the payload is in the checkpoint as typed
+    return ck
 
 
 def exported_pair(good_run: Path, folder: Path) -> dict[str, bytes]:
@@ -68,18 +76,31 @@ def test_build_export_py_of_the_docstring_breakout(tmp_path: Path) -> None:
     assert not (tmp_path / MARK).exists()
 
 
+def test_build_export_keras_of_the_docstring_breakout(tmp_path: Path) -> None:
+    r = succeeded(cli("build", DOCSTRING_BREAKOUT, "--input", "1x28x28", "--export", "keras",
+                      cwd=tmp_path))
+    assert "system" not in r.stdout and "\\N" not in r.stdout and r.stdout.isascii()
+    import_keras_file(r.stdout, tmp_path)
+
+
+def import_keras_file(source: str, folder: Path) -> None:
+    """Import a generated Keras file (with the stub keras) in a fresh interpreter in
+    `folder`, and assert that it imported and that the marker file did not appear."""
+    ast.parse(source)
+    (folder / "keras").mkdir()
+    (folder / "keras" / "__init__.py").write_text(KERAS_STUB)
+    (folder / "net_keras.py").write_text(source)
+    done = python("import net_keras", folder)
+    assert done.returncode == 0, done.stderr
+    assert not (folder / MARK).exists()
+
+
 @pytest.mark.parametrize("brk", LINE_BREAKS, ids=[f"U+{ord(b[0]):04X}" for b in LINE_BREAKS])
 def test_build_export_keras_of_a_comment_breakout(tmp_path: Path, brk: str) -> None:
     r = succeeded(cli("build", comment_breakout(brk), "--input", "28x28x1", "--export",
                       "keras", cwd=tmp_path))
     assert "system" not in r.stdout and r.stdout.isascii()
-    ast.parse(r.stdout)
-    (tmp_path / "keras").mkdir()
-    (tmp_path / "keras" / "__init__.py").write_text(KERAS_STUB)
-    (tmp_path / "net_keras.py").write_text(r.stdout)
-    done = python("import net_keras", tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert not (tmp_path / MARK).exists()
+    import_keras_file(r.stdout, tmp_path)
 
 
 def test_export_of_a_payload_checkpoint_runs_nothing(payload_ck: Path, tmp_path: Path) -> None:
