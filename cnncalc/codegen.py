@@ -19,7 +19,7 @@ COMMENT_WIDTH = 92  # characters of escaped text on one comment line
 
 # Names the generated files define or import at module level: a class of that name would
 # replace them. Builtins too (`float`, `super`): the generated code calls some of them.
-MODULE_NAMES = frozenset({"torch", "nn", "hashlib", "os", "keras", "layers", "Residual",
+MODULE_NAMES = frozenset({"torch", "nn", "hashlib", "io", "os", "keras", "layers", "Residual",
                           "Normalize", "WEIGHTS_SHA256", "WEIGHTS_BYTES", "load"})
 
 

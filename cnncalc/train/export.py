@@ -100,12 +100,12 @@ def _load_function(class_name: str) -> list[str]:
         '    """',
         '    path = os.path.splitext(os.path.abspath(__file__))[0] + ".pt"',
         '    with open(path, "rb") as f:',
-        "        digest = hashlib.sha256(f.read()).hexdigest()",
-        "    if digest != WEIGHTS_SHA256:",
+        "        data = f.read()  # checked and loaded from the same bytes",
+        "    if hashlib.sha256(data).hexdigest() != WEIGHTS_SHA256:",
         '        raise ValueError(f"{path} is not the weights file this class was exported with "',
         '                         "(its sha256 differs); export the checkpoint again")',
         f"    model = {class_name}()",
-        "    model.load_state_dict(torch.load(path, weights_only=True), strict=True)",
+        "    model.load_state_dict(torch.load(io.BytesIO(data), weights_only=True), strict=True)",
         "    return model",
     ]
 
@@ -152,7 +152,7 @@ def to_python(summary: Summary, model: nn.Sequential, class_name: str = "Net",
                "",
                "load() gives it with its weights (the .pt of the same name beside this file).",
                '"""',
-               "", "import hashlib", "import os", "", "import torch", "from torch import nn", "",
+               "", "import hashlib", "import io", "import os", "", "import torch", "from torch import nn", "",
                f"WEIGHTS_SHA256 = {literal(weights.sha256)}",
                f"WEIGHTS_BYTES = {literal(weights.size)}"]
     return "\n".join([

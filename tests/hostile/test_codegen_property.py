@@ -45,7 +45,7 @@ hostile_text = st.lists(st.sampled_from(HOSTILE), max_size=12).map("".join)
 # Calls the generated files make besides nn.*, torch.*, layers.*, keras.* and their own
 # classes and functions: the fixed helper text (Normalize, Residual, load()).
 FIXED_CALLS = {"super", "super().__init__", "float", "ValueError", "open",
-               "hashlib.sha256", "hashlib.sha256().hexdigest", "os.path.splitext",
+               "hashlib.sha256", "hashlib.sha256().hexdigest", "io.BytesIO", "os.path.splitext",
                "os.path.abspath", "f.read", "model.load_state_dict", "self.register_buffer",
                "self.get_buffer", "self.body", "self.shortcut", "self.layers", "self.prep"}
 WORDS = re.compile(r"[0-9a-f]{64}|same|valid|-?inf|rb|\.pt|[a-z_]+")
@@ -87,7 +87,7 @@ def audit(source: str) -> ast.Module:
             assert WORDS.fullmatch(node.value), node.value
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = {a.name for a in node.names}
-            assert names <= {"torch", "nn", "hashlib", "os", "keras", "layers"}, names
+            assert names <= {"torch", "nn", "hashlib", "io", "os", "keras", "layers"}, names
     return tree
 
 
