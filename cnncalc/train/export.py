@@ -152,7 +152,8 @@ def to_python(summary: Summary, model: nn.Sequential, class_name: str = "Net",
                "",
                "load() gives it with its weights (the .pt of the same name beside this file).",
                '"""',
-               "", "import hashlib", "import io", "import os", "", "import torch", "from torch import nn", "",
+               "", "import hashlib", "import io", "import os", "",
+               "import torch", "from torch import nn", "",
                f"WEIGHTS_SHA256 = {literal(weights.sha256)}",
                f"WEIGHTS_BYTES = {literal(weights.size)}"]
     return "\n".join([
