@@ -23,7 +23,7 @@ from cnncalc.train.export import write_plain
 from cnncalc.train.export_files import recorded, weights_of
 
 from .exports import python, snapshot, succeeded, train_spec
-from .harness import cli
+from .harness import Outcome, cli
 
 INJECT = """import errno, json, os, signal
 _fault = os.environ.get("EXPORT_FAULT", "")
@@ -67,7 +67,8 @@ def two_checkpoints(synth: Path, tmp_path_factory: pytest.TempPathFactory
     return a, b, inject
 
 
-def export_with(fault: str, ck: Path, out: Path, inject: Path, log: Path | None = None):  # type: ignore[no-untyped-def]
+def export_with(fault: str, ck: Path, out: Path, inject: Path,
+                log: Path | None = None) -> Outcome:
     env = {"PYTHONPATH": str(inject), "EXPORT_FAULT": fault}
     if log is not None:
         env["EXPORT_FAULT_LOG"] = str(log)
