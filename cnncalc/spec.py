@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from .dialects.binding import MAX_INT, Bound, ClassError, Made, dialect_of
-from .dialects.classes import TABLE, bind_call, is_class, misspelled_class, split_name
+from .dialects.classes import (
+    TABLE,
+    bind_call,
+    dialect_for,
+    is_class,
+    misspelled_class,
+    split_name,
+)
 from .errors import SpecSyntaxError, cut
 from .ir.tree import JOINS as JOINS
 from .ir.tree import Join as Join
@@ -138,10 +146,8 @@ class _Parser:
                 depth: int) -> tuple[Node, ...]:
         positional: list[Raw] = []
         keywords: dict[str, Raw] = {}
-        inner_at = self.i
         if self.peek() == "(":
             self.i += 1
-            inner_at = self.i
             while self.peek() != ")":
                 self.skip_ws()
                 arg_at = self.i
@@ -165,11 +171,9 @@ class _Parser:
                     continue
                 if self.peek() != ")":
                     self.expect(")", "',' or ')'")
-            inner = self.s[inner_at:self.i]
             self.i += 1
-        else:
-            inner = ""
-        source = f"{name}({' '.join(inner.split())})"
+        source = _call_text(name, dialect_for(name, prefixed, self.dialect).ignored,
+                            positional, keywords)
         try:
             bound = bind_call(name, prefixed, self.dialect, positional, keywords,
                               self.layers == 0)
@@ -465,6 +469,27 @@ class _Parser:
         return tuple(int(str(d)) for d in dims)
 
 
+def _shown(value: Raw) -> str:
+    """A kept argument as Python writes it; strings with every non-ASCII character escaped."""
+    if isinstance(value, str):
+        return ascii(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(_shown, value)) + ("," if len(value) == 1 else "") + ")"
+    return repr(value)
+
+
+def _call_text(name: str, ignored: frozenset[str], positional: list[Raw],
+               keywords: dict[str, Raw]) -> str:
+    """The library call as `Layer.source` keeps it, e.g. `Linear(3136, 10)`: rebuilt from
+    the values that bind, so an ignored argument (device=, dtype=, name=, initialisers)
+    is never echoed in a message or a generated file, whatever text it held."""
+    if "*" in ignored:
+        return f"{name}()"
+    parts = [_shown(v) for v in positional]
+    parts += [f"{k}={_shown(v)}" for k, v in keywords.items() if k not in ignored]
+    return f"{name}({', '.join(parts)})"
+
+
 def coerce(d: LayerDef, p: Param, value: object, label: str = "") -> Value:
     """A value checked and normalised for parameter p of layer d; ClassError if it is wrong."""
     def bad(expected: str) -> ClassError:
@@ -514,9 +539,15 @@ def coerce(d: LayerDef, p: Param, value: object, label: str = "") -> Value:
     if p.kind in (FLOAT, PROB):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad("a number")
-        if p.kind == PROB and not 0.0 <= float(value) < 1.0:
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):  # 1e999 in a spec, float('nan') in pasted code
+            raise bad("a finite number")
+        if p.kind == PROB and not 0.0 <= number < 1.0:
             raise bad("in [0, 1)")
-        return float(value)
+        return number
     raise AssertionError(p.kind)  # pragma: no cover
 
 

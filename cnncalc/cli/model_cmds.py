@@ -36,12 +36,9 @@ TableOrJson = Annotated[Format, typer.Option("--format", "-f", help="table or js
 
 def check_name(class_name: str) -> None:
     """Refuse a class name the generated file cannot define, before any work."""
-    import keyword
+    from ..codegen import check_class_name
 
-    if not class_name.isidentifier() or keyword.iskeyword(class_name) or class_name in (
-            "torch", "nn", "Residual", "Normalize"):
-        raise UsageError(f"--class-name {class_name!r} is not usable as a class name",
-                         "choose an identifier that is not a Python keyword, such as Net")
+    check_class_name(class_name)
 
 
 def plain_spec(spec: str | None, preset: str | None, input: str | None) -> PlainSpec | None:
@@ -235,15 +232,23 @@ def register(app: typer.Typer) -> None:
             "--out", "-o", help="The Python file to write; the weights go beside it, same "
             "name with .pt.", show_default=False)],
         class_name: ClassNameOpt = "Net",
+        force: Annotated[bool, typer.Option(
+            "--force", help="Replace model.py and model.pt even when they are not this "
+            "export's own earlier output (a run's checkpoint, your own file).")] = False,
     ) -> None:
-        """Write a trained model as plain PyTorch: its class (.py) and its state dict (.pt)."""
+        """Write a trained model as plain PyTorch: its class (.py) and its state dict (.pt).
+
+        Refuses to replace any file that an earlier 'cnncalc export' did not write, unless
+        --force; the generated code is checked by parsing it, never run.
+        """
+        from ..train.export_files import pair_for
+
         check_name(class_name)
-        if out.suffix != ".py":
-            raise UsageError(f"--out {out}: give a .py file name", "for example -o model.py")
+        pair_for(out)  # a .py name in a folder that exists: checked before anything else
         need_torch()
         from ..train.export import write_plain
 
-        weights = write_plain(checkpoint, out, class_name)
+        weights = write_plain(checkpoint, out, class_name, force)
         console().print(f"wrote {out} (class {class_name}) and {weights} (its state dict)",
                         markup=False)
 
