@@ -26,6 +26,10 @@ _ACTIVATION_MODULES = ("tf.nn.", "keras.activations.", "tf.keras.activations.",
                        "activations.")
 _ORDERED = ("OrderedDict", "collections.OrderedDict")
 _ALWAYS_SHOWN = frozenset({"input_shape", "batch_input_shape"})  # the input: kept, and shown
+# Arguments whose value changes no shape or count, so it is not read (a class must also list
+# them as ignored): where a tensor lives, its number type, names, initialisation.
+_NOT_READ = frozenset({"device", "dtype", "name", "seed"})
+_NOT_READ_ENDINGS = ("_initializer", "_regularizer", "_constraint")
 _NUL = re.compile("\x00")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes, as Python escapes them
 
@@ -130,6 +134,15 @@ def _shown(d: ClassDef, param: str | None) -> bool:
     return "*" not in d.ignored and (param not in d.ignored or param in _ALWAYS_SHOWN)
 
 
+def _unread(d: ClassDef, k: ast.keyword) -> bool:
+    """Whether a keyword argument is one the class ignores, so its value (often known only
+    when the code runs: dtype=torch.float64, device=dev) need not be read. An expression
+    that binds a name (:=) is still read, so that nothing it binds is lost."""
+    return k.arg is not None and k.arg in d.ignored and \
+        (k.arg in _NOT_READ or k.arg.endswith(_NOT_READ_ENDINGS)) and \
+        not any(isinstance(n, ast.NamedExpr) for n in ast.walk(k.value))
+
+
 class Reader:
     """Turns the calls of one model into cnncalc layers."""
 
@@ -161,6 +174,9 @@ class Reader:
         if name is None:
             raise err(call, f"{text(call.func)} is not a layer class")
         self.file_code(call, name)
+        if name.startswith("self."):
+            raise err(call, f"{text(call)} is a method of the model: helper methods are not "
+                      "read yet", "write its layers in the model itself")
         try:
             prefixed, cls = split_name(name)
         except ClassError as e:
@@ -168,6 +184,7 @@ class Reader:
         if not is_class(cls):
             hint = class_hint(cls, prefixed) or "see docs/spec.md for the classes cnncalc reads"
             raise err(call, f"unknown layer class {cut(name)}", hint)
+        d = dialect_for(cls, prefixed, self.dialect)
         positional: list[Raw] = []
         keywords: dict[str, Raw] = {}
         for a in call.args:
@@ -178,7 +195,9 @@ class Reader:
             if k.arg is None:
                 raise err(k.value, f"**{text(k.value)} is only known when the code runs")
             name_of = dotted(k.value)
-            if k.arg == "activation" and name_of and name_of.startswith(_ACTIVATION_MODULES):
+            if _unread(d, k):
+                keywords[k.arg] = None  # device=, dtype=, name=...: changes nothing here
+            elif k.arg == "activation" and name_of and name_of.startswith(_ACTIVATION_MODULES):
                 keywords[k.arg] = name_of.rsplit(".", 1)[1]  # tf.nn.relu reads as 'relu'
             else:
                 keywords[k.arg] = self.values.eval(k.value)
