@@ -55,14 +55,20 @@ READ_ONLY_METHODS: Final = frozenset({
     "predict", "predict_generator", "predict_on_batch", "train_on_batch", "test_on_batch",
     "save", "save_weights", "load_weights", "count_params", "get_config", "to_json",
     "to_yaml", "get_weights", "set_weights", "reset_states", "reset_metrics", "export",
-    "parameters", "named_parameters", "buffers", "named_buffers", "state_dict",
     "load_state_dict", "zero_grad", "forward", "register_forward_hook",
     "register_forward_pre_hook", "register_full_backward_hook", "extra_repr", "__repr__",
 })
 # ... and those that return the model itself.
 SELF_METHODS: Final = frozenset({
     "to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16",
-    "requires_grad_", "share_memory",
+    "share_memory",
+})
+# ... and those that return handles on its tensors, through which the code may change the
+# model (`p.requires_grad = False` freezes a weight, `p.data = ...` may resize it): the
+# handles stand for the model, so they may be handed to a reader such as an optimizer, and
+# anything else done with them (a loop over them, a list of them) spoils the model.
+PART_METHODS: Final = frozenset({
+    "parameters", "named_parameters", "buffers", "named_buffers", "state_dict",
 })
 # Attributes of a model that are plain facts about it.
 READ_ONLY_ATTRIBUTES: Final = frozenset({
@@ -86,6 +92,17 @@ REFUSED_BUILTINS: Final = frozenset({
 })
 BUILTINS: Final = frozenset(n for n in dir(builtins) if not n.startswith("_")) - \
     REFUSED_BUILTINS
+
+
+# Libraries that define layers and models: code that assigns into them (`nn.Linear = ...`,
+# `nn.Module.__call__ = ...`) changes what every layer means.
+_MODEL_LIBRARIES: Final = ("torch.nn", "keras", "tensorflow.keras")
+
+
+def model_library(name: str) -> bool:
+    """Whether `name` is torch, tensorflow, or in a library that defines layers and models."""
+    return name in ("torch", "tensorflow") or any(
+        name == lib or name.startswith(lib + ".") for lib in _MODEL_LIBRARIES)
 
 
 def harmless(name: str) -> bool:

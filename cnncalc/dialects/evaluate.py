@@ -34,7 +34,8 @@ from .values import (
 
 _MUTATING = frozenset({"add_module", "append", "extend", "insert", "pop", "remove", "clear",
                        "register_module", "register_parameter", "register_buffer",
-                       "__setitem__", "__delitem__", "add", "build", "apply"})
+                       "__setitem__", "__delitem__", "add", "build", "apply",
+                       "requires_grad_"})
 READ_HINT = "cnncalc reads the statements that build the model; remove this one, or keep " \
     "the model's code in a file of its own"
 
@@ -370,9 +371,10 @@ class Expressions:
         if isinstance(base, Module):
             return self.library(f"{base.name}.{attr}", node)
         if isinstance(base, Holder) and not isinstance(base, Owner):
-            reads = attr in allow.READ_ONLY_METHODS or attr in allow.SELF_METHODS
+            reads = attr in allow.READ_ONLY_METHODS or attr in allow.SELF_METHODS or \
+                attr in allow.PART_METHODS
             self.arguments(node, reads=reads)
-            if attr in allow.SELF_METHODS:
+            if attr in allow.SELF_METHODS or attr in allow.PART_METHODS:
                 return base
             if not reads:
                 why = "changes the model after it is built" if attr in _MUTATING else \

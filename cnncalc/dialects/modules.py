@@ -56,6 +56,8 @@ def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
         _read_function(unit, owner, end)
     _follow_links(unit)
     found = sorted(unit.found, key=lambda f: f.line)
+    for f in found:
+        f.holders = (*f.holders, unit.libraries)
     counts = Counter(f.name for f in found)
     return [(f"{f.name}@{f.line}" if counts[f.name] > 1 else f.name, f.line,
              _typed(f)) for f in found]

@@ -45,6 +45,9 @@ class Unit:
         self.links: list[tuple[Holder, Owner, str, CodeError]] = []
         self.functions: list[Owner] = []
         self.module: Script | None = None
+        # Changed when the code assigns into a library of layers (`nn.Linear = ...`):
+        # every model of the file is then refused, whether built before or after.
+        self.libraries = Holder()
 
 
 class Script(Expressions):
@@ -171,6 +174,16 @@ class Script(Expressions):
         if isinstance(base, Holder) and not isinstance(base, Owner):
             base.spoil(err(s, f"{text(target)} = ... changes the model after it is built",
                            "write every layer where the model is built"))
+        elif isinstance(base, Owner) and isinstance(base.node, ast.ClassDef):
+            problem = err(s, f"{text(target)} = ... changes the file's class "
+                          f"{base.node.name} after it is defined", READ_HINT)
+            base.spoil(problem)
+            raise problem
+        elif isinstance(base, Module) and allow.model_library(base.name):
+            problem = err(s, f"{text(target)} = ... changes the library {base.name}, and "
+                          "with it what its layers mean", READ_HINT)
+            self.unit.libraries.spoil(problem)
+            raise problem
         elif isinstance(base, Module) and not allow.harmless(base.name):
             raise err(s, f"{text(target)} = ... changes the library {base.name}", READ_HINT)
         elif isinstance(base, RAW_TYPES):
@@ -299,7 +312,10 @@ class Script(Expressions):
     def loop(self, s: ast.For | ast.AsyncFor | ast.While) -> None:
         targets = [s.target] if isinstance(s, (ast.For, ast.AsyncFor)) else []
         if isinstance(s, (ast.For, ast.AsyncFor)):
-            self.value(s.iter)
+            over = self.value(s.iter)
+            if isinstance(over, Holder) and not isinstance(over, Owner):
+                over.spoil(err(s, f"the for loop over {text(s.iter)} reaches into the model; "
+                               "cnncalc cannot follow what is done with it"))
         else:
             self.value(s.test)
         self.unread(s, f"the {'while' if isinstance(s, ast.While) else 'for'} loop",
