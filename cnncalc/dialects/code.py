@@ -201,6 +201,9 @@ class Reader:
                 keywords[k.arg] = name_of.rsplit(".", 1)[1]  # tf.nn.relu reads as 'relu'
             else:
                 keywords[k.arg] = self.values.eval(k.value)
+        if keywords.get("lora_rank") is not None and "lora_rank" in d.ignored:
+            raise err(call, f"{cls}(lora_rank=...) adds LoRA weights and freezes the kernel; "
+                      "cnncalc does not count them yet", "remove lora_rank")
         try:
             return bind_call(cls, prefixed, self.dialect, positional, keywords, first)
         except ClassError as e:

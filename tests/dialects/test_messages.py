@@ -96,3 +96,15 @@ def test_an_ignored_keras_argument_is_neither_read_nor_echoed() -> None:
     # By hand: 3·3·1·4 + 4 = 40 parameters.
     r = resolve(code, None, None)
     assert summarize(r.nodes, r.shape, r.convention).total_params == 40
+
+
+def test_lora_rank_is_refused_not_ignored() -> None:
+    """Keras 3 Dense(lora_rank=r) freezes the kernel and adds (in x r) + (r x units)
+    trainable weights (keras/src/layers/core/dense.py, enable_lora): not a count cnncalc
+    makes yet, so an error rather than the plain Dense's figures."""
+    code = ("import keras\nfrom keras import layers\nmodel = keras.Sequential("
+            "[keras.Input((4,)), layers.Dense(3, lora_rank={})])\n")
+    with pytest.raises(CodeError, match=r"^line 3: Dense\(lora_rank=\.\.\.\) adds LoRA"):
+        read_model(code.format(2))
+    r = resolve(code.format(None), None, None)
+    assert summarize(r.nodes, r.shape, r.convention).total_params == 4 * 3 + 3
