@@ -114,7 +114,11 @@ class _ModuleReader:
         if not isinstance(v, ast.Call):
             raise err(s, f"'{text(s)}' in __init__ cannot be read without running the code")
         name = dotted(v.func) or ""
-        if name == "print" or (isinstance(v.func, ast.Attribute) and v.func.attr == "__init__"
+        if name == "print" and not any(isinstance(n, (ast.Call, ast.NamedExpr))
+                                       for a in [*v.args, *v.keywords]
+                                       for n in ast.walk(a)):
+            return  # print(...) of values: a call inside it could change a layer
+        if (isinstance(v.func, ast.Attribute) and v.func.attr == "__init__"
                                and (name.startswith("super") or isinstance(v.func.value,
                                                                            ast.Call)
                                     or name.endswith("Module.__init__"))):
@@ -196,10 +200,17 @@ class _ModuleReader:
         key = dotted(target)
         if key is None:
             raise err(s, f"cannot read the assignment to {text(target)}")
+        if "." in key and not (key.startswith("self.") and key.count(".") == 1):
+            raise err(s, f"{text(target)} = ... changes {text(target).rpartition('.')[0]} "
+                      "after it is made (its weights, bias or settings)",
+                      "give the layer its arguments where it is made")
         if key.startswith("self.") and key.count(".") == 1 and isinstance(value, ast.Call) \
                 and dotted(value.func) not in ("int", "float"):
             self.helper_call(value)
             self.attrs[key[5:]] = (self.reader.layer_call(value, False), s)
+        elif key[5:] in self.attrs and key.startswith("self."):
+            raise err(s, f"{text(target)} = {text(value)} replaces the layer {text(target)} "
+                      "with a value that is not a layer")
         else:
             self.values.names[key] = self.values.eval(value)
 

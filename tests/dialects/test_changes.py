@@ -79,3 +79,42 @@ def test_code_that_only_reads_the_model_is_accepted() -> None:
     r = resolve(code, None, "flat:4", model="Net")
     s = summarize(r.nodes, r.shape, r.convention)
     assert (s.trainable_params, s.non_trainable_params) == (4 * 3 + 3, 0)  # Linear(4, 3)
+
+
+INIT_CHANGES = {
+    # torch: fc.weight frozen, 12 of 15 parameters non-trainable
+    "self.fc.weight.requires_grad = False":
+        "self.fc.weight.requires_grad = ... changes self.fc.weight after it is made",
+    # torch: the bias is gone, 12 parameters
+    "self.fc.bias = None": "self.fc.bias = ... changes self.fc after it is made",
+    # torch: every weight of fc frozen; print runs the call
+    "print(self.fc.requires_grad_(False))": "cannot be read without running the code",
+    # torch: forward would call None
+    "self.fc = None": "self.fc = None replaces the layer self.fc with a value that is not",
+}
+
+
+@pytest.mark.parametrize("line", list(INIT_CHANGES))
+def test_changing_a_layer_in_init_after_it_is_made_is_refused(line: str) -> None:
+    code = NET.replace("        self.fc = nn.Linear(4, 3)\n",
+                       f"        self.fc = nn.Linear(4, 3)\n        {line}\n")
+    init_line = code.splitlines().index(f"        {line}") + 1
+    scope: dict[str, object] = {}
+    exec(compile(code, "<net>", "exec"), scope)  # the oracle: what torch builds
+    net = scope["Net"]()  # type: ignore[operator]
+    assert isinstance(net, torch.nn.Module)
+    if line != "self.fc = None":
+        counts = (sum(p.numel() for p in net.parameters() if p.requires_grad),
+                  sum(p.numel() for p in net.parameters()))
+        assert counts != (15, 15), counts  # not the figures of the layers as made
+    with pytest.raises(CodeError) as info:
+        read_model(code, "Net")
+    assert str(info.value).startswith(f"line {init_line}: "), str(info.value)
+    assert INIT_CHANGES[line] in str(info.value)
+
+
+def test_printing_values_in_init_is_accepted() -> None:
+    code = NET.replace("        self.fc = nn.Linear(4, 3)\n",
+                       "        self.fc = nn.Linear(4, 3)\n        print('fc', self.fc, 3 * 4)\n")
+    r = resolve(code, None, "flat:4", model="Net")
+    assert summarize(r.nodes, r.shape, r.convention).trainable_params == 4 * 3 + 3
