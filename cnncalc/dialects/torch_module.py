@@ -114,10 +114,8 @@ class _ModuleReader:
         if not isinstance(v, ast.Call):
             raise err(s, f"'{text(s)}' in __init__ cannot be read without running the code")
         name = dotted(v.func) or ""
-        if name == "print" and not any(isinstance(n, (ast.Call, ast.NamedExpr))
-                                       for a in [*v.args, *v.keywords]
-                                       for n in ast.walk(a)):
-            return  # print(...) of values: a call inside it could change a layer
+        if _plain_print(v):
+            return
         if (isinstance(v.func, ast.Attribute) and v.func.attr == "__init__"
                                and (name.startswith("super") or isinstance(v.func.value,
                                                                            ast.Call)
@@ -253,7 +251,7 @@ class _ModuleReader:
 
     def forward_expression(self, s: ast.Expr) -> None:
         if isinstance(s.value, ast.Constant) or (isinstance(s.value, ast.Call) and
-                                                 dotted(s.value.func) == "print"):
+                                                 _plain_print(s.value)):
             return
         raise err(s, f"'{text(s)}' in forward() cannot be read without running the code",
                   "write forward as a chain of assignments and one return")
@@ -411,6 +409,14 @@ class _ModuleReader:
                 node.slice.value == 0:
             return True
         return isinstance(node, ast.Call) and dotted(node.func) == "len" and len(node.args) == 1
+
+
+def _plain_print(call: ast.Call) -> bool:
+    """print(...) of values: skipped, as it changes nothing. A call inside its arguments
+    (print(self.fc.requires_grad_(False))) could change a layer, so it is not skipped."""
+    return dotted(call.func) == "print" and not any(
+        isinstance(n, (ast.Call, ast.NamedExpr))
+        for a in [*call.args, *call.keywords] for n in ast.walk(a))
 
 
 def _has(node: Node, tensor: str) -> bool:

@@ -118,3 +118,13 @@ def test_printing_values_in_init_is_accepted() -> None:
                        "        self.fc = nn.Linear(4, 3)\n        print('fc', self.fc, 3 * 4)\n")
     r = resolve(code, None, "flat:4", model="Net")
     assert summarize(r.nodes, r.shape, r.convention).trainable_params == 4 * 3 + 3
+
+
+def test_a_print_in_forward_that_makes_a_call_is_refused() -> None:
+    code = NET.replace("        return self.fc(x)\n",
+                       "        print(self.fc.requires_grad_(False))\n        return self.fc(x)\n")
+    with pytest.raises(CodeError, match="in forward"):
+        read_model(code, "Net")
+    plain = NET.replace("        return self.fc(x)\n",
+                        "        print(x)\n        return self.fc(x)\n")
+    assert len(read_model(plain, "Net").nodes) == 1
