@@ -50,6 +50,30 @@ def is_class(name: str) -> bool:
     return name in TABLE
 
 
+def library_name(dotted: str) -> tuple[str | None, str] | None:
+    """(dialect its prefix names, class name) when `dotted` names a library layer class
+    (`nn.Conv2d`, `layers.Dense`, `Conv2d`), else None. Never raises."""
+    prefix, _, name = dotted.rpartition(".")
+    dialect = PREFIXES.get(prefix + ".") if prefix else None
+    if (prefix and dialect is None) or name not in TABLE:
+        return None
+    return dialect, name
+
+
+def class_hint(name: str, dialect: str | None = None) -> str | None:
+    """'did you mean ...?' for a misspelt class name (`Maxpooling2D`, `Con2D`), among the
+    classes of `dialect` when the prefix names one."""
+    import difflib  # only on errors
+
+    names = [n for n, defs in TABLE.items()
+             if dialect is None or dialect in {d.dialect for d in defs}]
+    same_case = [n for n in names if n.lower() == name.lower() and n != name]
+    close = same_case or difflib.get_close_matches(name, names, n=2, cutoff=0.75)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"'{n}'" for n in close) + "?"
+
+
 def misspelled_class(name: str) -> str | None:
     """A hint when `name` is a library class written in the wrong case (`conv2d`, `linear`)."""
     spelled = LOWER.get(name.lower())

@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import CnnCalcError, cut
+from ..errors import cut
 from ..spec import Node, make_layer
-from .binding import KERAS, MAX_INT, MAX_SOURCE, PYTORCH, Bound, ClassError, Raw, dialect_of
-from .classes import TABLE, bind_call, is_class, misspelled_class, split_name
+from .binding import KERAS, MAX_SOURCE, PYTORCH, Bound, ClassDef, ClassError, Raw, dialect_of
+from .classes import TABLE, bind_call, class_hint, dialect_for, is_class, library_name, split_name
+from .values import CodeError, Unknown, Values, at_line, dotted, err, text
+
+__all__ = ["CodeError", "Init", "Model", "Reader", "check_dialect", "dotted", "finish",
+           "parse_source", "read_model", "read_models", "sequential_dialect"]
 
 MAX_AST_NODES = 200_000
 MAX_DEPTH = 60  # nesting of calls and expressions a model may use
 MAX_LAYERS = 100_000
-MAX_VALUE = 10**15  # intermediate results of the arithmetic in arguments
 
 SEQUENTIAL = ("Sequential",)
 _ACTIVATION_MODULES = ("tf.nn.", "keras.activations.", "tf.keras.activations.",
                        "activations.")
 _ORDERED = ("OrderedDict", "collections.OrderedDict")
+_ALWAYS_SHOWN = frozenset({"input_shape", "batch_input_shape"})  # the input: kept, and shown
+# Arguments whose value changes no shape or count, so it is not read (a class must also list
+# them as ignored): where a tensor lives, its number type, names, initialisation.
+_NOT_READ = frozenset({"device", "dtype", "name", "seed"})
+_NOT_READ_ENDINGS = ("_initializer", "_regularizer", "_constraint")
+_NUL = re.compile("\x00")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes, as Python escapes them
 
 
-class CodeError(CnnCalcError):
-    """Code that cannot be read exactly: the line and the construct are named."""
+@dataclass(frozen=True)
+class Init:
+    """A weight initialisation the code gives a layer. It changes no shape and no count;
+    it is recorded so that training can keep it."""
+
+    layer: str  # the attribute ('fc'), or '*' for every module the condition `when` picks
+    tensor: str  # 'weight' or 'bias'
+    function: str  # 'xavier_uniform_', 'normal_', 'fill_', 'zero_', ...
+    args: tuple[str, ...]  # the other arguments, as written
+    when: str  # '' or the condition it is under, as written
+    line: int
 
 
 @dataclass(frozen=True)
@@ -36,44 +56,45 @@ class Model:
     nodes: tuple[Node, ...]
     input_shape: tuple[int, ...] | None  # (C, H, W) or (N,) when the code declares it
     line: int
+    inits: tuple[Init, ...] = ()
 
 
-def _err(node: ast.AST | None, message: str, hint: str | None = None) -> CodeError:
-    line = getattr(node, "lineno", None)
-    return CodeError(f"line {line}: {message}" if line else message, hint)
-
-
-def _text(node: ast.AST) -> str:
-    try:
-        return cut(ast.unparse(node), 60)
-    except (ValueError, RecursionError):  # pragma: no cover - unparse of odd trees
-        return type(node).__name__
-
-
-def dotted(node: ast.AST) -> str | None:
-    """`a.b.c` for an attribute chain of names, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
+def finish(name: str, dialect: str | None, nodes: list[Node],
+           shape: tuple[int, ...] | None, where: ast.AST,
+           inits: tuple[Init, ...] = ()) -> Model:
+    if not nodes:  # no line: a problem anywhere in the model's code comes first
+        raise CodeError(f"the model {cut(name)} (line {getattr(where, 'lineno', '?')}) has no "
+                        "layers")
+    if len(nodes) > MAX_LAYERS:
+        raise err(where, f"the model has more than {MAX_LAYERS:,} layers")
+    return Model(name, dialect or PYTORCH, tuple(nodes), shape, getattr(where, "lineno", 0),
+                 inits)
 
 
 def parse_source(source: str) -> ast.Module:
     """The syntax tree, within bounds on size and depth; never executed."""
     if len(source) > MAX_SOURCE:
         raise CodeError(f"the code is {len(source):,} characters; the limit is {MAX_SOURCE:,}")
+    for pattern, what in ((_NUL, "a NUL byte"), (_SURROGATE, "bytes that are not UTF-8")):
+        found = pattern.search(source)
+        if found is not None:
+            line = source.count("\n", 0, found.start()) + 1
+            raise at_line(line, f"the code contains {what}", "save it as UTF-8 text")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code: not ours
             tree = ast.parse(source)
     except SyntaxError as e:
-        raise CodeError(f"line {e.lineno}: not valid Python: {cut(str(e.msg), 80)}") from None
-    except (ValueError, RecursionError, MemoryError, OverflowError) as e:
-        raise CodeError(f"the code cannot be parsed: {cut(str(e), 80)}") from None
+        message = str(e.msg)
+        if "Exceeds the limit" in message:
+            message = "a number with more than 4,300 digits"
+        raise at_line(e.lineno, f"not valid Python: {cut(message, 80)}") from None
+    except (RecursionError, MemoryError):
+        raise CodeError("the code is nested too deeply for Python's parser",
+                        "write the expression in several steps") from None
+    except (ValueError, OverflowError) as e:
+        raise CodeError(f"the code cannot be parsed: {cut(str(e) or type(e).__name__, 80)}"
+                        ) from None
     count = 0
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
@@ -82,103 +103,44 @@ def parse_source(source: str) -> ast.Module:
         if count > MAX_AST_NODES:
             raise CodeError(f"the code has more than {MAX_AST_NODES:,} syntax nodes")
         if depth > MAX_DEPTH:
-            raise _err(node, f"expressions nested deeper than {MAX_DEPTH} levels")
+            raise err(node, f"expressions nested deeper than {MAX_DEPTH} levels")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return tree
 
 
-class Values:
-    """Constants the code defines: module names, __init__ defaults, `self.n = 10`."""
-
-    def __init__(self, names: dict[str, Raw] | None = None) -> None:
-        self.names: dict[str, Raw] = dict(names or {})
-
-    def child(self) -> Values:
-        return Values(self.names)
-
-    def eval(self, node: ast.AST) -> Raw:
-        if isinstance(node, ast.Constant):
-            v = node.value
-            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INT:
-                raise _err(node, f"the number {cut(str(v))} is too large; the limit is 10^12")
-            if isinstance(v, str) and len(v) > 200:
-                raise _err(node, "a string argument longer than 200 characters")
-            if v is not None and not isinstance(v, (int, float, str, bool)):
-                raise _err(node, f"the value {_text(node)} is not a number or string")
-            return v
-        if isinstance(node, (ast.Tuple, ast.List)):
-            return tuple(self.eval(e) for e in node.elts)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            v = self.number(node.operand)
-            return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.BinOp):
-            return self.arith(node)
-        key = dotted(node)
-        if key is not None and key in self.names:
-            return self.names[key]
-        if isinstance(node, ast.Call) and dotted(node.func) in ("int", "float") and \
-                len(node.args) == 1 and not node.keywords:
-            v = self.number(node.args[0])
-            return int(v) if dotted(node.func) == "int" else float(v)
-        raise _err(node, f"the value {_text(node)} is not known without running the code",
-                   "write the number, or a constant defined above")
-
-    def number(self, node: ast.AST) -> int | float:
-        v = self.eval(node)
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise _err(node, f"{_text(node)} is not a number")
-        return v
-
-    def arith(self, node: ast.BinOp) -> int | float:
-        a, b = self.number(node.left), self.number(node.right)
-        try:
-            if isinstance(node.op, ast.Add):
-                r: int | float = a + b
-            elif isinstance(node.op, ast.Sub):
-                r = a - b
-            elif isinstance(node.op, ast.Mult):
-                r = a * b
-            elif isinstance(node.op, ast.FloorDiv):
-                r = a // b
-            elif isinstance(node.op, ast.Div):
-                r = a / b
-            elif isinstance(node.op, ast.Mod):
-                r = a % b
-            else:
-                raise _err(node, f"the operator in {_text(node)} is not supported")
-        except (ZeroDivisionError, OverflowError):
-            raise _err(node, f"{_text(node)} cannot be computed") from None
-        if abs(r) > MAX_VALUE:
-            raise _err(node, f"{_text(node)} is too large")
-        return r
-
-
-def _names_in(node: ast.AST) -> list[tuple[str, str | None]]:
-    out: list[tuple[str, str | None]] = []
+def check_dialect(node: ast.AST, want: str | None = None) -> str | None:
+    """The library the layer classes under `node` come from; mixing them is an error."""
+    names: list[tuple[str, str | None]] = []
     for n in ast.walk(node):
         if isinstance(n, ast.Call):
             name = dotted(n.func)
-            if name is None:
-                continue
-            try:
-                prefixed, cls = split_name(name)
-            except ClassError:
-                continue
-            if cls in TABLE:
-                out.append((cls, prefixed))
-    return out
-
-
-def _dialect(node: ast.AST, want: str | None = None) -> str | None:
+            found = library_name(name) if name is not None else None
+            if found is not None:
+                names.append((found[1], found[0]))
     try:
-        found = dialect_of(_names_in(node), TABLE)
+        got = dialect_of(names, TABLE)
     except ClassError as e:
-        raise _err(node, e.message, e.hint) from None
-    if want and found and found != want:
-        lib = "Keras" if found == KERAS else "PyTorch"
-        raise _err(node, f"{lib} layers in a {'PyTorch' if want == PYTORCH else 'Keras'} "
-                   "model", "write the model in one library")
-    return want or found
+        raise err(node, e.message, e.hint) from None
+    if want and got and got != want:
+        lib = "Keras" if got == KERAS else "PyTorch"
+        raise err(node, f"{lib} layers in a {'PyTorch' if want == PYTORCH else 'Keras'} "
+                  "model", "write the model in one library")
+    return want or got
+
+
+def _shown(d: ClassDef, param: str | None) -> bool:
+    """Whether an argument is kept: one the class ignores (device=, name=, seed=) is not
+    echoed anywhere."""
+    return "*" not in d.ignored and (param not in d.ignored or param in _ALWAYS_SHOWN)
+
+
+def _unread(d: ClassDef, k: ast.keyword) -> bool:
+    """Whether a keyword argument is one the class ignores, so its value (often known only
+    when the code runs: dtype=torch.float64, device=dev) need not be read. An expression
+    that binds a name (:=) is still read, so that nothing it binds is lost."""
+    return k.arg is not None and k.arg in d.ignored and \
+        (k.arg in _NOT_READ or k.arg.endswith(_NOT_READ_ENDINGS)) and \
+        not any(isinstance(n, ast.NamedExpr) for n in ast.walk(k.value))
 
 
 class Reader:
@@ -190,39 +152,77 @@ class Reader:
         self.count = 0
         self.input_shape: tuple[int, ...] | None = None
 
-    def layer_call(self, call: ast.Call, first: bool) -> list[Node]:
-        """A library layer call, or a Sequential (nested or of an OrderedDict)."""
+    def file_code(self, call: ast.Call, name: str) -> None:
+        """A call of something the file itself defines, or of a value known only when the
+        code runs: say so, rather than 'unknown layer class'."""
+        from .kinds import Owner  # kinds builds on values, as this file does
+
+        for key in (name, name.split(".")[0]):
+            bound = self.values.get(key)
+            if isinstance(bound, Unknown):
+                raise bound.error()
+            if isinstance(bound, Owner):
+                what = {"function": "a function of the file: helper functions",
+                        "method": "a method of the file: helper methods"}.get(
+                    bound.kind, f"the file's class {cut(key)}: classes used as layers")
+                raise err(call, f"{text(call)} is {what} are not read yet",
+                          "write its layers in the model itself")
+
+    def bind(self, call: ast.Call, first: bool) -> Bound:
+        """What one library call means, bound as the library binds it."""
         name = dotted(call.func)
         if name is None:
-            raise _err(call, f"{_text(call.func)} is not a layer class")
+            raise err(call, f"{text(call.func)} is not a layer class")
+        self.file_code(call, name)
+        if name.startswith("self."):
+            raise err(call, f"{text(call)} is a method of the model: helper methods are not "
+                      "read yet", "write its layers in the model itself")
         try:
             prefixed, cls = split_name(name)
         except ClassError as e:
-            raise _err(call, e.message, e.hint) from None
-        if cls in SEQUENTIAL:
-            return self.sequential(call, first)
+            raise err(call, e.message, e.hint) from None
         if not is_class(cls):
-            hint = misspelled_class(cls) or "see docs/spec.md for the classes cnncalc reads"
-            raise _err(call, f"unknown layer class {cut(name)}", hint)
+            hint = class_hint(cls, prefixed) or "see docs/spec.md for the classes cnncalc reads"
+            raise err(call, f"unknown layer class {cut(name)}", hint)
+        d = dialect_for(cls, prefixed, self.dialect)
         positional: list[Raw] = []
         keywords: dict[str, Raw] = {}
         for a in call.args:
             if isinstance(a, ast.Starred):
-                raise _err(a, f"*{_text(a.value)} is only known when the code runs")
+                raise err(a, f"*{text(a.value)} is only known when the code runs")
             positional.append(self.values.eval(a))
         for k in call.keywords:
             if k.arg is None:
-                raise _err(k.value, f"**{_text(k.value)} is only known when the code runs")
+                raise err(k.value, f"**{text(k.value)} is only known when the code runs")
             name_of = dotted(k.value)
-            if k.arg == "activation" and name_of and name_of.startswith(_ACTIVATION_MODULES):
+            if _unread(d, k):
+                keywords[k.arg] = None  # device=, dtype=, name=...: changes nothing here
+            elif k.arg == "activation" and name_of and name_of.startswith(_ACTIVATION_MODULES):
                 keywords[k.arg] = name_of.rsplit(".", 1)[1]  # tf.nn.relu reads as 'relu'
             else:
                 keywords[k.arg] = self.values.eval(k.value)
+        if keywords.get("lora_rank") is not None and "lora_rank" in d.ignored:
+            raise err(call, f"{cls}(lora_rank=...) adds LoRA weights and freezes the kernel; "
+                      "cnncalc does not count them yet", "remove lora_rank")
         try:
-            bound = bind_call(cls, prefixed, self.dialect, positional, keywords, first)
+            return bind_call(cls, prefixed, self.dialect, positional, keywords, first)
         except ClassError as e:
-            raise _err(call, e.message, e.hint) from None
-        source = f"{cls}({', '.join(_text(x) for x in [*call.args, *call.keywords])})"
+            raise err(call, e.message, e.hint) from None
+
+    def layer_call(self, call: ast.Call, first: bool) -> list[Node]:
+        """A library layer call, or a Sequential (nested or of an OrderedDict)."""
+        name = dotted(call.func)
+        if name is not None and name.rpartition(".")[2] in SEQUENTIAL and \
+                sequential_dialect(call) is not None:
+            return self.sequential(call, first)
+        bound = self.bind(call, first)
+        assert name is not None
+        prefixed, cls = split_name(name)
+        d = dialect_for(cls, prefixed, self.dialect)
+        kept: list[ast.AST] = [a for i, a in enumerate(call.args)
+                               if _shown(d, d.params[i][0] if i < len(d.params) else None)]
+        kept += [k for k in call.keywords if _shown(d, k.arg)]
+        source = f"{cls}({', '.join(text(x) for x in kept)})"
         return self.made(bound, cls, source, call)
 
     def made(self, bound: Bound, cls: str, source: str, where: ast.AST) -> list[Node]:
@@ -233,17 +233,17 @@ class Reader:
             try:
                 out.append(make_layer(m, cls, source if i == 0 else ""))
             except ClassError as e:
-                raise _err(where, e.message, e.hint) from None
+                raise err(where, e.message, e.hint) from None
         self.count += len(out)
         if self.count > MAX_LAYERS:
-            raise _err(where, f"the model has more than {MAX_LAYERS:,} layers")
+            raise err(where, f"the model has more than {MAX_LAYERS:,} layers")
         return out
 
     def sequential(self, call: ast.Call, first: bool) -> list[Node]:
         items: list[ast.AST] = []
         for a in call.args:
             if isinstance(a, ast.Starred):
-                raise _err(a, f"*{_text(a.value)} is only known when the code runs")
+                raise err(a, f"*{text(a.value)} is only known when the code runs")
             if isinstance(a, (ast.List, ast.Tuple)):  # keras.Sequential([...])
                 items.extend(a.elts)
             elif isinstance(a, ast.Call) and dotted(a.func) in _ORDERED:
@@ -253,8 +253,10 @@ class Reader:
         for k in call.keywords:
             if k.arg == "layers" and isinstance(k.value, (ast.List, ast.Tuple)):
                 items.extend(k.value.elts)
+            elif k.arg is None:
+                raise err(k.value, f"**{text(k.value)} is only known when the code runs")
             elif k.arg not in ("name", "trainable"):
-                raise _err(k, f"Sequential({k.arg}=...) is not supported")
+                raise err(k, f"Sequential({k.arg}=...) is not supported")
         out: list[Node] = []
         for item in items:
             out.extend(self.item(item, first and not out))
@@ -262,23 +264,27 @@ class Reader:
 
     def ordered(self, call: ast.Call) -> list[ast.AST]:
         if len(call.args) != 1 or call.keywords:
-            raise _err(call, "OrderedDict needs one list of (name, layer) pairs")
+            raise err(call, "OrderedDict needs one list of (name, layer) pairs")
         arg = call.args[0]
         if isinstance(arg, ast.Dict):
             return [v for v in arg.values]
         if not isinstance(arg, (ast.List, ast.Tuple)):
-            raise _err(arg, "OrderedDict needs a literal list of (name, layer) pairs")
+            raise err(arg, "OrderedDict needs a literal list of (name, layer) pairs")
         out: list[ast.AST] = []
         for pair in arg.elts:
             if not isinstance(pair, ast.Tuple) or len(pair.elts) != 2:
-                raise _err(pair, "each OrderedDict entry must be a (name, layer) pair")
+                raise err(pair, "each OrderedDict entry must be a (name, layer) pair")
             out.append(pair.elts[1])
         return out
 
     def item(self, node: ast.AST, first: bool) -> list[Node]:
         if not isinstance(node, ast.Call):
-            raise _err(node, f"{_text(node)} is not a layer", "write a layer call such as "
-                       "nn.ReLU() or layers.Dense(10)")
+            key = dotted(node)
+            bound = self.values.get(key) if key is not None else None
+            if isinstance(bound, Unknown):
+                raise bound.error()
+            raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
+                      "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)
 
 
@@ -291,9 +297,7 @@ def read_models(source: str) -> list[tuple[str, int, Callable[[], Model]]]:
 
 def read_model(source: str, name: str | None = None) -> Model:
     """The one model the code holds, or the one `name` picks."""
-    from .modules import find_models  # modules builds on this file
-
-    found = find_models(parse_source(source))
+    found = read_models(source)
     if not found:
         raise CodeError("no model found in the code",
                         "cnncalc reads nn.Sequential(...), a class built on nn.Module with "
@@ -301,7 +305,7 @@ def read_model(source: str, name: str | None = None) -> Model:
     listing = ", ".join(f"{n} (line {line})" for n, line, _ in found[:20])
     if name is None:
         if len(found) > 1:
-            raise CodeError(f"the code has {len(found)} models: {cut(listing, 300)}",
+            raise CodeError(f"the code has {len(found):,} models: {cut(listing, 300)}",
                             "pick one with --model NAME")
         return found[0][2]()
     for n, _, build in found:

@@ -1,197 +1,211 @@
-"""Find the models in a module's code: Sequentials, model.add(...) chains, nn.Module classes."""
+"""Find the models in a module's code: Sequentials, model.add(...) chains, Keras functional
+models, nn.Module classes, and the same inside the file's functions."""
 
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Callable
 
 from ..spec import Node
 from .binding import PYTORCH, ClassError
-from .code import (
-    CodeError,
-    Model,
-    Reader,
-    Values,
-    _dialect,
-    _err,
-    _text,
-    dotted,
-    sequential_dialect,
-)
-from .keras_functional import _functional_model
-from .torch_module import _call_arguments, _class_model, _defaults, _finish
-
-Found = tuple[str, int, Callable[[], Model]]
+from .code import Model, Reader, check_dialect, finish, sequential_dialect
+from .kinds import Found, Owner, Param, SeqModel
+from .script import Script, Unit
+from .values import CodeError, Unknown, Values, View, dotted, err, text
 
 _MODULE_BASES = ("nn.Module", "Module", "torch.nn.Module")
 _KERAS_BASES = ("keras.Model", "Model", "tf.keras.Model", "keras.models.Model")
-_FUNCTIONAL_MODELS = _KERAS_BASES + ("models.Model", "tf.keras.models.Model")
-def _constants(body: list[ast.stmt], values: Values) -> None:
-    for stmt in body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], ast.Name):
-            try:
-                values.names[stmt.targets[0].id] = values.eval(stmt.value)
-            except CodeError:
-                continue
 
 
-_MUTATORS = frozenset({"add_module", "append", "extend", "insert", "pop", "remove",
-                       "register_module", "__setitem__", "__delitem__"})
+def class_kind(cls: ast.ClassDef) -> str:
+    bases = [dotted(b) for b in cls.bases]
+    if any(b in _MODULE_BASES for b in bases):
+        return "torch"
+    if any(b in _KERAS_BASES for b in bases):
+        return "keras"
+    return "class"
 
 
-def _root(node: ast.AST) -> str | None:
-    """The name an attribute or subscript chain starts from: `model` in model.layers[0]."""
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
+def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
+    """An nn.Module class is a model; a subclassed keras.Model is refused when picked."""
+    if owner.kind == "torch":
+        from .torch_module import class_model  # torch_module builds on this file
 
-
-def _mutation(body: list[ast.stmt], var: str) -> ast.AST | None:
-    """A statement that changes a model after it was built (add_module, pop, model[0] = ...)."""
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr in _MUTATORS and _root(node.func.value) == var:
-                return node
-            targets: list[ast.expr] = []
-            if isinstance(node, (ast.Assign, ast.Delete)):
-                targets = list(node.targets)
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-                targets = [node.target]
-            if any(isinstance(t, (ast.Attribute, ast.Subscript)) and _root(t) == var
-                   for t in targets):
-                return node
+        def read() -> object:
+            assert unit.module is not None
+            return class_model(cls, owner, unit.tree, unit.module.view())
+        return Found(cls.name, cls.lineno, read, [], (owner,))
+    if owner.kind == "keras":
+        def refused() -> object:
+            raise err(cls, "a subclassed Keras Model is only known when it runs",
+                      "write it as keras.Sequential([...])")
+        return Found(cls.name, cls.lineno, refused, [])
     return None
 
 
-def find_models(tree: ast.Module) -> list[Found]:
-    values = Values()
-    _constants(tree.body, values)
-    found: list[Found] = []
-    _scan(tree.body, values, None, found)
-    for stmt in tree.body:
-        if isinstance(stmt, ast.FunctionDef):
-            local = values.child()
-            _defaults(stmt, local)
-            _constants(stmt.body, local)
-            _scan(stmt.body, local, stmt.name, found, (tree, stmt))
-        elif isinstance(stmt, ast.ClassDef):
-            bases = [dotted(b) for b in stmt.bases]
-            if any(b in _MODULE_BASES for b in bases):
-                found.append((stmt.name, stmt.lineno, _class_model(stmt, values, tree)))
-            elif any(b in _KERAS_BASES for b in bases):
-                found.append((stmt.name, stmt.lineno, _refused(
-                    stmt, "a subclassed Keras Model is only known when it runs",
-                    "write it as keras.Sequential([...])")))
-    found.sort(key=lambda f: f[1])
-    names = [f[0] for f in found]
-    return [(f"{n}@{line}" if names.count(n) > 1 else n, line, b) for n, line, b in found]
+def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
+    """Every model of the code, as (name, line, reader), in the order of the code."""
+    unit = Unit(tree)
+    module = Script(unit, None, None)
+    module.history.bind("__name__", "__main__")  # the file read as a script
+    unit.module = module
+    module.body(tree.body)
+    end = module.view()
+    for owner in unit.functions:
+        _read_function(unit, owner, end)
+    _follow_links(unit)
+    found = sorted(unit.found, key=lambda f: f.line)
+    for f in found:
+        f.holders = (*f.holders, unit.libraries)
+    counts = Counter(f.name for f in found)
+    return [(f"{f.name}@{f.line}" if counts[f.name] > 1 else f.name, f.line,
+             _typed(f)) for f in found]
 
 
-def _refused(node: ast.AST, message: str, hint: str) -> Callable[[], Model]:
+def _typed(found: Found) -> Callable[[], Model]:
     def build() -> Model:
-        raise _err(node, message, hint)
+        model = found.build()
+        assert isinstance(model, Model)
+        return model
     return build
 
 
-def _scan(body: list[ast.stmt], values: Values, owner: str | None, found: list[Found],
-          builder: tuple[ast.AST, ast.FunctionDef] | None = None) -> None:
-    models: dict[str, tuple[ast.Call, list[ast.expr], list[ast.Call]]] = {}
-    for stmt in body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], ast.Name) and \
-                sequential_dialect(stmt.value) is not None:
-            assert isinstance(stmt.value, ast.Call)
-            var = stmt.targets[0].id
-            models[var] = (stmt.value, [], [])
-            name = owner or var
-            later = body[body.index(stmt) + 1:]
-            found.append((name, stmt.lineno, _sequential_model(var, models, values, later,
-                                                               builder)))
-        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
-                isinstance(stmt.value.func, ast.Attribute) and \
-                isinstance(stmt.value.func.value, ast.Name) and \
-                stmt.value.func.value.id in models:
-            _, adds, builds = models[stmt.value.func.value.id]
-            if stmt.value.func.attr == "add":
-                if len(stmt.value.args) != 1:
-                    raise _err(stmt, "model.add takes one layer")
-                adds.append(stmt.value.args[0])
-            elif stmt.value.func.attr == "build":
-                builds.append(stmt.value)
-        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call) \
-                and dotted(stmt.value.func) in _FUNCTIONAL_MODELS:
-            var = stmt.targets[0].id
-            before = body[:body.index(stmt)]
-            found.append((owner or var, stmt.lineno, _functional_model(
-                stmt.value, before, values)))
-        elif owner is not None and isinstance(stmt, ast.Return) and \
-                isinstance(stmt.value, ast.Call) and \
-                dotted(stmt.value.func) in _FUNCTIONAL_MODELS:
-            before = body[:body.index(stmt)]
-            found.append((owner, stmt.lineno, _functional_model(stmt.value, before, values)))
-        elif owner is None and isinstance(stmt, ast.Expr) and _is_model_expr(stmt.value):
-            found.append(("model", stmt.lineno, _expr_model(stmt.value, values)))
+def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDef,
+                        name: str, values: Values, skip_self: bool) -> dict[str, object]:
+    """When the code calls `name(...)` (Net(num_classes=100)), the values it passes, which
+    replace the defaults; calls with different arguments are ambiguous and refused."""
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
+             isinstance(n.func, ast.Name) and n.func.id == name]
+    if not calls:
+        return {}
+    shapes = {ast.dump(ast.Tuple(elts=[*c.args, *[k.value for k in c.keywords]], ctx=ast.Load()))
+              + repr([k.arg for k in c.keywords]) for c in calls}
+    if len(shapes) > 1:
+        raise err(calls[1], f"{name} is built with different arguments (lines "
+                  f"{', '.join(str(c.lineno) for c in calls[:5])})",
+                  "keep one, or write each as its own model")
+    call = calls[0]
+    params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)][1 if skip_self else 0:]
+    out: dict[str, object] = {}
+    for a in call.args:
+        if isinstance(a, ast.Starred):
+            raise err(call, f"{text(call)}: *{text(a.value)} is only known when the code runs")
+    if len(call.args) > len(params):
+        raise err(call, f"{name} is called with more arguments than it takes")
+    for param, arg in zip(params, call.args):
+        out[param] = _evaluated(values, arg)
+    known = params + [a.arg for a in fn.args.kwonlyargs]
+    for k in call.keywords:
+        if k.arg is None:
+            raise err(call, f"{text(call)}: **{text(k.value)} is only known when the code "
+                      "runs")
+        if k.arg not in known and fn.args.kwarg is None:
+            raise err(call, f"{name} has no argument '{k.arg}'")
+        out[k.arg] = _evaluated(values, k.value)
+    return out
 
 
-def _is_model_expr(node: ast.AST) -> bool:
-    if sequential_dialect(node) is not None:
-        return True
-    return isinstance(node, (ast.List, ast.Tuple)) and bool(node.elts) and all(
-        isinstance(e, ast.Call) for e in node.elts)
+def _evaluated(values: Values, node: ast.expr) -> object:
+    try:
+        return values.eval(node)
+    except CodeError as e:
+        return Unknown.of(e)
 
 
-def _expr_model(node: ast.AST, values: Values) -> Callable[[], Model]:
+def bind_arguments(fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Owner, values: Values,
+                   given: dict[str, object], skip_self: bool) -> dict[str, object]:
+    """Each parameter's value inside the function: what the code passes, else its default,
+    else unknown; a model passed in is followed (see Param)."""
+    args = fn.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: dict[str, ast.expr] = {a.arg: d for a, d in zip(
+        positional[len(positional) - len(args.defaults):], args.defaults)}
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults)
+                     if d is not None})
+    out: dict[str, object] = {}
+    for a in [*positional[1 if skip_self else 0:], *args.kwonlyargs]:
+        if a.arg in given:
+            stands: object = given[a.arg]
+        elif a.arg in defaults:
+            stands = _evaluated(values, defaults[a.arg])
+        else:
+            stands = Unknown(fn.lineno, f"{a.arg} is an argument of {fn.name}, only known "
+                             "when it is called")
+        param = Param(owner, a.arg, stands, home=owner)
+        owner.params[a.arg] = param
+        out[a.arg] = param
+    for star in (args.vararg, args.kwarg):
+        if star is not None:
+            out[star.arg] = Unknown(fn.lineno, f"{star.arg} ({'*' if star is args.vararg else '**'}"
+                                    f"{star.arg}) is only known when the code runs")
+    return out
+
+
+def _read_function(unit: Unit, owner: Owner, end: View) -> None:
+    fn = owner.node
+    assert not isinstance(fn, ast.ClassDef)
+    script = Script(unit, owner, end)
+    values = Values(base=end)
+    method = bool(fn.args.args) and fn.args.args[0].arg == "self"
+    try:
+        given = call_site_arguments(unit.tree, fn, fn.name, values, method)
+    except CodeError as e:
+        script.problems.append(e)
+        given = {}
+    for name, value in bind_arguments(fn, owner, values, given, method).items():
+        script.history.bind(name, value)
+    script.body(fn.body)
+
+
+def _follow_links(unit: Unit) -> None:
+    """A model handed to a function of the file is spoiled when that function may change
+    its argument (found while its body was read); followed through calls of calls."""
+    changed = True
+    while changed:
+        changed = False
+        for holder, owner, param, error in unit.links:
+            p = owner.params.get(param)
+            unsafe = p is None or p.poison is not None or owner.kind != "function"
+            if unsafe and holder.poison is None:
+                holder.spoil(error)
+                changed = True
+
+
+def sequential_model(seq: SeqModel) -> Callable[[], Model]:
+    """Read a Sequential and its model.add/model.build calls, each with the names as they
+    stood at its own statement."""
     def build() -> Model:
-        if isinstance(node, ast.Call):
-            return _sequential(node, [], [], values, "model")
-        assert isinstance(node, (ast.List, ast.Tuple))
-        dialect = _dialect(node)
-        reader = Reader(values, dialect)
+        prefixed = sequential_dialect(seq.call) or None
+        dialect = check_dialect(ast.Module(body=[ast.Expr(seq.call),
+                                                 *[ast.Expr(a) for a, _ in seq.adds]],
+                                           type_ignores=[]), prefixed)
+        reader = Reader(Values(base=seq.view), dialect)
+        nodes = reader.sequential(seq.call, True)
+        for arg, view in seq.adds:
+            reader.values = Values(base=view)
+            nodes.extend(reader.item(arg, not nodes and reader.input_shape is None))
+        shape = reader.input_shape
+        for b, view in seq.builds:
+            raw = Values(base=view).eval(b.args[0])
+            if not isinstance(raw, tuple) or len(raw) < 2:
+                raise err(b, "model.build needs (None, height, width, channels)")
+            from .keras import input_shape
+            try:
+                shape = input_shape(raw[1:], "model.build input_shape")
+            except ClassError as e:
+                raise err(b, e.message, e.hint) from None
+        return finish(seq.var, dialect or PYTORCH, nodes, shape, seq.call)
+    return build
+
+
+def list_model(node: ast.List | ast.Tuple, view: View) -> Callable[[], object]:
+    """A bare list of layer calls, `[Conv2D(...), MaxPooling2D(), ...]`."""
+    def build() -> Model:
+        dialect = check_dialect(node)
+        reader = Reader(Values(base=view), dialect)
         nodes: list[Node] = []
         for e in node.elts:
             nodes.extend(reader.item(e, not nodes))
-        return _finish("model", dialect, nodes, reader.input_shape, node)
+        return finish("model", dialect, nodes, reader.input_shape, node)
     return build
-
-
-def _sequential_model(var: str, models: dict[str, tuple[ast.Call, list[ast.expr],
-                                                         list[ast.Call]]],
-                      values: Values, later: list[ast.stmt],
-                      builder: tuple[ast.AST, ast.FunctionDef] | None) -> Callable[[], Model]:
-    def build() -> Model:
-        call, adds, builds = models[var]
-        changed = _mutation(later, var)
-        if changed is not None:
-            raise _err(changed, f"{_text(changed)} changes the model after it is built",
-                       "write every layer in the Sequential or with model.add(...)")
-        if builder is not None:
-            _call_arguments(builder[0], builder[1], builder[1].name, values, False)
-        return _sequential(call, adds, builds, values, var)
-    return build
-
-
-def _sequential(call: ast.Call, adds: list[ast.expr], builds: list[ast.Call], values: Values,
-                name: str) -> Model:
-    prefixed = sequential_dialect(call) or None
-    dialect = _dialect(ast.Module(body=[ast.Expr(call), *[ast.Expr(a) for a in adds]],
-                                  type_ignores=[]), prefixed)
-    reader = Reader(values, dialect)
-    nodes = reader.sequential(call, True)
-    for a in adds:
-        nodes.extend(reader.item(a, not nodes and reader.input_shape is None))
-    shape = reader.input_shape
-    for b in builds:
-        if len(b.args) != 1:
-            raise _err(b, "model.build takes one input shape")
-        raw = values.eval(b.args[0])
-        if not isinstance(raw, tuple) or len(raw) < 2:
-            raise _err(b, "model.build needs (None, height, width, channels)")
-        from .keras import input_shape
-        try:
-            shape = input_shape(raw[1:], "model.build input_shape")
-        except ClassError as e:
-            raise _err(b, e.message, e.hint) from None
-    return _finish(name, dialect or PYTORCH, nodes, shape, call)

@@ -52,11 +52,26 @@ def looks_like_code(text: str) -> bool:
     return False
 
 
+def decode(data: bytes, where: str) -> str:
+    """Code as Python reads it: UTF-8, with or without a byte-order mark."""
+    if len(data) > 4 * MAX_SOURCE:  # more than any MAX_SOURCE characters of UTF-8 can take
+        raise CnnCalcError(f"{where} holds more than {4 * MAX_SOURCE:,} bytes; the limit is "
+                           f"{MAX_SOURCE:,} characters of code")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise CnnCalcError(f"{where} is not UTF-8 text: byte 0x{data[e.start]:02x} on line "
+                           f"{line}", "save it as UTF-8") from None
+
+
 def read_source(spec: str) -> tuple[str, str]:
     """(text, where) for SPEC: '-' reads standard input, a .py path reads the file."""
     if spec == "-":
-        text = sys.stdin.read(MAX_SOURCE + 1)
-        return text, "standard input"
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream with no bytes beneath (a test's StringIO)
+            return sys.stdin.read(MAX_SOURCE + 1), "standard input"
+        return decode(stream.read(4 * MAX_SOURCE + 4), "standard input"), "standard input"
     if spec.strip().lower().endswith(".py") and "\n" not in spec and "(" not in spec:
         name = spec.strip()
         try:
@@ -64,15 +79,13 @@ def read_source(spec: str) -> tuple[str, str]:
             if not stat.S_ISREG(os.stat(name).st_mode):
                 raise CnnCalcError(f"{cut(spec, 80)} is not a regular file",
                                    "give the path of a .py file")
-            with open(name, encoding="utf-8") as f:
-                text = f.read(MAX_SOURCE + 1)
+            with open(name, "rb") as f:
+                data = f.read(4 * MAX_SOURCE + 4)  # UTF-8 takes at most 4 bytes a character
         except FileNotFoundError:
             raise CnnCalcError(f"no such file: {cut(spec, 80)}") from None
-        except UnicodeDecodeError:
-            raise CnnCalcError(f"{cut(spec, 80)} is not UTF-8 text") from None
         except OSError as e:
             raise CnnCalcError(f"cannot read {cut(spec, 80)}: {e.strerror}") from None
-        return text, os.path.basename(name)
+        return decode(data, cut(spec, 80)), os.path.basename(name)
     return spec, ""
 
 

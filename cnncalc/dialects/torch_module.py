@@ -1,4 +1,9 @@
-"""Read an nn.Module class: its layers from __init__, their order from forward()."""
+"""Read an nn.Module class: its layers from __init__, their order from forward().
+
+The class body, __init__ and forward() each dispatch their statements through a table
+(CLASS_BODY, INIT, FORWARD) with no fall-through: a statement is read, skipped on purpose,
+or an error naming its line.
+"""
 
 from __future__ import annotations
 
@@ -7,76 +12,29 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
-from ..spec import Layer, Node, Residual
+from ..spec import Layer, Node
 from .binding import PYTORCH, Bound, ClassError, Made, Raw
-from .code import CodeError, Model, Reader, Values, _dialect, _err, _text, dotted
+from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
-
-Path = tuple[Node, ...]
-
+from .inits import applied_function, init_call, modules_loop, tensor_of
+from .kinds import Owner
+from .modules import bind_arguments, call_site_arguments
+from .tensors import Source, Tensor, add, start
+from .values import CodeError, Unknown, Values, View, dotted, err, text
 
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
 _TORCH_ACTS = ("relu", "sigmoid", "tanh", "softmax", "log_softmax")
-def _defaults(fn: ast.FunctionDef, values: Values) -> None:
-    """Arguments with literal defaults (num_classes=10) are constants inside the function."""
-    args = fn.args
-    pairs = list(zip(args.args[len(args.args) - len(args.defaults):], args.defaults))
-    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
-    for a, d in pairs:
-        try:
-            values.names[a.arg] = values.eval(d)
-        except CodeError:
-            continue
+_HELPER = "helper methods are not read yet"
 
 
-def _call_arguments(tree: ast.AST, fn: ast.FunctionDef, name: str, values: Values,
-                    skip_self: bool) -> None:
-    """When the code calls `name(...)` with arguments (Net(num_classes=100)), those values
-    replace the defaults; calls with different arguments are ambiguous and refused."""
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
-             isinstance(n.func, ast.Name) and n.func.id == name]
-    if not calls:
-        return
-    shapes = {ast.dump(ast.Tuple(elts=[*c.args, *[k.value for k in c.keywords]], ctx=ast.Load()))
-              + repr([k.arg for k in c.keywords]) for c in calls}
-    if len(shapes) > 1:
-        raise _err(calls[1], f"{name} is built with different arguments (lines "
-                   f"{', '.join(str(c.lineno) for c in calls[:5])})",
-                   "keep one, or write each as its own model")
-    call = calls[0]
-    params = [a.arg for a in fn.args.args][1 if skip_self else 0:]
-    if len(call.args) > len(params):
-        raise _err(call, f"{name} is called with more arguments than it takes")
-    for param, arg in zip(params, call.args):
-        values.names[param] = values.eval(arg)
-    for k in call.keywords:
-        if k.arg is None or k.arg not in params + [a.arg for a in fn.args.kwonlyargs]:
-            raise _err(call, f"{name} has no argument '{k.arg}'")
-        values.names[k.arg] = values.eval(k.value)
+def class_model(cls: ast.ClassDef, owner: Owner, tree: ast.AST, end: View) -> Model:
+    """The model an nn.Module class builds, with the module's names as they stood when the
+    code first builds it (or at the end of the code)."""
+    return _ModuleReader(cls, Values(base=owner.first_call or end), tree).read()
 
 
-def join_add(a: Path, b: Path, node: ast.AST) -> Path:
-    """a + b from a common tensor: a residual block. When both branches have layers, the
-    shorter is the shortcut (a projection such as a 1x1 conv and batch norm)."""
-    k = 0
-    while k < min(len(a), len(b)) and a[k] is b[k]:
-        k += 1
-    body, shortcut = a[k:], b[k:]
-    if len(shortcut) > len(body):
-        body, shortcut = shortcut, body
-    if not body:
-        raise _err(node, f"{_text(node)} adds a tensor to itself")
-    if any(isinstance(n, Residual) for n in shortcut):
-        raise _err(node, f"{_text(node)}: a shortcut with a residual block inside is not "
-                   "supported")
-    return a[:k] + (Residual(tuple(body), identity=not shortcut, shortcut=tuple(shortcut)),)
-
-
-def _class_model(cls: ast.ClassDef, module_values: Values,
-                 tree: ast.AST) -> Callable[[], Model]:
-    def build() -> Model:
-        return _ModuleReader(cls, module_values, tree).read()
-    return build
+def _is_docstring(s: ast.stmt) -> bool:
+    return isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
 
 
 class _ModuleReader:
@@ -87,100 +45,254 @@ class _ModuleReader:
         self.tree = tree
         self.values = values.child()
         self.reader = Reader(self.values, PYTORCH)
+        self.methods: dict[str, ast.FunctionDef] = {}
         self.attrs: dict[str, tuple[list[Node], ast.AST]] = {}
         self.used: dict[str, int] = {}
         self.batch: set[str] = set()
-        self.env: dict[str, Path] = {}
+        self.env: dict[str, Tensor] = {}
         self.input = ""
-
-    def method(self, name: str) -> ast.FunctionDef | None:
-        for stmt in self.cls.body:
-            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
-                return stmt
-        return None
+        self.root = start(Source(cls.lineno))
+        self.inits: list[Init] = []
+        self.helpers: set[str] = set()  # helper methods entered, against recursion
 
     def read(self) -> Model:
-        _dialect(self.cls, PYTORCH)
-        init, forward = self.method("__init__"), self.method("forward")
+        check_dialect(self.cls, PYTORCH)
+        for s in self.cls.body:
+            _dispatch(CLASS_BODY, self, s, f"in class {self.cls.name}")
+        init, forward = self.methods.get("__init__"), self.methods.get("forward")
         if init is None or forward is None:
-            raise _err(self.cls, f"class {self.cls.name} needs __init__ and forward")
+            raise err(self.cls, f"class {self.cls.name} needs __init__ and forward")
         self.init(init)
         result = self.forward(forward)
         for attr, (nodes, where) in self.attrs.items():
             if attr not in self.used and any(
                     isinstance(n, Layer) and n.kind in _WITH_WEIGHTS for n in nodes):
-                raise _err(where, f"self.{attr} has weights but forward() never uses it; "
-                           "torch still counts them", "remove it, or use it in forward")
-        return _finish(self.cls.name, PYTORCH, list(result), None, self.cls)
+                raise err(where, f"self.{attr} has weights but forward() never uses it; "
+                          "torch still counts them", "remove it, or use it in forward")
+        return finish(self.cls.name, PYTORCH, list(result.path()), None, self.cls,
+                      tuple(self.inits))
+
+    # --- the class body ----------------------------------------------------------------
+
+    def method_def(self, s: ast.FunctionDef) -> None:
+        self.methods[s.name] = s
+        self.values.names[f"self.{s.name}"] = Owner(s, "method")
+
+    def class_expression(self, s: ast.Expr) -> None:
+        if not _is_docstring(s):
+            raise err(s, f"'{text(s)}' in class {self.cls.name} cannot be read without "
+                      "running the code", "a model's class holds its methods")
+
+    def class_attribute(self, s: ast.Assign | ast.AnnAssign) -> None:
+        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+        if s.value is None:
+            return
+        for t in targets:
+            if not isinstance(t, ast.Name):
+                raise err(s, f"cannot read the assignment to {text(t)}")
+            try:
+                value: object = self.values.eval(s.value)
+            except CodeError as e:
+                value = Unknown.of(e)  # an error only where the model uses it
+            self.values.names[f"self.{t.id}"] = value
+            self.values.names[f"{self.cls.name}.{t.id}"] = value
+
+    # --- __init__ ----------------------------------------------------------------------
 
     def init(self, fn: ast.FunctionDef) -> None:
-        _defaults(fn, self.values)
-        _call_arguments(self.tree, fn, self.cls.name, self.values, True)
-        for stmt in fn.body:
-            if _skippable(stmt) or _is_super_init(stmt):
-                continue
-            target, value = _assignment(stmt)
-            if target is None or value is None:
-                raise _err(stmt, f"{_statement(stmt)} in __init__ cannot be read without "
-                           "running the code", "assign layers to self.name, one per line")
-            key = dotted(target)
-            if key is None:
-                raise _err(stmt, f"cannot read the assignment to {_text(target)}")
-            if key.startswith("self.") and key.count(".") == 1 and isinstance(value, ast.Call) \
-                    and dotted(value.func) not in ("int", "float"):
-                self.attrs[key[5:]] = (self.reader.layer_call(value, False), stmt)
-            else:
-                self.values.names[key] = self.values.eval(value)
+        given = call_site_arguments(self.tree, fn, self.cls.name, self.values, True)
+        owner = Owner(fn, "method")
+        for name, value in bind_arguments(fn, owner, self.values, given, True).items():
+            self.values.names[name] = value
+        for s in fn.body:
+            _dispatch(INIT, self, s, "in __init__")
 
-    def forward(self, fn: ast.FunctionDef) -> Path:
+    def init_expression(self, s: ast.Expr) -> None:
+        v = s.value
+        if isinstance(v, ast.Constant):
+            return  # a docstring
+        if not isinstance(v, ast.Call):
+            raise err(s, f"'{text(s)}' in __init__ cannot be read without running the code")
+        name = dotted(v.func) or ""
+        if _plain_print(v):
+            return
+        if (isinstance(v.func, ast.Attribute) and v.func.attr == "__init__"
+                               and (name.startswith("super") or isinstance(v.func.value,
+                                                                           ast.Call)
+                                    or name.endswith("Module.__init__"))):
+            return  # super().__init__(), super(Net, self).__init__(), nn.Module.__init__(self)
+        found = init_call(v, self.own_tensor, "")
+        if found is not None:
+            self.inits.append(found)
+            return
+        if name == "self.apply":
+            self.apply(v)
+            return
+        if name.startswith("self.") and name.count(".") == 1 and name[5:] in self.methods:
+            self.helper(v, self.methods[name[5:]])
+            return
+        raise err(s, f"'{text(s)}' in __init__ cannot be read without running the code",
+                  "assign layers to self.name, one per line")
+
+    def own_tensor(self, node: ast.expr) -> tuple[str, str] | None:
+        """`self.fc.weight` of a layer defined above, which has that tensor."""
+        found = tensor_of(node)
+        key = dotted(found[0]) if found is not None else None
+        if found is None or key is None or not key.startswith("self.") or key.count(".") != 1:
+            return None
+        attr, tensor = key[5:], found[1]
+        if attr not in self.attrs:
+            raise err(node, f"self.{cut(attr)} is not a layer defined above")
+        nodes = self.attrs[attr][0]
+        if len(nodes) != 1 or not _has(nodes[0], tensor):
+            raise err(node, f"self.{cut(attr)} has no {tensor}")
+        return attr, tensor
+
+    def apply(self, call: ast.Call) -> None:
+        """self.apply(fn): fn, a method or a function of the file, initialises modules."""
+        if len(call.args) != 1 or call.keywords:
+            raise err(call, "self.apply takes one function")
+        fn_name = dotted(call.args[0]) or ""
+        if fn_name.startswith("self.") and fn_name[5:] in self.methods:
+            applied_function(self.methods[fn_name[5:]], True, self.inits)
+            return
+        owner = self.values.get(fn_name)
+        if isinstance(owner, Owner) and isinstance(owner.node, ast.FunctionDef):
+            applied_function(owner.node, False, self.inits)
+            return
+        raise err(call, f"{text(call)}: {text(call.args[0])} is not a function of the file",
+                  "define it in the file, or remove the call")
+
+    def helper(self, call: ast.Call, fn: ast.FunctionDef) -> None:
+        """self._initialize_weights(): accepted when it only initialises weights."""
+        if call.args or call.keywords or [a.arg for a in fn.args.args] != ["self"] or \
+                fn.name in self.helpers:
+            raise err(call, f"{text(call)} is a method of the file: {_HELPER}")
+        self.helpers.add(fn.name)
+        try:
+            for s in fn.body:
+                _dispatch(INIT_HELPER, self, s, f"in {fn.name}()")
+        except CodeError as e:
+            raise err(call, f"{text(call)} is a method of the file that does more than "
+                      f"initialise weights (line {e.line}): {_HELPER}") from None
+
+    def init_loop(self, s: ast.For) -> None:
+        if not modules_loop(s, "a loop over self.modules()", self.inits):
+            raise err(s, "a for loop in __init__: loops are not read yet",
+                      "assign layers to self.name, one per line")
+
+    def init_if(self, s: ast.If) -> None:
+        try:
+            test = self.values.eval(s.test)
+        except CodeError as e:
+            raise err(s, f"an if in __init__ whose condition {text(s.test)} is only known "
+                      f"when the code runs ({e.message})") from None
+        for inner in (s.body if test else s.orelse):
+            _dispatch(INIT, self, inner, "in __init__")
+
+    def init_assign(self, s: ast.Assign | ast.AnnAssign) -> None:
+        target, value = _assignment(s)
+        if target is None or value is None:
+            raise err(s, f"'{text(s)}' in __init__ cannot be read without running the code",
+                      "assign layers to self.name, one per line")
+        key = dotted(target)
+        if key is None:
+            raise err(s, f"cannot read the assignment to {text(target)}")
+        if "." in key and not (key.startswith("self.") and key.count(".") == 1):
+            raise err(s, f"{text(target)} = ... changes {text(target).rpartition('.')[0]} "
+                      "after it is made (its weights, bias or settings)",
+                      "give the layer its arguments where it is made")
+        if key.startswith("self.") and key.count(".") == 1 and isinstance(value, ast.Call) \
+                and dotted(value.func) not in ("int", "float"):
+            self.helper_call(value)
+            self.attrs[key[5:]] = (self.reader.layer_call(value, False), s)
+        elif key[5:] in self.attrs and key.startswith("self."):
+            raise err(s, f"{text(target)} = {text(value)} replaces the layer {text(target)} "
+                      "with a value that is not a layer")
+        else:
+            self.values.names[key] = self.values.eval(value)
+
+    def helper_call(self, value: ast.Call) -> None:
+        name = dotted(value.func) or ""
+        if name.startswith("self.") and name[5:] in self.methods:
+            raise err(value, f"{text(value)} is a method of the file: {_HELPER}",
+                      "write its layers in __init__")
+
+    def init_aug_assign(self, s: ast.AugAssign) -> None:
+        key = dotted(s.target)
+        if key is None:
+            raise err(s, f"cannot read the assignment to {text(s.target)}")
+        combined = ast.BinOp(left=s.target, op=s.op, right=s.value)
+        self.values.names[key] = self.values.eval(ast.copy_location(combined, s))
+
+    # --- forward -----------------------------------------------------------------------
+
+    def forward(self, fn: ast.FunctionDef) -> Tensor:
         params = [a.arg for a in fn.args.args]
         if len(params) != 2 or fn.args.vararg or fn.args.kwonlyargs:
-            raise _err(fn, "forward must take one input: forward(self, x)")
+            raise err(fn, "forward must take one input: forward(self, x)")
         self.input = params[1]
-        for i, stmt in enumerate(fn.body):
-            if _skippable(stmt) or _is_print(stmt):
-                continue
-            if isinstance(stmt, ast.Return):
-                if stmt.value is None:
-                    raise _err(stmt, "forward returns nothing")
-                if i != len(fn.body) - 1:
-                    raise _err(fn.body[i + 1], "code after return")
-                return self.path(stmt.value)
-            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and \
-                    isinstance(stmt.op, ast.Add):
-                self.env[stmt.target.id] = self.add(self.name(stmt.target), self.path(
-                    stmt.value), stmt)
-                continue
-            target, value = _assignment(stmt)
-            if isinstance(target, ast.Name) and value is not None:
-                if self.is_batch(value):
-                    self.batch.add(target.id)
-                else:
-                    self.env[target.id] = self.path(value)
-                continue
-            raise _err(stmt, f"{_statement(stmt)} in forward() cannot be read without running "
-                       "the code", "write forward as a chain of assignments and one return")
-        raise _err(fn, "forward() has no return")
+        self.root = start(Source(fn.lineno))
+        returned: Tensor | None = None
+        for s in fn.body:
+            if returned is not None:
+                from .script import describe  # script is the module-level reader
 
-    def name(self, node: ast.Name) -> Path:
+                raise err(s, f"{describe(s)} after return is never run", "remove it")
+            if isinstance(s, ast.Return):
+                if s.value is None:
+                    raise err(s, "forward returns nothing")
+                returned = self.path(s.value)
+                continue
+            _dispatch(FORWARD, self, s, "in forward()")
+        if returned is None:
+            raise err(fn, "forward() has no return")
+        return returned
+
+    def forward_expression(self, s: ast.Expr) -> None:
+        if isinstance(s.value, ast.Constant) or (isinstance(s.value, ast.Call) and
+                                                 _plain_print(s.value)):
+            return
+        raise err(s, f"'{text(s)}' in forward() cannot be read without running the code",
+                  "write forward as a chain of assignments and one return")
+
+    def forward_aug_assign(self, s: ast.AugAssign) -> None:
+        if not (isinstance(s.target, ast.Name) and isinstance(s.op, ast.Add)):
+            raise err(s, f"'{text(s)}' in forward() cannot be read without running the code")
+        self.env[s.target.id] = add(self.name(s.target), self.path(s.value), s)
+
+    def forward_assign(self, s: ast.Assign | ast.AnnAssign) -> None:
+        target, value = _assignment(s)
+        if not isinstance(target, ast.Name) or value is None:
+            raise err(s, f"'{text(s)}' in forward() cannot be read without running the code",
+                      "write forward as a chain of assignments and one return")
+        if self.is_batch(value):
+            self.batch.add(target.id)
+        else:
+            self.env[target.id] = self.path(value)
+
+    def name(self, node: ast.Name) -> Tensor:
         if node.id in self.env:
             return self.env[node.id]
         if node.id == self.input:
-            return ()
-        raise _err(node, f"'{cut(node.id)}' is not a tensor forward() computed")
+            return self.root
+        raise err(node, f"'{cut(node.id)}' is not a tensor forward() computed")
 
-    def path(self, node: ast.AST) -> Path:
+    def path(self, node: ast.AST) -> Tensor:
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self.add(self.path(node.left), self.path(node.right), node)
+            return add(self.path(node.left), self.path(node.right), node)
         if isinstance(node, ast.Call):
             return self.call(node)
-        raise _err(node, f"{_text(node)} in forward() is not supported")
+        raise err(node, f"{text(node)} in forward() is not supported")
 
-    def call(self, node: ast.Call) -> Path:
+    def call(self, node: ast.Call) -> Tensor:
         func = dotted(node.func)
         if func is not None and func.startswith("self.") and func.count(".") == 1:
+            if func[5:] in self.methods:
+                raise err(node, f"{text(node)} is a method of the file: {_HELPER}",
+                          "call the layers of __init__ in forward itself")
             return self.module(func[5:], node)
         if func is not None and func in ("torch.flatten",):
             return self.flatten(node, node.args[1:] if node.args else [], 0)
@@ -188,9 +300,9 @@ class _ModuleReader:
                                  tuple(f"torch.{a}" for a in _TORCH_ACTS)):
             short = func.rsplit(".", 1)[1]
             if not node.args:
-                raise _err(node, f"{func} needs its input tensor")
+                raise err(node, f"{func} needs its input tensor")
             base = self.path(node.args[0])
-            return base + tuple(self.functional(short, node.args[1:], node))
+            return base.then(self.functional(short, node.args[1:], node))
         if isinstance(node.func, ast.Attribute):
             method = node.func.attr
             if method in ("view", "reshape"):
@@ -198,82 +310,92 @@ class _ModuleReader:
             if method == "flatten":
                 return self.flatten(node, node.args, 1)
             if method in _TORCH_ACTS and not node.args:
-                return self.path(node.func.value) + tuple(self.functional(method, [], node))
+                return self.path(node.func.value).then(self.functional(method, [], node))
             if method == "contiguous" and not node.args:
                 return self.path(node.func.value)
-        raise _err(node, f"{_text(node)} in forward() is not supported",
-                   "use self.layers, F.* functions, torch.flatten and x.view")
+        if func is not None and isinstance(self.values.get(func.split(".")[0]), Owner):
+            raise err(node, f"{text(node)} is a function of the file: helper functions are "
+                      "not read yet", "call the layers of __init__ in forward itself")
+        raise err(node, f"{text(node)} in forward() is not supported",
+                  "use self.layers, F.* functions, torch.flatten and x.view")
 
-    def module(self, attr: str, node: ast.Call) -> Path:
+    def module(self, attr: str, node: ast.Call) -> Tensor:
         if attr not in self.attrs:
-            raise _err(node, f"self.{cut(attr)} is not a layer defined in __init__")
+            raise err(node, f"self.{cut(attr)} is not a layer defined in __init__")
         if len(node.args) != 1 or node.keywords:
-            raise _err(node, f"self.{cut(attr)} must be called with one tensor")
+            raise err(node, f"self.{cut(attr)} must be called with one tensor")
         nodes, _ = self.attrs[attr]
         if self.used.get(attr) and any(isinstance(n, Layer) and n.kind in _WITH_WEIGHTS
                                        for n in nodes):
-            raise _err(node, f"self.{cut(attr)} is applied twice, sharing its weights",
-                       "a layer table cannot show shared weights; define a second layer")
+            raise err(node, f"self.{cut(attr)} is applied twice, sharing its weights",
+                      "a layer table cannot show shared weights; define a second layer")
         self.used[attr] = self.used.get(attr, 0) + 1
-        return self.path(node.args[0]) + tuple(_copy(n) for n in nodes)
+        return self.path(node.args[0]).then(tuple(replace(n) for n in nodes))
 
     def functional(self, short: str, args: list[ast.expr], node: ast.Call) -> list[Node]:
         positional = [self.values.eval(a) for a in args]
         keywords: dict[str, Raw] = {}
         for k in node.keywords:
             if k.arg is None:
-                raise _err(node, "**kwargs are only known when the code runs")
+                raise err(node, f"**{text(k.value)} is only known when the code runs")
             if k.arg == "training":
                 continue
             keywords[k.arg] = self.values.eval(k.value)
         try:
             bound = functional_call(short, positional, keywords)
         except ClassError as e:
-            raise _err(node, e.message, e.hint) from None
+            raise err(node, e.message, e.hint) from None
         return self.reader.made(bound, f"F.{short}", f"F.{short}(...)", node)
 
-    def flatten(self, node: ast.Call, rest: list[ast.expr], base_arg: int) -> Path:
+    def flatten(self, node: ast.Call, rest: list[ast.expr], base_arg: int) -> Tensor:
         if base_arg and isinstance(node.func, ast.Attribute):
             base = self.path(node.func.value)
         elif node.args:
             base = self.path(node.args[0])
         else:
-            raise _err(node, "torch.flatten needs its input tensor")
-        start = self.values.eval(rest[0]) if rest else 0
+            raise err(node, "torch.flatten needs its input tensor")
+        start_dim = self.values.eval(rest[0]) if rest else 0
         for k in node.keywords:
             if k.arg == "start_dim":
-                start = self.values.eval(k.value)
+                start_dim = self.values.eval(k.value)
             else:
-                raise _err(node, f"flatten({k.arg}=...) is not supported")
-        if start != 1:
-            raise _err(node, f"{_text(node)} flattens the batch too",
-                       "write torch.flatten(x, 1)")
-        return base + tuple(self.reader.made(Bound((_made_flatten(),)), "flatten", "", node))
+                raise err(node, f"flatten({k.arg}=...) is not supported")
+        if start_dim != 1:
+            raise err(node, f"{text(node)} flattens the batch too",
+                      "write torch.flatten(x, 1)")
+        return base.then(self.reader.made(Bound((Made("flatten", {}),)), "flatten", "", node))
 
-    def view(self, node: ast.Call) -> Path:
+    def view(self, node: ast.Call) -> Tensor:
         assert isinstance(node.func, ast.Attribute)
         base = self.path(node.func.value)
         args = node.args
         if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)):
             args = list(args[0].elts)
         if len(args) != 2 or node.keywords:
-            raise _err(node, f"{_text(node)} does not give one flat vector per sample",
-                       "write x.view(x.size(0), -1)")
+            raise err(node, f"{text(node)} does not give one flat vector per sample",
+                      "write x.view(x.size(0), -1)")
         first, second = args
-        if self.is_batch(first) and _is_minus_one(second, self.values):
+        if self.is_batch(first) and self.is_minus_one(second):
             features = None
-        elif _is_minus_one(first, self.values) or self.is_batch(first):
+        elif self.is_minus_one(first) or self.is_batch(first):
             value = self.values.eval(second)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise _err(node, f"{_text(second)} is not a feature count")
+                raise err(node, f"{text(second)} is not a feature count")
             features = value
         else:
-            raise _err(node, f"{_text(node)} does not give one flat vector per sample",
-                       "write x.view(x.size(0), -1)")
+            raise err(node, f"{text(node)} does not give one flat vector per sample",
+                      "write x.view(x.size(0), -1)")
         declared = (("features", features),) if features is not None else ()
-        made = _made_flatten(declared)
-        return base + tuple(self.reader.made(Bound((made,)), "view",
-                                             f"{_text(node)}", node))
+        made = Made("flatten", {}, declared)
+        return base.then(self.reader.made(Bound((made,)), "view", f"{text(node)}", node))
+
+    def is_minus_one(self, node: ast.AST) -> bool:
+        """Whether `node` is provably the constant -1 (a view's 'the rest'); when it is not
+        known, the caller reads it as a size, which names what is unknown."""
+        try:
+            return self.values.eval(node) == -1
+        except CodeError:
+            return False
 
     def is_batch(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name):
@@ -288,38 +410,22 @@ class _ModuleReader:
             return True
         return isinstance(node, ast.Call) and dotted(node.func) == "len" and len(node.args) == 1
 
-    def add(self, a: Path, b: Path, node: ast.AST) -> Path:
-        return join_add(a, b, node)
+
+def _plain_print(call: ast.Call) -> bool:
+    """print(...) of values: skipped, as it changes nothing. A call inside its arguments
+    (print(self.fc.requires_grad_(False))) could change a layer, so it is not skipped."""
+    return dotted(call.func) == "print" and not any(
+        isinstance(n, (ast.Call, ast.NamedExpr))
+        for a in [*call.args, *call.keywords] for n in ast.walk(a))
 
 
-def _made_flatten(declared: tuple[tuple[str, int], ...] = ()) -> Made:
-    return Made("flatten", {}, declared)
-
-
-def _copy(n: Node) -> Node:
-    return replace(n)
-
-
-def _is_minus_one(node: ast.AST, values: Values) -> bool:
-    try:
-        return values.eval(node) == -1
-    except CodeError:
+def _has(node: Node, tensor: str) -> bool:
+    """Whether a layer has a weight or bias tensor, as torch builds it."""
+    if not isinstance(node, Layer) or node.kind not in _WITH_WEIGHTS:
         return False
-
-
-def _skippable(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(
-        stmt.value, ast.Constant))
-
-
-def _is_super_init(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(
-        stmt.value.func, ast.Attribute) and stmt.value.func.attr == "__init__"
-
-
-def _is_print(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
-        dotted(stmt.value.func) == "print"
+    if node.kind == "bn":
+        return node.args.get("affine") is True
+    return tensor == "weight" or node.args.get("bias") is True
 
 
 def _assignment(stmt: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
@@ -330,12 +436,56 @@ def _assignment(stmt: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
     return None, None
 
 
-def _statement(stmt: ast.stmt) -> str:
-    names = {ast.If: "an if", ast.For: "a for loop", ast.While: "a while loop",
-             ast.With: "a with block", ast.Try: "a try block", ast.FunctionDef: "a function"}
-    return names.get(type(stmt), f"'{_text(stmt)}'")
-def _finish(name: str, dialect: str | None, nodes: list[Node],
-            shape: tuple[int, ...] | None, where: ast.AST) -> Model:
-    if not nodes:
-        raise _err(where, f"the model {cut(name)} has no layers")
-    return Model(name, dialect or PYTORCH, tuple(nodes), shape, getattr(where, "lineno", 0))
+def _skip(reader: _ModuleReader, s: ast.stmt) -> None:
+    """A docstring or `pass`: nothing happens."""
+
+
+Handler = Callable[[_ModuleReader, ast.stmt], None]
+
+
+_HINTS = {"in __init__": "assign layers to self.name, one per line",
+          "in forward()": "write forward as a chain of assignments and one return"}
+
+
+def _dispatch(table: dict[type[ast.stmt], Handler], reader: _ModuleReader, s: ast.stmt,
+              where: str) -> None:
+    """The statement's handler in `table`; a kind the table lacks is an error naming it."""
+    handler = table.get(type(s))
+    if handler is None:
+        from .script import describe  # script is the module-level reader
+
+        raise err(s, f"{describe(s)} {where} cannot be read without running the code",
+                  _HINTS.get(where, "a model's class holds __init__, forward and the "
+                             "methods they use"))
+    handler(reader, s)
+
+
+CLASS_BODY: dict[type[ast.stmt], Handler] = {
+    ast.FunctionDef: _ModuleReader.method_def,  # type: ignore[dict-item]
+    ast.Assign: _ModuleReader.class_attribute,  # type: ignore[dict-item]
+    ast.AnnAssign: _ModuleReader.class_attribute,  # type: ignore[dict-item]
+    ast.Expr: _ModuleReader.class_expression,  # type: ignore[dict-item]
+    ast.Pass: _skip,
+}
+INIT: dict[type[ast.stmt], Handler] = {
+    ast.Expr: _ModuleReader.init_expression,  # type: ignore[dict-item]
+    ast.Assign: _ModuleReader.init_assign,  # type: ignore[dict-item]
+    ast.AnnAssign: _ModuleReader.init_assign,  # type: ignore[dict-item]
+    ast.AugAssign: _ModuleReader.init_aug_assign,  # type: ignore[dict-item]
+    ast.For: _ModuleReader.init_loop,  # type: ignore[dict-item]
+    ast.If: _ModuleReader.init_if,  # type: ignore[dict-item]
+    ast.Pass: _skip,
+}
+# A helper method called from __init__ may only initialise weights.
+INIT_HELPER: dict[type[ast.stmt], Handler] = {
+    ast.Expr: _ModuleReader.init_expression,  # type: ignore[dict-item]
+    ast.For: _ModuleReader.init_loop,  # type: ignore[dict-item]
+    ast.Pass: _skip,
+}
+FORWARD: dict[type[ast.stmt], Handler] = {
+    ast.Expr: _ModuleReader.forward_expression,  # type: ignore[dict-item]
+    ast.Assign: _ModuleReader.forward_assign,  # type: ignore[dict-item]
+    ast.AnnAssign: _ModuleReader.forward_assign,  # type: ignore[dict-item]
+    ast.AugAssign: _ModuleReader.forward_aug_assign,  # type: ignore[dict-item]
+    ast.Pass: _skip,
+}

@@ -1,0 +1,466 @@
+"""The one place that reads the statements of a module or a function body.
+
+Every statement is dispatched on its kind through STATEMENTS, which has no fall-through: it
+is interpreted, skipped on purpose (imports, docstrings, pass, calls on the allow-list), or
+recorded as a problem naming its line. A block the reader does not run yet (a loop, a
+condition known only at run time, a try) is read as if it ran once, and then every name it
+sets becomes unknown and every model it changes is spoiled, so nothing it does can reach a
+figure. A model built in the body reports the body's first problem in source order.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+
+from . import allow
+from .evaluate import READ_HINT, Expressions, as_unknown
+from .keras_functional import first_unknown
+from .kinds import Built, Found, Holder, Instance, Module, Owner, Param, SeqModel
+from .tensors import Tensor
+from .values import MISSING, RAW_TYPES, CodeError, History, Unknown, View, dotted, err, text
+
+_KINDS: dict[type[ast.stmt], str] = {
+    ast.For: "a for loop", ast.AsyncFor: "an async for loop", ast.While: "a while loop",
+    ast.If: "an if", ast.With: "a with block", ast.AsyncWith: "an async with block",
+    ast.Try: "a try block", ast.FunctionDef: "a function", ast.AsyncFunctionDef: "a function",
+    ast.ClassDef: "a class", ast.Match: "a match statement", ast.Return: "a return",
+    ast.Raise: "a raise", ast.Delete: "a del", ast.Global: "a global statement",
+    ast.Nonlocal: "a nonlocal statement", ast.Import: "an import",
+    ast.ImportFrom: "an import", ast.While: "a while loop", ast.Assert: "an assert",
+}
+
+
+def describe(stmt: ast.stmt) -> str:
+    """A statement named for a message: 'a for loop', or its code."""
+    return _KINDS.get(type(stmt), f"'{text(stmt)}'")
+
+
+class Unit:
+    """What one file's reading shares: the models found, and models handed to functions."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.found: list[Found] = []
+        self.links: list[tuple[Holder, Owner, str, CodeError]] = []
+        self.functions: list[Owner] = []
+        self.module: Script | None = None
+        # Changed when the code assigns into a library of layers (`nn.Linear = ...`):
+        # every model of the file is then refused, whether built before or after.
+        self.libraries = Holder()
+
+
+class Script(Expressions):
+    """Reads one body (the module, or one function) statement by statement."""
+
+    def __init__(self, unit: Unit, owner: Owner | None, outer: View | None) -> None:
+        self.unit = unit
+        self.owner = owner
+        self.outer = outer
+        self.history = History()
+        self.problems: list[CodeError] = []
+        self.sandbox: list[tuple[ast.stmt, str]] = []
+        self.returned: ast.Return | None = None
+        self.star = False
+        self.registered: set[int] = set()
+
+    # --- the dispatch ------------------------------------------------------------------
+
+    def body(self, stmts: list[ast.stmt]) -> None:
+        for s in stmts:
+            self.statement(s)
+
+    def statement(self, s: ast.stmt) -> None:
+        try:
+            if self.returned is not None:
+                raise err(s, f"{describe(s)} after return is never run", "remove it")
+            handler = STATEMENTS.get(type(s))
+            if handler is None:
+                raise err(s, f"{describe(s)} is not read", READ_HINT)
+            handler(self, s)
+        except CodeError as e:
+            self.fail(s, e)
+
+    def fail(self, s: ast.stmt, e: CodeError) -> None:
+        """A statement that is a problem: recorded, and whatever it may have set or changed
+        becomes unknown, so the rest of the body is read as the code would leave it."""
+        self.problems.append(e)
+        unknown = Unknown.of(e)
+        for name in _stored(s):
+            self.history.bind(name, unknown)
+        for name in _loaded(s):
+            v = self.get(name)
+            if isinstance(v, Holder) and not isinstance(v, Owner):
+                v.spoil(e)
+
+    # --- hooks for Expressions -----------------------------------------------------------
+
+    def link(self, holder: Holder, owner: Owner, param: str, node: ast.AST) -> None:
+        self.unit.links.append((holder, owner, param, err(
+            node, f"{text(node)} is handed {param or 'a model'} and may change it; helper "
+            "functions are not read yet", "write every layer where the model is built")))
+
+    def first_call(self, owner: Owner) -> None:
+        if self.owner is None and not self.sandbox and owner.first_call is None:
+            owner.first_call = self.snapshot()
+
+    # --- models found ------------------------------------------------------------------
+
+    def register(self, value: object, name: str, node: ast.AST) -> None:
+        """A model the statement built, under the name the code gives it."""
+        if not isinstance(value, (SeqModel, Built)) or id(value) in self.registered:
+            return
+        if value.home is not self:
+            return
+        self.registered.add(id(value))
+        label = self.owner.node.name if self.owner is not None else name
+        line = getattr(node, "lineno", 0)
+        for block, what in self.sandbox:
+            value.spoil(err(block, f"{what} builds {name}; "
+                            f"{'loops' if 'loop' in what else 'such blocks'} are not read yet"))
+        holders: tuple[Holder, ...] = (value,) + ((self.owner,) if self.owner else ())
+        if isinstance(value, SeqModel):
+            from .modules import sequential_model  # modules builds on this file
+
+            value.var = name
+            read: Callable[[], object] = sequential_model(value)
+        else:
+            read = value.read
+        self.unit.found.append(Found(label, line, read, self.problems, holders))
+
+    # --- statements --------------------------------------------------------------------
+
+    def assign(self, s: ast.Assign | ast.AnnAssign) -> None:
+        if s.value is None:
+            return  # `x: int`: a declaration, nothing is bound
+        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+        value = self.value(s.value)
+        for t in targets:
+            self.store(t, value, s)
+
+    def store(self, target: ast.expr, value: object, s: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            self.register(value, target.id, s)
+            self.history.bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self.unpack(target, value, s)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            self.store_into(target, s)
+        elif isinstance(target, ast.Starred):
+            self.store(target.value, Unknown(s.lineno, f"{text(target)} is only known when "
+                                             "the code runs"), s)
+        else:
+            raise err(s, f"cannot read the assignment to {text(target)}", READ_HINT)
+
+    def unpack(self, target: ast.Tuple | ast.List, value: object, s: ast.stmt) -> None:
+        if isinstance(value, tuple) and len(value) == len(target.elts) and \
+                not any(isinstance(e, ast.Starred) for e in target.elts):
+            for t, v in zip(target.elts, value):
+                self.store(t, v, s)
+            return
+        if isinstance(value, Holder) and not isinstance(value, Instance):
+            value.spoil(err(s, f"{text(s)} takes the model apart"))
+        for t in target.elts:
+            part = value if isinstance(value, Instance) else Unknown(
+                s.lineno, f"{text(t)} = {text(s.value) if hasattr(s, 'value') else '...'} "
+                "is only known when the code runs")
+            if isinstance(value, Unknown):
+                part = value
+            self.store(t, part, s)
+
+    def store_into(self, target: ast.Attribute | ast.Subscript, s: ast.stmt) -> None:
+        """`a.b = ...` or `a[i] = ...`: a change to what `a` holds."""
+        base = self.value(target.value)
+        if isinstance(base, Holder) and not isinstance(base, Owner):
+            base.spoil(err(s, f"{text(target)} = ... changes the model after it is built",
+                           "write every layer where the model is built"))
+        elif isinstance(base, Owner) and isinstance(base.node, ast.ClassDef):
+            problem = err(s, f"{text(target)} = ... changes the file's class "
+                          f"{base.node.name} after it is defined", READ_HINT)
+            base.spoil(problem)
+            raise problem
+        elif isinstance(base, Module) and allow.model_library(base.name):
+            problem = err(s, f"{text(target)} = ... changes the library {base.name}, and "
+                          "with it what its layers mean", READ_HINT)
+            self.unit.libraries.spoil(problem)
+            raise problem
+        elif isinstance(base, Module) and not allow.harmless(base.name):
+            raise err(s, f"{text(target)} = ... changes the library {base.name}", READ_HINT)
+        elif isinstance(base, RAW_TYPES):
+            raise err(s, f"{text(target)} = ...: {text(target.value)} is a constant")
+        elif isinstance(base, Tensor):
+            raise err(s, f"{text(target)} = ...: a tensor of the model cannot be changed")
+
+    def aug_assign(self, s: ast.AugAssign) -> None:
+        if isinstance(s.target, ast.Name):
+            combined = ast.BinOp(left=ast.Name(s.target.id, ast.Load()), op=s.op,
+                                 right=s.value)
+            ast.copy_location(combined, s)
+            ast.fix_missing_locations(combined)
+            self.history.bind(s.target.id, self.value(combined))
+        else:
+            self.value(s.value)
+            self.store_into(s.target, s)
+
+    def expression(self, s: ast.Expr) -> None:
+        v = s.value
+        if isinstance(v, ast.Constant):
+            return  # a docstring, or a bare literal: nothing happens
+        if self.owner is None and isinstance(v, (ast.List, ast.Tuple)) and v.elts and \
+                all(isinstance(e, ast.Call) for e in v.elts):
+            from .modules import list_model  # modules builds on this file
+
+            self.unit.found.append(Found("model", s.lineno, list_model(v, self.snapshot()),
+                                         self.problems))
+            return
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and \
+                v.func.attr in ("add", "build"):
+            base = self.value(v.func.value)
+            if isinstance(base, SeqModel):
+                self.build_step(base, v)
+                return
+        result = self.value(v)
+        if self.owner is None:
+            self.register(result, "model", s)
+
+    def build_step(self, model: SeqModel, call: ast.Call) -> None:
+        """model.add(layer) or model.build(shape) on a Sequential."""
+        assert isinstance(call.func, ast.Attribute)
+        if len(call.args) != 1 or call.keywords:
+            raise err(call, f"model.{call.func.attr} takes one argument")
+        if self.sandbox:
+            block, what = self.sandbox[0]
+            why = "loops are" if "loop" in what else "such blocks are"
+            model.spoil(err(block, f"{what} changes {model.var} ({text(call)}); {why} not "
+                            "read yet", "write every layer where the model is built"))
+            return
+        if model.home is not self:
+            model.spoil(err(call, f"{text(call)} changes {model.var} inside a function; "
+                            "helper functions are not read yet",
+                            "write every layer where the model is built"))
+            return
+        if call.func.attr == "add":
+            model.adds.append((call.args[0], self.snapshot()))
+        else:
+            model.builds.append((call, self.snapshot()))
+
+    def returns(self, s: ast.Return) -> None:
+        if self.owner is None:
+            raise err(s, "return outside a function")
+        value = self.value(s.value) if s.value is not None else None
+        if isinstance(value, Param):
+            value.spoil(err(s, f"{self.owner.node.name} returns {value.name}, so its caller "
+                            "may change it"))
+        self.register(value, self.owner.node.name, s)
+        if not self.sandbox:
+            self.returned = s
+
+    def imports(self, s: ast.Import | ast.ImportFrom) -> None:
+        for alias in s.names:
+            if isinstance(s, ast.Import):
+                bound = alias.asname or alias.name.split(".")[0]
+                full = alias.name if alias.asname else alias.name.split(".")[0]
+            elif alias.name == "*":
+                self.star = True
+                continue
+            else:
+                bound = alias.asname or alias.name
+                full = f"{'.' * s.level}{s.module or ''}.{alias.name}".replace("..", ".") \
+                    if s.module else f"{'.' * s.level}{alias.name}"
+            self.history.bind(bound, Module(full))
+
+    def define(self, s: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        from .modules import class_kind  # modules builds on this file
+
+        kind = class_kind(s) if isinstance(s, ast.ClassDef) else "function"
+        owner = Owner(s, kind, home=self)
+        self.history.bind(s.name, owner)
+        if self.owner is None and not self.sandbox:
+            if isinstance(s, ast.ClassDef):
+                from .modules import class_found  # modules builds on this file
+
+                found = class_found(s, owner, self.unit)
+                if found is not None:
+                    self.unit.found.append(found)
+            self.unit.functions.extend(_functions(s, owner))
+
+    def condition(self, s: ast.If) -> None:
+        test = self.constant(s.test)
+        if isinstance(test, Unknown) or not isinstance(test, RAW_TYPES):
+            self.unread(s, "the if", [s.body, s.orelse], [],
+                        f"its condition {text(s.test)} is only known when the code runs")
+        else:
+            self.body(s.body if test else s.orelse)
+
+    def with_block(self, s: ast.With) -> None:
+        known = True
+        for item in s.items:
+            ctx = item.context_expr
+            name = dotted(ctx.func) if isinstance(ctx, ast.Call) else None
+            self.value(ctx)
+            known = known and name is not None and self.canonical(name) in allow.CONTEXTS
+        targets = [i.optional_vars for i in s.items if i.optional_vars is not None]
+        if known:
+            for t in targets:
+                self.store(t, Unknown(s.lineno, f"{text(t)} is only known when the code "
+                                      "runs"), s)
+            self.body(s.body)
+        else:
+            self.unread(s, "the with block", [s.body], targets,
+                        "cnncalc does not know what its context does")
+
+    def loop(self, s: ast.For | ast.AsyncFor | ast.While) -> None:
+        targets = [s.target] if isinstance(s, (ast.For, ast.AsyncFor)) else []
+        if isinstance(s, (ast.For, ast.AsyncFor)):
+            over = self.value(s.iter)
+            if isinstance(over, Holder) and not isinstance(over, Owner):
+                over.spoil(err(s, f"the for loop over {text(s.iter)} reaches into the model; "
+                               "cnncalc cannot follow what is done with it"))
+        else:
+            self.value(s.test)
+        self.unread(s, f"the {'while' if isinstance(s, ast.While) else 'for'} loop",
+                    [s.body, s.orelse], targets, "loops are not read yet")
+
+    def attempt(self, s: ast.Try) -> None:
+        bodies = [s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers)]
+        self.unread(s, "the try block", bodies, [],
+                    "it may stop anywhere, so cnncalc cannot tell what it ran")
+        for h in s.handlers:
+            if h.name:
+                self.history.bind(h.name, Unknown(h.lineno, f"{h.name} is only known when "
+                                                  "the code runs"))
+
+    def unread(self, s: ast.stmt, what: str, bodies: list[list[ast.stmt]],
+               targets: list[ast.expr], why: str) -> None:
+        """A block the reader does not run yet: read as if it ran once, then every name it
+        set is unknown and every model it changed is spoiled."""
+        clock = self.history.clock
+        self.sandbox.append((s, what))
+        try:
+            for t in targets:
+                self.store(t, Unknown(s.lineno, f"{what} sets {text(t)}; {why}"), s)
+            for b in bodies:
+                self.body(b)
+        finally:
+            self.sandbox.pop()
+        for name, values in self.history.since(clock).items():
+            if all(isinstance(v, (Module, Owner)) for v in values):
+                continue  # an import or a definition means the same on every path
+            mine = Unknown(s.lineno, f"{what} sets {name}; {why}")
+            earlier = first_unknown(mine, *values, *(as_unknown(v, s) for v in values
+                                                      if isinstance(v, (Instance, Param))))
+            self.history.bind(name, earlier or mine)
+
+    def delete(self, s: ast.Delete) -> None:
+        for t in s.targets:
+            if isinstance(t, ast.Name):
+                if self.get(t.id) is MISSING:
+                    raise self.missing(t, t.id)
+                self.history.bind(t.id, Unknown(s.lineno, f"{t.id} is deleted on line "
+                                                f"{s.lineno}"))
+            elif isinstance(t, (ast.Attribute, ast.Subscript)):
+                self.store_into(t, s)
+            else:
+                raise err(s, f"del {text(t)} is not read", READ_HINT)
+
+    def scope_names(self, s: ast.Global | ast.Nonlocal) -> None:
+        if self.owner is not None:
+            raise err(s, f"{text(s)}: names shared with the module are not read yet",
+                      READ_HINT)
+
+    def check(self, s: ast.Assert) -> None:
+        self.value(s.test)
+        if s.msg is not None:
+            self.value(s.msg)
+
+    def jump(self, s: ast.stmt) -> None:
+        if not self.sandbox:
+            raise err(s, f"{text(s)} outside a loop")
+
+    def refuse(self, s: ast.stmt) -> None:
+        raise err(s, f"{describe(s)} is not read", READ_HINT)
+
+
+def _skip(script: Script, s: ast.stmt) -> None:
+    """`pass`: nothing happens."""
+
+
+STATEMENTS: dict[type[ast.stmt], Callable[[Script, ast.stmt], None]] = {
+    ast.Assign: Script.assign,  # type: ignore[dict-item]
+    ast.AnnAssign: Script.assign,  # type: ignore[dict-item]
+    ast.AugAssign: Script.aug_assign,  # type: ignore[dict-item]
+    ast.Expr: Script.expression,  # type: ignore[dict-item]
+    ast.Return: Script.returns,  # type: ignore[dict-item]
+    ast.Import: Script.imports,  # type: ignore[dict-item]
+    ast.ImportFrom: Script.imports,  # type: ignore[dict-item]
+    ast.FunctionDef: Script.define,  # type: ignore[dict-item]
+    ast.AsyncFunctionDef: Script.define,  # type: ignore[dict-item]
+    ast.ClassDef: Script.define,  # type: ignore[dict-item]
+    ast.If: Script.condition,  # type: ignore[dict-item]
+    ast.With: Script.with_block,  # type: ignore[dict-item]
+    ast.For: Script.loop,  # type: ignore[dict-item]
+    ast.While: Script.loop,  # type: ignore[dict-item]
+    ast.Try: Script.attempt,  # type: ignore[dict-item]
+    ast.Delete: Script.delete,  # type: ignore[dict-item]
+    ast.Global: Script.scope_names,  # type: ignore[dict-item]
+    ast.Nonlocal: Script.scope_names,  # type: ignore[dict-item]
+    ast.Assert: Script.check,  # type: ignore[dict-item]
+    ast.Pass: _skip,
+    ast.Break: Script.jump,
+    ast.Continue: Script.jump,
+    # Read by nothing yet: each is a problem naming its line.
+    ast.Raise: Script.refuse,
+    ast.AsyncFor: Script.refuse,
+    ast.AsyncWith: Script.refuse,
+    ast.Match: Script.refuse,
+    **{t: Script.refuse for t in (getattr(ast, n, None) for n in ("TryStar", "TypeAlias"))
+       if t is not None},
+}
+
+
+def _children(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a statement, not entering the bodies of functions and classes it
+    defines (their names are local to them)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        if n is not node and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                            ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+
+
+def _stored(s: ast.stmt) -> list[str]:
+    """The names a statement may bind in its scope."""
+    out: list[str] = []
+    for n in _children(s):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            out.append(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.append(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            out.extend((a.asname or a.name).split(".")[0] for a in n.names if a.name != "*")
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            out.append(n.name)
+    return out
+
+
+def _loaded(s: ast.stmt) -> list[str]:
+    return [n.id for n in _children(s) if isinstance(n, ast.Name)]
+
+
+def _functions(s: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+               owner: Owner) -> list[Owner]:
+    """The functions whose bodies are read for what they do to models handed to them: a
+    top-level function, and the methods of a class that is not a model."""
+    if isinstance(s, ast.ClassDef):
+        if owner.kind != "class":
+            return []
+        return [Owner(m, "function", home=owner.home) for m in s.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return [owner]
+
+
+def as_value(v: object, node: ast.AST) -> object:
+    return v if isinstance(v, RAW_TYPES) else as_unknown(v, node)

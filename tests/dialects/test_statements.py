@@ -1,0 +1,132 @@
+"""Every statement on the path that builds a model is read, or an error naming its line.
+
+Oracles: Keras' own count for the two real files once read wrong (Deep Learning with
+Python's notebooks; 297,697 and 721,857 parameters from model.count_params() in Keras 3.15.1
+with the torch backend, the second also printed in the book), and the reader's own reading
+of each unedited file, which the dialect suites check against torch and Keras.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from cnncalc.calc.summary import summarize
+from cnncalc.dialects import script, torch_module
+from cnncalc.dialects.code import CodeError, read_model, read_models
+from cnncalc.dialects.resolve import resolve
+
+from .realworld import RESIDUAL_BLOCKS_INLINED, fixture, insertions, model_files, unroll
+
+UNKNOWN = "frobnicate()"
+IMPORT = "from mystery import frobnicate\n"  # a function the reader knows nothing of
+
+
+def test_every_kind_of_statement_is_dispatched() -> None:
+    """No statement kind of this Python falls through the module reader's table."""
+    kinds = {c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.stmt)
+             and c is not ast.stmt}
+    assert kinds <= set(script.STATEMENTS), kinds - set(script.STATEMENTS)
+
+
+@pytest.mark.parametrize("code", ["class Net(nn.Module):\n    def __init__(self):\n"
+                                  "        super().__init__()\n        while True:\n"
+                                  "            pass\n    def forward(self, x):\n"
+                                  "        return x\n",
+                                  "class Net(nn.Module):\n    def __init__(self):\n"
+                                  "        super().__init__()\n        self.c = nn.ReLU()\n"
+                                  "    def forward(self, x):\n        with a:\n"
+                                  "            pass\n        return self.c(x)\n",
+                                  "class Net(nn.Module):\n    import os\n"
+                                  "    def forward(self, x):\n        return x\n"])
+def test_a_class_reads_no_statement_its_tables_lack(code: str) -> None:
+    with pytest.raises(CodeError, match="cannot be read without running the code"):
+        read_model(code)
+    assert set(torch_module.FORWARD) < set(script.STATEMENTS)
+
+
+def test_the_residual_blocks_from_a_helper_are_an_error_naming_the_first_call() -> None:
+    code = fixture("dlwp2_residual_blocks.py")
+    with pytest.raises(CodeError) as info:
+        read_model(code)
+    assert str(info.value).startswith("line 26: residual_block(x, filters=32, pooling=True) "
+                                      "is a function of the file: helper functions are not "
+                                      "read yet")
+    # Written out by hand, the same blocks read as Keras counts them: 297,697. By hand:
+    # block 1 (3 -> 32): 896 + 9,248 + 1x1 projection 128 = 10,272; block 2 (32 -> 64):
+    # 18,496 + 36,928 + 2,112 = 57,536; block 3 (64 -> 128): 73,856 + 147,584 + 8,320 =
+    # 229,760; Dense(1): 129. 10,272 + 57,536 + 229,760 + 129 = 297,697.
+    r = resolve(RESIDUAL_BLOCKS_INLINED, None, None)
+    assert summarize(r.nodes, r.shape, r.convention).total_params == 297_697
+
+
+def test_the_mini_xception_loop_is_an_error_naming_the_loop() -> None:
+    code = fixture("dlwp3_mini_xception.py")
+    with pytest.raises(CodeError) as info:
+        read_model(code)
+    assert str(info.value).startswith("line 18: the for loop sets x; loops are not read yet")
+    # The loop written out reads as Keras counts it: 721,857 (718,849 trainable, 3,008
+    # batch-norm statistics).
+    r = resolve(unroll(code), None, None)
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert (s.total_params, s.trainable_params) == (721_857, 718_849)
+
+
+def test_the_second_editions_mini_xception_names_its_first_problem() -> None:
+    """There the model first applies a data-augmentation Sequential, before the loop."""
+    code = fixture("dlwp2_mini_xception.py")
+    with pytest.raises(CodeError) as info:
+        read_model(code, "model")
+    assert str(info.value).startswith("line 22: data_augmentation(inputs) applies a model as "
+                                      "a layer: nested models are not read yet")
+
+
+FILES = list(model_files())
+
+
+@pytest.mark.parametrize(("code", "pick"), [(c, p) for _, c, p in FILES],
+                         ids=[i for i, _, _ in FILES])
+def test_an_unknown_statement_anywhere_on_the_path_is_an_error_naming_its_line(
+        code: str, pick: str | None) -> None:
+    """`frobnicate()` inserted at every position of every body of a real model file: in
+    the code that builds the model it is an error naming that line; elsewhere (module code
+    beside a class or function that builds the model) the model is exactly as before."""
+    code = IMPORT + code
+    base = read_model(code, pick)
+    found = [n for n, _, _ in read_models(code) if pick in (None, n)]
+    builder = found[0] if any(isinstance(s, (ast.ClassDef, ast.FunctionDef)) and
+                              s.name == found[0] for s in ast.parse(code).body) else ""
+    checked = 0
+    for edited, line, top in insertions(code, UNKNOWN):
+        if top and top != builder:
+            continue  # another definition: not read unless it is called
+        try:
+            model = read_model(edited, pick or (base.name if len(read_models(edited)) > 1
+                                                else None))
+        except CodeError as e:
+            assert e.line == line, (line, str(e), edited)
+            assert str(e).startswith(f"line {line}: ") and "\n" not in str(e)
+            assert "frobnicate" in str(e)
+            checked += 1
+            continue
+        assert builder and not top, (line, edited)  # only module code beside the model
+        assert (model.nodes, model.input_shape) == (base.nodes, base.input_shape)
+    assert checked > 0
+
+
+@pytest.mark.parametrize("name", ["dlwp2_residual_blocks.py", "dlwp3_mini_xception.py"])
+def test_an_unknown_statement_in_a_refused_file_is_the_first_problem_or_after_it(
+        name: str) -> None:
+    code = ast.unparse(ast.parse(IMPORT + fixture(name)))  # lines as the edits number them
+    with pytest.raises(CodeError) as info:
+        read_model(code)
+    first, problem = info.value.line, str(info.value).split(": ", 1)[1]
+    assert first is not None
+    for edited, line, top in insertions(code, UNKNOWN):
+        with pytest.raises(CodeError) as info:
+            read_model(edited)
+        if line <= first and not top:
+            assert info.value.line == line, (line, str(info.value))
+        else:  # after the file's own problem, or inside the helper that is not read
+            assert str(info.value).split(": ", 1)[1] == problem, (line, str(info.value))
