@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ..calc.shape import KERAS, format_shape
 from ..calc.summary import LayerInfo, Summary
 from ..codegen import comment_lines, literal, spec_text
 from ..errors import UsageError
+from ..ops.base import (
+    AdaptiveArgs,
+    BatchNormArgs,
+    ConvArgs,
+    ConvTArgs,
+    LinearArgs,
+    NormArgs,
+    PadArgs,
+    PoolArgs,
+    ReshapeArgs,
+    UpsampleArgs,
+)
 
 _ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "gelu": "gelu",
                 "elu": "elu", "silu": "silu", "relu6": "relu6", "softmax": "softmax",
@@ -67,13 +80,13 @@ def _ceil_pads(row: LayerInfo, k: tuple[int, int], s: tuple[int, int],
     return t, b, lft, r
 
 
-def _conv(row: LayerInfo, a: dict[str, Any]) -> list[str]:
-    k, s, d = a["kernel_size"], a["stride"], a["dilation"]
+def _conv(row: LayerInfo, a: ConvArgs) -> list[str]:
+    k, s, d = a.kernel_size, a.stride, a.dilation
     if max(s) > 1 and max(d) > 1:
         raise UsageError(f"layer {row.path} {row.spec}: Keras allows no stride above 1 with a "
                          "dilation above 1", "export it with --export py")
     ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
-    first, padding = _padding(row, ke, s, a["pads"])
+    first, padding = _padding(row, ke, s, a.pads)
     args = [f"kernel_size={_pair(k)}"]
     if s != (1, 1):
         args.append(f"strides={_pair(s)}")
@@ -82,29 +95,29 @@ def _conv(row: LayerInfo, a: dict[str, Any]) -> list[str]:
     if d != (1, 1):
         args.append(f"dilation_rate={_pair(d)}")
     if row.kind == "dwconv":
-        m = a["out_channels"] // a["in_channels"]
+        m = a.out_channels // a.in_channels
         if m != 1:
             args.append(f"depth_multiplier={m}")
         head = "layers.DepthwiseConv2D("
     else:
-        if a["groups"] != 1:
-            args.append(f"groups={a['groups']}")
-        head = f"layers.Conv2D({a['out_channels']}, "
-    if not a["bias"]:
+        if a.groups != 1:
+            args.append(f"groups={a.groups}")
+        head = f"layers.Conv2D({a.out_channels}, "
+    if not a.bias:
         args.append("use_bias=False")
     return [*first, head + ", ".join(args) + "),"]
 
 
-def _convt(row: LayerInfo, a: dict[str, Any]) -> list[str]:
-    if a["groups"] != 1:
+def _convt(row: LayerInfo, a: ConvTArgs) -> list[str]:
+    if a.groups != 1:
         raise UsageError(f"layer {row.path} {row.spec}: Keras' Conv2DTranspose has no groups",
                          "export it with --export py")
-    k, s, d = a["kernel_size"], a["stride"], a["dilation"]
+    k, s, d = a.kernel_size, a.stride, a.dilation
     ke = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
     _, h, w = row.input_shape
     full = ((h - 1) * s[0] + ke[0], (w - 1) * s[1] + ke[1])
     out = (row.output_shape[1], row.output_shape[2])
-    p = a["padding"]
+    p = a.padding
     # Keras with output_padding given: (n - 1)·s + k + op; crop p before and the rest after.
     extra = [out[i] - full[i] + p[i] for i in range(2)]
     op = (max(extra[0], 0), max(extra[1], 0))
@@ -112,13 +125,13 @@ def _convt(row: LayerInfo, a: dict[str, Any]) -> list[str]:
     if any(o >= ss for o, ss in zip(op, s)):
         raise UsageError(f"layer {row.path} {row.spec} has no exact Keras equivalent",
                          "export it with --export py")
-    args = [f"{a['out_channels']}", f"kernel_size={_pair(k)}"]
+    args = [f"{a.out_channels}", f"kernel_size={_pair(k)}"]
     if s != (1, 1):
         args.append(f"strides={_pair(s)}")
     args.append(f"output_padding={_pair((op[0], op[1]))}")
     if d != (1, 1):
         args.append(f"dilation_rate={_pair(d)}")
-    if not a["bias"]:
+    if not a.bias:
         args.append("use_bias=False")
     lines = ["layers.Conv2DTranspose(" + ", ".join(args) + "),"]
     if p != (0, 0) or crop_after != (0, 0):
@@ -127,13 +140,13 @@ def _convt(row: LayerInfo, a: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _pool(row: LayerInfo, a: dict[str, Any]) -> list[str]:
-    if a.get("dilation", (1, 1)) != (1, 1):
+def _pool(row: LayerInfo, a: PoolArgs) -> list[str]:
+    if a.dilation != (1, 1):
         raise UsageError(f"layer {row.path} {row.spec}: Keras pooling has no dilation",
                          "export it with --export py")
-    k, s = a["kernel_size"], a["stride"]
-    pads = a["pads"]
-    if a["ceil_mode"]:
+    k, s = a.kernel_size, a.stride
+    pads = a.pads
+    if a.ceil_mode:
         pads = _ceil_pads(row, k, s, pads)
     first, padding = _padding(row, k, s, pads)
     name = "MaxPooling2D" if row.kind == "maxpool" else "AveragePooling2D"
@@ -146,8 +159,8 @@ def _pool(row: LayerInfo, a: dict[str, Any]) -> list[str]:
     return [*first, f"layers.{name}({', '.join(args)}),{note}"]
 
 
-def _global(row: LayerInfo, a: dict[str, Any]) -> list[str]:
-    (oh, ow) = a["output_size"]
+def _global(row: LayerInfo, a: AdaptiveArgs) -> list[str]:
+    (oh, ow) = a.output_size
     _, h, w = row.input_shape
     name = "Average" if row.kind == "gap" else "Max"
     if (oh, ow) == (1, 1):
@@ -158,56 +171,129 @@ def _global(row: LayerInfo, a: dict[str, Any]) -> list[str]:
                      "layer", "export it with --export py")
 
 
-def _leaf(row: LayerInfo) -> list[str]:
-    a = row.torch_args
-    kind = row.kind
-    if kind in ("conv", "dwconv"):
-        return _conv(row, a)
-    if kind == "convt":
-        return _convt(row, a)
-    if kind in ("maxpool", "avgpool"):
-        return _pool(row, a)
-    if kind in ("gap", "gmp"):
-        return _global(row, a)
-    if kind == "fc":
-        return [f"layers.Dense({a['out_features']}"
-                + ("" if a["bias"] else ", use_bias=False") + "),"]
-    if kind == "flatten":
-        return ["layers.Flatten(),"]
-    if kind == "bn":
-        if not a["track_running_stats"]:
-            raise UsageError(f"layer {row.path}: Keras' BatchNormalization always keeps "
-                             "running statistics")
-        args = []
-        if a["eps"] != 1e-3:
-            args.append(f"epsilon={_number(row, 'eps', a['eps'])}")
-        momentum = round(1.0 - float(a["momentum"]), 12)
-        if momentum != 0.99:
-            args.append(f"momentum={_number(row, 'momentum', momentum)}")
-        if not a["affine"]:
-            args += ["center=False", "scale=False"]
-        return [f"layers.BatchNormalization({', '.join(args)}),"]
-    if kind == "dropout":
-        return [f"layers.Dropout({_number(row, 'p', a['p'])}),"]
-    if kind == "leakyrelu":
-        return [f"layers.LeakyReLU(negative_slope="
-                f"{_number(row, 'negative_slope', a['negative_slope'])}),"]
-    if kind in _ACTIVATIONS:
-        return [f"layers.Activation({_ACTIVATIONS[kind]!r}),"]
-    if kind == "zeropad":
-        t, b, lft, r = (a["pads"][2], a["pads"][3], a["pads"][0], a["pads"][1])
-        if min(t, b, lft, r) >= 0:
-            return [f"layers.ZeroPadding2D((({t}, {b}), ({lft}, {r}))),"]
-        if max(t, b, lft, r) <= 0:
-            return [f"layers.Cropping2D((({-t}, {-b}), ({-lft}, {-r}))),"]
-        raise UsageError(f"layer {row.path}: padding on one side and cropping on another "
-                         "has no single Keras layer", "split it into two zeropad layers")
-    raise UsageError(f"layer {row.path} {row.spec} has no Keras layer",
+def _fc(row: LayerInfo, a: LinearArgs) -> list[str]:
+    return [f"layers.Dense({a.out_features}" + ("" if a.bias else ", use_bias=False") + "),"]
+
+
+def _bn(row: LayerInfo, a: BatchNormArgs) -> list[str]:
+    if not a.track_running_stats:
+        raise UsageError(f"layer {row.path}: Keras' BatchNormalization always keeps "
+                         "running statistics")
+    args = []
+    if a.eps != 1e-3:
+        args.append(f"epsilon={_number(row, 'eps', a.eps)}")
+    momentum = round(1.0 - float(a.momentum), 12)
+    if momentum != 0.99:
+        args.append(f"momentum={_number(row, 'momentum', momentum)}")
+    if not a.affine:
+        args += ["center=False", "scale=False"]
+    return [f"layers.BatchNormalization({', '.join(args)}),"]
+
+
+def _zeropad(row: LayerInfo, a: PadArgs) -> list[str]:
+    t, b, lft, r = (a.pads[2], a.pads[3], a.pads[0], a.pads[1])
+    if min(t, b, lft, r) >= 0:
+        return [f"layers.ZeroPadding2D((({t}, {b}), ({lft}, {r}))),"]
+    if max(t, b, lft, r) <= 0:
+        return [f"layers.Cropping2D((({-t}, {-b}), ({-lft}, {-r}))),"]
+    raise UsageError(f"layer {row.path}: padding on one side and cropping on another "
+                     "has no single Keras layer", "split it into two zeropad layers")
+
+
+def _norm_tail(row: LayerInfo, a: NormArgs) -> list[str]:
+    out = []
+    if a.eps != 1e-3:
+        out.append(f"epsilon={_number(row, 'eps', a.eps)}")
+    if not a.affine:
+        out += ["center=False", "scale=False"]
+    return out
+
+
+def _groupnorm(row: LayerInfo, a: NormArgs) -> list[str]:
+    if a.track_running_stats:
+        raise UsageError(f"layer {row.path} {row.spec}: Keras has no instance norm with "
+                         "running statistics", "export it with --export py")
+    # Instance norm is group norm with one channel per group.
+    args = [f"groups={a.num_groups}", *_norm_tail(row, a)]
+    return [f"layers.GroupNormalization({', '.join(args)}),"]
+
+
+def _layernorm(row: LayerInfo, a: NormArgs) -> list[str]:
+    flat = len(row.input_shape) == 1
+    # Keras' tensors are H x W x C: channels are axis -1, W is axis 2.
+    axis = {"c": "-1", "chw": "-1" if flat else "[1, 2, 3]", "last": "-1" if flat else "2"}[
+        a.over]
+    args = ([f"axis={axis}"] if axis != "-1" else []) + _norm_tail(row, a)
+    return [f"layers.LayerNormalization({', '.join(args)}),"]
+
+
+def _upsample(row: LayerInfo, a: UpsampleArgs) -> list[str]:
+    if a.align_corners:
+        raise UsageError(f"layer {row.path} {row.spec}: Keras' UpSampling2D has no "
+                         "align_corners", "export it with --export py")
+    if not all(float(f).is_integer() for f in a.scale):
+        raise UsageError(f"layer {row.path} {row.spec}: Keras' UpSampling2D takes whole "
+                         "factors", "export it with --export py")
+    size = (int(a.scale[0]), int(a.scale[1]))
+    mode = "" if a.mode == "nearest" else f", interpolation={a.mode!r}"
+    return [f"layers.UpSampling2D(size={_pair(size)}{mode}),"]
+
+
+def _reshape(row: LayerInfo, a: ReshapeArgs) -> list[str]:
+    if len(a.shape) == 1:  # to a flat vector, in the same order as flatten
+        return _flatten(row, a)
+    raise UsageError(f"layer {row.path} {row.spec}: Keras keeps maps as H x W x C, so a "
+                     "reshape of a map has no exact Keras equivalent",
                      "export it with --export py")
 
 
+def _no_keras(why: str) -> Writer:
+    def write(row: LayerInfo, a: Any) -> list[str]:
+        raise UsageError(f"layer {row.path} {row.spec}: {why}", "export it with --export py")
+    return write
+
+
+def _flatten(row: LayerInfo, a: Any) -> list[str]:
+    return ["layers.Flatten(),"]
+
+
+def _plain(name: str) -> Writer:
+    return lambda row, a: [f"layers.Activation({name!r}),"]
+
+
+Writer = Callable[[LayerInfo, Any], list[str]]
+
+WRITERS: dict[str, Writer] = {
+    "conv": _conv, "dwconv": _conv, "convt": _convt, "maxpool": _pool, "avgpool": _pool,
+    "gap": _global, "gmp": _global, "fc": _fc, "flatten": _flatten, "bn": _bn,
+    "zeropad": _zeropad, "groupnorm": _groupnorm, "instancenorm": _groupnorm,
+    "layernorm": _layernorm, "upsample": _upsample, "reshape": _reshape,
+    "dropout": lambda row, a: [f"layers.Dropout({_number(row, 'p', a.get('p'))}),"],
+    "leakyrelu": lambda row, a: [
+        "layers.LeakyReLU(negative_slope="
+        f"{_number(row, 'negative_slope', a.get('negative_slope'))}),"],
+    **{kind: _plain(name) for kind, name in _ACTIVATIONS.items()},
+    "hardswish": _plain("hard_swish"), "hardsigmoid": _plain("hard_sigmoid"),
+    "lrn": _no_keras("Keras has no local response normalisation layer"),
+    "pixelshuffle": _no_keras("Keras has no pixel shuffle layer (tf.nn.depth_to_space "
+                              "orders channels differently)"),
+    "channelshuffle": _no_keras("Keras has no channel shuffle layer"),
+    "permute": _no_keras("Keras keeps maps as H x W x C, so a permute of a map has no exact "
+                         "Keras equivalent"),
+}
+"""The Keras layer of each one-input kind, or the reason there is none: a kind missing here
+fails tests/test_ops.py instead of falling through."""
+
+JOINS = {"cat": "layers.Concatenate()", "add": "layers.Add()", "mul": "layers.Multiply()"}
+
+
+def _leaf(row: LayerInfo) -> list[str]:
+    return WRITERS[row.kind](row, row.args)
+
+
 def _has_residual(rows: tuple[LayerInfo, ...]) -> bool:
-    return any(r.kind == "residual" or _has_residual(r.children) for r in rows)
+    """A residual or a join anywhere: the model needs Keras' functional API."""
+    return any(r.kind == "residual" or r.branches or _has_residual(r.children) for r in rows)
 
 
 def _functional(rows: tuple[LayerInfo, ...], var: str, lines: list[str],
@@ -224,6 +310,22 @@ def _functional(rows: tuple[LayerInfo, ...], var: str, lines: list[str],
             _functional(row.shortcut, saved, lines, names)
             out = format_shape(row.output_shape, KERAS)
             lines.append(f"    {var} = layers.Add()([{var}, {saved}])  # {out}")
+        elif row.branches:
+            names[0] += 1
+            saved = f"branch_in{names[0]}"
+            lines.append(f"    {saved} = {var}")
+            outs = []
+            for rows_b in row.branches:
+                if not rows_b:  # the block's input itself
+                    outs.append(saved)
+                    continue
+                names[0] += 1
+                b = f"branch{names[0]}"
+                lines.append(f"    {b} = {saved}")
+                _functional(rows_b, b, lines, names)
+                outs.append(b)
+            out = format_shape(row.output_shape, KERAS)
+            lines.append(f"    {var} = {JOINS[row.kind]}([{', '.join(outs)}])  # {out}")
         else:
             body = _leaf(row)
             for i, text in enumerate(body):

@@ -19,7 +19,7 @@ from ..calc.summary import LayerInfo, Summary
 from ..codegen import check_class_name, comment, comment_lines, literal, spec_text
 from ..errors import CheckpointError, UsageError
 from .export_files import MARKER, Weights, check_targets, pair_for, run_lock, write_pair
-from .model import Normalize, Residual, build
+from .model import Branches, ChannelLayerNorm, Normalize, Permute, Reshape, Residual, build
 from .prep import check_spec
 
 __all__ = ["SourceMismatch", "check_source", "to_python", "write_plain"]
@@ -55,7 +55,13 @@ def _call(m: nn.Module, row: LayerInfo) -> str:
         if not required and value == param.default:
             continue
         parts.append(f"{name}={text}")
-    return f"nn.{type(m).__name__}({', '.join(parts)})"
+    prefix = "" if type(m) in HELPERS else "nn."
+    return f"{prefix}{type(m).__name__}({', '.join(parts)})"
+
+
+HELPERS: tuple[type[nn.Module], ...] = (Residual, Branches, Reshape, Permute, ChannelLayerNorm)
+"""cnncalc's own modules a generated file defines (their source is copied in) when it uses
+them, in this order."""
 
 
 def _note(row: LayerInfo) -> str:
@@ -84,6 +90,16 @@ def _lines(row: LayerInfo, m: nn.Module, indent: int) -> list[str]:
             shortcut = [f"{pad}    nn.Identity(),"]
         return [f"{pad}Residual(", *_sequence(row.children, m.body, indent + 4), *shortcut,
                 f"{pad}),"]
+    if row.branches:
+        assert isinstance(m, Branches)
+        parts: list[str] = []
+        for rows, branch in zip(row.branches, m.branches, strict=True):
+            if rows:
+                assert isinstance(branch, nn.Sequential)
+                parts += _sequence(rows, branch, indent + 4)
+            else:
+                parts.append(f"{pad}    nn.Identity(),  # the block's input itself")
+        return [f"{pad}Branches({literal(row.kind)}, [{_note(row)}", *parts, f"{pad}]),"]
     if isinstance(m, nn.Sequential):  # one layer that torch builds as two modules
         return [f"{pad}nn.Sequential({_note(row)}",
                 *(f"{pad}    {_call(child, row)}," for child in m), f"{pad}),"]
@@ -121,7 +137,7 @@ def to_python(summary: Summary, model: nn.Sequential, class_name: str = "Net",
     No input text reaches the source except as checked literals or escaped comments: the
     spec appears only as the calculator's normalised text, in a comment."""
     check_class_name(class_name)
-    uses_residual = any(isinstance(m, Residual) for m in model.modules())
+    used = {type(m) for m in model.modules()}
     body: list[str] = []
     for row, child in zip(summary.layers, model, strict=True):
         body += _lines(row, child, 12)
@@ -140,7 +156,7 @@ def to_python(summary: Summary, model: nn.Sequential, class_name: str = "Net",
                    "        return self.layers(self.prep(x))"]
         takes = (f"Input: raw 0..1 pixels, centre-padded to {format_shape(summary.input_shape)} "
                  f"and normalised by self.prep (mean {mean:g}, std {std:g})")
-    sources = [inspect.getsource(Residual).rstrip("\n")] if uses_residual else []
+    sources = [inspect.getsource(h).rstrip("\n") for h in HELPERS if h in used]
     if prep is not None:
         sources.append(inspect.getsource(Normalize).rstrip("\n"))
     if weights is None:
@@ -187,12 +203,14 @@ class SourceMismatch(Exception):
 
 def _rebuild(node: ast.expr) -> Any:
     """The value of one expression of the generated __init__, built without running the
-    source: literals, tuples, `float('inf')`, and calls of torch.nn modules, Residual and
-    Normalize with such arguments. Anything else is a mismatch."""
+    source: literals, tuples, lists, `float('inf')`, and calls of torch.nn modules, cnncalc's
+    helper modules (HELPERS) and Normalize with such arguments. Anything else is a mismatch."""
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, type(None))):
         return node.value
     if isinstance(node, ast.Tuple):
         return tuple(_rebuild(e) for e in node.elts)
+    if isinstance(node, ast.List):  # Branches' list of branch modules
+        return [_rebuild(e) for e in node.elts]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and \
             isinstance(node.operand, ast.Constant):
         number = node.operand.value
@@ -209,7 +227,7 @@ def _rebuild(node: ast.expr) -> Any:
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "nn":
             cls = getattr(nn, f.attr, None)
         elif isinstance(f, ast.Name):
-            cls = {"Residual": Residual, "Normalize": Normalize}.get(f.id)
+            cls = {h.__name__: h for h in (*HELPERS, Normalize)}.get(f.id)
         if isinstance(cls, type) and issubclass(cls, nn.Module):
             try:
                 return cls(*args, **keywords)
