@@ -14,7 +14,7 @@ from torch import nn
 from ..calc.shape import Shape
 from ..data import Mnist
 from ..errors import CheckpointError, UsageError
-from . import checkpoint, upgrade
+from . import checkpoint, checkpoint_fields, upgrade
 from .device import resolve_device, resolve_precision
 from .prep import check_inference_memory, check_spec, evaluate_logits, prepare_model, tensors
 
@@ -47,7 +47,20 @@ def _read_plain(path: Path) -> dict[str, torch.Tensor]:
             isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in data.items()):
         raise CheckpointError(f"{path}: neither a cnncalc checkpoint nor a state dict "
                               "(a dict of tensors)")
+    # The weights and the normalisation (prep.mean, prep.std) of the exported class.
+    checkpoint_fields.check_model(path, {"model": data, "model_layout": 2})
     return data
+
+
+def finite_scores(scores: torch.Tensor, path: str | Path) -> torch.Tensor:
+    """`scores`, refused when any is NaN or infinite: an accuracy or a probability computed
+    from them would be a number that means nothing (weights that overflow, say)."""
+    bad = int((~torch.isfinite(scores)).reshape(len(scores), -1).any(1).sum())
+    if bad:
+        raise CheckpointError(f"{path}: its model gives NaN or infinite class scores for "
+                              f"{bad:,} of {len(scores):,} images",
+                              "its weights are damaged or overflow; use another checkpoint")
+    return scores
 
 
 def _check_budget(path: Path, spec: str, shape: Shape, convention: str, images: int,
@@ -155,7 +168,7 @@ def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
     for p in paths:
         m = load_model(p, device, plain, len(data.test_images), (loaded or {}).get(p))
         x = tensors(data.test_images, m.input_shape, device)
-        probs = evaluate_logits(m.logits_model, x, dtype).softmax(1)
+        probs = finite_scores(evaluate_logits(m.logits_model, x, dtype), p).softmax(1)
         members.append({"checkpoint": str(p), "spec": m.spec, "epoch": m.epoch,
                         **metrics(probs, labels)})
         total = probs if total is None else total + probs
@@ -171,6 +184,6 @@ def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto
     device = resolve_device(device_name)
     m = load_model(path, device, plain, payload=payload)
     x = tensors(image[None], m.input_shape, device)
-    probs = evaluate_logits(m.logits_model, x, None).softmax(1)[0]
+    probs = finite_scores(evaluate_logits(m.logits_model, x, None), path).softmax(1)[0]
     values, classes = probs.topk(min(top, 10))
     return [(int(c), float(v)) for c, v in zip(classes, values)]
