@@ -51,6 +51,10 @@ def check_structure(model: nn.Module) -> None:
     stack: list[tuple[nn.Module, str, int]] = [(model, "", 0)]
     while stack:
         m, name, depth = stack.pop()
+        if not all(k in vars(m) for k in ("_modules", "_parameters", "_buffers")):
+            raise UsageError(f"{name or type(model).__name__} ({type(m).__name__}) was not "
+                             "set up as a torch module",
+                             "its __init__ must call super().__init__() first")
         if depth > MAX_DEPTH:
             raise UsageError(f"{type(model).__name__} nests modules more than {MAX_DEPTH} "
                              "levels deep",

@@ -119,6 +119,14 @@ def test_exit_in_the_users_file_is_a_failure_not_a_success(tmp_path: Path, where
     assert r.stdout == ""
 
 
+def test_a_module_never_set_up_is_named(tmp_path: Path) -> None:
+    # Before: "AttributeError: 'Net' object has no attribute '_parameters'".
+    path = _module(tmp_path, "from torch import nn\nclass Net(nn.Module):\n"
+                             "    def __init__(self):\n        pass\n")
+    r = cli("summary", "--module", f"{path}:Net", "--input", "1x28x28")
+    r.one_line_error(2, "Net (Net) was not set up as a torch module", "super().__init__()")
+
+
 def test_generator_exit_while_building_is_one_line(tmp_path: Path) -> None:
     path = _module(tmp_path, "def Net():\n    raise GeneratorExit('at build')\n")
     r = cli("summary", "--module", f"{path}:Net", "--input", "1x28x28")
