@@ -87,14 +87,66 @@ def _public(fn: Callable[P, calc_summary.Summary]) -> Callable[P, Summary]:
     return wrapper
 
 
+def _show(value: object) -> str:
+    """A short, safe rendering of an argument for an error message: never the caller's own
+    __repr__, never a 4,300-digit int or a megabyte string in full."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if abs(value) < 10**30 else f"an int of {value.bit_length():,} bits"
+    if isinstance(value, (float, str, bytes, bytearray)):
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, (tuple, list)) and len(value) <= 8:
+        inner = ", ".join(_show(v) for v in value)
+        text = f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) \
+            else f"[{inner}]"
+        return text if len(text) <= 80 else f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _whole(name: str, value: object, least: int) -> int:
+    """`value` as an int from `least` to MAX_SIDE, or a UsageError naming the argument."""
+    from .calc.shape import MAX_SIDE
+
+    if not _is_int(value) or not least <= value <= MAX_SIDE:  # type: ignore[operator]
+        raise UsageError(f"{name} must be a whole number from {least} to {MAX_SIDE:,}, "
+                         f"got {_show(value)}")
+    return value  # type: ignore[return-value]
+
+
+def _optional_whole(name: str, value: object, least: int) -> int | None:
+    return None if value is None else _whole(name, value, least)
+
+
+def _text(name: str, value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"{name} must be {what}, got {_show(value)}")
+    return value
+
+
+def _convention(convention: object) -> str | None:
+    from .calc.shape import CONVENTIONS
+
+    if convention is None:
+        return None
+    if not isinstance(convention, str) or convention.lower() not in CONVENTIONS:
+        raise UsageError(f"convention must be 'pytorch' or 'keras', got {_show(convention)}")
+    return convention
+
+
 def _shape_text(input_size: InputSize) -> str:
     if isinstance(input_size, str):
         return input_size
-    if isinstance(input_size, Sequence) and input_size and all(
-            isinstance(d, int) and not isinstance(d, bool) for d in input_size):
+    if isinstance(input_size, (tuple, list)) and input_size and all(
+            _is_int(d) for d in input_size):
         return "x".join(str(d) for d in input_size)
-    raise UsageError(f"bad input_size {input_size!r}",
-                     "give a tuple of ints such as (1, 28, 28), or a string such as '1x28x28'")
+    raise UsageError(f"input_size must be a tuple of ints such as (1, 28, 28) or a string "
+                     f"such as '1x28x28', got {_show(input_size)}")
 
 
 def _resolve(spec: str, input_size: InputSize | None, convention: str | None) -> Resolved:
@@ -110,9 +162,7 @@ def _resolve(spec: str, input_size: InputSize | None, convention: str | None) ->
 
 
 def _batch(batch: int) -> int:
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise UsageError(f"bad batch {batch!r}", "give a whole number of at least 1")
-    return batch
+    return _whole("batch", batch, 1)
 
 
 @_public
@@ -127,10 +177,14 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
     Keras code, else pytorch). Raises a `CnnCalcError`; a `LayerError` carries `.layer`
     and `.partial` (the summary of the layers before the error).
     """
+    convention = _convention(convention)
+    batch = _batch(batch)
+    if input_size is not None:
+        _shape_text(input_size)  # its type, before anything is read or built
     if not isinstance(spec_or_code, str):
-        if not hasattr(spec_or_code, "named_modules"):
-            raise UsageError(f"expected a spec string, preset name or torch nn.Module, got "
-                             f"{type(spec_or_code).__name__}")
+        if not hasattr(type(spec_or_code), "named_modules"):
+            raise UsageError("spec_or_code must be a spec string, a preset name or a torch "
+                             f"nn.Module, got {_show(spec_or_code)}")
         from .train.module_summary import module_summary
 
         if input_size is None:
@@ -140,7 +194,7 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
     from .calc.summary import summarize
 
     r = _resolve(spec_or_code, input_size, convention)
-    return summarize(r.nodes, r.shape, r.convention, _batch(batch), r.spec)
+    return summarize(r.nodes, r.shape, r.convention, batch, r.spec)
 
 
 @dataclass(frozen=True)
@@ -180,6 +234,7 @@ def explain(spec: str, input_size: InputSize | None = None,
     """Each layer's formulas with the numbers substituted, like a worked homework answer."""
     from .calc.explain import explain as run_explain
 
+    _text("spec", spec, "a spec string or a preset name")
     s = summary(spec, input_size, convention)
     return Explanation(s, tuple(run_explain(s)))
 
@@ -296,18 +351,39 @@ def solve(spec: str | None = None, *, input: int | None = None,
     from .calc.shape import parse_shape
     from .calc.solve import solve_input, solve_layer
 
+    channels = _whole("channels", channels, 1)
+    max_input = _whole("max_input", max_input, 1)
     if spec is not None:
+        _text("spec", spec, "a spec string or None")
+        for name, value in (("input", input), ("kernel", kernel), ("stride", stride),
+                            ("padding", padding), ("dilation", dilation)):
+            if value is not None:
+                raise UsageError(f"{name} is for a layer question, not with a spec (got "
+                                 f"{name}={_show(value)})",
+                                 "give output (and max_input) with a spec")
         if isinstance(output, tuple):
-            target = output
-        else:
-            wanted = parse_shape(str(output))
+            if len(output) != 2 or not all(_is_int(d) and d >= 1 for d in output):
+                raise UsageError(f"output must be (H, W) as two whole numbers of at least "
+                                 f"1, got {_show(output)}")
+            target = (output[0], output[1])
+        elif _is_int(output) or isinstance(output, str):
+            wanted = parse_shape(str(_whole("output", output, 1)) if _is_int(output)
+                                 else str(output))
             if len(wanted) != 3:
-                raise UsageError(f"bad output {output!r}", "write HxW, e.g. 7x7")
+                raise UsageError(f"bad output {_show(output)}", "write HxW, e.g. 7x7")
             target = (wanted[1], wanted[2])
+        else:
+            raise UsageError(f"output must be an int, 'HxW' or (H, W), got {_show(output)}")
         h, w = solve_input(spec, target, channels, 1, max_input)
         return InputSolutions(spec, target, tuple(h), tuple(w))
-    if not isinstance(input, int) or not isinstance(output, int):
+    if input is None:
         raise UsageError("a layer question needs input and output as ints",
                          "e.g. solve(input=28, output=14), or give a spec")
-    found = solve_layer(input, output, layer, kernel, stride, padding, dilation)
-    return LayerSolutions(layer, input, output, tuple(found))
+    size = _whole("input", input, 1)
+    wanted_size = _whole("output", output, 1)
+    layer = _text("layer", layer, "'conv', 'maxpool', 'avgpool' or 'convt'")
+    found = solve_layer(size, wanted_size, layer, _optional_whole("kernel", kernel, 1),
+                        _optional_whole("stride", stride, 1),
+                        _optional_whole("padding", padding, 0),
+                        _optional_whole("dilation", dilation, 1))
+    return LayerSolutions(layer, size, wanted_size, tuple(found))

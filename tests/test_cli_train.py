@@ -83,7 +83,7 @@ def test_predict_image_files(synth: Path, tmp_path: Path) -> None:
         assert r.exit_code == 0, r.output  # type: ignore[attr-defined]
     (tmp_path / "bad.png").write_bytes(b"not an image")
     r = invoke("predict", str(run / "best.pt"), str(tmp_path / "bad.png"))
-    assert r.exit_code == 1 and "not a readable image" in r.stderr  # type: ignore[attr-defined]
+    assert r.exit_code == 1 and "not an image cnncalc reads" in r.stderr  # type: ignore[attr-defined]
     r = invoke("predict", str(run / "best.pt"))
     assert r.exit_code == 2  # type: ignore[attr-defined]
 

@@ -67,7 +67,7 @@ def test_second_writer_refused_at_once_and_stale_lock_ignored(tmp_path: Path) ->
 
 def test_lock_in_process(tmp_path: Path) -> None:
     with rundir.RunLock(tmp_path) as held:
-        assert (tmp_path / rundir.LOCK).read_text() == f"{os.getpid()}\n"
+        assert (tmp_path / rundir.LOCK).read_text().strip() == str(os.getpid())
         # flock locks belong to the open file: a second open in this process conflicts too.
         with pytest.raises(RunDirError, match=f"process {os.getpid()}"):
             rundir.RunLock(tmp_path).__enter__()

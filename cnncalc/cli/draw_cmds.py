@@ -134,8 +134,8 @@ def register_visualize(app: typer.Typer) -> None:
     def visualize(
         checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from 'cnncalc train'.")],
         image: Annotated[Path | None, typer.Option(
-            "--image", help="Your own digit image (PNG, JPEG, ... or .npy), 28x28 after "
-            "resizing.", show_default=False)] = None,
+            "--image", help="Your own digit image: PNG, JPEG, BMP, GIF or .npy (recognised by "
+            "content), 28x28 after resizing.", show_default=False)] = None,
         index: Annotated[int | None, typer.Option(
             "--index", help="Test-set image N (default 0 when no --image).",
             show_default=False)] = None,
@@ -157,7 +157,7 @@ def register_visualize(app: typer.Typer) -> None:
         except ImportError:
             raise UsageError("visualize needs matplotlib",
                              "pip install 'cnncalc[plot]'") from None
-        from ..train.evaluate import read_image
+        from ..train.images import read_image
         from ..train.plotting import view_png
         from ..train.visualize import open_checkpoint, view
 

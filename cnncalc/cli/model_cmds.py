@@ -171,7 +171,8 @@ def register(app: typer.Typer) -> None:
     def predict(
         checkpoint: Annotated[Path, typer.Argument(help="A checkpoint from 'cnncalc train'.")],
         image: Annotated[Path | None, typer.Argument(
-            help="A digit image (PNG, JPEG, ... or .npy), any size is resized to 28x28.",
+            help="A digit image: PNG, JPEG, BMP, GIF or .npy (recognised by content); any "
+                 "size is resized to 28x28.",
             show_default=False)] = None,
         index: Annotated[int | None, typer.Option(
             "--index", help="Predict test-set image N instead of a file.", show_default=False)
@@ -187,8 +188,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Top classes with probabilities for one image file or test-set index."""
         need_torch()
-        from ..train.evaluate import dataset_of, read_checkpoints, read_image
+        from ..train.evaluate import dataset_of, read_checkpoints
         from ..train.evaluate import predict as run_predict
+        from ..train.images import read_image
 
         plain = plain_spec(spec, preset, input)
         if (image is None) == (index is None):

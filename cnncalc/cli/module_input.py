@@ -28,12 +28,27 @@ def _arguments(text: str | None) -> tuple[list[Any], dict[str, Any]]:
     except json.JSONDecodeError as e:
         raise UsageError(f"--module-args is not valid JSON ({e.msg} at character {e.pos})",
                          'e.g. --module-args \'{"num_classes": 10}\'') from None
+    except ValueError:  # Python refuses to read an int of more than 4,300 digits
+        raise UsageError("--module-args holds a number of more than 4,300 digits",
+                         "give the model numbers it can use") from None
+    except RecursionError:
+        raise UsageError("--module-args nests lists or objects too deeply",
+                         'e.g. --module-args \'{"num_classes": 10}\'') from None
     if isinstance(value, dict):
         return [], value
     if isinstance(value, list):
         return value, {}
     raise UsageError("--module-args must be a JSON object (keyword arguments) or a list "
                      "(positional arguments)")
+
+
+def _code(e: SystemExit) -> str:
+    code = e.code
+    if code is None:
+        return ""
+    if isinstance(code, int) and not isinstance(code, bool) and abs(code) < 10**9:
+        return str(code)
+    return "..."  # a message object, or an int too long to print: the user's, not ours
 
 
 def load_model(ref: str, module_args: str | None = None) -> Any:
@@ -64,17 +79,20 @@ def load_model(ref: str, module_args: str | None = None) -> Any:
         try:  # build on the meta device: no memory for weights
             with torch.device("meta"):
                 model = factory(*args, **kwargs)
-        except CnnCalcError:
+        except (CnnCalcError, KeyboardInterrupt):
             raise
         except Exception:
             model = factory(*args, **kwargs)
-    except CnnCalcError:
+    except (CnnCalcError, KeyboardInterrupt):
         raise
-    except SystemExit:
-        raise CnnCalcError(f"importing '{path_text}' called exit()") from None
-    except Exception as e:
-        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
-        raise CnnCalcError(f"building {ref} failed: {type(e).__name__}: {first}",
+    except SystemExit as e:  # exit(0) too: the summary was not made, so it is a failure
+        raise CnnCalcError(f"importing or building {ref} called exit({_code(e)})",
+                           "the file must define the model without exiting (put a script's "
+                           "code under: if __name__ == '__main__':)") from None
+    except BaseException as e:  # GeneratorExit, RecursionError ... raised by the user's code
+        from ..train.module_summary import describe
+
+        raise CnnCalcError(f"building {ref} failed: {describe(e)}",
                            "the error is in that file, or in --module-args") from None
     finally:
         sys.path.remove(str(path.resolve().parent))
@@ -103,7 +121,7 @@ def summarize_module(ref: str, module_args: str | None, spec: str | None, preset
     shape = parse_shape(input_text)
     model = load_model(ref, module_args)
     from ..errors import LayerError
-    from ..train.module_summary import module_summary
+    from ..train.module_summary import describe, module_summary
 
     try:
         result = module_summary(model, (batch, *shape))
@@ -111,4 +129,9 @@ def summarize_module(ref: str, module_args: str | None, spec: str | None, preset
         if e.partial is not None and e.partial.layers:
             render(replace(e.partial, error=e))
         fail(e)
+    except (CnnCalcError, KeyboardInterrupt):
+        raise
+    except BaseException as e:  # the model's own methods (named_modules, ...) misbehaving
+        raise CnnCalcError(f"summarising {ref} failed: {describe(e)}",
+                           "the error is in that file's model") from None
     render(result)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import signal
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import CheckpointError, UsageError
+from ..errors import CheckpointError, RunDirError, UsageError
 from .calc_cmds import Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
+
+if TYPE_CHECKING:
+    from ..train.options import TrainOptions
 
 RESUMABLE_OVERRIDES = ("epochs", "device", "data_dir", "patience", "compile")
 
@@ -40,6 +44,86 @@ class _StopFlag:
 
     def __call__(self) -> bool:
         return self.requested
+
+
+def _quiet_native_logs() -> None:
+    """Under torchrun, torch's C++ side logs each failed connection attempt with a stack
+    trace; the failure itself becomes one line here, so only fatal native logs are shown
+    (unless the user set TORCH_CPP_LOG_LEVEL). Must run before torch is imported."""
+    import os
+
+    if os.environ.get("WORLD_SIZE", "1").strip() not in ("", "1"):
+        os.environ.setdefault("TORCH_CPP_LOG_LEVEL", "FATAL")
+
+
+def _note(text: str) -> None:
+    """A notice on stderr while a command waits (for other training processes, say)."""
+    console(stderr=True).print(f"note: {text}", markup=False)
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What changes when a file is replaced or rewritten (cnncalc replaces by rename)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class _Resume:
+    """What `train --resume` continues: the checkpoint, and the options it trains with."""
+
+    last: Path
+    given: dict[str, Any]
+    seen: tuple[int, ...] | None  # the file's identity, taken before it was read
+    state: dict[str, Any]
+    options: TrainOptions
+    text: str
+    shape: tuple[int, ...]
+    convention: str
+
+    @classmethod
+    def read(cls, last: Path, given: dict[str, Any]) -> _Resume:
+        from dataclasses import fields
+
+        from ..train import checkpoint as ckpt
+        from ..train.options import TrainOptions
+
+        seen = _identity(last)  # before reading: a replacement during the read is noticed
+        state = ckpt.load(last, resume=True)
+        state["path"] = str(last)
+        known = {f.name for f in fields(TrainOptions)}
+        try:
+            stored = {k: v for k, v in dict(state["options"]).items() if k in known}
+            options = TrainOptions(**{**stored, **given}).check()
+        except (TypeError, ValueError, UsageError) as e:
+            raise CheckpointError(f"{last}: its training options are unusable ({e})",
+                                  "start a new run with --out") from None
+        shape = tuple(int(d) for d in state["input_shape"])
+        return cls(last, given, seen, state, options, str(state["spec"]), shape,
+                   str(state["convention"]))
+
+    def fresh(self) -> _Resume:
+        """The checkpoint as it is now, read under the run's lock: this one when the file
+        was not replaced since it was read, else read again (a training that held the
+        folder may have ended in between, after more epochs). Refused when the new file
+        trains another model or with other options than the ones checked before the lock."""
+        if self.seen is not None and _identity(self.last) == self.seen:
+            return self
+        now = _Resume.read(self.last, self.given)
+        if (now.options, now.text, now.shape, now.convention) != (
+                self.options, self.text, self.shape, self.convention):
+            raise RunDirError(f"{self.last} was replaced by another training, with other "
+                              "settings, while this one started", "run the command again")
+        return now
+
+    def done(self) -> bool:
+        return int(self.state["state"]["epoch"]) >= self.options.epochs
+
+    def done_text(self, run_dir: Path) -> str:
+        return (f"{run_dir} is already at epoch {self.state['state']['epoch']} of "
+                f"{self.options.epochs}; pass --epochs N to train further")
 
 
 def register(app: typer.Typer) -> None:
@@ -105,11 +189,11 @@ def register(app: typer.Typer) -> None:
 
         threads = check_threads(threads)
         cpu_policy()  # before torch loads OpenMP
+        _quiet_native_logs()  # before torch loads its C++ logging
         need_torch()
-        from dataclasses import asdict, fields
+        from dataclasses import asdict
 
         from .. import presets as preset_mod
-        from ..train import checkpoint as ckpt
         from ..train import rundir
         from ..train.loop import train as run_training
         from ..train.options import TrainOptions, check_compile, check_world
@@ -122,6 +206,7 @@ def register(app: typer.Typer) -> None:
             weight_decay=weight_decay, val_split=val_split, patience=patience,
             compile=compile, dataset=dataset).items() if v is not None}
         TrainOptions(**given).check()  # type: ignore[arg-type]  # in range before any reading
+        plan: _Resume | None = None
         if resume is not None:
             extra = [k for k in given if k not in RESUMABLE_OVERRIDES]
             if spec or preset or input or out or force or extra:
@@ -133,22 +218,14 @@ def register(app: typer.Typer) -> None:
             if resume.is_dir() and not last.exists():
                 raise UsageError(f"{resume} holds no last.pt to resume",
                                  "start it anew with --out")
-            state = ckpt.load(last, resume=True)
-            state["path"] = str(last)
             run_dir = resume if resume.is_dir() else resume.parent
-            known = {f.name for f in fields(TrainOptions)}
-            try:
-                stored = {k: v for k, v in dict(state["options"]).items() if k in known}
-                options = TrainOptions(**{**stored, **given}).check()
-            except (TypeError, ValueError, UsageError) as e:
-                raise CheckpointError(f"{last}: its training options are unusable ({e})",
-                                           "start a new run with --out") from None
-            text, shape = str(state["spec"]), tuple(int(d) for d in state["input_shape"])
-            convention = str(state["convention"])
-            if int(state["state"]["epoch"]) >= options.epochs:
-                console().print(f"{run_dir} is already at epoch {state['state']['epoch']} of "
-                                f"{options.epochs}; pass --epochs N to train further",
-                                markup=False)
+            # Checked in full before any work; read again under the run's lock if another
+            # training replaced it in between (see _Resume.fresh).
+            plan = _Resume.read(last, given)
+            options, text, shape = plan.options, plan.text, plan.shape
+            convention = plan.convention
+            if plan.done():
+                console().print(plan.done_text(run_dir), markup=False)
                 return
         else:
             resolved = resolve(spec, preset, input, default_preset=preset_mod.DEFAULT)
@@ -157,7 +234,6 @@ def register(app: typer.Typer) -> None:
             defaults = dict(chosen.train) if chosen else {}
             options = TrainOptions(**{**defaults, **given})  # type: ignore[arg-type]
             text, shape, convention = resolved.spec, resolved.shape, resolved.convention
-            state = None
             if out is None:
                 import time
                 name = chosen.name if chosen else "spec"
@@ -166,7 +242,7 @@ def register(app: typer.Typer) -> None:
         options = options.check()
         from contextlib import ExitStack
 
-        from ..errors import CnnCalcError, RunDirError
+        from ..errors import CnnCalcError
         from ..train import distributed
         from ..train.device import resolve_device, resolve_precision
         from ..train.prep import check_memory, check_spec
@@ -179,25 +255,37 @@ def register(app: typer.Typer) -> None:
         check_compile(options, device_obj)
         resolve_precision(options.precision, device_obj)
         check_memory(text, shape, options.batch_size, device_obj, convention)
-        distributed.init(ranks, device_obj)
+        distributed.init(ranks, device_obj, _note)
         with ExitStack() as held:
             refusal: CnnCalcError | None = None
             if ranks.main:  # one writer: rank 0 owns the folder, under an fcntl lock
                 try:
                     held.enter_context(rundir.RunLock(run_dir))
-                    if state is None:
+                    if plan is None:
                         rundir.prepare(run_dir, force)
                     else:
                         rundir.clean_stale(run_dir)
+                        plan = plan.fresh()  # what is there now that no one else can write
                 except CnnCalcError as e:
                     refusal = e
-            told = distributed.share_error(ranks, str(refusal) if refusal else None)
+            try:
+                told = distributed.share_error(ranks, str(refusal) if refusal else None)
+            except RuntimeError as e:
+                raise distributed.peer_lost(ranks, e, run_dir) or e from None
             if refusal is not None:
                 distributed.finish(ranks)
                 raise refusal
             if told is not None:
                 distributed.finish(ranks)
                 raise RunDirError(f"process 0 refused the run folder: {told}")
+            if plan is not None and not ranks.main:
+                plan = plan.fresh()  # process 0 holds the lock now: no one else writes it
+            if plan is not None and plan.done():  # a training that held it ran the epochs
+                distributed.finish(ranks)
+                if ranks.main:
+                    console().print(plan.done_text(run_dir), markup=False)
+                return
+            state = None if plan is None else plan.state
             data = load_data(data_dir, quiet or not ranks.main, options.dataset)
             choose_threads(threads)
             out_console = console(stderr=format is Format.json)

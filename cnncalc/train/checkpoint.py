@@ -18,6 +18,7 @@ from .._version import __version__
 from ..budget import check as check_budget
 from ..errors import CheckpointError
 from ..files import atomic_write  # re-exported: older callers import it from here
+from . import checkpoint_fields as fields
 
 __all__ = ["FORMAT", "VERSION", "atomic_write", "copy", "load", "restore", "save", "validate"]
 
@@ -292,6 +293,12 @@ def validate(data: Any, p: Path, resume: bool = False) -> dict[str, Any]:
         _check_state(p, data["state"])
     if version >= 2:
         _verify(p, data)
+    # What the file says is the one written; now, that every reader can use it.
+    fields.check_model(p, data)
+    if "history" in data:
+        fields.check_history_values(p, data["history"])
+    if resume:
+        fields.check_resume(p, data)
     return data
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +13,8 @@ from torch import nn
 
 from ..calc.shape import Shape
 from ..data import Mnist
-from ..errors import CheckpointError, DataError, UsageError
-from . import checkpoint, upgrade
+from ..errors import CheckpointError, UsageError
+from . import checkpoint, checkpoint_fields, upgrade
 from .device import resolve_device, resolve_precision
 from .prep import check_inference_memory, check_spec, evaluate_logits, prepare_model, tensors
 
@@ -48,7 +47,20 @@ def _read_plain(path: Path) -> dict[str, torch.Tensor]:
             isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in data.items()):
         raise CheckpointError(f"{path}: neither a cnncalc checkpoint nor a state dict "
                               "(a dict of tensors)")
+    # The weights and the normalisation (prep.mean, prep.std) of the exported class.
+    checkpoint_fields.check_model(path, {"model": data, "model_layout": 2})
     return data
+
+
+def finite_scores(scores: torch.Tensor, path: str | Path) -> torch.Tensor:
+    """`scores`, refused when any is NaN or infinite: an accuracy or a probability computed
+    from them would be a number that means nothing (weights that overflow, say)."""
+    bad = int((~torch.isfinite(scores)).reshape(len(scores), -1).any(1).sum())
+    if bad:
+        raise CheckpointError(f"{path}: its model gives NaN or infinite class scores for "
+                              f"{bad:,} of {len(scores):,} images",
+                              "its weights are damaged or overflow; use another checkpoint")
+    return scores
 
 
 def _check_budget(path: Path, spec: str, shape: Shape, convention: str, images: int,
@@ -156,7 +168,7 @@ def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
     for p in paths:
         m = load_model(p, device, plain, len(data.test_images), (loaded or {}).get(p))
         x = tensors(data.test_images, m.input_shape, device)
-        probs = evaluate_logits(m.logits_model, x, dtype).softmax(1)
+        probs = finite_scores(evaluate_logits(m.logits_model, x, dtype), p).softmax(1)
         members.append({"checkpoint": str(p), "spec": m.spec, "epoch": m.epoch,
                         **metrics(probs, labels)})
         total = probs if total is None else total + probs
@@ -166,101 +178,12 @@ def evaluate(paths: list[str], data: Mnist, device_name: str = "auto",
     return {**metrics(total / len(members), labels), "members": members}
 
 
-MAX_PIXELS = 40_000_000  # an image file may declare at most this many pixels (a 6,000-pixel square)
-
-
-def _read_npy(path: Path) -> np.ndarray:
-    """A .npy of 784 numbers (28x28 after squeezing), checked from its header before reading."""
-    try:
-        with open(path, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                    else np.lib.format.read_array_header_2_0)
-            shape, _fortran, dtype = read(f)
-            offset = f.tell()
-    except PermissionError:
-        raise DataError(f"{path}: cannot read it (permission denied)") from None
-    except (ValueError, OSError, SyntaxError, TypeError, KeyError) as e:
-        raise DataError(f"{path}: not a readable .npy file ({str(e)[:60]})") from None
-    if dtype.kind not in "biuf" or dtype.hasobject:
-        raise DataError(f"{path}: holds {dtype} values, not numbers",
-                        "save the image as a numeric array (uint8 or float)")
-    count = 1
-    for d in shape:
-        count *= int(d)
-    shown = "x".join(str(d) for d in shape) or "a scalar"
-    if count != 28 * 28:
-        raise DataError(f"{path}: declares {shown} values; a digit is 28x28",
-                        "resize it to 28x28")
-    if path.stat().st_size < offset + count * dtype.itemsize:
-        raise DataError(f"{path}: truncated (the header declares {shown} {dtype} values)")
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise DataError(f"{path}: not a readable .npy file ({str(e)[:60]})") from None
-    img = np.asarray(arr, dtype=np.float64).squeeze()
-    if img.ndim != 2:
-        raise DataError(f"{path}: expected a 2-D grey image, got shape {img.shape}")
-    if not np.isfinite(img).all():
-        raise DataError(f"{path}: holds NaN or infinite values")
-    return img
-
-
-def _read_picture(path: Path) -> np.ndarray:
-    try:
-        from PIL import Image, UnidentifiedImageError
-    except ImportError:
-        raise UsageError("reading images needs Pillow",
-                         "pip install 'cnncalc[train]', or pass a .npy array") from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(path)  # reads only the header
-        with im:
-            w, h = im.size  # refuse a decompression bomb before decoding a pixel
-            if w * h > MAX_PIXELS:
-                raise DataError(f"{path}: declares {w}x{h} pixels, more than the "
-                                f"{MAX_PIXELS:,} cnncalc decodes", "resize it to 28x28")
-            small = im.convert("L").resize((28, 28), Image.Resampling.BILINEAR)
-            out: np.ndarray = np.asarray(small, dtype=np.float64)
-            return out
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DataError(f"{path}: declares more than {MAX_PIXELS:,} pixels",
-                        "resize it to 28x28") from None
-    except PermissionError:
-        raise DataError(f"{path}: cannot read it (permission denied)") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
-        raise DataError(f"{path}: not a readable image ({str(e)[:60]})") from None
-
-
-def read_image(path: Path) -> np.ndarray:
-    """A digit image as uint8 28x28, white on black like MNIST."""
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    if path.is_dir():
-        raise DataError(f"{path} is a folder, not an image")
-    if not path.is_file():  # a FIFO or a device would block or never end
-        raise DataError(f"{path}: not a regular file")
-    img = _read_npy(path) if path.suffix == ".npy" else _read_picture(path)
-    if img.ndim != 2:
-        raise DataError(f"{path}: expected a 2-D grey image, got shape {img.shape}")
-    if img.shape != (28, 28):
-        raise DataError(f"{path}: expected 28x28 pixels, got {img.shape[0]}x{img.shape[1]}",
-                        "resize it to 28x28")
-    if img.max() <= 1.0:
-        img = img * 255
-    if img.mean() > 127:  # dark digit on a light page: invert to MNIST's white on black
-        img = 255 - img
-    result: np.ndarray = np.clip(img, 0, 255).astype(np.uint8)
-    return result
-
-
 def predict(path: str, image: np.ndarray, top: int = 3, device_name: str = "auto",
             plain: PlainSpec | None = None, payload: dict[str, Any] | None = None
             ) -> list[tuple[int, float]]:
     device = resolve_device(device_name)
     m = load_model(path, device, plain, payload=payload)
     x = tensors(image[None], m.input_shape, device)
-    probs = evaluate_logits(m.logits_model, x, None).softmax(1)[0]
+    probs = finite_scores(evaluate_logits(m.logits_model, x, None), path).softmax(1)[0]
     values, classes = probs.topk(min(top, 10))
     return [(int(c), float(v)) for c, v in zip(classes, values)]

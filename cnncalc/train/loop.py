@@ -131,8 +131,23 @@ def train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data:
     """Train, writing last.pt every epoch (and on interruption), best.pt and metrics.jsonl.
 
     best.pt is the epoch with the best validation accuracy (the test set is only reported).
-    Under torchrun every process calls this; only rank 0 writes `out`.
+    Under torchrun every process calls this; only rank 0 writes `out`. When another process
+    dies, the exchange with it fails: that is a TrainingError saying so, and how to resume.
     """
+    try:
+        return _train(spec, input_shape, options, out, data, reporter, should_stop, resume,
+                      convention, ranks)
+    except RuntimeError as e:
+        lost = distributed.peer_lost(ranks, e, out)
+        if lost is None:
+            raise
+        raise lost from None
+
+
+def _train(spec: str, input_shape: Shape, options: TrainOptions, out: Path, data: Mnist,
+           reporter: Reporter | None, should_stop: Callable[[], bool],
+           resume: dict[str, Any] | None, convention: str,
+           ranks: distributed.Ranks) -> TrainResult:
     options = options.check()
     check_world(options, ranks)
     report = reporter if (reporter is not None and ranks.main) else SilentReporter()

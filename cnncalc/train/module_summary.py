@@ -23,6 +23,58 @@ from ..calc.summary import LayerInfo, Summary, summarize_spec
 from ..errors import CnnCalcError, LayerError, UsageError
 
 _STATS = ("running_mean", "running_var")
+MAX_DEPTH = 100  # modules nested deeper are refused: torch recurses ~5 frames a level
+MAX_MODULES = 100_000  # distinct modules in one model
+
+
+def describe(error: BaseException) -> str:
+    """`Type: first line` of an exception raised by the user's code, safe against a
+    `__str__` that itself raises (or returns something that is not text)."""
+    name = type(error).__name__
+    try:
+        text = str(error)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # the user's __str__ failed: the type alone still says something
+        return f"{name} (its message could not be read)"
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    return f"{name}: {lines[0][:200].rstrip('.')}" if lines else name
+
+
+def check_structure(model: nn.Module) -> None:
+    """Refuse, before torch walks the model recursively, a nesting deeper than MAX_DEPTH
+    (3,000 nested Sequentials gave a RecursionError) or more than MAX_MODULES modules, and
+    name the first lazy module (its parameters have no size until a forward pass)."""
+    from torch.nn.parameter import is_lazy
+
+    seen = {id(model)}
+    stack: list[tuple[nn.Module, str, int]] = [(model, "", 0)]
+    while stack:
+        m, name, depth = stack.pop()
+        if not all(k in vars(m) for k in ("_modules", "_parameters", "_buffers")):
+            raise UsageError(f"{name or type(model).__name__} ({type(m).__name__}) was not "
+                             "set up as a torch module",
+                             "its __init__ must call super().__init__() first")
+        if depth > MAX_DEPTH:
+            raise UsageError(f"{type(model).__name__} nests modules more than {MAX_DEPTH} "
+                             "levels deep",
+                             "summarise a flatter model, or a part of it")
+        for t in [*m._parameters.values(), *m._buffers.values()]:
+            if t is not None and is_lazy(t):
+                where = name or type(model).__name__
+                raise UsageError(f"layer '{where}' ({type(m).__name__}) is lazy: its "
+                                 "parameters have no size until the model has run once",
+                                 "give it its input size (e.g. nn.Linear(in_features, "
+                                 "out_features)), or run one forward pass in the file "
+                                 "before returning the model")
+        for child_name, child in m._modules.items():
+            if child is None or id(child) in seen:
+                continue
+            seen.add(id(child))
+            if len(seen) > MAX_MODULES:
+                raise UsageError(f"{type(model).__name__} has more than {MAX_MODULES:,} "
+                                 "modules", "summarise a part of it")
+            stack.append((child, f"{name}.{child_name}" if name else child_name, depth + 1))
 
 
 class UnknownRF(RField):
@@ -296,6 +348,7 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     if parse_convention(convention) != PYTORCH:
         raise UsageError("a torch module is summarised under the pytorch convention")
     dims = _batch_shape(input_size)
+    check_structure(model)
     rec = _Recorder(model)
     x = torch.empty(dims, device="meta")
     rec.track(x, INPUT)
@@ -314,15 +367,14 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
 
         with torch.no_grad():
             functional_call(model, state, (x,))
-    except CnnCalcError:
+    except (CnnCalcError, KeyboardInterrupt):
         raise
-    except Exception as e:
+    except BaseException as e:  # SystemExit, GeneratorExit ... from the model's own code
         partial = rec.summary(model, dims, complete=False)
         where = (f"layer {len(rec.rows) + 1} {rec.running[-1]}" if rec.running else
                  f"{type(model).__name__}.forward after layer {len(rec.rows)}")
-        first_line = str(e).strip().splitlines()[0][:200].rstrip(".") if str(e).strip() else ""
         raise LayerError(f"{where} failed on input {'x'.join(map(str, dims))}: "
-                         f"{type(e).__name__}: {first_line}",
+                         f"{describe(e)}",
                          "check the input size against what the model expects",
                          partial, str(len(rec.rows) + 1) if rec.running else None) from None
     finally:

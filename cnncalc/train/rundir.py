@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -73,13 +75,77 @@ def write_metrics(out: Path, history: Sequence[dict[str, Any]]) -> None:
 
 
 LOCK = ".lock"
+_RECORD = 32  # bytes of the lock file that hold the holder's PID (right-aligned, newline)
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISLNK, "a symbolic link"))
+_OWN = "remove it; cnncalc creates its own lock file there"
+
+
+def _refuse(path: Path, st: os.stat_result) -> RunDirError | None:
+    """Why `path` (lstat or fstat `st`) cannot be a run's lock file, or None when it can.
+
+    Only a regular file with one name is ever locked or written: a FIFO or a device would
+    block or act on open, and a hard link planted as RUN/.lock is another file's name too,
+    so writing the PID into it would change that file."""
+    for test, kind in _KINDS:
+        if test(st.st_mode):
+            return RunDirError(f"{path} is {kind}, not a lock file", _OWN)
+    if not stat.S_ISREG(st.st_mode):
+        return RunDirError(f"{path} is not a regular file, so it cannot be a lock file", _OWN)
+    if st.st_nlink > 1:
+        return RunDirError(f"{path} has {st.st_nlink} hard links, so it is the name of "
+                           "another file too", _OWN)
+    return None
+
+
+def _open_lock(path: Path, flags: int) -> int:
+    """The lock file opened with `flags`, checked on the opened descriptor. A name that is
+    not a plain file is refused before it is opened (opening a device can act on it) and
+    again after (it may have been swapped in between); O_NOFOLLOW refuses a symlink."""
+    try:
+        before = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        raise RunDirError(f"cannot use {path}: {e.strerror or e}") from None
+    else:
+        refusal = _refuse(path, before)
+        if refusal is not None:
+            raise refusal
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise RunDirError(f"{path} is a symbolic link, not a lock file", _OWN) from None
+        if e.errno == errno.EISDIR:
+            raise RunDirError(f"{path} is a folder, not a lock file", _OWN) from None
+        if flags & os.O_CREAT:
+            raise RunDirError(f"cannot write to {path.parent}: {e.strerror or e}",
+                              "choose a writable --out folder") from None
+        raise RunDirError(f"cannot read {path}: {e.strerror or e}") from None
+    refusal = _refuse(path, os.fstat(fd))
+    if refusal is not None:
+        os.close(fd)
+        raise refusal
+    return fd
+
+
+def _holder_of(fd: int) -> str:
+    """The PID recorded in an open lock file, or "unknown" (the text is never echoed raw)."""
+    try:
+        text = os.pread(fd, _RECORD, 0).decode("ascii", errors="replace").strip()
+    except OSError:
+        return "unknown"
+    return text if text.isdigit() and len(text) <= 10 else "unknown"
 
 
 class RunLock:
     """One writer per run folder: an advisory fcntl lock on RUN/.lock, holding the PID.
 
     The kernel drops the lock when its process ends, however it ends, so a lock file left
-    by a killed run never blocks a resume; only a live process does.
+    by a killed run never blocks a resume; only a live process does. The file is never
+    truncated: the PID is written over its first bytes, padded to a fixed width.
     """
 
     def __init__(self, out: Path) -> None:
@@ -91,21 +157,24 @@ class RunLock:
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # O_NOFOLLOW: a planted symlink must not make the lock truncate another file
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except OSError as e:
             raise RunDirError(f"cannot write to {self.path.parent}: {e.strerror or e}",
                               "choose a writable --out folder") from None
+        fd = _open_lock(self.path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = _holder_of(fd)
             os.close(fd)
             raise RunDirError(f"{self.path.parent} is in use by another training (process "
                               f"{holder})", "wait for it to finish, or choose another "
                               "--out") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.pwrite(fd, f"{os.getpid()}".rjust(_RECORD - 1).encode() + b"\n", 0)
+        except OSError as e:
+            os.close(fd)
+            raise RunDirError(f"cannot write to {self.path}: {e.strerror or e}",
+                              "choose a writable --out folder") from None
         self._fd = fd
         return self
 
@@ -113,7 +182,35 @@ class RunLock:
         if self._fd is not None:
             import fcntl
 
-            os.ftruncate(self._fd, 0)
+            try:
+                os.pwrite(self._fd, b" " * (_RECORD - 1) + b"\n", 0)  # no holder now
+            except OSError:
+                pass  # the PID of an ended process is stale, never wrong: flock decides
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def holder(folder: Path) -> str | None:
+    """The PID (text) of the training that holds `folder`'s lock, "unknown" when one holds
+    it without a readable PID, or None when no training holds it. Read-only: it creates
+    and writes nothing, so another command (export, say) can refuse to write into a run
+    folder while a training writes it."""
+    import fcntl
+
+    path = folder / LOCK
+    if not os.path.lexists(path):
+        return None
+    fd = _open_lock(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return _holder_of(fd)
+    finally:
+        os.close(fd)  # closing drops the shared lock, if it was taken
+    return None
+
+
+def is_locked(folder: Path) -> bool:
+    """True while a training holds `folder` (see `holder`)."""
+    return holder(folder) is not None

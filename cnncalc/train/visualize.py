@@ -13,6 +13,7 @@ from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
 from ..errors import ResourceError, UsageError, cut
 from . import checkpoint, upgrade
+from .evaluate import finite_scores
 from .model import Classifier
 from .prep import available_memory, check_spec, prepare_model, tensors
 
@@ -98,6 +99,7 @@ class Opened:
     model: Classifier  # prep (padding, normalisation), then the spec's layers
     input_shape: tuple[int, ...]
     convention: str
+    path: Path
 
 
 def open_checkpoint(path: Path) -> Opened:
@@ -112,7 +114,7 @@ def open_checkpoint(path: Path) -> Opened:
     model, _ = prepare_model(spec, shape, convention)
     checkpoint.restore(model, upgrade.model_state(data, str(path)), path)
     model.eval()
-    return Opened(summary, model, shape, convention)
+    return Opened(summary, model, shape, convention, path)
 
 
 @torch.inference_mode()
@@ -133,7 +135,7 @@ def view(path: Path | Opened, image: np.ndarray, label: int | None) -> View:
             kept.append(Stage(_label(summary.layers[ends[i]:i + 1]),
                               format_shape(summary.layers[i].output_shape, convention),
                               maps, int(x.shape[1])))
-    probs = x.float().reshape(1, -1)
+    probs = finite_scores(x.float().reshape(1, -1), opened.path)
     if not isinstance(layers[-1], nn.Softmax):
         probs = probs.softmax(1)
     best = int(probs.argmax(1)[0])
