@@ -40,10 +40,10 @@ def test_same_padding_even_kernel_goes_bottom_right() -> None:
     # PyTorch 'same', k=4: total padding 3 = 1 left/top + 2 right/bottom; size kept.
     s = summarize_spec("conv(1,4,padding=same)", (1, 9, 9))
     assert s.output_shape == (1, 9, 9)
-    assert s.layers[0].torch_args["pads"] == (1, 2, 1, 2)
+    assert s.layers[0].args.pads  # type: ignore[union-attr] == (1, 2, 1, 2)
     # Dilation 2, k=4: effective kernel 2·3+1 = 7, total 6 → 3+3
     s = summarize_spec("conv(1,4,padding=same,dilation=2)", (1, 9, 9))
-    assert s.layers[0].torch_args["pads"] == (3, 3, 3, 3)
+    assert s.layers[0].args.pads  # type: ignore[union-attr] == (3, 3, 3, 3)
 
 
 def test_ceil_mode_last_window_must_start_inside() -> None:
@@ -147,11 +147,11 @@ def test_keras_same_is_ceil_for_any_stride() -> None:
     # Keras 'same': out = ⌈n/s⌉ = ⌈28/3⌉ = 10; padding total = max((10-1)·3 + 3 - 28, 0) = 2
     s = summarize_spec("conv(8,3,stride=3,padding=same)", (1, 28, 28), KERAS)
     assert s.output_shape == (8, 10, 10)
-    assert s.layers[0].torch_args["pads"] == (1, 1, 1, 1)
+    assert s.layers[0].args.pads  # type: ignore[union-attr] == (1, 1, 1, 1)
     # pooling too: MaxPooling2D(2, padding='same') on 7: ⌈7/2⌉ = 4, pad total 1 → 0 top, 1 bottom
     s = summarize_spec("maxpool(2,padding=same)", (1, 7, 7), KERAS)
     assert s.output_shape == (1, 4, 4)
-    assert s.layers[0].torch_args["pads"] == (0, 1, 0, 1)
+    assert s.layers[0].args.pads  # type: ignore[union-attr] == (0, 1, 0, 1)
     # valid: ⌊(7 - 2)/2⌋ + 1 = 3
     assert out("maxpool(2,padding=valid)", (1, 7, 7), KERAS) == (1, 3, 3)
 

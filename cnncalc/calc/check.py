@@ -10,6 +10,7 @@ from functools import partial
 from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableRow
 from ..dialects.table import Claim
 from ..errors import UsageError, cut
+from ..ops.base import ConvArgs, ConvTArgs, LinearArgs
 from .shape import KERAS, Shape, format_shape, numel
 from .summary import LayerInfo, Summary
 
@@ -213,9 +214,11 @@ def _bracket(dims: tuple[int, ...]) -> str:
 
 
 def _biases(r: LayerInfo) -> int:
-    a = r.torch_args
-    if r.kind in ("conv", "dwconv", "convt", "fc") and a.get("bias"):
-        return int(a.get("out_channels", a.get("out_features", 0)))
+    a = r.args
+    if isinstance(a, (ConvArgs, ConvTArgs)) and a.bias:
+        return a.out_channels
+    if isinstance(a, LinearArgs) and a.bias:
+        return a.out_features
     return 0
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .. import ops
 from ..errors import LayerError
 from ..ir.graph import GIVEN, IDENTITY, Block, GNode, Graph, Item, lower, output_of, sequence_output
-from ..ops.base import NO_ARGS, OpArgs, PlainArgs
+from ..ops.base import NO_ARGS, OpArgs
 from ..ops.shape import PYTORCH, Shape, format_shape, numel
 from ..ops.signature import Layer
 from ..ops.window import Refusal
@@ -88,13 +88,6 @@ class LayerInfo:
     @property
     def index(self) -> int:
         return int(self.path.rsplit(".", 1)[-1].lstrip("s"))
-
-    @property
-    def torch_args(self) -> dict[str, Any]:
-        """The layer's arguments as a plain dict (the typed record is `args`)."""
-        if isinstance(self.args, PlainArgs):
-            return dict(self.args.values)
-        return {f.name: getattr(self.args, f.name) for f in fields(self.args)}
 
     @property
     def is_block(self) -> bool:

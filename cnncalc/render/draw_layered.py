@@ -30,6 +30,7 @@ from .draw_model import (
     cut_notes,
     family,
     kernel_note,
+    kernel_size,
     layer_attrs,
     shortcut_note,
     text_width,
@@ -370,8 +371,8 @@ def _link(prev: _Col, pg: _Geo, c: _Col, g: _Geo, yc: float, max_h: float,
     if prev.row != c.row:
         return [Line(((c.x - 18, yc), target), INK, True)]
     x0 = prev.x + pg.t
-    k = c.maker.torch_args.get("kernel_size")
-    if not note or not isinstance(k, tuple) or len(prev.shape) != 3 or pg.slant == 0:
+    k = kernel_size(c.maker)
+    if not note or k is None or len(prev.shape) != 3 or pg.slant == 0:
         return [Line(((x0 + pg.slant + 2, yc), (c.x - 2, yc)), INK, True)]
     _, h, w = prev.shape
     kh = max(2.0, pg.h * min(1.0, k[0] / h))

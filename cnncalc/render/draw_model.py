@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
 from ..ops import OPS
+from ..ops.base import ConvArgs, ConvTArgs, PoolArgs
 
 Point = tuple[float, float]
 
@@ -235,16 +236,21 @@ def leaves(nodes: tuple[Node, ...]) -> list[LayerInfo]:
     return out
 
 
+def kernel_size(info: LayerInfo) -> tuple[int, int] | None:
+    """The window a layer slides over its input (conv, transposed conv, pooling), or None."""
+    a = info.args
+    return a.kernel_size if isinstance(a, (ConvArgs, ConvTArgs, PoolArgs)) else None
+
+
 def kernel_note(info: LayerInfo) -> str:
     """'3x3, s=2' for a sliding window; '' for layers without one."""
-    args = info.torch_args
-    k, s = args.get("kernel_size"), args.get("stride")
-    if not isinstance(k, tuple) or not isinstance(s, tuple):
+    a = info.args
+    if not isinstance(a, (ConvArgs, ConvTArgs, PoolArgs)):
         return ""
+    k, s, d = a.kernel_size, a.stride, a.dilation
     ks = f"{k[0]}x{k[1]}"
     ss = str(s[0]) if s[0] == s[1] else f"{s[0]}x{s[1]}"
-    d = args.get("dilation")
-    extra = f", d={d[0]}" if isinstance(d, tuple) and d[0] == d[1] and d[0] > 1 else ""
+    extra = f", d={d[0]}" if d[0] == d[1] and d[0] > 1 else ""
     return f"{ks}, s={ss}{extra}"
 
 
