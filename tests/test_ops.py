@@ -2,7 +2,8 @@
 
 A new kind must appear in SAMPLES (a spec that uses it), and then every facet below is
 exercised for it: the registry entry, the shape rule through the calculator, explain's
-rules, solve's rule on both axes, the diagram family, and the torch builder. Nothing may
+rules, solve's rule on both axes, the diagram family, the torch builder (run on the sample),
+the Python source export, and the Keras writer (a layer, or a one-line refusal). Nothing may
 fall through to a consumer's default.
 """
 
@@ -121,6 +122,39 @@ def test_torch_builds_every_kind() -> None:
 
     one_input = {k for k, op in OPS.items() if not op.signature.join}
     assert set(BUILDERS) == one_input
+
+
+@pytest.mark.parametrize("kind", sorted(OPS))
+def test_torch_runs_it_and_python_source_writes_it(kind: str) -> None:
+    """The built module gives the calculator's output shape and counts, and the Python
+    export of the sample parses and names every state-dict key the module has."""
+    torch = pytest.importorskip("torch")
+    from cnncalc.train.export import check_source, to_python
+    from cnncalc.train.model import build
+
+    s, _ = _last(*SAMPLES[kind])
+    model = build(s).eval()
+    with torch.no_grad():
+        y = model(torch.zeros(1, *s.input_shape))
+    assert tuple(y.shape[1:]) == s.output_shape
+    assert sum(p.numel() for p in model.parameters()) == s.trainable_params
+    check_source(to_python(s, model), "Net",
+                 {f"layers.{k}": tuple(v.shape) for k, v in model.state_dict().items()})
+
+
+@pytest.mark.parametrize("kind", sorted(OPS))
+def test_keras_writes_it_or_says_why_not(kind: str) -> None:
+    from cnncalc.dialects.keras_export import JOINS, WRITERS, to_keras
+    from cnncalc.errors import UsageError
+
+    assert kind in (JOINS if OPS[kind].signature.join else WRITERS)
+    s, _ = _last(*SAMPLES[kind])
+    try:
+        source = to_keras(s)
+    except UsageError as e:
+        assert kind in str(e) or "Keras" in str(e), e
+    else:
+        assert "layers." in source
 
 
 def test_json_names_each_rows_inputs() -> None:
