@@ -209,3 +209,16 @@ def test_join_field_is_the_union_of_its_paths_on_each_axis() -> None:
                        (1, 8, 8))
     assert s.layers[0].rf.size == (3, 3)
     assert s.layers[1].rf.size == (5, 5)
+
+
+def test_solve_says_when_it_cannot_follow_a_layer() -> None:
+    """conv(8,3) then reshape(8x2x2): a 4x4 input gives 8x2x2 (8·2·2 = 32 values), so "no
+    input ends at 2x2" would be false. solve has no size rule through a reshape to a map or a
+    permute, and says so instead of answering."""
+    from cnncalc.calc.solve import solve_input
+    from cnncalc.errors import LayerError
+
+    assert summarize_spec("conv(8,3)-reshape(8x2x2)", (1, 4, 4)).output_shape == (8, 2, 2)
+    for spec in ("conv(8,3)-reshape(8x2x2)", "conv(8,3)-permute(1,2,0)-conv(4,3)"):
+        with pytest.raises(LayerError, match="solve cannot follow"):
+            solve_input(spec, (2, 2))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..errors import UsageError
+from ..errors import LayerError, UsageError
 from ..ops import OPS, window
 from ..ops.base import Rule
 from ..ops.shape import PYTORCH
-from ..spec import Join, Node, Repeat, Residual, parse
+from ..spec import Join, Layer, Node, Repeat, Residual, parse
 from .summary import stride_for, summarize
 
 KERNELS = 64
@@ -103,6 +103,16 @@ class _OutOfWork(Exception):
     """The search has used its WORK_LIMIT."""
 
 
+class _CannotFollow(Exception):
+    """A layer whose output size solve has no rule for (a reshape to a map, a permute,
+    'same' padding with a stride): no input size can be said to give, or not give, the
+    target through it."""
+
+    def __init__(self, layer: Layer) -> None:
+        super().__init__(layer.text)
+        self.layer = layer
+
+
 class _Stopped(Exception):
     """A flatten or fc inside a block: the maps end there, so the block has no map size."""
 
@@ -145,7 +155,8 @@ class _AxisWalker:
             return ("residual", node)
         if isinstance(node, Join):
             return ("join", node)
-        return OPS[node.kind].solve(node, self.axis)
+        rule = OPS[node.kind].solve(node, self.axis)
+        return ("never", node) if rule[0] == "never" else rule
 
     def walk(self, nodes: tuple[Node, ...], n: int, inner: bool = False) -> AxisResult:
         plan = self.plan(nodes)
@@ -175,8 +186,10 @@ class _AxisWalker:
             elif kind == "convt":
                 out = (n - 1) * rule[1] - 2 * rule[2] + rule[3]
                 r = (out, True) if out >= 1 else None
+            elif kind == "never":
+                raise _CannotFollow(rule[1])
             else:
-                return None
+                raise AssertionError(f"no solve step for rule {kind!r}")
             if r is None:
                 return None
             n = r[0]
@@ -291,6 +304,8 @@ def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int
             searched = n
     except _OutOfWork:
         pass
+    except _CannotFollow as e:
+        raise _cannot(e) from None
     if _symmetric(nodes):
         per_w = per_h
     else:
@@ -298,6 +313,8 @@ def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int
         try:
             for n in range(lo, searched + 1):
                 per_w[n] = widths_walker.walk(nodes, n)
+        except _CannotFollow as e:
+            raise _cannot(e) from None
         except _OutOfWork:
             searched = max(per_w, default=lo - 1)
             per_h = {n: r for n, r in per_h.items() if n <= searched}
@@ -310,6 +327,12 @@ def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int
         # checked once by the full calculator; the per-axis walk covers the rest.
         summarize(nodes, (channels, heights[0].size, widths[0].size), PYTORCH)
     return InputSearch(heights, widths, lo, hi, searched)
+
+
+def _cannot(e: _CannotFollow) -> LayerError:
+    return LayerError(f"solve cannot follow {e.layer.text}: its output size is not a rule of "
+                      "its input size that solve knows, so it cannot say which inputs give "
+                      "the target", "compute candidate inputs with 'cnncalc summary' instead")
 
 
 def _symmetric(nodes: tuple[Node, ...]) -> bool:
