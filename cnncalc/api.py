@@ -111,7 +111,7 @@ def _is_int(value: object) -> bool:
 
 def _whole(name: str, value: object, least: int) -> int:
     """`value` as an int from `least` to MAX_SIDE, or a UsageError naming the argument."""
-    from .calc.shape import MAX_SIDE
+    from .ops.shape import MAX_SIDE
 
     if not _is_int(value) or not least <= value <= MAX_SIDE:  # type: ignore[operator]
         raise UsageError(f"{name} must be a whole number from {least} to {MAX_SIDE:,}, "
@@ -130,7 +130,7 @@ def _text(name: str, value: object, what: str) -> str:
 
 
 def _convention(convention: object) -> str | None:
-    from .calc.shape import CONVENTIONS
+    from .ops.shape import CONVENTIONS
 
     if convention is None:
         return None
@@ -348,8 +348,8 @@ def solve(spec: str | None = None, *, input: int | None = None,
     `solve(input=28, output=14, kernel=3)`. With `spec`: the input sizes up to `max_input`
     that the spec takes to `output` (an int, "7x7" or (7, 7)).
     """
-    from .calc.shape import parse_shape
     from .calc.solve import solve_input, solve_layer
+    from .ops.shape import parse_shape
 
     channels = _whole("channels", channels, 1)
     max_input = _whole("max_input", max_input, 1)

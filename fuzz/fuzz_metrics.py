@@ -18,8 +18,8 @@ import atheris
 
 with atheris.instrument_imports():
     from cnncalc.errors import CnnCalcError
-    from cnncalc.train.curves import terminal_chart
     from cnncalc.train import metrics
+    from cnncalc.train.curves import terminal_chart
 
 _DIR = Path(tempfile.mkdtemp(prefix="fuzz-metrics-"))
 _FILE = _DIR / "metrics.jsonl"

@@ -17,8 +17,8 @@ with atheris.instrument_imports():
     from cnncalc import spec
     from cnncalc.calc import summarize_spec
     from cnncalc.calc.explain import explain
-    from cnncalc.calc.shape import parse_shape
     from cnncalc.errors import CnnCalcError
+    from cnncalc.ops.shape import parse_shape
     from cnncalc.render.records import to_csv, to_json
 
 # Instrumented code runs ~20x slower; a lower layer limit keeps the fuzzer exploring instead

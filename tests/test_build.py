@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cnncalc.calc import summarize_spec
-from cnncalc.calc.shape import KERAS, PYTORCH
 from cnncalc.cli import app
 from cnncalc.errors import LayerError
+from cnncalc.ops.shape import KERAS, PYTORCH
 from cnncalc.train.buildcheck import check_model
 from cnncalc.train.export import to_python
 from cnncalc.train.model import build

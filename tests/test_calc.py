@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cnncalc.calc import summarize_spec
-from cnncalc.calc.shape import KERAS, format_shape, parse_shape
 from cnncalc.errors import LayerError, UsageError
+from cnncalc.ops.shape import KERAS, format_shape, parse_shape
 
 
 def out(spec: str, shape: tuple[int, ...], convention: str = "pytorch") -> tuple[int, ...]:

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from cnncalc import presets
 from cnncalc.calc import summarize_spec
-from cnncalc.calc.shape import format_shape, parse_shape
 from cnncalc.calc.summary import Summary
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
+from cnncalc.ops.shape import format_shape, parse_shape
 from cnncalc.render.draw import diagram, mermaid
 from cnncalc.render.draw_model import MAX_LAYERS_DRAWN
 from cnncalc.render.draw_svg import to_svg

@@ -12,7 +12,7 @@ import pytest
 
 from cnncalc import presets
 from cnncalc.calc import summarize_spec
-from cnncalc.calc.shape import parse_shape
+from cnncalc.ops.shape import parse_shape
 from cnncalc.render.draw import diagram
 from cnncalc.render.draw_svg import to_svg
 

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 from cnncalc.calc import summarize_spec
-from cnncalc.calc.shape import format_shape
 from cnncalc.calc.summary import LayerInfo, Summary
+from cnncalc.ops.shape import format_shape
 from cnncalc.render.draw import diagram, mermaid
 from cnncalc.render.draw_svg import to_svg
 
@@ -55,7 +55,7 @@ def drawn(summary: Summary) -> Counter[tuple[str, str]]:
 @pytest.mark.parametrize("spec,shape", GRAPHS)
 @pytest.mark.parametrize("style", ["layered", "flat"])
 def test_every_layer_and_join_drawn_once(spec: str, shape: str, style: str) -> None:
-    from cnncalc.calc.shape import parse_shape
+    from cnncalc.ops.shape import parse_shape
 
     s = summarize_spec(spec, parse_shape(shape))
     root = ET.fromstring(to_svg(diagram(s, style, collapse=False)))

@@ -72,7 +72,7 @@ def test_a_trained_graph_exports_and_loads(tmp_path: Path) -> None:
 def test_keras_source_joins_each_branch() -> None:
     """cat[|conv-relu] concatenates the block's input with the branch's last tensor; the SE
     gate multiplies the map by the gate; the residual adds; every join names its inputs."""
-    from cnncalc.dialects.keras_export import to_keras
+    from cnncalc.export.keras import to_keras
 
     s = summarize_spec("conv(8,3,padding=1)-cat[|conv(4,3,padding=1)-relu]"
                        "-mul[|gap-conv(3,1)-relu-conv(12,1)-sigmoid]-res[conv(12,3,padding=1)]"
@@ -96,8 +96,8 @@ def test_keras_source_joins_each_branch() -> None:
     ("conv(8,3)-lrn", "local response"),
 ])
 def test_keras_refuses_what_it_cannot_write(spec: str, needle: str) -> None:
-    from cnncalc.dialects.keras_export import to_keras
     from cnncalc.errors import UsageError
+    from cnncalc.export.keras import to_keras
 
     with pytest.raises(UsageError, match=needle):
         to_keras(summarize_spec(spec, (1, 8, 8)))

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 
 from cnncalc.calc import summarize_spec
-from cnncalc.calc.shape import parse_shape
 from cnncalc.cli import fast, term
 from cnncalc.errors import CnnCalcError
+from cnncalc.ops.shape import parse_shape
 from cnncalc.presets import PRESETS
 from cnncalc.render.piped import MAX_ROWS, piped_table
 from cnncalc.render.records import flat_rows

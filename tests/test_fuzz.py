@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from cnncalc.calc import summarize_spec
 from cnncalc.calc.explain import explain
-from cnncalc.calc.shape import KERAS, PYTORCH, parse_shape
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
+from cnncalc.ops.shape import KERAS, PYTORCH, parse_shape
 from cnncalc.render.records import to_csv, to_json, to_markdown
 from cnncalc.spec import parse
 

@@ -9,8 +9,8 @@ from torch import nn  # noqa: E402
 
 import cnncalc  # noqa: E402
 from cnncalc.calc import summarize_spec  # noqa: E402
-from cnncalc.calc.shape import parse_shape  # noqa: E402
 from cnncalc.errors import LayerError, UsageError  # noqa: E402
+from cnncalc.ops.shape import parse_shape  # noqa: E402
 from cnncalc.presets import get  # noqa: E402
 from cnncalc.train.model import build  # noqa: E402
 

@@ -144,8 +144,8 @@ def test_torch_runs_it_and_python_source_writes_it(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", sorted(OPS))
 def test_keras_writes_it_or_says_why_not(kind: str) -> None:
-    from cnncalc.dialects.keras_export import JOINS, WRITERS, to_keras
     from cnncalc.errors import UsageError
+    from cnncalc.export.keras import JOINS, WRITERS, to_keras
 
     assert kind in (JOINS if OPS[kind].signature.join else WRITERS)
     s, _ = _last(*SAMPLES[kind])

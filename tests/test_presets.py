@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from cnncalc.calc import summarize_spec
-from cnncalc.calc.shape import parse_shape
+from cnncalc.ops.shape import parse_shape
 from cnncalc.presets import PRESETS
 
 from .graph.reference import Cat, assert_builds_alike, assert_matches

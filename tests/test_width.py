@@ -168,7 +168,7 @@ def test_no_figure_is_cut_at_any_width(convention: str) -> None:
     """Every width from 60 to 200: nothing is elided, and every row's output shape and
     parameter count (always shown) appear whole."""
     import cnncalc
-    from cnncalc.calc.shape import format_shape
+    from cnncalc.ops.shape import format_shape
     from cnncalc.render.table import summary_table
 
     spec = ("conv(16,3,stride=2)-[conv(16,3,padding=1)-relu]*2-res[conv(32,3,stride=2,"

@@ -9,12 +9,12 @@ import typer
 
 from .. import presets as preset_mod
 from ..calc import summarize_spec
-from ..calc.shape import parse_shape
 from ..dialects.resolve import Resolved
 from ..dialects.resolve import resolve as resolve_model
 from ..errors import LayerError, UsageError
 from ..layers import LAYERS
 from ..layers import REQUIRED as LAYERS_REQUIRED
+from ..ops.shape import parse_shape
 from ..render.records import to_csv, to_json, to_markdown
 from .common import console, fail, guarded, write
 

@@ -36,7 +36,7 @@ TableOrJson = Annotated[Format, typer.Option("--format", "-f", help="table or js
 
 def check_name(class_name: str) -> None:
     """Refuse a class name the generated file cannot define, before any work."""
-    from ..codegen import check_class_name
+    from ..export.codegen import check_class_name
 
     check_class_name(class_name)
 
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
             check_name(class_name)
         summary = summarize_resolved(resolved)
         if export == "keras":
-            from ..dialects.keras_export import to_keras
+            from ..export.keras import to_keras
 
             write(to_keras(summary))
             if not check:

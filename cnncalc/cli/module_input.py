@@ -108,7 +108,7 @@ def summarize_module(ref: str, module_args: str | None, spec: str | None, preset
     partial summary when the forward pass fails)."""
     from dataclasses import replace
 
-    from ..calc.shape import parse_convention, parse_shape
+    from ..ops.shape import parse_convention, parse_shape
     from .common import fail
 
     if spec or preset:

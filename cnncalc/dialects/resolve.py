@@ -6,29 +6,16 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
 
 from .. import presets as preset_mod
-from ..calc.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
 from ..errors import CnnCalcError, UsageError, cut
+from ..ops.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
 from ..spec import Layer, Node, parse_model, to_text
 from .binding import MAX_SOURCE
+from .resolved import Resolved as Resolved
 
 DEFAULT_INPUT = "1x28x28"
 _STATEMENT = re.compile(r"^\s*(import|from|class|def)\s", re.M)
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """A model ready for the calculator, and how its input shape was decided."""
-
-    nodes: tuple[Node, ...]
-    spec: str  # the model in cnncalc's spec language
-    shape: Shape
-    convention: str
-    title: str  # table title: preset or model name, and how the input was read ('' if plain)
-    dialect: str | None  # 'pytorch' / 'keras' when library classes were used
-    input_note: str  # how the input shape was read
 
 
 def looks_like_code(text: str) -> bool:

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from ..calc.shape import MAX_SIDE, MAX_VALUES, PYTORCH, Shape, describe_input, numel
-from ..calc.shape import parse_convention as _convention
 from ..errors import CnnCalcError, UsageError, cut
+from ..ops.shape import MAX_SIDE, MAX_VALUES, PYTORCH, Shape, describe_input, numel
+from ..ops.shape import parse_convention as _convention
 from ..spec import parse_model
 from .binding import MAX_SOURCE
 
 if TYPE_CHECKING:
-    from .resolve import Resolved
+    from .resolved import Resolved
 
 MAX_CHARS = MAX_SOURCE  # a lecture table is a page at most; this is a hundred pages
 MAX_LINE = 2_000  # characters in one row
@@ -679,7 +679,7 @@ def parse_table(text: str, where: str = "") -> LectureTable:
 def resolved(table: LectureTable, input_shape: str | None, convention: str | None,
              model: str | None) -> Resolved:
     """The table as a model for every command: its own input, its layers, its notes."""
-    from .resolve import Resolved
+    from .resolved import Resolved
 
     if input_shape is not None:
         raise UsageError("a lecture table gives its own input on its INPUT row (line "

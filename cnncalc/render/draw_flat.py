@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..calc.shape import format_shape
 from ..calc.summary import Summary
 from ..errors import cut
+from ..ops.shape import format_shape
 from .draw_model import (
     ACCENT,
     HATCH,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..calc.shape import Shape, format_shape
 from ..calc.summary import LayerInfo, Summary
+from ..ops.shape import Shape, format_shape
 from .draw_model import (
     ACCENT,
     HATCH,

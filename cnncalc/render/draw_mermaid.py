@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..calc.shape import format_shape
 from ..calc.summary import Summary
+from ..ops.shape import format_shape
 from .draw_model import JOIN_SIGN, Fork, Leaf, Node, Plan, Res, family, shortcut_note
 from .safe import mermaid_text
 

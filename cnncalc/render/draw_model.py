@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
 from ..ops import OPS
 from ..ops.base import ConvArgs, ConvTArgs, PoolArgs
+from ..ops.shape import format_shape
 
 Point = tuple[float, float]
 

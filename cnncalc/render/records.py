@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..calc.record import layer_record as layer_record
 from ..calc.record import summary_record as summary_record
-from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
+from ..ops.shape import format_shape
 from .safe import csv_cell, md_cell, md_code
 from .units import count, nbytes
 

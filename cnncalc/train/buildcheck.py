@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..calc.shape import format_shape
 from ..calc.summary import Summary
+from ..ops.shape import format_shape
 from .model import leaf_modules
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..calc.shape import Shape
 from ..data import Mnist
 from ..errors import CheckpointError, UsageError
+from ..ops.shape import Shape
 from . import checkpoint, checkpoint_fields, upgrade
 from .device import resolve_device, resolve_precision
 from .prep import check_inference_memory, check_spec, evaluate_logits, prepare_model, tensors

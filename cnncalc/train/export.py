@@ -14,10 +14,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
-from ..codegen import check_class_name, comment, comment_lines, literal, spec_text
 from ..errors import CheckpointError, UsageError
+from ..export.codegen import check_class_name, comment, comment_lines, literal, spec_text
+from ..ops.shape import format_shape
 from .export_files import MARKER, Weights, check_targets, pair_for, run_lock, write_pair
 from .model import Branches, ChannelLayerNorm, Normalize, Permute, Reshape, Residual, build
 from .prep import check_spec

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..calc.shape import PYTORCH, Shape
 from ..data import Mnist
 from ..errors import CheckpointError, ResourceError, TrainingError, UsageError
+from ..ops.shape import PYTORCH, Shape
 from . import checkpoint, distributed, optim, rundir, schedule, upgrade
 from .device import resolve_device, resolve_precision, tune_allocator
 from .options import OPTIMIZERS as OPTIMIZERS  # re-exported: the API's names, as before

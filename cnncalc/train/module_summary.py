@@ -18,9 +18,9 @@ import torch
 from torch import nn
 
 from ..calc.receptive import INPUT, RField
-from ..calc.shape import PYTORCH, Shape, parse_convention
 from ..calc.summary import LayerInfo, Summary, summarize_spec
 from ..errors import CnnCalcError, LayerError, UsageError
+from ..ops.shape import PYTORCH, Shape, parse_convention
 
 _STATS = ("running_mean", "running_var")
 MAX_DEPTH = 100  # modules nested deeper are refused: torch recurses ~5 frames a level

@@ -8,9 +8,9 @@ from torch import nn
 
 from .. import budget
 from ..calc import summarize_spec
-from ..calc.shape import PYTORCH, Shape, format_shape
 from ..calc.summary import Summary
 from ..errors import LayerError, ResourceError, UsageError
+from ..ops.shape import PYTORCH, Shape, format_shape
 from .model import Classifier, Normalize, build
 
 INITS = ("default", "normal", "uniform", "xavier", "kaiming")

@@ -9,9 +9,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..calc.shape import format_shape
 from ..calc.summary import LayerInfo, Summary
 from ..errors import ResourceError, UsageError, cut
+from ..ops.shape import format_shape
 from . import checkpoint, upgrade
 from .evaluate import finite_scores
 from .model import Classifier

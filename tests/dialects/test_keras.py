@@ -256,7 +256,7 @@ def test_functional_model_with_a_residual() -> None:
 
 def test_residual_export_is_functional_and_reads_back() -> None:
     from cnncalc.calc import summarize_spec
-    from cnncalc.dialects.keras_export import to_keras
+    from cnncalc.export.keras import to_keras
 
     spec = "conv(16,3,padding=1)-res[conv(16,3,padding=1)-bn-relu-conv(16,3,padding=1)]" \
         "-res[conv(32,3,stride=2,padding=1)-relu]-gap"

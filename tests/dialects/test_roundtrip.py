@@ -12,9 +12,9 @@ from torch import nn
 
 from cnncalc.calc import summarize_spec
 from cnncalc.calc.summary import Summary, summarize
-from cnncalc.dialects.keras_export import to_keras
 from cnncalc.dialects.resolve import resolve
 from cnncalc.errors import CnnCalcError
+from cnncalc.export.keras import to_keras
 from cnncalc.spec import parse
 
 from ..oracle import counts, torch_layer

@@ -6,9 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ..calc.shape import KERAS, format_shape
 from ..calc.summary import LayerInfo, Summary
-from ..codegen import comment_lines, literal, spec_text
 from ..errors import UsageError
 from ..ops.base import (
     AdaptiveArgs,
@@ -22,6 +20,8 @@ from ..ops.base import (
     ReshapeArgs,
     UpsampleArgs,
 )
+from ..ops.shape import KERAS, format_shape
+from .codegen import comment_lines, literal, spec_text
 
 _ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "gelu": "gelu",
                 "elu": "elu", "silu": "silu", "relu6": "relu6", "softmax": "softmax",

@@ -1,0 +1,22 @@
+"""What every reader hands the calculator: a model ready to compute, and how its input shape
+was decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ops.shape import Shape
+from ..spec import Node
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A model ready for the calculator, and how its input shape was decided."""
+
+    nodes: tuple[Node, ...]
+    spec: str  # the model in cnncalc's spec language
+    shape: Shape
+    convention: str
+    title: str  # table title: preset or model name, and how the input was read ('' if plain)
+    dialect: str | None  # 'pytorch' / 'keras' when library classes were used
+    input_note: str  # how the input shape was read
