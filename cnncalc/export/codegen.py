@@ -12,8 +12,8 @@ import builtins
 import keyword
 import math
 
-from .calc.summary import Summary
-from .errors import UsageError, cut
+from ..calc.summary import Summary
+from ..errors import UsageError, cut
 
 COMMENT_WIDTH = 92  # characters of escaped text on one comment line
 

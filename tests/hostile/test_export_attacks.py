@@ -249,10 +249,11 @@ class Net(nn.Module):
 
 @pytest.mark.parametrize("fmt", ["py", "keras"])
 def test_a_nan_from_pasted_code_is_refused_not_written(tmp_path: Path, fmt: str) -> None:
-    # 1e999 * 0 is NaN; it was exported as `eps=nan`, which is not Python.
+    # 1e999 * 0 is NaN; it was exported as `eps=nan`, which is not Python. The reader refuses
+    # the infinite literal at its line, before any export.
     (tmp_path / "net.py").write_text(NAN_CODE)
     cli("build", str(tmp_path / "net.py"), "--input", "1x28x28", "--export", fmt
-        ).one_line_error(1, "eps must be a finite number, got nan")
+        ).one_line_error(1, "line 8", "not a finite number")
 
 
 @pytest.mark.parametrize("name", ["float", "super", "load", "Normalize", "__file__", "Nét"])
