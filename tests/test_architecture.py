@@ -147,3 +147,23 @@ def test_the_checker_sees_a_violation() -> None:
     assert layer("cnncalc.spec") > layer("cnncalc.ir.graph") > layer("cnncalc.ops.conv")
     assert "cnncalc.ops.shape" in GRAPH["cnncalc.ops.conv"] | {
         t for m in GRAPH["cnncalc.ops.conv"] for t in GRAPH.get(m, ())}
+
+
+def test_every_import_names_a_module_that_exists() -> None:
+    """`from .shape import x` in calc/ after shape.py moved to ops/ fails only when that line
+    runs; here it fails at once, for every import of the package, lazy ones included."""
+    missing = []
+    for name, path in MODULES.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.level:
+                    base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                    stem = ".".join([*base, node.module])
+                elif node.module.split(".")[0] == "cnncalc":
+                    stem = node.module
+                else:
+                    continue
+                if stem not in MODULES:
+                    missing.append(f"{name} imports {stem}")
+    assert not missing, missing

@@ -42,8 +42,9 @@ def looks_like_code(text: str) -> bool:
 def decode(data: bytes, where: str) -> str:
     """Code as Python reads it: UTF-8, with or without a byte-order mark."""
     if len(data) > 4 * MAX_SOURCE:  # more than any MAX_SOURCE characters of UTF-8 can take
-        raise CnnCalcError(f"{where} holds more than {4 * MAX_SOURCE:,} bytes; the limit is "
-                           f"{MAX_SOURCE:,} characters of code")
+        raise UsageError(f"{where} is over {MAX_SOURCE:,} characters (it holds more than "
+                         f"{4 * MAX_SOURCE:,} bytes), the most cnncalc reads",
+                         "give the model alone, not a whole program")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
