@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..dialects.resolved import Resolved
 from ..errors import CheckpointError, RunDirError, UsageError
 from .calc_cmds import Format, InputOpt, PresetOpt, SpecArg, resolve
 from .common import console, guarded, write
@@ -54,6 +55,22 @@ def _quiet_native_logs() -> None:
 
     if os.environ.get("WORLD_SIZE", "1").strip() not in ("", "1"):
         os.environ.setdefault("TORCH_CPP_LOG_LEVEL", "FATAL")
+
+
+def _declared_sizes_fit(resolved: Resolved) -> None:
+    """What train builds is the model summary reads: sizes the code declares
+    (`Conv2d(3, ...)`, `Linear(400, ...)`) must fit the input it trains on, or it is an
+    error; never a model with other sizes than the code's."""
+    from ..calc.summary import summarize
+    from ..errors import LayerError
+
+    try:
+        summarize(resolved.nodes, resolved.shape, resolved.convention)
+    except LayerError as e:
+        raise LayerError(f"{e.message}; train builds the model the code declares, on "
+                         "MNIST's 1x28x28 digits (zero-padded to a larger input)",
+                         "train a model whose first layer takes 1 channel and whose sizes "
+                         "fit that input ('cnncalc summary' shows where they do not)") from None
 
 
 def _note(text: str) -> None:
@@ -229,9 +246,18 @@ def register(app: typer.Typer) -> None:
                 return
         else:
             resolved = resolve(spec, preset, input, default_preset=preset_mod.DEFAULT)
+            _declared_sizes_fit(resolved)
             chosen = preset_mod.get(preset or preset_mod.DEFAULT) if (preset or not spec) \
                 else None
             defaults = dict(chosen.train) if chosen else {}
+            if init is None and resolved.init is not None:
+                defaults["init"] = resolved.init
+                _note(f"init {resolved.init}: the code's own initialisation "
+                      f"({resolved.init_note})")
+            elif init is None and resolved.init_note:
+                _note(f"the code's initialisation ({resolved.init_note}) is not one of the "
+                      "trainer's --init schemes for every layer, so training starts from "
+                      "torch's default initialisation; --init picks a scheme")
             options = TrainOptions(**{**defaults, **given})  # type: ignore[arg-type]
             text, shape, convention = resolved.spec, resolved.shape, resolved.convention
             if out is None:

@@ -11,6 +11,7 @@ from .. import presets as preset_mod
 from ..errors import CnnCalcError, UsageError, cut
 from ..ops.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
 from ..spec import Layer, Node, parse_model, to_text
+from . import init_scheme
 from .binding import MAX_SOURCE
 from .resolved import Resolved as Resolved
 
@@ -122,7 +123,9 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             raise
         nodes, dialect, declared, name = m.nodes, m.dialect, m.input_shape, m.name
         spec_text = to_text(nodes)
+        init, init_note = init_scheme.scheme(m.inits), init_scheme.describe(m.inits)
     else:
+        init, init_note = None, ""
         if model:
             raise UsageError("--model picks a model in pasted code, not in a spec")
         parsed = parse_model(text)
@@ -144,7 +147,8 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     plain = not name and how in ("given", "default") and c == PYTORCH and dialect is None
     if not plain:
         parts.append(f"input {note}")
-    return Resolved(nodes, spec_text, shape, c, "\n".join(parts), dialect, note)
+    return Resolved(nodes, spec_text, shape, c, "\n".join(parts), dialect, note, init,
+                    init_note)
 
 
 def _note(shape: Shape, convention: str, how: str) -> str:

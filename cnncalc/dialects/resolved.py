@@ -20,3 +20,5 @@ class Resolved:
     title: str  # table title: preset or model name, and how the input was read ('' if plain)
     dialect: str | None  # 'pytorch' / 'keras' when library classes were used
     input_note: str  # how the input shape was read
+    init: str | None = None  # the trainer's --init scheme the code's initialisation is
+    init_note: str = ""  # the code's own initialisation, described, when it has one
