@@ -67,10 +67,13 @@ def _declared_sizes_fit(resolved: Resolved) -> None:
     try:
         summarize(resolved.nodes, resolved.shape, resolved.convention)
     except LayerError as e:
+        if not resolved.dialect:  # a spec: the summary's own message and hint say it all
+            raise LayerError(e.message, e.hint) from None
         raise LayerError(f"{e.message}; train builds the model the code declares, on "
                          "MNIST's 1x28x28 digits (zero-padded to a larger input)",
-                         "train a model whose first layer takes 1 channel and whose sizes "
-                         "fit that input ('cnncalc summary' shows where they do not)") from None
+                         e.hint or "train a model whose first layer takes 1 channel and whose "
+                         "sizes fit that input ('cnncalc summary' shows where they do not)"
+                         ) from None
 
 
 def _note(text: str) -> None:
