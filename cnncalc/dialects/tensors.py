@@ -141,6 +141,33 @@ def _regroup(kind: str, items: list[Tensor]) -> list[Tensor]:
     return items
 
 
+def _base(items: list[Tensor]) -> Tensor:
+    base = items[0]
+    for t in items[1:]:
+        base = common(base, t)
+    return base
+
+
+def _nest(kind: str, items: list[Tensor], base: Tensor, node: ast.AST) -> list[Tensor]:
+    """cat([a, b, c]) where a and b branch from a later tensor than c is cat([cat([a, b]),
+    c]): neighbours that share a later tensor are joined there first, so that no layer
+    between is copied into two branches. Only neighbours: a cat keeps its order."""
+    i = 0
+    while i < len(items) - 1 and len(items) > 2:
+        inner = common(items[i], items[i + 1])
+        if inner is base:
+            i += 1
+            continue
+        j = i + 1
+        while j + 1 < len(items) and common(inner, items[j + 1]) is not base:
+            inner = common(inner, items[j + 1])
+            j += 1
+        if j - i + 1 == len(items):  # pragma: no cover - their common tensor is the base
+            break
+        items = [*items[:i], join(kind, items[i:j + 1], node), *items[j + 1:]]
+    return items
+
+
 def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     """The `kind` join (cat, add or mul) of `items`, placed at their last common tensor, one
     branch per input (empty where the input is that tensor). A sum of two tensors is a
@@ -157,9 +184,10 @@ def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     items = _regroup(kind, items)
     if len(items) == 1:
         return items[0]
-    base = items[0]
-    for t in items[1:]:
-        base = common(base, t)
+    base = _base(items)
+    items = _nest(kind, items, base, node)
+    if len(items) == 1:
+        return items[0]
     branches = [_segments(t, base) for t in items]
     held = tuple(s for b in branches for s in b)
     line = getattr(node, "lineno", 0)
@@ -226,7 +254,7 @@ def check_uses(out: Tensor, line: int, every: bool) -> None:
             if held is not None:
                 stack.extend((h, held[0]) for h in held[1])
     if every:
-        for s in source.made:
+        for s in reversed(source.made):
             if id(s) not in visited:
                 raise at_line(s.line or None, f"{_label(s)} is computed in forward() but "
                               "never reaches its output; torch still runs it and counts its "
