@@ -321,6 +321,9 @@ class _ModuleReader:
         raise err(node, f"'{cut(node.id)}' is not a tensor forward() computed")
 
     def path(self, node: ast.AST) -> Tensor:
+        if isinstance(node, ast.Name) and node.id in self.lists:
+            raise err(node, f"{node.id} is a list of tensors, not a tensor",
+                      f"join them: torch.cat({node.id}, 1)")
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.BinOp) and type(node.op) in _JOIN_OPS:
@@ -328,9 +331,6 @@ class _ModuleReader:
             return join(kind, [self.path(t) for t in _terms(node, type(node.op))], node)
         if isinstance(node, ast.Call):
             return self.call(node)
-        if isinstance(node, ast.Name) and node.id in self.lists:
-            raise err(node, f"{node.id} is a list of tensors, not a tensor",
-                      f"join them: torch.cat({node.id}, 1)")
         raise err(node, f"{text(node)} in forward() is not supported")
 
     def call(self, node: ast.Call) -> Tensor:
