@@ -26,6 +26,8 @@ from cnncalc.errors import LayerError
 
 from ..graph.reference import run_leaves
 from .branch_models import HEAD, MODELS, _net
+from .keras_branch_models import HEAD as KERAS_HEAD
+from .keras_branch_models import MODELS as KERAS_MODELS
 
 torch.set_num_threads(1)
 
@@ -169,3 +171,47 @@ def test_cli_names_the_shared_tensor_in_one_line(tmp_path: Any) -> None:
 
 def test_head_is_the_models_prelude() -> None:
     assert all(code.startswith(HEAD) for _, code, _ in MODELS)
+
+
+# --- Keras functional ------------------------------------------------------------------
+
+
+def _chw(keras_shape: tuple[int, ...]) -> tuple[int, ...]:
+    return (keras_shape[2], keras_shape[0], keras_shape[1]) if len(keras_shape) == 3 \
+        else keras_shape
+
+
+@pytest.mark.parametrize(("name", "code", "params", "shape"), KERAS_MODELS,
+                         ids=[m[0] for m in KERAS_MODELS])
+def test_keras_branches_match_hand_derived_counts(name: str, code: str, params: int,
+                                                  shape: tuple[int, ...]) -> None:
+    r = resolve(code, None, None)
+    s = summarize(r.nodes, r.shape, r.convention, 1, r.spec)
+    assert s.trainable_params == params
+    assert s.output_shape == _chw(shape)
+
+
+@pytest.mark.parametrize(("body", "line", "needle"), [
+    ("b = layers.Conv2D(4, 1)(x)\ny = layers.average([x, b])", 6,
+     "average of tensors is not a join the calculator has"),
+    ("b = layers.Conv2D(4, 1)(x)\ny = layers.Average()([x, b])", 6,
+     "Average of tensors is not a join"),
+    ("b = layers.Conv2D(4, 1)(x)\ny = layers.Concatenate(axis=1)([x, b])", 6,
+     "Concatenate(axis=1): cnncalc joins on the channels, axis=-1"),
+    ("b = layers.Conv2D(4, 1)(x)\ny = layers.concatenate([x, b], axis=2)", 6,
+     "concatenate(axis=2)"),
+    ("z = keras.Input(shape=(8, 8, 4))\ny = layers.concatenate([x, z])", 6,
+     "joins tensors that come from different inputs"),
+    ("d = layers.Conv2D(4, 1)\ny = layers.add([d(x), d(x)])", 6,
+     "is applied twice, sharing its weights"),
+    ("a = layers.Conv2D(4, 1)(x)\nc = a + layers.Conv2D(4, 1)(x)\n"
+     "y = layers.concatenate([a, c])", 7, "a is used in two of them"),
+])
+def test_keras_joins_that_cannot_be_read_are_refused(body: str, line: int,
+                                                     needle: str) -> None:
+    code = KERAS_HEAD + "x = keras.Input(shape=(8, 8, 4))\n" + body + \
+        "\nmodel = keras.Model(x, y)\n"
+    with pytest.raises(CodeError) as info:
+        resolve(code, None, None)
+    assert info.value.line == line
+    assert needle in info.value.message
