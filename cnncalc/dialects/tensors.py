@@ -14,6 +14,7 @@ segment met twice (or, for torch, a segment forward() computes and never uses).
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 from ..errors import cut
@@ -37,7 +38,8 @@ class Source:
     # (kind, ids of the inputs) -> the join's output, so that cat([a, b, c]) after
     # d = cat([a, b]) reads as cat([d, c]) (a DenseNet block's growing features list).
     seen: dict[tuple[str, tuple[int, ...]], Tensor] = field(default_factory=dict)
-    firsts: dict[tuple[str, int], set[int]] = field(default_factory=dict)  # prefix lengths
+    # (kind, id of the first input) -> the input counts of those joins, ascending
+    firsts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     claimed: set[int] = field(default_factory=set)  # ids of segments some join holds
 
 
@@ -130,8 +132,8 @@ def _regroup(kind: str, items: list[Tensor]) -> list[Tensor]:
     if kind == "mul":
         return items
     while len(items) > 1:
-        lengths = source.firsts.get((kind, id(items[0])), set())
-        for j in sorted((n for n in lengths if n < len(items)), reverse=True):
+        lengths = source.firsts.get((kind, id(items[0])), [])
+        for j in reversed(lengths[:bisect_left(lengths, len(items))]):
             hit = source.seen.get((kind, tuple(id(t) for t in items[:j])))
             if hit is not None:
                 items = [hit, *items[j:]]
@@ -211,7 +213,9 @@ def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     source.joins[id(out)] = (line, held)
     result = base.then((out,), line)
     source.seen[key] = result
-    source.firsts.setdefault((kind, key[1][0]), set()).add(len(key[1]))
+    lengths = source.firsts.setdefault((kind, key[1][0]), [])
+    if len(key[1]) not in lengths:
+        insort(lengths, len(key[1]))
     return result
 
 
