@@ -209,6 +209,9 @@ def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     else:
         if kind == "add" and sum(1 for b in bodies if not b) > 1:
             raise err(node, f"{text(node)} adds a tensor to itself")
+        if not any(bodies):
+            raise err(node, f"{text(node)} joins a tensor with itself only",
+                      "a join in cnncalc needs a branch with layers")
         out = Join(kind, tuple(bodies))
     source.joins[id(out)] = (line, held)
     result = base.then((out,), line)

@@ -125,6 +125,8 @@ self.h = nn.Conv2d(8, 8, 1)
      "self.w is not known without running the code"),
     ("y = self.h(self.f(x)) + self.g(x)\nreturn y.permute(2, 0, 1)", 14,
      "does not keep the batch first"),
+    ("y = self.h(self.f(x)) + self.g(x)\nreturn torch.cat([y, y], 1)", 14,
+     "joins a tensor with itself only"),
     ("y = self.h(self.f(x))\nys = [y, self.g(x)]\nreturn ys", 15,
      "ys is a list of tensors, not a tensor"),
 ])
