@@ -18,10 +18,11 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 from ..errors import cut
-from ..spec import Join, Node, Residual
+from ..spec import MAX_DEPTH, Join, Node, Residual
 from .values import CodeError, at_line, err, text
 
 JOIN_KINDS = ("cat", "add", "mul")
+MAX_NESTING = MAX_DEPTH  # blocks inside blocks, as deep as a spec may nest them
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +42,7 @@ class Source:
     # (kind, id of the first input) -> the input counts of those joins, ascending
     firsts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     claimed: set[int] = field(default_factory=set)  # ids of segments some join holds
+    levels: dict[int, int] = field(default_factory=dict)  # id(join node) -> its nesting
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,31 +145,28 @@ def _regroup(kind: str, items: list[Tensor]) -> list[Tensor]:
     return items
 
 
-def _base(items: list[Tensor]) -> Tensor:
-    base = items[0]
-    for t in items[1:]:
-        base = common(base, t)
-    return base
-
-
-def _nest(kind: str, items: list[Tensor], base: Tensor, node: ast.AST) -> list[Tensor]:
+def _nest(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     """cat([a, b, c]) where a and b branch from a later tensor than c is cat([cat([a, b]),
     c]): neighbours that share a later tensor are joined there first, so that no layer
-    between is copied into two branches. Only neighbours: a cat keeps its order."""
-    i = 0
-    while i < len(items) - 1 and len(items) > 2:
-        inner = common(items[i], items[i + 1])
-        if inner is base:
-            i += 1
-            continue
-        j = i + 1
-        while j + 1 < len(items) and common(inner, items[j + 1]) is not base:
-            inner = common(inner, items[j + 1])
-            j += 1
-        if j - i + 1 == len(items):  # pragma: no cover - their common tensor is the base
-            break
-        items = [*items[:i], join(kind, items[i:j + 1], node), *items[j + 1:]]
-    return items
+    between is copied into two branches. Only neighbours: a cat keeps its order.
+
+    The groups are those of an operator-precedence parse, the depth of two neighbours' last
+    common tensor binding them (deeper binds tighter): one pass with a stack, no recursion,
+    so a cat of a long chain of tensors costs time linear in its length."""
+    frames: list[tuple[int, list[Tensor]]] = []  # (depth, the inputs joined there)
+    top = items[0]
+    for nxt in items[1:]:
+        depth = common(top, nxt).depth
+        while frames and frames[-1][0] > depth:
+            top = _join_at(kind, [*frames.pop()[1], top], node)
+        if frames and frames[-1][0] == depth:
+            frames[-1][1].append(top)
+        else:
+            frames.append((depth, [top]))
+        top = nxt
+    while frames:
+        top = _join_at(kind, [*frames.pop()[1], top], node)
+    return top
 
 
 def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
@@ -184,17 +183,29 @@ def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
         return items[0]
     key = (kind, tuple(id(t) for t in items))
     items = _regroup(kind, items)
-    if len(items) == 1:
-        return items[0]
-    base = _base(items)
-    items = _nest(kind, items, base, node)
-    if len(items) == 1:
-        return items[0]
+    result = _nest(kind, items, node)
+    source.seen[key] = result
+    lengths = source.firsts.setdefault((kind, key[1][0]), [])
+    if len(key[1]) not in lengths:
+        insort(lengths, len(key[1]))
+    return result
+
+
+def _join_at(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
+    """One join node of `items`, whose neighbours all meet at the same tensor."""
+    source = items[0].source
+    base = items[0]
+    for t in items[1:]:
+        base = common(base, t)
     branches = [_segments(t, base) for t in items]
     held = tuple(s for b in branches for s in b)
     line = getattr(node, "lineno", 0)
     _claim(source, held, line)
     bodies = [tuple(n for s in b for n in s.nodes) for b in branches]
+    level = 1 + max((source.levels.get(id(n), 0) for b in bodies for n in b), default=0)
+    if level > MAX_NESTING:
+        raise err(node, f"{text(node)} nests joins deeper than {MAX_NESTING} levels",
+                  "cnncalc's blocks nest at most that deep")
     out: Node
     if kind == "add" and len(items) == 2:
         body, shortcut = bodies
@@ -214,12 +225,8 @@ def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
                       "a join in cnncalc needs a branch with layers")
         out = Join(kind, tuple(bodies))
     source.joins[id(out)] = (line, held)
-    result = base.then((out,), line)
-    source.seen[key] = result
-    lengths = source.firsts.setdefault((kind, key[1][0]), [])
-    if len(key[1]) not in lengths:
-        insort(lengths, len(key[1]))
-    return result
+    source.levels[id(out)] = level
+    return base.then((out,), line)
 
 
 def _claim(source: Source, held: tuple[Tensor, ...], line: int) -> None:
