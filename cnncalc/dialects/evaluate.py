@@ -156,6 +156,9 @@ class Expressions:
         parts: list[object] = []
         for sub in _operands(node):
             parts.append(self.value(sub))
+        joined = kf.arithmetic(node, parts)
+        if joined is not None:
+            return joined
         for part, sub in zip(parts, _operands(node)):
             if isinstance(part, Param):
                 part = part.stands_for
@@ -226,11 +229,8 @@ class Expressions:
             return SeqModel("", node, self.snapshot(), home=self)
         if name in kf.MODELS:
             return self.functional_model(node)
-        if name in kf.ADD_FUNCTIONS:
-            if len(node.args) != 1 or node.keywords or \
-                    not isinstance(node.args[0], (ast.List, ast.Tuple)):
-                return Unknown(node.lineno, f"{text(node)}: add takes one list of tensors")
-            return kf.add_tensors([self.value(e) for e in node.args[0].elts], node)
+        if name in kf.JOIN_FUNCTIONS:
+            return kf.join_function(name, node, self.value, self.values())
         module, _, last = self.canonical(name).rpartition(".")
         if library_name(name) is not None or (last[:1].isupper() and module in (
                 "torch.nn", "keras.layers", "tensorflow.keras.layers", "keras",
@@ -250,11 +250,8 @@ class Expressions:
         """Something called on tensors: a layer built in place, or a value that is one."""
         name = dotted(inner.func)
         root = self.get(name.split(".")[0]) if name is not None else None
-        if name in kf.ADDS and not isinstance(root, (Owner, Holder, Unknown)):
-            if len(node.args) != 1 or node.keywords or \
-                    not isinstance(node.args[0], (ast.List, ast.Tuple)):
-                return Unknown(node.lineno, f"{text(node)}: Add takes a list of tensors")
-            return kf.add_tensors([self.tensor(e) for e in node.args[0].elts], node)
+        if name in kf.JOIN_CLASSES and not isinstance(root, (Owner, Holder, Unknown)):
+            return kf.join_layer(inner, node, self.tensor, self.values())
         made = self.model_call(inner, name) if name is not None else None
         if isinstance(made, LayerObj):
             arg = self.tensor(node.args[0]) if node.args and \

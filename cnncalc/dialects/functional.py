@@ -34,6 +34,24 @@ ACTIVATIONS: dict[str, tuple[str, tuple[tuple[str, Raw], ...]]] = {
     "tanh": ("tanh", ()),
     "softmax": ("softmax", (("dim", None), ("_stacklevel", 3), ("dtype", None))),
     "log_softmax": ("logsoftmax", (("dim", None), ("_stacklevel", 3), ("dtype", None))),
+    "hardswish": ("hardswish", (("inplace", False),)),
+    "hardsigmoid": ("hardsigmoid", (("inplace", False),)),
+}
+
+# F.name(input, ...) that behave as a class of the table, with torch's parameters after
+# `input`, and the class's arguments they give (None where the class keeps its default).
+_AS_CLASS: dict[str, tuple[str, tuple[tuple[str, Raw], ...]]] = {
+    "interpolate": ("Upsample", (("size", None), ("scale_factor", None), ("mode", "nearest"),
+                                 ("align_corners", None), ("recompute_scale_factor", None),
+                                 ("antialias", False))),
+    "upsample": ("Upsample", (("size", None), ("scale_factor", None), ("mode", "nearest"),
+                              ("align_corners", None))),
+    "pixel_shuffle": ("PixelShuffle", (("upscale_factor", REQUIRED),)),
+    "channel_shuffle": ("ChannelShuffle", (("groups", REQUIRED),)),
+    "layer_norm": ("LayerNorm", (("normalized_shape", REQUIRED), ("weight", None),
+                                 ("bias", None), ("eps", 1e-05))),
+    "group_norm": ("GroupNorm", (("num_groups", REQUIRED), ("weight", None), ("bias", None),
+                                 ("eps", 1e-05))),
 }
 
 FUNCTIONAL_PREFIXES = ("F.", "nn.functional.", "torch.nn.functional.", "functional.")
@@ -54,6 +72,34 @@ def functional_call(name: str, positional: list[Raw], keywords: dict[str, Raw]) 
         target = TABLE[cls][0]
         full = {n: args.get(n, d) for n, d in target.params}
         return target.make(full)
+    if name in _AS_CLASS:
+        return _as_class(name, positional, keywords)
     raise ClassError(f"F.{name} is not supported",
                      "cnncalc reads relu, max_pool2d, avg_pool2d, adaptive pools, dropout, "
-                     "softmax and the like")
+                     "softmax, interpolate, pixel_shuffle, layer_norm and the like")
+
+
+def _as_class(name: str, positional: list[Raw], keywords: dict[str, Raw]) -> Bound:
+    cls, params = _AS_CLASS[name]
+    fd = ClassDef(f"F.{name}", PYTORCH, params, lambda a: Bound(()))
+    args = bind_args(fd, positional, keywords)
+    if args.get("antialias"):
+        raise ClassError(f"F.{name}(antialias=True) is not supported")
+    if name in ("layer_norm", "group_norm"):
+        if args.pop("weight") is not None or args.pop("bias") is not None:
+            raise ClassError(f"F.{name} with weight= or bias=: those tensors are "
+                             "parameters cnncalc cannot see",
+                             f"use nn.{cls} in __init__, which holds its own γ and β")
+        if name == "group_norm":
+            # The calculator checks the group count against the channels it computes; the
+            # class's channel count is only a declaration, so none is given.
+            return one("groupnorm", num_groups=args["num_groups"], eps=args["eps"],
+                       affine=False)
+        args["elementwise_affine"] = False
+    if name == "interpolate" and args.get("size") is not None:
+        raise ClassError("F.interpolate(size=...) sets the output size, which depends on the "
+                         "input cnncalc has not computed yet",
+                         "write scale_factor= (the size divided by the input's size)")
+    target = TABLE[cls][0]
+    full = {n: args.get(n, d) for n, d in target.params}
+    return target.make(full)

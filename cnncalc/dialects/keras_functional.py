@@ -1,4 +1,5 @@
-"""Keras' functional API: keras.Input, `layers.X(...)(x)`, layers.add, and keras.Model.
+"""Keras' functional API: keras.Input, `layers.X(...)(x)`, joins (layers.add, concatenate,
+multiply, `x + y`), and keras.Model.
 
 Each statement is read when it runs, so a tensor is exactly what the code made it at that
 point. A tensor the reader cannot follow is an Unknown that names why; a model built from it
@@ -14,13 +15,28 @@ from ..spec import Node
 from .binding import KERAS
 from .code import Model, Reader, check_dialect, finish
 from .kinds import LayerObj
-from .tensors import Source, Tensor, add, start
-from .values import CodeError, Unknown, Values, at_line, close_name, err, text
+from .tensors import Source, Tensor, check_uses, join, start
+from .values import CodeError, Unknown, Values, at_line, close_name, dotted, err, text
 
 INPUTS = ("Input", "keras.Input", "layers.Input", "keras.layers.Input", "tf.keras.Input",
           "tf.keras.layers.Input")
-ADDS = ("Add", "layers.Add", "keras.layers.Add", "tf.keras.layers.Add")
-ADD_FUNCTIONS = ("layers.add", "keras.layers.add", "tf.keras.layers.add")
+_LAYER_PREFIXES = ("", "layers.", "keras.layers.", "tf.keras.layers.",
+                   "tensorflow.keras.layers.")
+# Merge layers (class, then function) and the join each is; Average, Subtract, Maximum...
+# have no join in the calculator, and are refused by name.
+_MERGES = {"Add": ("add", "add"), "Concatenate": ("concatenate", "cat"),
+           "Multiply": ("multiply", "mul")}
+_UNJOINED = {"Average": "average", "Subtract": "subtract", "Maximum": "maximum",
+             "Minimum": "minimum", "Dot": "dot"}
+JOIN_CLASSES = {f"{p}{cls}": kind for cls, (_, kind) in _MERGES.items()
+                for p in _LAYER_PREFIXES if p}
+JOIN_CLASSES |= {f"{p}{cls}": "" for cls in _UNJOINED for p in _LAYER_PREFIXES if p}
+JOIN_FUNCTIONS = {f"{p}{fn}": kind for _, (fn, kind) in _MERGES.items()
+                  for p in _LAYER_PREFIXES if p}
+JOIN_FUNCTIONS |= {f"{p}{fn}": "" for fn in _UNJOINED.values() for p in _LAYER_PREFIXES if p}
+ADDS = tuple(n for n, k in JOIN_CLASSES.items() if k == "add")
+ADD_FUNCTIONS = tuple(n for n, k in JOIN_FUNCTIONS.items() if k == "add")
+_JOIN_OPS: dict[type[ast.operator], str] = {ast.Add: "add", ast.Mult: "mul"}
 MODELS = ("keras.Model", "Model", "tf.keras.Model", "keras.models.Model", "models.Model",
           "tf.keras.models.Model")
 _MODEL_KEYWORDS = ["inputs", "outputs", "name", "trainable"]
@@ -98,17 +114,90 @@ def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Valu
 
 def add_tensors(items: list[Value], node: ast.AST) -> Value:
     """layers.add([a, b]) or layers.Add()([a, b]): a residual block."""
-    if len(items) != 2:
-        return Unknown.of(err(node, "Add takes a list of two tensors"))
-    a, b = (_tensor(v, node) for v in items)
-    earlier = first_unknown(a, b)
+    return join_tensors("add", items, node)
+
+
+def join_tensors(kind: str, items: list[Value], node: ast.AST) -> Value:
+    """The `kind` join of `items` (a residual block for a sum of two)."""
+    if len(items) < 2:
+        return Unknown.of(err(node, f"{text(node)} joins a list of at least two tensors"))
+    tensors = [_tensor(v, node) for v in items]
+    earlier = first_unknown(*tensors)
     if earlier is not None:
         return earlier
-    assert isinstance(a, Tensor) and isinstance(b, Tensor)
     try:
-        return add(a, b, node)
+        return join(kind, [t for t in tensors if isinstance(t, Tensor)], node)
     except CodeError as e:
         return Unknown.of(e)
+
+
+def _merge_kind(name: str, kind: str, node: ast.Call, axis: ast.expr | None,
+                values: Values) -> str | CodeError:
+    """The join a merge call is, or why it is refused (its kind, or its axis)."""
+    last = name.rpartition(".")[2]
+    if not kind:
+        return err(node, f"{last} of tensors is not a join the calculator has",
+                   "cnncalc joins with concatenate, add and multiply")
+    if axis is not None:
+        try:
+            value = values.eval(axis)
+        except CodeError as e:
+            return e
+        if kind != "cat" or value != -1:
+            what = f"{last}(axis={value!r})"
+            return err(node, f"{what}: cnncalc joins on the channels, axis=-1"
+                       if kind == "cat" else f"{what} is not supported",
+                       "write axis=-1 (the default)")
+    return kind
+
+
+def join_function(name: str, node: ast.Call, items: Callable[[ast.expr], Value],
+                  values: Values) -> Value:
+    """layers.concatenate([a, b], axis=-1), layers.add([...]), layers.multiply([...])."""
+    axis: ast.expr | None = None
+    for k in node.keywords:
+        if k.arg == "axis":
+            axis = k.value
+        elif k.arg != "name":
+            return Unknown.of(err(node, f"{text(node)}: {k.arg}= is not read"))
+    args = list(node.args)
+    if len(args) == 2 and axis is None:
+        axis = args.pop()
+    if len(args) != 1 or not isinstance(args[0], (ast.List, ast.Tuple)):
+        return Unknown.of(err(node, f"{text(node)} takes one list of tensors"))
+    tensors = [items(e) for e in args[0].elts]
+    kind = _merge_kind(name, JOIN_FUNCTIONS[name], node, axis, values)
+    if isinstance(kind, CodeError):
+        return _keep_first(first_unknown(*tensors), kind)
+    return join_tensors(kind, tensors, node)
+
+
+def join_layer(layer: ast.Call, node: ast.Call, items: Callable[[ast.expr], Value],
+               values: Values) -> Value:
+    """layers.Concatenate(axis=-1)([a, b]), layers.Add()([a, b]), layers.Multiply()(...)."""
+    name = dotted(layer.func) or ""
+    axis: ast.expr | None = layer.args[0] if layer.args else None
+    for k in layer.keywords:
+        if k.arg == "axis":
+            axis = k.value
+        elif k.arg != "name":
+            return Unknown.of(err(layer, f"{text(layer)}: {k.arg}= is not read"))
+    if len(node.args) != 1 or node.keywords or \
+            not isinstance(node.args[0], (ast.List, ast.Tuple)) or len(layer.args) > 1:
+        return Unknown.of(err(node, f"{text(node)}: a merge layer takes one list of tensors"))
+    tensors = [items(e) for e in node.args[0].elts]
+    kind = _merge_kind(name, JOIN_CLASSES[name], node, axis, values)
+    if isinstance(kind, CodeError):
+        return _keep_first(first_unknown(*tensors), kind)
+    return join_tensors(kind, tensors, node)
+
+
+def arithmetic(node: ast.expr, parts: list[Value]) -> Value | None:
+    """`x + y` or `x * y` on the model's tensors: a join; None when it is not that."""
+    if not (isinstance(node, ast.BinOp) and type(node.op) in _JOIN_OPS and len(parts) == 2
+            and all(isinstance(p, (Tensor, Unknown)) for p in parts)):
+        return None
+    return join_tensors(_JOIN_OPS[type(node.op)], parts, node)
 
 
 def model(call: ast.Call, arg: Callable[[ast.expr], Value], name: str) -> Callable[[], Model]:
@@ -155,8 +244,9 @@ def _assemble(call: ast.Call, inputs: Value, outputs: Value, name: str) -> Model
                    "several outputs are not read yet")
     if outputs.source is not inputs.source:
         return at_line(call.lineno, "the outputs of keras.Model do not come from its inputs")
-    nodes: list[Node] = list(outputs.path())
     try:
+        check_uses(outputs, call.lineno, False)
+        nodes: list[Node] = list(outputs.path())
         return finish(name, KERAS, nodes, inputs.source.shape, call)
     except CodeError as e:
         return e

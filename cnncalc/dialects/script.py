@@ -17,7 +17,7 @@ from . import allow
 from .evaluate import READ_HINT, Expressions, as_unknown
 from .keras_functional import first_unknown
 from .kinds import Built, Found, Holder, Instance, Module, Owner, Param, SeqModel
-from .tensors import Tensor
+from .tensors import Tensor, name_tensor
 from .values import MISSING, RAW_TYPES, CodeError, History, Unknown, View, dotted, err, text
 
 _KINDS: dict[type[ast.stmt], str] = {
@@ -142,6 +142,8 @@ class Script(Expressions):
         if isinstance(target, ast.Name):
             self.register(value, target.id, s)
             self.history.bind(target.id, value)
+            if isinstance(value, Tensor):
+                name_tensor(value, target.id)  # named in messages about shared branches
         elif isinstance(target, (ast.Tuple, ast.List)):
             self.unpack(target, value, s)
         elif isinstance(target, (ast.Attribute, ast.Subscript)):

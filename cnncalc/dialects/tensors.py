@@ -1,24 +1,48 @@
 """Tensors the code computes, as chains of layers from their input that share prefixes.
 
-A tensor holds only the layers added since its parent, so a chain of n assignments costs
-memory and time linear in n; two branches meet at their last common tensor.
+A tensor holds only the layers added since its parent (a segment), so a chain of n
+assignments costs memory and time linear in n; the branches of a join meet at their last
+common tensor, and the join holds the segments between that tensor and each input.
+
+The tree a join makes copies each branch's layers into the join. That is exact only when
+no segment ends up in two places: `a = f(x); c = a + g(x); torch.cat([a, c], 1)` would copy
+f into both branches of the cat and count it twice, while torch runs it once. Every join
+records the segments it holds, and `check_uses` walks the model's output once and refuses a
+segment met twice (or, for torch, a segment forward() computes and never uses).
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from bisect import bisect_left, insort
+from dataclasses import dataclass, field
 
-from ..spec import Node, Residual
-from .values import err, text
+from ..errors import cut
+from ..spec import MAX_DEPTH, Join, Node, Residual
+from .values import CodeError, at_line, err, text
+
+JOIN_KINDS = ("cat", "add", "mul")
+MAX_NESTING = MAX_DEPTH  # blocks inside blocks, as deep as a spec may nest them
 
 
 @dataclass(frozen=True, eq=False)
 class Source:
-    """Where tensors start: a model's input (keras.Input, or forward()'s argument)."""
+    """Where tensors start: a model's input (keras.Input, or forward()'s argument), and the
+    book of what was computed from it."""
 
     line: int
     shape: tuple[int, ...] | None = None  # (C, H, W) or (N,) when the code declares it
+    # id(join node) -> (line, the segments it holds); id(tensor) -> its variable's name.
+    joins: dict[int, tuple[int, tuple[Tensor, ...]]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    made: list[Tensor] = field(default_factory=list)
+    # (kind, ids of the inputs) -> the join's output, so that cat([a, b, c]) after
+    # d = cat([a, b]) reads as cat([d, c]) (a DenseNet block's growing features list).
+    seen: dict[tuple[str, tuple[int, ...]], Tensor] = field(default_factory=dict)
+    # (kind, id of the first input) -> the input counts of those joins, ascending
+    firsts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    claimed: set[int] = field(default_factory=set)  # ids of segments some join holds
+    levels: dict[int, int] = field(default_factory=dict)  # id(join node) -> its nesting
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,10 +53,15 @@ class Tensor:
     nodes: tuple[Node, ...]
     depth: int
     source: Source
+    line: int = 0  # where the code computed it
 
-    def then(self, nodes: tuple[Node, ...] | list[Node]) -> Tensor:
+    def then(self, nodes: tuple[Node, ...] | list[Node], line: int = 0) -> Tensor:
         nodes = tuple(nodes)
-        return Tensor(self, nodes, self.depth + 1, self.source) if nodes else self
+        if not nodes:
+            return self
+        t = Tensor(self, nodes, self.depth + 1, self.source, line)
+        self.source.made.append(t)
+        return t
 
     def path(self) -> tuple[Node, ...]:
         """Every layer from the source to this tensor, in order."""
@@ -56,13 +85,32 @@ def start(source: Source) -> Tensor:
     return Tensor(None, (), 0, source)
 
 
-def _since(t: Tensor, ancestor: Tensor) -> tuple[Node, ...]:
-    parts: list[tuple[Node, ...]] = []
+def name_tensor(t: Tensor, label: str) -> None:
+    """Record that the code holds `t` in the variable `label` (for messages)."""
+    if t.nodes:
+        t.source.names.setdefault(id(t), label)
+
+
+def _label(t: Tensor) -> str:
+    found = t.source.names.get(id(t))
+    if found is not None:
+        return cut(found)
+    return f"the tensor computed on line {t.line}" if t.line else "a tensor"
+
+
+def _segments(t: Tensor, ancestor: Tensor) -> list[Tensor]:
+    """The segments from `ancestor` (excluded) to `t`, in order."""
+    out: list[Tensor] = []
     while t is not ancestor:
         assert t.parent is not None
-        parts.append(t.nodes)
+        out.append(t)
         t = t.parent
-    return tuple(n for part in reversed(parts) for n in part)
+    out.reverse()
+    return out
+
+
+def _since(t: Tensor, ancestor: Tensor) -> tuple[Node, ...]:
+    return tuple(n for s in _segments(t, ancestor) for n in s.nodes)
 
 
 def common(a: Tensor, b: Tensor) -> Tensor:
@@ -79,18 +127,155 @@ def common(a: Tensor, b: Tensor) -> Tensor:
     return a
 
 
+def _regroup(kind: str, items: list[Tensor]) -> list[Tensor]:
+    """cat([a, b, c]) where cat([a, b]) was computed before is cat([that, c]): the same
+    values, and a tree with no copied branch. Sums regroup the same way."""
+    source = items[0].source
+    if kind == "mul":
+        return items
+    while len(items) > 1:
+        lengths = source.firsts.get((kind, id(items[0])), [])
+        for j in reversed(lengths[:bisect_left(lengths, len(items))]):
+            hit = source.seen.get((kind, tuple(id(t) for t in items[:j])))
+            if hit is not None:
+                items = [hit, *items[j:]]
+                break
+        else:
+            return items
+    return items
+
+
+def _nest(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
+    """cat([a, b, c]) where a and b branch from a later tensor than c is cat([cat([a, b]),
+    c]): neighbours that share a later tensor are joined there first, so that no layer
+    between is copied into two branches. Only neighbours: a cat keeps its order.
+
+    The groups are those of an operator-precedence parse, the depth of two neighbours' last
+    common tensor binding them (deeper binds tighter): one pass with a stack, no recursion,
+    so a cat of a long chain of tensors costs time linear in its length."""
+    frames: list[tuple[int, list[Tensor]]] = []  # (depth, the inputs joined there)
+    top = items[0]
+    for nxt in items[1:]:
+        depth = common(top, nxt).depth
+        while frames and frames[-1][0] > depth:
+            top = _join_at(kind, [*frames.pop()[1], top], node)
+        if frames and frames[-1][0] == depth:
+            frames[-1][1].append(top)
+        else:
+            frames.append((depth, [top]))
+        top = nxt
+    while frames:
+        top = _join_at(kind, [*frames.pop()[1], top], node)
+    return top
+
+
+def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
+    """The `kind` join (cat, add or mul) of `items`, placed at their last common tensor, one
+    branch per input (empty where the input is that tensor). A sum of two tensors is a
+    residual block, its shorter branch the shortcut, as `res[...]` writes it."""
+    if not items:
+        raise err(node, f"{text(node)} joins no tensors")
+    source = items[0].source
+    if any(t.source is not source for t in items):
+        raise err(node, f"{text(node)} joins tensors that come from different inputs",
+                  "cnncalc reads models with one input")
+    if len(items) == 1:
+        return items[0]
+    key = (kind, tuple(id(t) for t in items))
+    items = _regroup(kind, items)
+    result = _nest(kind, items, node)
+    source.seen[key] = result
+    lengths = source.firsts.setdefault((kind, key[1][0]), [])
+    if len(key[1]) not in lengths:
+        insort(lengths, len(key[1]))
+    return result
+
+
+def _join_at(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
+    """One join node of `items`, whose neighbours all meet at the same tensor."""
+    source = items[0].source
+    base = items[0]
+    for t in items[1:]:
+        base = common(base, t)
+    branches = [_segments(t, base) for t in items]
+    held = tuple(s for b in branches for s in b)
+    line = getattr(node, "lineno", 0)
+    _claim(source, held, line)
+    bodies = [tuple(n for s in b for n in s.nodes) for b in branches]
+    level = 1 + max((source.levels.get(id(n), 0) for b in bodies for n in b), default=0)
+    if level > MAX_NESTING:
+        raise err(node, f"{text(node)} nests joins deeper than {MAX_NESTING} levels",
+                  "cnncalc's blocks nest at most that deep")
+    out: Node
+    if kind == "add" and len(items) == 2:
+        body, shortcut = bodies
+        if len(shortcut) > len(body):
+            body, shortcut = shortcut, body
+        if not body:
+            raise err(node, f"{text(node)} adds a tensor to itself")
+        if any(isinstance(n, (Residual, Join)) for n in shortcut):
+            out = Join("add", tuple(bodies))
+        else:
+            out = Residual(body, identity=not shortcut, shortcut=shortcut)
+    else:
+        if kind == "add" and sum(1 for b in bodies if not b) > 1:
+            raise err(node, f"{text(node)} adds a tensor to itself")
+        if not any(bodies):
+            raise err(node, f"{text(node)} joins a tensor with itself only",
+                      "a join in cnncalc needs a branch with layers")
+        out = Join(kind, tuple(bodies))
+    source.joins[id(out)] = (line, held)
+    source.levels[id(out)] = level
+    return base.then((out,), line)
+
+
+def _claim(source: Source, held: tuple[Tensor, ...], line: int) -> None:
+    """Refuse a segment that a join would hold a second time (in two of its branches, or
+    after another join holds it)."""
+    taken: set[int] = set()
+    for s in held:
+        if id(s) in taken or id(s) in source.claimed:
+            raise _shared(s, line)
+        taken.add(id(s))
+    source.claimed.update(taken)
+
+
+def _shared(s: Tensor, line: int) -> CodeError:
+    return at_line(line, f"cnncalc reads branches that nest; {_label(s)} is used in two of "
+                   "them", "a layer that runs once cannot be copied into two branches; "
+                   "join the branches where they start")
+
+
 def add(a: Tensor, b: Tensor, node: ast.AST) -> Tensor:
-    """a + b from a common tensor: a residual block. When both branches have layers, the
-    shorter is the shortcut (a projection such as a 1x1 conv and batch norm)."""
-    if a.source is not b.source:
-        raise err(node, f"{text(node)} adds tensors that come from different inputs")
-    base = common(a, b)
-    body, shortcut = _since(a, base), _since(b, base)
-    if len(shortcut) > len(body):
-        body, shortcut = shortcut, body
-    if not body:
-        raise err(node, f"{text(node)} adds a tensor to itself")
-    if any(isinstance(n, Residual) for n in shortcut):
-        raise err(node, f"{text(node)}: a shortcut with a residual block inside is not "
-                  "supported")
-    return base.then((Residual(body, identity=not shortcut, shortcut=shortcut),))
+    """a + b: a residual block (or a sum of branches)."""
+    return join("add", [a, b], node)
+
+
+def check_uses(out: Tensor, line: int, every: bool) -> None:
+    """Walk the model's output once: a segment met twice is an error (its layers would be
+    counted twice); with `every`, so is a segment computed and never used (torch would
+    still run it and count its module's weights)."""
+    source = out.source
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, int]] = [(s, line) for s in _segments(out, _root(out))]
+    while stack:
+        s, where = stack.pop()
+        if id(s) in visited:
+            raise _shared(s, where)
+        visited.add(id(s))
+        for n in s.nodes:
+            held = source.joins.get(id(n))
+            if held is not None:
+                stack.extend((h, held[0]) for h in held[1])
+    if every:
+        for s in reversed(source.made):
+            if id(s) not in visited:
+                raise at_line(s.line or None, f"{_label(s)} is computed in forward() but "
+                              "never reaches its output; torch still runs it and counts its "
+                              "layers", "remove it, or use it in the output")
+
+
+def _root(t: Tensor) -> Tensor:
+    while t.parent is not None:
+        t = t.parent
+    return t

@@ -19,12 +19,17 @@ from .functional import FUNCTIONAL_PREFIXES, functional_call
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
-from .tensors import Source, Tensor, add, start
+from .tensors import Source, Tensor, check_uses, join, name_tensor, start
 from .values import CodeError, Unknown, Values, View, dotted, err, text
 
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
 _TORCH_ACTS = ("relu", "sigmoid", "tanh", "softmax", "log_softmax")
 _HELPER = "helper methods are not read yet"
+# torch functions that join tensors, and the join each is.
+_CATS = ("torch.cat", "torch.concat", "torch.concatenate")
+_JOIN_FUNCTIONS = {**{c: "cat" for c in _CATS}, "torch.add": "add", "torch.mul": "mul",
+                   "torch.multiply": "mul"}
+_JOIN_OPS: dict[type[ast.operator], str] = {ast.Add: "add", ast.Mult: "mul"}
 
 
 def class_model(cls: ast.ClassDef, owner: Owner, tree: ast.AST, end: View) -> Model:
@@ -50,6 +55,7 @@ class _ModuleReader:
         self.used: dict[str, int] = {}
         self.batch: set[str] = set()
         self.env: dict[str, Tensor] = {}
+        self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
         self.input = ""
         self.root = start(Source(cls.lineno))
         self.inits: list[Init] = []
@@ -243,6 +249,7 @@ class _ModuleReader:
                 if s.value is None:
                     raise err(s, "forward returns nothing")
                 returned = self.path(s.value)
+                check_uses(returned, s.lineno, True)
                 continue
             _dispatch(FORWARD, self, s, "in forward()")
         if returned is None:
@@ -253,13 +260,28 @@ class _ModuleReader:
         if isinstance(s.value, ast.Constant) or (isinstance(s.value, ast.Call) and
                                                  _plain_print(s.value)):
             return
+        v = s.value
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and \
+                isinstance(v.func.value, ast.Name) and v.func.value.id in self.lists and \
+                v.func.attr in ("append", "extend") and len(v.args) == 1 and not v.keywords:
+            items = self.lists[v.func.value.id]
+            if v.func.attr == "append":
+                items.append(self.path(v.args[0]))
+            else:
+                items.extend(self.tensors(v.args[0]))
+            return
         raise err(s, f"'{text(s)}' in forward() cannot be read without running the code",
                   "write forward as a chain of assignments and one return")
 
     def forward_aug_assign(self, s: ast.AugAssign) -> None:
-        if not (isinstance(s.target, ast.Name) and isinstance(s.op, ast.Add)):
+        kind = _JOIN_OPS.get(type(s.op))
+        if not (isinstance(s.target, ast.Name) and kind is not None):
             raise err(s, f"'{text(s)}' in forward() cannot be read without running the code")
-        self.env[s.target.id] = add(self.name(s.target), self.path(s.value), s)
+        if s.target.id in self.lists:
+            self.lists[s.target.id].extend(self.tensors(s.value))
+            return
+        self.env[s.target.id] = join(kind, [self.name(s.target), self.path(s.value)], s)
+        name_tensor(self.env[s.target.id], s.target.id)
 
     def forward_assign(self, s: ast.Assign | ast.AnnAssign) -> None:
         target, value = _assignment(s)
@@ -268,8 +290,28 @@ class _ModuleReader:
                       "write forward as a chain of assignments and one return")
         if self.is_batch(value):
             self.batch.add(target.id)
+        elif isinstance(value, (ast.List, ast.Tuple)):
+            self.lists[target.id] = self.tensors(value)
+            self.env.pop(target.id, None)
         else:
             self.env[target.id] = self.path(value)
+            self.lists.pop(target.id, None)
+            name_tensor(self.env[target.id], target.id)
+
+    def tensors(self, node: ast.AST) -> list[Tensor]:
+        """A list of tensors: written out, or a list forward() built (DenseNet's features)."""
+        if isinstance(node, ast.Name) and node.id in self.lists:
+            return list(self.lists[node.id])
+        if isinstance(node, (ast.List, ast.Tuple)):
+            out: list[Tensor] = []
+            for e in node.elts:
+                if isinstance(e, ast.Starred):
+                    out.extend(self.tensors(e.value))
+                else:
+                    out.append(self.path(e))
+            return out
+        raise err(node, f"{text(node)} is not a list of tensors forward() computed",
+                  "write the tensors in a list: torch.cat([a, b], 1)")
 
     def name(self, node: ast.Name) -> Tensor:
         if node.id in self.env:
@@ -279,10 +321,14 @@ class _ModuleReader:
         raise err(node, f"'{cut(node.id)}' is not a tensor forward() computed")
 
     def path(self, node: ast.AST) -> Tensor:
+        if isinstance(node, ast.Name) and node.id in self.lists:
+            raise err(node, f"{node.id} is a list of tensors, not a tensor",
+                      f"join them: torch.cat({node.id}, 1)")
         if isinstance(node, ast.Name):
             return self.name(node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return add(self.path(node.left), self.path(node.right), node)
+        if isinstance(node, ast.BinOp) and type(node.op) in _JOIN_OPS:
+            kind = _JOIN_OPS[type(node.op)]
+            return join(kind, [self.path(t) for t in _terms(node, type(node.op))], node)
         if isinstance(node, ast.Call):
             return self.call(node)
         raise err(node, f"{text(node)} in forward() is not supported")
@@ -296,21 +342,33 @@ class _ModuleReader:
             return self.module(func[5:], node)
         if func is not None and func in ("torch.flatten",):
             return self.flatten(node, node.args[1:] if node.args else [], 0)
+        if func is not None and func in _JOIN_FUNCTIONS:
+            return self.join_call(_JOIN_FUNCTIONS[func], func, node)
+        if func == "torch.permute":
+            if not node.args:
+                raise err(node, "torch.permute needs its input tensor")
+            return self.permute(node, self.path(node.args[0]), node.args[1:])
         if func is not None and (func.startswith(FUNCTIONAL_PREFIXES) or func in
                                  tuple(f"torch.{a}" for a in _TORCH_ACTS)):
             short = func.rsplit(".", 1)[1]
             if not node.args:
                 raise err(node, f"{func} needs its input tensor")
             base = self.path(node.args[0])
-            return base.then(self.functional(short, node.args[1:], node))
+            return base.then(self.functional(short, node.args[1:], node), node.lineno)
         if isinstance(node.func, ast.Attribute):
             method = node.func.attr
             if method in ("view", "reshape"):
                 return self.view(node)
+            if method == "permute":
+                return self.permute(node, self.path(node.func.value), node.args)
+            if method in ("add", "mul") and len(node.args) == 1 and not node.keywords:
+                return join(method, [self.path(node.func.value), self.path(node.args[0])],
+                            node)
             if method == "flatten":
                 return self.flatten(node, node.args, 1)
             if method in _TORCH_ACTS and not node.args:
-                return self.path(node.func.value).then(self.functional(method, [], node))
+                return self.path(node.func.value).then(self.functional(method, [], node),
+                                                       node.lineno)
             if method == "contiguous" and not node.args:
                 return self.path(node.func.value)
         if func is not None and isinstance(self.values.get(func.split(".")[0]), Owner):
@@ -330,7 +388,7 @@ class _ModuleReader:
             raise err(node, f"self.{cut(attr)} is applied twice, sharing its weights",
                       "a layer table cannot show shared weights; define a second layer")
         self.used[attr] = self.used.get(attr, 0) + 1
-        return self.path(node.args[0]).then(tuple(replace(n) for n in nodes))
+        return self.path(node.args[0]).then(tuple(replace(n) for n in nodes), node.lineno)
 
     def functional(self, short: str, args: list[ast.expr], node: ast.Call) -> list[Node]:
         positional = [self.values.eval(a) for a in args]
@@ -363,7 +421,46 @@ class _ModuleReader:
         if start_dim != 1:
             raise err(node, f"{text(node)} flattens the batch too",
                       "write torch.flatten(x, 1)")
-        return base.then(self.reader.made(Bound((Made("flatten", {}),)), "flatten", "", node))
+        return base.then(self.reader.made(Bound((Made("flatten", {}),)), "flatten", "", node),
+                         node.lineno)
+
+    def join_call(self, kind: str, func: str, node: ast.Call) -> Tensor:
+        """torch.cat(tensors, dim=1), torch.add(a, b), torch.mul(a, b)."""
+        if kind != "cat":
+            if len(node.args) != 2 or node.keywords:
+                raise err(node, f"{func} takes two tensors here", f"write {func}(a, b)")
+            return join(kind, [self.path(a) for a in node.args], node)
+        dim_node: ast.expr | None = node.args[1] if len(node.args) > 1 else None
+        for k in node.keywords:
+            if k.arg in ("dim", "axis") and dim_node is None:
+                dim_node = k.value
+            else:
+                raise err(node, f"{func}({k.arg}=...) is not supported" if k.arg else
+                          f"**{text(k.value)} is only known when the code runs")
+        if not node.args or len(node.args) > 2:
+            raise err(node, f"{func} takes a list of tensors and a dim")
+        dim = self.values.eval(dim_node) if dim_node is not None else 0
+        if dim != 1:
+            raise err(node, f"{text(node)} concatenates on dim {dim!r}; cnncalc joins on dim 1 "
+                      "(the channels, or the features of a flat vector)",
+                      "torch.cat(..., dim=1) is the join cnncalc reads")
+        return join("cat", self.tensors(node.args[0]), node)
+
+    def permute(self, node: ast.Call, base: Tensor, args: list[ast.expr]) -> Tensor:
+        """x.permute(0, 2, 3, 1): the batch stays first; the rest reorder C, H, W."""
+        if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)):
+            args = list(args[0].elts)
+        if node.keywords:
+            raise err(node, f"{text(node)}: write the dims as numbers")
+        dims = [self.values.eval(a) for a in args]
+        if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims) \
+                or not dims or dims[0] != 0:
+            raise err(node, f"{text(node)} does not keep the batch first with the other dims "
+                      "as numbers from 1", "write x.permute(0, 2, 3, 1)")
+        order = tuple(int(str(d)) - 1 for d in dims[1:])
+        made = Made("permute", {"dims": order})
+        return base.then(self.reader.made(Bound((made,)), "permute", text(node), node),
+                         node.lineno)
 
     def view(self, node: ast.Call) -> Tensor:
         assert isinstance(node.func, ast.Attribute)
@@ -371,6 +468,18 @@ class _ModuleReader:
         args = node.args
         if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)):
             args = list(args[0].elts)
+        for a in args[1:]:
+            self.known_size(a)
+        if len(args) > 2 and not node.keywords and (self.is_batch(args[0]) or
+                                                     self.is_minus_one(args[0])):
+            sizes = [self.values.eval(a) for a in args[1:]]
+            if not all(isinstance(d, int) and not isinstance(d, bool) and (d >= 1 or d == -1)
+                       for d in sizes):
+                raise err(node, f"{text(node)}: the sizes are not whole numbers")
+            shape = tuple(int(str(d)) for d in sizes)
+            made = Made("reshape", {"shape": shape})
+            return base.then(self.reader.made(Bound((made,)), "view", text(node), node),
+                             node.lineno)
         if len(args) != 2 or node.keywords:
             raise err(node, f"{text(node)} does not give one flat vector per sample",
                       "write x.view(x.size(0), -1)")
@@ -387,7 +496,24 @@ class _ModuleReader:
                       "write x.view(x.size(0), -1)")
         declared = (("features", features),) if features is not None else ()
         made = Made("flatten", {}, declared)
-        return base.then(self.reader.made(Bound((made,)), "view", f"{text(node)}", node))
+        return base.then(self.reader.made(Bound((made,)), "view", f"{text(node)}", node),
+                         node.lineno)
+
+    def known_size(self, node: ast.AST) -> None:
+        """x.size(1) or x.shape[2] in a size: forward() is read before any shape is known."""
+        for n in ast.walk(node):
+            index: ast.AST | None = None
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                    n.func.attr == "size":
+                index = n.args[0] if n.args else None
+            elif isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and \
+                    n.value.attr == "shape":
+                index = n.slice
+            else:
+                continue
+            if not (isinstance(index, ast.Constant) and index.value == 0):
+                raise err(n, f"{text(n)} is a size cnncalc does not know while it reads "
+                          "forward()", "write the number itself")
 
     def is_minus_one(self, node: ast.AST) -> bool:
         """Whether `node` is provably the constant -1 (a view's 'the rest'); when it is not
@@ -409,6 +535,17 @@ class _ModuleReader:
                 node.slice.value == 0:
             return True
         return isinstance(node, ast.Call) and dotted(node.func) == "len" and len(node.args) == 1
+
+
+def _terms(node: ast.expr, op: type[ast.operator]) -> list[ast.expr]:
+    """a + b + c as [a, b, c]: one join of every term (Python nests it left first)."""
+    out: list[ast.expr] = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, op):
+        out.append(node.right)
+        node = node.left
+    out.append(node)
+    out.reverse()
+    return out
 
 
 def _plain_print(call: ast.Call) -> bool:
