@@ -101,3 +101,26 @@ def test_keras_refuses_what_it_cannot_write(spec: str, needle: str) -> None:
 
     with pytest.raises(UsageError, match=needle):
         to_keras(summarize_spec(spec, (1, 8, 8)))
+
+
+@pytest.mark.parametrize(("spec", "shape"), [
+    ("conv(8,3,padding=1)-cat[|conv(4,3,padding=1)-relu]-mul[|gap-conv(3,1)-relu-conv(12,1)"
+     "-sigmoid]-res[conv(12,3,padding=1)]-flatten-fc(10)", "1x8x8"),
+    ("conv(8,3,padding=1)-cat[conv(4,1)|cat[conv(2,1)|maxpool(3,stride=1,padding=1)]]"
+     "-add[conv(4,1)|conv(4,3,padding=1)|conv(4,1)]-upsample(2)-gap-flatten-fc(3)", "3x9x9"),
+])
+def test_keras_source_reads_back_with_the_same_figures(spec: str, shape: str) -> None:
+    """The exported Keras functional model, read back by cnncalc's Keras reader, has every
+    layer's output shape and the totals of the spec (Keras counts the same weights)."""
+    from cnncalc.calc.summary import summarize
+    from cnncalc.dialects.resolve import resolve
+    from cnncalc.export.keras import to_keras
+
+    s = summarize_spec(spec, parse_shape(shape))
+    r = resolve(to_keras(s), None, None)  # read under Keras rules, as Keras code is
+    back = summarize(r.nodes, r.shape, r.convention, 1, r.spec)
+    assert back.output_shape == s.output_shape
+    assert (back.trainable_params, back.non_trainable_params, back.total_macs) == \
+        (s.trainable_params, s.non_trainable_params, s.total_macs)
+    assert sorted(x.output_shape for x in back.leaves()) == \
+        sorted(x.output_shape for x in s.leaves())
