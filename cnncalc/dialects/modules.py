@@ -12,7 +12,17 @@ from .binding import PYTORCH, ClassError
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
 from .kinds import Found, Owner, Param, SeqModel
 from .script import Script, Unit
-from .values import CodeError, Unknown, Values, View, dotted, err, text
+from .values import (
+    CodeError,
+    Unknown,
+    Values,
+    View,
+    dotted,
+    end_budget,
+    err,
+    fresh_budget,
+    text,
+)
 
 _MODULE_BASES = ("nn.Module", "Module", "torch.nn.Module")
 _KERAS_BASES = ("keras.Model", "Model", "tf.keras.Model", "keras.models.Model")
@@ -46,6 +56,14 @@ def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
 
 def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     """Every model of the code, as (name, line, reader), in the order of the code."""
+    token = fresh_budget()
+    try:
+        return _find_models(tree)
+    finally:
+        end_budget(token)
+
+
+def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     unit = Unit(tree)
     module = Script(unit, None, None)
     module.history.bind("__name__", "__main__")  # the file read as a script
@@ -57,7 +75,7 @@ def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     _follow_links(unit)
     found = sorted(unit.found, key=lambda f: f.line)
     for f in found:
-        f.holders = (*f.holders, unit.libraries)
+        f.holders = (*f.holders, unit.libraries, *unit.nested)
     counts = Counter(f.name for f in found)
     return [(f"{f.name}@{f.line}" if counts[f.name] > 1 else f.name, f.line,
              _typed(f)) for f in found]
@@ -65,7 +83,11 @@ def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
 
 def _typed(found: Found) -> Callable[[], Model]:
     def build() -> Model:
-        model = found.build()
+        token = fresh_budget()
+        try:
+            model = found.build()
+        finally:
+            end_budget(token)
         assert isinstance(model, Model)
         return model
     return build

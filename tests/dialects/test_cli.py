@@ -190,7 +190,8 @@ def test_python_warnings_about_the_code_are_not_printed(tmp_path: Path) -> None:
     path.write_text("import torch.nn as nn\nm = nn.Sequential(nn.Linear(1if 1 else 2, 2))\n")
     proc = subprocess.run([sys.executable, "-m", "cnncalc", "summary", str(path)],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == [
-        "error: warn.py: line 2: the value 1 if 1 else 2 is not known without running the "
-        "code; write the number, or a constant defined above"]
+    # Python warns "invalid decimal literal" on `1if`; the value is 1, so Linear(1, 2) has
+    # 1 * 2 + 2 = 4 parameters.
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert re.search(r"total params +4\n", proc.stdout), proc.stdout
