@@ -72,6 +72,9 @@ def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]
     end = module.view()
     for owner in unit.functions:
         _read_function(unit, owner, end)
+        builder = _builder(owner, end, unit)
+        if builder is not None:
+            unit.found.append(builder)
     _follow_links(unit)
     found = sorted(unit.found, key=lambda f: f.line)
     for f in found:
@@ -79,6 +82,30 @@ def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]
     counts = Counter(f.name for f in found)
     return [(f"{f.name}@{f.line}" if counts[f.name] > 1 else f.name, f.line,
              _typed(f)) for f in found]
+
+
+def _builder(owner: Owner, end: View, unit: Unit) -> Found | None:
+    """A function that takes no required argument and returns one of the file's nn.Module
+    classes built (`def ResNet18(): return ResNet(BasicBlock, [2, 2, 2, 2])`): a model of
+    its own, picked by the function's name."""
+    fn = owner.node
+    if not isinstance(fn, ast.FunctionDef) or owner.kind != "function" or \
+            len(fn.args.defaults) < len(fn.args.posonlyargs) + len(fn.args.args) or \
+            any(d is None for d in fn.args.kw_defaults):
+        return None
+    returns = [s for s in fn.body if isinstance(s, ast.Return)]
+    if len(returns) != 1 or not isinstance(returns[0].value, ast.Call) or \
+            not isinstance(returns[0].value.func, ast.Name):
+        return None
+    cls = end.get(returns[0].value.func.id)
+    if not isinstance(cls, Owner) or cls.kind != "torch":
+        return None
+
+    def read() -> object:
+        from .torch_module import builder_model  # torch_module builds on this file
+
+        return builder_model(fn, unit.tree, end)
+    return Found(fn.name, fn.lineno, read, [], (owner, cls))
 
 
 def _typed(found: Found) -> Callable[[], Model]:

@@ -91,12 +91,22 @@ def test_standard_input(runner: CliRunner) -> None:
 
 
 def test_unreadable_code_names_the_line(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["summary", "-"], input=LOOP)
+    result = runner.invoke(app, ["summary", "-"], input=LOOP.replace("range(3)",
+                                                                      "range(depth)"))
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: line 7: ")
+    assert result.stderr.startswith("error: line 7: the value depth is not known")
     assert "Traceback" not in result.output
     result = runner.invoke(app, ["summary", "-"], input="def f(:\n")
     assert result.exit_code == 1 and "line 1: not valid Python" in result.stderr
+
+
+def test_a_module_list_built_and_run_in_loops_reads(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["summary", "-", "--input", "1x10x10", "-f", "json"],
+                           input=LOOP)
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    # Three Conv2d(1, 1, 3): 3 * (9 + 1) = 30 parameters; 10 -> 8 -> 6 -> 4.
+    assert (got["total_params"], got["output_shape"]) == (30, [1, 4, 4])
 
 
 def test_missing_file_is_one_line(runner: CliRunner, tmp_path: Path) -> None:

@@ -31,9 +31,9 @@ def test_every_kind_of_statement_is_dispatched() -> None:
 
 
 @pytest.mark.parametrize("code", ["class Net(nn.Module):\n    def __init__(self):\n"
-                                  "        super().__init__()\n        while True:\n"
-                                  "            pass\n    def forward(self, x):\n"
-                                  "        return x\n",
+                                  "        super().__init__()\n        try:\n"
+                                  "            pass\n        finally:\n            pass\n"
+                                  "    def forward(self, x):\n        return x\n",
                                   "class Net(nn.Module):\n    def __init__(self):\n"
                                   "        super().__init__()\n        self.c = nn.ReLU()\n"
                                   "    def forward(self, x):\n        with a:\n"
