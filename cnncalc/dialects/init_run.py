@@ -118,6 +118,7 @@ class Run:
         self.frames: list[dict[str, object]] = []
         self.loops: list[int] = []  # per frame: loops being run
         self.mods: dict[str, Mod] = {}  # self.X holding a module
+        self.state: dict[str, object] = {}  # self.X holding a list, a dict, a class...
 
     # --- statements ----------------------------------------------------------------------
 
@@ -219,6 +220,12 @@ class Run:
         if attr in self.mods:
             raise err(s, f"self.{attr} = {text(getattr(s, 'value', s))} replaces the layer "
                       f"self.{attr} with a value that is not a layer")
+        if isinstance(value, (list, dict, Owner, Partial, Module)):
+            self.state[attr] = value  # for __init__ and its helpers only
+            self.r.values.names[f"self.{attr}"] = Unknown(
+                getattr(s, "lineno", None), f"self.{attr} is only known when the code runs")
+            return
+        self.state.pop(attr, None)
         self.r.values.names[f"self.{attr}"] = self.known(value, s)
 
     def refresh(self) -> None:
@@ -500,6 +507,8 @@ class Run:
                 return self.mods[attr]
             if attr in self.r.methods:
                 return Method(self.r.methods[attr])
+            if attr in self.state:
+                return self.state[attr]
             if attr == "training":
                 return False
             value = self.r.values.get(key)

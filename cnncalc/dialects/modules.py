@@ -76,12 +76,39 @@ def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]
         if builder is not None:
             unit.found.append(builder)
     _follow_links(unit)
-    found = sorted(unit.found, key=lambda f: f.line)
+    helpers = _helpers(tree)
+    found = sorted((f for f in unit.found if f.name not in helpers), key=lambda f: f.line)
     for f in found:
         f.holders = (*f.holders, unit.libraries, *unit.nested)
     counts = Counter(f.name for f in found)
     return [(f"{f.name}@{f.line}" if counts[f.name] > 1 else f.name, f.line,
              _typed(f)) for f in found]
+
+
+def _helpers(tree: ast.Module) -> set[str]:
+    """Top-level functions that are not models of their own: those that need arguments
+    and that the file calls (`nin_block(1, 96, 11, 4, 0)` builds part of a model), and
+    those the module code calls (`model = build()`: the model is `model`)."""
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and
+              isinstance(n.func, ast.Name)}
+    stack: list[ast.AST] = [s for s in tree.body if not isinstance(
+        s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    at_module: set[str] = set()
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+            at_module.add(n.func.id)
+        stack.extend(ast.iter_child_nodes(n))
+    out: set[str] = set()
+    for s in tree.body:
+        if isinstance(s, ast.FunctionDef) and s.name in called:
+            a = s.args
+            if s.name in at_module or len(a.defaults) < len(a.posonlyargs) + len(a.args) or \
+                    any(d is None for d in a.kw_defaults):
+                out.add(s.name)
+    return out
 
 
 def _builder(owner: Owner, end: View, unit: Unit) -> Found | None:
@@ -156,6 +183,8 @@ def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDe
 
 
 def _evaluated(values: Values, node: ast.expr) -> object:
+    if isinstance(node, ast.Name) and isinstance(values.get(node.id), Owner):
+        return values.get(node.id)  # a class or function of the file given as a value
     try:
         return values.eval(node)
     except CodeError as e:

@@ -27,6 +27,7 @@ from .values import (
     History,
     LimitError,
     Unknown,
+    Values,
     View,
     budget,
     close_name,
@@ -449,6 +450,9 @@ class Script(Expressions):
             raise limit(node, f"{text(node)}: calls of the file's functions nest more than "
                         f"{MAX_CALLS} deep", "a model's code needs far fewer")
         bound = self.call_arguments(owner, fn, node)
+        built = self.torch_function(node, bound)
+        if built is not None:
+            return built
         home = owner.home
         frame = Script(self.unit, owner, home.view() if isinstance(home, Script) else
                        self.view(), frame=True)
@@ -466,7 +470,29 @@ class Script(Expressions):
         first = earliest(*frame.problems)
         if first is not None:
             return Unknown.of(first)
+        if isinstance(result, (SeqModel, Built)) and result.home is frame:
+            result.home = self  # a model the function made and returned: the caller's now
         return result
+
+    def torch_function(self, node: ast.Call, bound: dict[str, object]) -> Built | None:
+        """A function that returns PyTorch layers built from known values (`vgg(conv_arch)`,
+        lists and loops of layers included): the model it returns, read by the class
+        reader's interpreter. None when it is not one: it is then run here."""
+        if any(not isinstance(v, RAW_TYPES) for v in bound.values()):
+            return None
+        from .torch_module import file_layers  # torch_module builds on this file
+
+        view = self.snapshot()
+        try:
+            nodes = file_layers(node, Values(base=view))
+        except LimitError:
+            raise
+        except CodeError:
+            return None
+        from .code import finish  # code builds on this file
+
+        model = finish(text(node), None, nodes, None, node)
+        return Built(node.lineno, lambda: model, home=self)
 
     def call_arguments(self, owner: Owner, fn: ast.FunctionDef,
                        node: ast.Call) -> dict[str, object]:

@@ -36,6 +36,20 @@ def class_model(cls: ast.ClassDef, owner: Owner, tree: ast.AST, end: View,
     return _ModuleReader(cls, Values(base=owner.first_call or end), tree, given).read()
 
 
+def file_layers(call: ast.Call, values: Values) -> list[Node]:
+    """A call of a function or an nn.Module class of the file where a layer is expected
+    (`nn.Sequential(nin_block(1, 96, 11, 4, 0), ...)`): the layers it returns."""
+    shell = ast.ClassDef(name=dotted(call.func) or "", bases=[], keywords=[], body=[],
+                         decorator_list=[])
+    ast.copy_location(shell, call)
+    reader = _ModuleReader(shell, values, ast.Module(body=[], type_ignores=[]), {})
+    ret = ast.copy_location(ast.Return(call), call)
+    got = Run(reader, function=True).run([ret], {})
+    if not isinstance(got, Mod):
+        raise err(call, f"{text(call)} does not give a layer")
+    return got.nodes()
+
+
 def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
     """A function of the file that returns one of its nn.Module classes built with its
     arguments (`def ResNet18(): return ResNet(BasicBlock, [2, 2, 2, 2])`): that model,
