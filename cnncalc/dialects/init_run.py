@@ -642,7 +642,7 @@ class Run:
             return dict(self.known_pairs(pairs, node))
         if library_name(text(node.func, 200)) is not None or (
                 prefix in ("torch.nn",) and short[:1].isupper()):
-            return self.layer(node, args, keywords)
+            return self.layer(node, args, keywords, name)
         if name in BUILTIN_FUNCTIONS or name in ("int", "float"):
             return self.builtin(name, node, args, keywords)
         if name.startswith("math.") and short in ("ceil", "floor", "sqrt", "log2", "log"):
@@ -812,10 +812,13 @@ class Run:
                 self.put(mod, k, m, node)
         return mod
 
-    def layer(self, node: ast.Call, args: list[object], keywords: dict[str, object]) -> Mod:
+    def layer(self, node: ast.Call, args: list[object], keywords: dict[str, object],
+              name: str) -> Mod:
         """A library layer: the call written out with its arguments' values, then read as
-        any layer is read."""
-        written = ast.Call(func=node.func, args=[self.written(a, node) for a in args],
+        any layer is read (`norm_layer(64)` as torch.nn.BatchNorm2d(64))."""
+        func = node.func if library_name(text(node.func, 200)) is not None else \
+            self.written(Module(name), node)
+        written = ast.Call(func=func, args=[self.written(a, node) for a in args],
                            keywords=[ast.keyword(arg=k, value=self.written(v, node))
                                      for k, v in keywords.items()])
         ast.copy_location(written, node)

@@ -121,12 +121,16 @@ def _builder(owner: Owner, end: View, unit: Unit) -> Found | None:
             any(d is None for d in fn.args.kw_defaults):
         return None
     returns = [s for s in fn.body if isinstance(s, ast.Return)]
-    if len(returns) != 1 or not isinstance(returns[0].value, ast.Call) or \
-            not isinstance(returns[0].value.func, ast.Name):
+    if len(returns) != 1 or not isinstance(returns[0].value, (ast.Call, ast.Name)):
         return None
-    cls = end.get(returns[0].value.func.id)
-    if not isinstance(cls, Owner) or cls.kind != "torch":
+    called = [end.get(n.func.id) for n in ast.walk(fn) if isinstance(n, ast.Call) and
+              isinstance(n.func, ast.Name)]
+    owners = [c for c in called if isinstance(c, Owner) and c is not owner]
+    if not any(c.kind == "torch" for c in owners) and not (
+            isinstance(returns[0].value, ast.Call) and any(c.kind == "function"
+                                                           for c in owners)):
         return None
+    cls = owners[0]
 
     def read() -> object:
         from .torch_module import builder_model  # torch_module builds on this file

@@ -16,7 +16,7 @@ from ..spec import Layer, Node
 from .binding import PYTORCH, Bound, ClassError, Made, Raw
 from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
-from .init_run import Mod, Run
+from .init_run import Mod, Run, bind
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
@@ -57,7 +57,8 @@ def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
     shell = ast.ClassDef(name=fn.name, bases=[], keywords=[], body=[], decorator_list=[])
     ast.copy_location(shell, fn)
     reader = _ModuleReader(shell, Values(base=end), tree, {})
-    got = Run(reader, function=True).run(fn.body, {})
+    call = ast.copy_location(ast.Call(ast.Name(fn.name, ast.Load()), [], []), fn)
+    got = Run(reader, function=True).run(fn.body, bind(fn, call, [], {}, False))
     if not isinstance(got, Mod) or got.model is None:
         raise err(fn, f"{fn.name}() does not return a model of the file")
     return replace(got.model, name=fn.name)
