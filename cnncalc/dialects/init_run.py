@@ -142,8 +142,14 @@ class Run:
         return None
 
     def block(self, body: list[ast.stmt]) -> None:
-        for s in body:
+        for i, s in enumerate(body):
             budget().tick(s)
+            if isinstance(s, (ast.Return, ast.Break, ast.Continue)) and i + 1 < len(body):
+                from .script import describe  # script is the module-level reader
+
+                after = body[i + 1]
+                raise err(after, f"{describe(after)} after {text(s)} is never run",
+                          "remove it")
             self.statement(s)
 
     def statement(self, s: ast.stmt) -> None:

@@ -155,8 +155,14 @@ def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDe
                         name: str, values: Values, skip_self: bool) -> dict[str, object]:
     """When the code calls `name(...)` (Net(num_classes=100)), the values it passes, which
     replace the defaults; calls with different arguments are ambiguous and refused."""
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
-             isinstance(n.func, ast.Name) and n.func.id == name]
+    by_name: dict[str, list[ast.Call]] | None = getattr(tree, "_cnncalc_calls", None)
+    if by_name is None:  # every call of a plain name, found once per file
+        by_name = {}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                by_name.setdefault(n.func.id, []).append(n)
+        setattr(tree, "_cnncalc_calls", by_name)  # noqa: B010 - an attribute of our own
+    calls = by_name.get(name, [])
     if not calls:
         return {}
     shapes = {ast.dump(ast.Tuple(elts=[*c.args, *[k.value for k in c.keywords]], ctx=ast.Load()))
