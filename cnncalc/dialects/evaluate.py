@@ -349,6 +349,10 @@ class Expressions:
             if not isinstance(arg, RAW_TYPES):
                 return as_unknown(arg, node)
             return self.raw(node)
+        if name == "functools.partial":
+            made = self.partial(node)
+            if made is not None:
+                return made
         if name in BUILTIN_FUNCTIONS and not node.keywords and \
                 not any(isinstance(a, ast.Starred) for a in node.args):
             args = [self.value(a) for a in node.args]
@@ -365,6 +369,22 @@ class Expressions:
             raise problem
         self.arguments(node, reads=allow.reads_models(name))
         return Unknown(node.lineno, f"{text(node)} is only known when the code runs")
+
+    def partial(self, node: ast.Call) -> object | None:
+        """functools.partial(layers.Conv2D, kernel_size=3, ...) of a library class with
+        known arguments: a class alias with those arguments fixed."""
+        from .init_run import Partial  # the class interpreter's value for it
+
+        if not node.args or any(isinstance(a, ast.Starred) for a in node.args) or \
+                any(k.arg is None for k in node.keywords):
+            return None
+        func = self.value(node.args[0])
+        rest = [self.value(a) for a in node.args[1:]]
+        keywords = [(k.arg, self.value(k.value)) for k in node.keywords if k.arg]
+        if not isinstance(func, Module) or not all(
+                isinstance(v, RAW_TYPES) for v in [*rest, *(v for _, v in keywords)]):
+            return None
+        return Partial(func, node.args[0], tuple(rest), tuple(keywords))
 
     def arguments(self, node: ast.Call, reads: bool) -> list[object]:
         """The arguments' values; a model handed to a call that may change it is spoiled."""

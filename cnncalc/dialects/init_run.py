@@ -843,6 +843,23 @@ class Run:
         return ast.copy_location(_literal(known, node), node)
 
 
+def written_call(alias: Partial, call: ast.Call) -> ast.Call:
+    """`DefaultConv2D(filters=64)` written out as the class with the fixed arguments first,
+    the call's own keywords replacing fixed ones of the same name."""
+    if not isinstance(alias.func, Module):
+        raise err(call, f"{text(call)}: the partial of {text(alias.func_node)} is not read")
+    own = {k.arg for k in call.keywords}
+    parts = alias.func.name.split(".")
+    func: ast.expr = ast.Name(parts[0], ast.Load())
+    for p in parts[1:]:
+        func = ast.Attribute(func, p, ast.Load())
+    written = ast.Call(func, [*(_literal(a, call) for a in alias.args), *call.args],
+                       [*(ast.keyword(k, _literal(v, call)) for k, v in alias.keywords
+                          if k not in own), *call.keywords])
+    ast.copy_location(written, call)
+    return ast.fix_missing_locations(written)  # type: ignore[no-any-return]
+
+
 def _literal(value: object, node: ast.AST) -> ast.expr:
     if isinstance(value, tuple):
         return ast.copy_location(ast.Tuple([_literal(v, node) for v in value], ast.Load()),

@@ -141,3 +141,130 @@ def test_the_bounds_are_one_line_errors_even_where_no_model_uses_the_value(
     code = KERAS + code + "model = keras.Sequential([keras.Input(shape=(4,)), " \
         "layers.Dense(2)])\n"
     assert needle in _error(code)
+
+
+TORCH_CLASS = """
+import functools
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+Conv3 = functools.partial(nn.Conv2d, kernel_size=3, padding=1, bias=False)
+
+
+def conv_bn(c_in, c_out, stride=1):
+    return nn.Sequential(Conv3(c_in, c_out, stride=stride), nn.BatchNorm2d(c_out),
+                         nn.ReLU(inplace=True))
+
+
+class Block(nn.Module):
+    expansion = 2
+
+    def __init__(self, c_in, c, stride=1):
+        super().__init__()
+        self.body = nn.Sequential()
+        self.body.add_module("a", conv_bn(c_in, c, stride))
+        self.body.add_module("b", Conv3(c, c * self.expansion))
+        self.short = None
+        if stride != 1 or c_in != c * self.expansion:
+            self.short = nn.Conv2d(c_in, c * self.expansion, 1, stride, bias=False)
+
+    def forward(self, x):
+        out = self.body(x)
+        if self.short is not None:
+            out = out + self.short(x)
+        else:
+            out = out + x
+        return F.relu(out)
+
+
+class Net(nn.Module):
+    def __init__(self, block, widths=(4, 8), num_classes=10):
+        super().__init__()
+        c = 3
+        self.stages = nn.ModuleList()
+        for i, w in enumerate(widths):
+            layers = [block(c, w, stride=1 if i == 0 else 2)]
+            layers += [block(w * block.expansion, w) for _ in range(2 - 1)]
+            self.stages.append(nn.Sequential(*layers))
+            c = w * block.expansion
+        self.heads = nn.ModuleDict({"main": nn.Linear(c, num_classes)})
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x):
+        for stage in self.stages:
+            x = stage(x)
+        x = F.adaptive_avg_pool2d(x, 1)
+        x = torch.flatten(x, 1)
+        if self.training:
+            x = self.drop(x)
+        return self.heads["main"](x)
+
+
+def make_net():
+    return Net(Block, widths=[4, 8])
+"""
+
+
+def test_a_class_built_with_partials_containers_and_blocks_reads_as_torch_builds_it() -> None:
+    """Oracle: torch runs the same code (exec in this test only)."""
+    import torch
+
+    from ..oracle import counts
+
+    r = resolve(TORCH_CLASS, None, "3x16x16", model="make_net")
+    s = summarize(r.nodes, r.shape, r.convention)
+    scope: dict[str, object] = {}
+    exec(TORCH_CLASS, scope)  # the oracle: the code as Python runs it
+    net = scope["make_net"]()  # type: ignore[operator]
+    assert isinstance(net, torch.nn.Module)
+    with torch.no_grad():
+        out = net.eval()(torch.zeros(1, 3, 16, 16))
+    assert (s.output_shape, s.trainable_params, s.non_trainable_params) == \
+        (tuple(out.shape[1:]), *counts(net))
+
+
+@pytest.mark.parametrize(("old", "new", "needle"), [
+    ('self.heads["main"](x)', 'self.heads["aux"](x)', "'aux' is not a key of self.heads"),
+    ("for stage in self.stages:\n            x = stage(x)",
+     "x = self.stages[0](x)", "self.stages['1'] has weights but forward() never uses it"),
+    ("for stage in self.stages:\n            x = stage(x)",
+     "for stage in self.stages:\n            x = stage(x)\n        x = self.stages[1](x)",
+     "applied twice, sharing its weights"),
+    ("layers += [", "layers += [nn.ReLU()] * 2 + [", None),
+    ("layers += [", "layers += [nn.Conv2d(8, 8, 1)] * 2 + [",
+     "repeats the same layer object, which shares its weights"),
+    ("    expansion = 2\n", "", "self.expansion is not set before it is used"),
+    ("        super().__init__()\n        self.body", "        super().__init__()\n"
+     "        nn.init.zeros_(self.short.weight)\n        self.body",
+     "self.short is not a layer defined above"),
+])
+def test_what_the_class_interpreter_cannot_follow_is_an_error(old: str, new: str,
+                                                               needle: str | None) -> None:
+    code = TORCH_CLASS.replace(old, new, 1)
+    assert code != TORCH_CLASS
+    if needle is None:
+        read_model(code, "make_net")  # ReLU has no weights: repeating it is harmless
+        return
+    assert needle in _error(code, "make_net")
+
+
+def test_a_keras_partial_alias_reads_as_its_class_with_the_fixed_arguments() -> None:
+    """Hands-On Machine Learning's DefaultConv2D. By hand: Conv2D(64, 7) on 1 channel:
+    7*7*1*64 + 64 = 3,200; 28 -> pool -> 14; Conv2D(128, 3) on 64: 3*3*64*128 + 128 =
+    73,856; on 128: 3*3*128*128 + 128 = 147,584; 14 -> pool -> 7; Dense(10) on 7*7*128 =
+    6,272: 62,730. Total 287,370."""
+    code = """from functools import partial
+from tensorflow import keras
+DefaultConv2D = partial(keras.layers.Conv2D, kernel_size=3, activation="relu", padding="SAME")
+model = keras.models.Sequential([
+    DefaultConv2D(filters=64, kernel_size=7, input_shape=[28, 28, 1]),
+    keras.layers.MaxPooling2D(pool_size=2),
+    DefaultConv2D(filters=128),
+    DefaultConv2D(filters=128),
+    keras.layers.MaxPooling2D(pool_size=2),
+    keras.layers.Flatten(),
+    keras.layers.Dense(units=10, activation="softmax"),
+])
+"""
+    assert _params(code) == 287_370
