@@ -857,7 +857,7 @@ def written_call(alias: Partial, call: ast.Call) -> ast.Call:
                        [*(ast.keyword(k, _literal(v, call)) for k, v in alias.keywords
                           if k not in own), *call.keywords])
     ast.copy_location(written, call)
-    return ast.fix_missing_locations(written)  # type: ignore[no-any-return]
+    return ast.fix_missing_locations(written)
 
 
 def _literal(value: object, node: ast.AST) -> ast.expr:
