@@ -240,10 +240,10 @@ class Script(Expressions):
 
     def aug_assign(self, s: ast.AugAssign) -> None:
         if isinstance(s.target, ast.Name):
-            combined = ast.BinOp(left=ast.Name(s.target.id, ast.Load()), op=s.op,
+            combined = ast.BinOp(left=ast.copy_location(ast.Name(s.target.id, ast.Load()),
+                                                    s.target), op=s.op,
                                  right=s.value)
             ast.copy_location(combined, s)
-            ast.fix_missing_locations(combined)
             self.history.bind(s.target.id, self.value(combined))
         else:
             self.value(s.value)

@@ -19,7 +19,7 @@ MISSING: Final = object()  # a name nothing binds
 # A dict the code writes is read as a read-only mapping: the reader never changes a value.
 RAW_TYPES: Final = (int, float, str, bool, type(None), tuple, MappingProxyType)
 MAX_ITEMS: Final = 100_000  # items in any list, tuple, range, string or dict the code builds
-MAX_STEPS: Final = 500_000  # statements, loop turns and comprehension items of one reading
+MAX_STEPS: Final = 100_000  # statements, loop turns and comprehension items of one reading
 MAX_CALLS: Final = 20  # calls of the file's own functions inside one another
 
 Raw = object  # int, float, str, bool, None, a tuple of them, or a mapping of them
