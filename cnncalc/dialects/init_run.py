@@ -119,6 +119,8 @@ class Run:
         self.loops: list[int] = []  # per frame: loops being run
         self.mods: dict[str, Mod] = {}  # self.X holding a module
         self.state: dict[str, object] = {}  # self.X holding a list, a dict, a class...
+        # Modules placed in the model, and where; each is kept so that its id stays its own.
+        self.held: dict[int, tuple[Mod, ast.AST]] = {}
 
     # --- statements ----------------------------------------------------------------------
 
@@ -216,9 +218,21 @@ class Run:
                       "give the layer its arguments where it is made")
         raise err(s, f"cannot read the assignment to {text(t)}", HINT)
 
+    def claim(self, mod: Mod, where: ast.AST) -> None:
+        """A module placed in the model; placing the same object twice shares its weights,
+        which torch counts once and a layer table cannot show."""
+        first = self.held.get(id(mod))
+        if first is not None and mod.weights():
+            raise err(where, f"{text(mod.where)} is placed in the model twice (first on line "
+                      f"{getattr(first[1], 'lineno', '?')}), sharing its weights",
+                      "build a new layer for each place")
+        self.held[id(mod)] = (mod, where)
+
     def set_self(self, attr: str, value: object, s: ast.stmt) -> None:
         if isinstance(value, Mod):
             self.module(value, s)
+            if self.mods.get(attr) is not value:
+                self.claim(value, s)
             self.mods[attr] = value
             self.r.attrs[attr] = (value.nodes(), s)
             self.r.values.names.pop(f"self.{attr}", None)
@@ -356,7 +370,13 @@ class Run:
                               node.orelse)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             out: list[object] = []
-            self.comprehension(node, node.generators, 0, out)
+            frame = self.frames[-1]
+            saved = dict(frame)  # its loop names are its own, as in Python 3
+            try:
+                self.comprehension(node, node.generators, 0, out)
+            finally:
+                frame.clear()
+                frame.update(saved)
             return out
         if isinstance(node, ast.Subscript):
             return self.subscript(node)
@@ -778,6 +798,7 @@ class Run:
         if not isinstance(key, str):
             raise err(node, f"{text(node)}: a module's name must be a string")
         m = self.module(module, node)
+        self.claim(m, node)
         if key in target.keys:  # torch replaces the module under that name, in its place
             target.items[target.keys.index(key)] = m
         else:

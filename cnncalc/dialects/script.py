@@ -478,8 +478,9 @@ class Script(Expressions):
         """A function that returns PyTorch layers built from known values (`vgg(conv_arch)`,
         lists and loops of layers included): the model it returns, read by the class
         reader's interpreter. None when it is not one: it is then run here."""
-        if any(not isinstance(v, RAW_TYPES) for v in bound.values()):
-            return None
+        if any(not isinstance(v, RAW_TYPES) for v in bound.values()) or \
+                (self.owner is not None and not self.frame):
+            return None  # a function body read on its own: its calls are not models
         from .torch_module import file_layers  # torch_module builds on this file
 
         view = self.snapshot()

@@ -268,3 +268,32 @@ model = keras.models.Sequential([
 ])
 """
     assert _params(code) == 287_370
+
+
+SHARED = """import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        c = 3
+        convs = [nn.Conv2d(1, 1, 3) for c in (1, 2)]
+        self.a = nn.Sequential(*convs)
+        self.b = nn.Conv2d(c, 4, 1)
+        BODY
+    def forward(self, x):
+        return self.b(self.a(x))
+"""
+
+
+def test_a_comprehensions_names_are_its_own() -> None:
+    """As in Python 3, `c` after the comprehension is still 3: Conv2d(3, 4, 1)."""
+    m = read_model(SHARED.replace("BODY", "pass"), "Net")
+    assert [n.args.get("out_channels") for n in m.nodes] == [1, 1, 4]
+    assert "Conv2d(3, 4, 1)" in [getattr(n, "source", "") for n in m.nodes]
+
+
+@pytest.mark.parametrize("body", ["conv = nn.Conv2d(4, 4, 1)\n        self.c = "
+                                  "nn.Sequential(conv, conv)", "self.c = self.b",
+                                  "self.c = nn.ModuleList([self.b])"])
+def test_one_layer_object_placed_twice_is_an_error(body: str) -> None:
+    """torch would count its weights once; a layer table cannot show that."""
+    assert "is placed in the model twice" in _error(SHARED.replace("BODY", body), "Net")
