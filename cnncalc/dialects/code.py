@@ -215,6 +215,20 @@ class Reader:
         if name is not None and name.rpartition(".")[2] in SEQUENTIAL and \
                 sequential_dialect(call) is not None:
             return self.sequential(call, first)
+        if name is not None and "." not in name:
+            from .init_run import Partial, written_call  # the class interpreter's values
+
+            alias = self.values.get(name)
+            if isinstance(alias, Partial):  # DefaultConv2D = partial(layers.Conv2D, ...)
+                return self.layer_call(written_call(alias, call), first)
+        if name is not None and self.dialect != KERAS:
+            from .kinds import Owner  # kinds builds on values, as this file does
+
+            bound = self.values.get(name.split(".")[0])
+            if isinstance(bound, Owner) and bound.kind in ("function", "torch"):
+                from .torch_module import file_layers  # torch_module builds on this file
+
+                return file_layers(call, self.values)
         bound = self.bind(call, first)
         assert name is not None
         prefixed, cls = split_name(name)

@@ -10,6 +10,7 @@ the reader cannot tell what it does to the model.
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable
 
 from . import allow
@@ -19,10 +20,12 @@ from .code import sequential_dialect
 from .kinds import Built, Holder, Instance, LayerObj, Module, Owner, Param, SeqModel
 from .tensors import Tensor
 from .values import (
+    BUILTIN_FUNCTIONS,
     MISSING,
     RAW_TYPES,
     CodeError,
     History,
+    LimitError,
     Unknown,
     Values,
     View,
@@ -126,6 +129,10 @@ class Expressions:
             return self.value(node.body if test else node.orelse)
         if isinstance(node, ast.Lambda):
             return Unknown(node.lineno, "a lambda is only known when it runs")
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.Dict)):
+            known = self.raw(node)
+            if not isinstance(known, Unknown):
+                return known
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
                              ast.Dict, ast.Set, ast.JoinedStr, ast.FormattedValue,
                              ast.Starred)):
@@ -174,17 +181,33 @@ class Expressions:
                 return as_unknown(part, node)
             if not isinstance(part, RAW_TYPES):
                 return Unknown(node.lineno, f"{text(node)} is only known when the code runs")
+        known = {id(sub): part for part, sub in zip(parts, _operands(node))
+                 if not isinstance(sub, (ast.Name, ast.Constant))}
+        if known:  # x.shape[-1], len(cfg): parts only this reader computes
+            return self.raw(_with_known(node, known), {f"__known_{k}": v
+                                                       for k, v in known.items()})
         return self.raw(node)
 
-    def raw(self, node: ast.expr) -> object:
+    def raw(self, node: ast.expr, known: dict[str, object] | None = None) -> object:
         """A constant expression's value; one Python would refuse (1 / 0, 1e309) is an
         Unknown that says why, an error only where a model uses it."""
         try:
-            return self.values().eval(node)
+            return Values(known, self.view()).eval(node)
+        except LimitError:
+            raise
         except CodeError as e:
             return Unknown.of(e)
 
     def attribute(self, base: object, node: ast.Attribute) -> object:
+        if isinstance(base, Tensor) and node.attr == "shape":
+            from .shapes import keras_shape  # only for code that reads a shape
+
+            try:
+                return keras_shape(base, node)
+            except LimitError:
+                raise
+            except CodeError as e:
+                return Unknown.of(e)
         if isinstance(base, Module):
             return Module(f"{base.name}.{node.attr}")
         if isinstance(base, Holder) and not isinstance(base, Owner) and \
@@ -267,6 +290,9 @@ class Expressions:
         if isinstance(callee, LayerObj):
             return kf.apply_object(callee, name, node, args[0] if args else None)
         tensor_in = any(isinstance(a, Tensor) for a in args)
+        if isinstance(callee, SeqModel) and len(args) == 1 and isinstance(args[0], Tensor) \
+                and not node.keywords:
+            return self.nested(callee, args[0], node)
         if isinstance(callee, (SeqModel, Built)) and tensor_in:
             return Unknown(node.lineno, f"{text(node)} applies a model as a layer: nested "
                            "models are not read yet")
@@ -276,6 +302,26 @@ class Expressions:
             return as_unknown(callee, node) if not tensor_in else Unknown(
                 node.lineno, f"{text(node)}: {name} is only known when the code runs")
         return Unknown(node.lineno, f"{text(node)} is only known when the code runs")
+
+    def nested(self, seq: SeqModel, x: Tensor, node: ast.Call) -> object:
+        """A Sequential applied to a tensor as a layer: its layers, as they stand."""
+        from .modules import sequential_model  # modules builds on this file
+
+        if seq.poison is not None:
+            return Unknown.of(seq.poison)
+        try:
+            model = sequential_model(seq)()
+        except LimitError:
+            raise
+        except CodeError as e:
+            return Unknown.of(e)
+        if seq.applied is None:
+            seq.applied = node
+        self.nests(seq)
+        return x.then(model.nodes)
+
+    def nests(self, seq: SeqModel) -> None:
+        raise NotImplementedError
 
     def called(self, callee: object, name: str, node: ast.Call) -> object:
         """A call of a name: a builtin or imported function, the file's own code, a model."""
@@ -300,6 +346,15 @@ class Expressions:
             if not isinstance(arg, RAW_TYPES):
                 return as_unknown(arg, node)
             return self.raw(node)
+        if name == "functools.partial":
+            made = self.partial(node)
+            if made is not None:
+                return made
+        if name in BUILTIN_FUNCTIONS and not node.keywords and \
+                not any(isinstance(a, ast.Starred) for a in node.args):
+            args = [self.value(a) for a in node.args]
+            if name == "isinstance" or all(isinstance(a, RAW_TYPES) for a in args):
+                return self.raw(node)
         if not allow.harmless(name) and not allow.reads_models(name):
             problem = err(node, f"{text(node)} is not read: cnncalc cannot tell what {name} "
                           "does to the model", READ_HINT)
@@ -311,6 +366,22 @@ class Expressions:
             raise problem
         self.arguments(node, reads=allow.reads_models(name))
         return Unknown(node.lineno, f"{text(node)} is only known when the code runs")
+
+    def partial(self, node: ast.Call) -> object | None:
+        """functools.partial(layers.Conv2D, kernel_size=3, ...) of a library class with
+        known arguments: a class alias with those arguments fixed."""
+        from .init_run import Partial  # the class interpreter's value for it
+
+        if not node.args or any(isinstance(a, ast.Starred) for a in node.args) or \
+                any(k.arg is None for k in node.keywords):
+            return None
+        func = self.value(node.args[0])
+        rest = [self.value(a) for a in node.args[1:]]
+        keywords = [(k.arg, self.value(k.value)) for k in node.keywords if k.arg]
+        if not isinstance(func, Module) or not all(
+                isinstance(v, RAW_TYPES) for v in [*rest, *(v for _, v in keywords)]):
+            return None
+        return Partial(func, node.args[0], tuple(rest), tuple(keywords))
 
     def arguments(self, node: ast.Call, reads: bool) -> list[object]:
         """The arguments' values; a model handed to a call that may change it is spoiled."""
@@ -327,10 +398,16 @@ class Expressions:
         for k in node.keywords:
             self.value(k.value)
 
+    def run_function(self, owner: Owner, node: ast.Call) -> object:
+        raise NotImplementedError
+
     def file_call(self, owner: Owner, node: ast.Call) -> object:
-        """A call of the file's own function or class: not read yet, so what it gives is
-        unknown; a model handed to it is followed into it (see Script.link)."""
+        """A call of the file's own function (read: its body runs, see Script.run_function)
+        or class (not read yet, so what it gives is unknown); a model handed to a class is
+        followed into it (see Script.link)."""
         fn = owner.node
+        if owner.kind == "function" and isinstance(fn, ast.FunctionDef):
+            return self.run_function(owner, node)
         names = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)] \
             if not isinstance(fn, ast.ClassDef) else []
         if isinstance(fn, ast.ClassDef):
@@ -387,6 +464,23 @@ class Expressions:
         if isinstance(base, Unknown):
             return base
         return Unknown(node.lineno, f"{text(node)} is only known when the code runs")
+
+
+def _with_known(node: ast.expr, known: dict[int, object]) -> ast.expr:
+    """`node` with each operand whose value is in `known` read as a name bound to it."""
+    out = copy.copy(node)
+    for field, value in ast.iter_fields(node):
+        if isinstance(value, list):
+            setattr(out, field, [_known_name(v, known) for v in value])
+        elif isinstance(value, ast.expr):
+            setattr(out, field, _known_name(value, known))
+    return out
+
+
+def _known_name(sub: object, known: dict[int, object]) -> object:
+    if isinstance(sub, ast.expr) and id(sub) in known:
+        return ast.copy_location(ast.Name(f"__known_{id(sub)}", ast.Load()), sub)
+    return sub
 
 
 def _operands(node: ast.expr) -> list[ast.expr]:

@@ -41,6 +41,7 @@ class Owner(Holder):
     kind: str  # 'function', 'torch' (an nn.Module class), 'keras' (a keras.Model), 'class'
     first_call: View | None = None  # the scope as it stood at the first call from module level
     params: dict[str, Param] = field(default_factory=dict)  # filled when its body is read
+    defaults: dict[str, object] = field(default_factory=dict)  # evaluated where it is defined
 
 
 @dataclass(eq=False)
@@ -85,6 +86,7 @@ class SeqModel(Holder):
     view: View
     adds: list[tuple[ast.expr, View]] = field(default_factory=list)
     builds: list[tuple[ast.Call, View]] = field(default_factory=list)
+    applied: ast.AST | None = None  # where it is first applied to a tensor as a layer
 
 
 @dataclass(eq=False)

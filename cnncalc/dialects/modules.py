@@ -12,7 +12,17 @@ from .binding import PYTORCH, ClassError
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
 from .kinds import Found, Owner, Param, SeqModel
 from .script import Script, Unit
-from .values import CodeError, Unknown, Values, View, dotted, err, text
+from .values import (
+    CodeError,
+    Unknown,
+    Values,
+    View,
+    dotted,
+    end_budget,
+    err,
+    fresh_budget,
+    text,
+)
 
 _MODULE_BASES = ("nn.Module", "Module", "torch.nn.Module")
 _KERAS_BASES = ("keras.Model", "Model", "tf.keras.Model", "keras.models.Model")
@@ -46,6 +56,14 @@ def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
 
 def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     """Every model of the code, as (name, line, reader), in the order of the code."""
+    token = fresh_budget()
+    try:
+        return _find_models(tree)
+    finally:
+        end_budget(token)
+
+
+def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     unit = Unit(tree)
     module = Script(unit, None, None)
     module.history.bind("__name__", "__main__")  # the file read as a script
@@ -54,18 +72,80 @@ def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     end = module.view()
     for owner in unit.functions:
         _read_function(unit, owner, end)
+        builder = _builder(owner, end, unit)
+        if builder is not None:
+            unit.found.append(builder)
     _follow_links(unit)
-    found = sorted(unit.found, key=lambda f: f.line)
+    helpers = _helpers(tree)
+    found = sorted((f for f in unit.found if f.name not in helpers), key=lambda f: f.line)
     for f in found:
-        f.holders = (*f.holders, unit.libraries)
+        f.holders = (*f.holders, unit.libraries, *unit.nested)
     counts = Counter(f.name for f in found)
     return [(f"{f.name}@{f.line}" if counts[f.name] > 1 else f.name, f.line,
              _typed(f)) for f in found]
 
 
+def _helpers(tree: ast.Module) -> set[str]:
+    """Top-level functions that are not models of their own: those that need arguments
+    and that the file calls (`nin_block(1, 96, 11, 4, 0)` builds part of a model), and
+    those the module code calls (`model = build()`: the model is `model`)."""
+    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and
+              isinstance(n.func, ast.Name)}
+    stack: list[ast.AST] = [s for s in tree.body if not isinstance(
+        s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    at_module: set[str] = set()
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+            at_module.add(n.func.id)
+        stack.extend(ast.iter_child_nodes(n))
+    out: set[str] = set()
+    for s in tree.body:
+        if isinstance(s, ast.FunctionDef) and s.name in called:
+            a = s.args
+            if s.name in at_module or len(a.defaults) < len(a.posonlyargs) + len(a.args) or \
+                    any(d is None for d in a.kw_defaults):
+                out.add(s.name)
+    return out
+
+
+def _builder(owner: Owner, end: View, unit: Unit) -> Found | None:
+    """A function that takes no required argument and returns one of the file's nn.Module
+    classes built (`def ResNet18(): return ResNet(BasicBlock, [2, 2, 2, 2])`): a model of
+    its own, picked by the function's name."""
+    fn = owner.node
+    if not isinstance(fn, ast.FunctionDef) or owner.kind != "function" or \
+            len(fn.args.defaults) < len(fn.args.posonlyargs) + len(fn.args.args) or \
+            any(d is None for d in fn.args.kw_defaults):
+        return None
+    returns = [s for s in fn.body if isinstance(s, ast.Return)]
+    if len(returns) != 1 or not isinstance(returns[0].value, (ast.Call, ast.Name)):
+        return None
+    called = [end.get(n.func.id) for n in ast.walk(fn) if isinstance(n, ast.Call) and
+              isinstance(n.func, ast.Name)]
+    owners = [c for c in called if isinstance(c, Owner) and c is not owner]
+    if not any(c.kind == "torch" for c in owners) and not (
+            isinstance(returns[0].value, ast.Call) and any(c.kind == "function"
+                                                           for c in owners)):
+        return None
+    cls = owners[0]
+
+    def read() -> object:
+        from .torch_module import builder_model  # torch_module builds on this file
+
+        return builder_model(fn, unit.tree, end)
+    return Found(fn.name, fn.lineno, read, [], (owner, cls))
+
+
 def _typed(found: Found) -> Callable[[], Model]:
     def build() -> Model:
-        model = found.build()
+        token = fresh_budget()
+        try:
+            model = found.build()
+        finally:
+            end_budget(token)
         assert isinstance(model, Model)
         return model
     return build
@@ -75,8 +155,14 @@ def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDe
                         name: str, values: Values, skip_self: bool) -> dict[str, object]:
     """When the code calls `name(...)` (Net(num_classes=100)), the values it passes, which
     replace the defaults; calls with different arguments are ambiguous and refused."""
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
-             isinstance(n.func, ast.Name) and n.func.id == name]
+    by_name: dict[str, list[ast.Call]] | None = getattr(tree, "_cnncalc_calls", None)
+    if by_name is None:  # every call of a plain name, found once per file
+        by_name = {}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                by_name.setdefault(n.func.id, []).append(n)
+        setattr(tree, "_cnncalc_calls", by_name)  # noqa: B010 - an attribute of our own
+    calls = by_name.get(name, [])
     if not calls:
         return {}
     shapes = {ast.dump(ast.Tuple(elts=[*c.args, *[k.value for k in c.keywords]], ctx=ast.Load()))
@@ -107,6 +193,8 @@ def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDe
 
 
 def _evaluated(values: Values, node: ast.expr) -> object:
+    if isinstance(node, ast.Name) and isinstance(values.get(node.id), Owner):
+        return values.get(node.id)  # a class or function of the file given as a value
     try:
         return values.eval(node)
     except CodeError as e:

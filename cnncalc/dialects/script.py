@@ -12,13 +12,32 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
+from types import MappingProxyType
 
 from . import allow
 from .evaluate import READ_HINT, Expressions, as_unknown
 from .keras_functional import first_unknown
 from .kinds import Built, Found, Holder, Instance, Module, Owner, Param, SeqModel
 from .tensors import Tensor, name_tensor
-from .values import MISSING, RAW_TYPES, CodeError, History, Unknown, View, dotted, err, text
+from .values import (
+    MAX_CALLS,
+    MISSING,
+    RAW_TYPES,
+    CodeError,
+    History,
+    LimitError,
+    Unknown,
+    Values,
+    View,
+    budget,
+    close_name,
+    dotted,
+    earliest,
+    err,
+    iterate,
+    limit,
+    text,
+)
 
 _KINDS: dict[type[ast.stmt], str] = {
     ast.For: "a for loop", ast.AsyncFor: "an async for loop", ast.While: "a while loop",
@@ -36,6 +55,21 @@ def describe(stmt: ast.stmt) -> str:
     return _KINDS.get(type(stmt), f"'{text(stmt)}'")
 
 
+class _Return(Exception):
+    """`return` in a function the reader runs: carries the value to the call."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    """`break` in a loop the reader runs."""
+
+
+class _Continue(Exception):
+    """`continue` in a loop the reader runs."""
+
+
 class Unit:
     """What one file's reading shares: the models found, and models handed to functions."""
 
@@ -48,15 +82,20 @@ class Unit:
         # Changed when the code assigns into a library of layers (`nn.Linear = ...`):
         # every model of the file is then refused, whether built before or after.
         self.libraries = Holder()
+        # Sequentials applied as layers: a later change to one refuses every model.
+        self.nested: list[Holder] = []
 
 
 class Script(Expressions):
     """Reads one body (the module, or one function) statement by statement."""
 
-    def __init__(self, unit: Unit, owner: Owner | None, outer: View | None) -> None:
+    def __init__(self, unit: Unit, owner: Owner | None, outer: View | None,
+                 frame: bool = False) -> None:
         self.unit = unit
         self.owner = owner
         self.outer = outer
+        self.frame = frame  # a call of a function of the file, run with its arguments
+        self.nesting: list[str] = []  # 'loop' (run) and 'block' (read once), innermost last
         self.history = History()
         self.problems: list[CodeError] = []
         self.sandbox: list[tuple[ast.stmt, str]] = []
@@ -72,12 +111,15 @@ class Script(Expressions):
 
     def statement(self, s: ast.stmt) -> None:
         try:
+            budget().tick(s)
             if self.returned is not None:
                 raise err(s, f"{describe(s)} after return is never run", "remove it")
             handler = STATEMENTS.get(type(s))
             if handler is None:
                 raise err(s, f"{describe(s)} is not read", READ_HINT)
             handler(self, s)
+        except LimitError:
+            raise
         except CodeError as e:
             self.fail(s, e)
 
@@ -100,6 +142,10 @@ class Script(Expressions):
             node, f"{text(node)} is handed {param or 'a model'} and may change it; helper "
             "functions are not read yet", "write every layer where the model is built")))
 
+    def nests(self, seq: SeqModel) -> None:
+        if seq not in self.unit.nested:
+            self.unit.nested.append(seq)
+
     def first_call(self, owner: Owner) -> None:
         if self.owner is None and not self.sandbox and owner.first_call is None:
             owner.first_call = self.snapshot()
@@ -108,7 +154,8 @@ class Script(Expressions):
 
     def register(self, value: object, name: str, node: ast.AST) -> None:
         """A model the statement built, under the name the code gives it."""
-        if not isinstance(value, (SeqModel, Built)) or id(value) in self.registered:
+        if not isinstance(value, (SeqModel, Built)) or id(value) in self.registered or \
+                self.frame:
             return
         if value.home is not self:
             return
@@ -195,10 +242,10 @@ class Script(Expressions):
 
     def aug_assign(self, s: ast.AugAssign) -> None:
         if isinstance(s.target, ast.Name):
-            combined = ast.BinOp(left=ast.Name(s.target.id, ast.Load()), op=s.op,
+            combined = ast.BinOp(left=ast.copy_location(ast.Name(s.target.id, ast.Load()),
+                                                    s.target), op=s.op,
                                  right=s.value)
             ast.copy_location(combined, s)
-            ast.fix_missing_locations(combined)
             self.history.bind(s.target.id, self.value(combined))
         else:
             self.value(s.value)
@@ -241,6 +288,11 @@ class Script(Expressions):
                             "helper functions are not read yet",
                             "write every layer where the model is built"))
             return
+        if model.applied is not None:
+            model.spoil(err(call, f"{text(call)} changes {model.var} after it is used as a "
+                            f"layer (line {getattr(model.applied, 'lineno', '?')})",
+                            "write every layer before the model is used"))
+            return
         if call.func.attr == "add":
             model.adds.append((call.args[0], self.snapshot()))
         else:
@@ -250,6 +302,8 @@ class Script(Expressions):
         if self.owner is None:
             raise err(s, "return outside a function")
         value = self.value(s.value) if s.value is not None else None
+        if self.frame:
+            raise _Return(value)
         if isinstance(value, Param):
             value.spoil(err(s, f"{self.owner.node.name} returns {value.name}, so its caller "
                             "may change it"))
@@ -276,6 +330,19 @@ class Script(Expressions):
 
         kind = class_kind(s) if isinstance(s, ast.ClassDef) else "function"
         owner = Owner(s, kind, home=self)
+        if isinstance(s, ast.FunctionDef):
+            args = s.args
+            positional = [*args.posonlyargs, *args.args]
+            pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults),
+                     *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults)
+                       if d is not None)]
+            for a, d in pairs:  # evaluated once, where the function is defined, as Python does
+                try:
+                    owner.defaults[a.arg] = self.value(d)
+                except LimitError:
+                    raise
+                except CodeError as e:
+                    owner.defaults[a.arg] = Unknown.of(e)
         self.history.bind(s.name, owner)
         if self.owner is None and not self.sandbox:
             if isinstance(s, ast.ClassDef):
@@ -313,15 +380,187 @@ class Script(Expressions):
 
     def loop(self, s: ast.For | ast.AsyncFor | ast.While) -> None:
         targets = [s.target] if isinstance(s, (ast.For, ast.AsyncFor)) else []
+        if isinstance(s, ast.While):
+            test = self.constant(s.test)
+            if isinstance(test, RAW_TYPES):
+                self.run_while(s)
+                return
         if isinstance(s, (ast.For, ast.AsyncFor)):
             over = self.value(s.iter)
+            if isinstance(s, ast.For) and isinstance(over, RAW_TYPES) and over is not None:
+                self.run_for(s, iterate(s.iter, over))
+                return
             if isinstance(over, Holder) and not isinstance(over, Owner):
                 over.spoil(err(s, f"the for loop over {text(s.iter)} reaches into the model; "
                                "cnncalc cannot follow what is done with it"))
-        else:
-            self.value(s.test)
         self.unread(s, f"the {'while' if isinstance(s, ast.While) else 'for'} loop",
                     [s.body, s.orelse], targets, "loops are not read yet")
+
+    def run_for(self, s: ast.For, items: tuple[object, ...]) -> None:
+        """A for loop over known items: its body runs once per item, as Python runs it."""
+        broke = False
+        self.nesting.append("loop")
+        try:
+            for item in items:
+                budget().tick(s)
+                self.store(s.target, item, s)
+                try:
+                    self.body(s.body)
+                except _Continue:
+                    continue
+                except _Break:
+                    broke = True
+                    break
+        finally:
+            self.nesting.pop()
+        if not broke:
+            self.body(s.orelse)
+
+    def run_while(self, s: ast.While) -> None:
+        """A while loop whose condition is known at every turn; the step budget bounds it."""
+        broke = False
+        self.nesting.append("loop")
+        try:
+            while True:
+                test = self.constant(s.test)
+                if not isinstance(test, RAW_TYPES):
+                    raise err(s, f"the while loop's condition {text(s.test)} is only known "
+                              "when the code runs")
+                if not test:
+                    break
+                budget().tick(s)
+                try:
+                    self.body(s.body)
+                except _Continue:
+                    continue
+                except _Break:
+                    broke = True
+                    break
+        finally:
+            self.nesting.pop()
+        if not broke:
+            self.body(s.orelse)
+
+    def run_function(self, owner: Owner, node: ast.Call) -> object:
+        """A call of a function of the file: its body runs with the arguments given, and
+        the call is what it returns. A problem inside it makes the call's value that
+        problem, so a model built from it names the line inside the function."""
+        fn = owner.node
+        assert isinstance(fn, ast.FunctionDef)
+        b = budget()
+        if b.depth >= MAX_CALLS:
+            raise limit(node, f"{text(node)}: calls of the file's functions nest more than "
+                        f"{MAX_CALLS} deep", "a model's code needs far fewer")
+        bound = self.call_arguments(owner, fn, node)
+        built = self.torch_function(node, bound)
+        if built is not None:
+            return built
+        home = owner.home
+        frame = Script(self.unit, owner, home.view() if isinstance(home, Script) else
+                       self.view(), frame=True)
+        frame.star = self.star
+        for name, value in bound.items():
+            frame.history.bind(name, value)
+        b.depth += 1
+        result: object = None
+        try:
+            frame.body(fn.body)
+        except _Return as r:
+            result = r.value
+        finally:
+            b.depth -= 1
+        first = earliest(*frame.problems)
+        if first is not None:
+            return Unknown.of(first)
+        if isinstance(result, (SeqModel, Built)) and result.home is frame:
+            result.home = self  # a model the function made and returned: the caller's now
+        return result
+
+    def torch_function(self, node: ast.Call, bound: dict[str, object]) -> Built | None:
+        """A function that returns PyTorch layers built from known values (`vgg(conv_arch)`,
+        lists and loops of layers included): the model it returns, read by the class
+        reader's interpreter. None when it is not one: it is then run here."""
+        if any(not isinstance(v, RAW_TYPES) for v in bound.values()) or \
+                (self.owner is not None and not self.frame):
+            return None  # a function body read on its own: its calls are not models
+        from .torch_module import file_layers  # torch_module builds on this file
+
+        view = self.snapshot()
+        try:
+            nodes = file_layers(node, Values(base=view))
+        except LimitError:
+            raise
+        except CodeError:
+            return None
+        from .code import finish  # code builds on this file
+
+        model = finish(text(node), None, nodes, None, node)
+        return Built(node.lineno, lambda: model, home=self)
+
+    def call_arguments(self, owner: Owner, fn: ast.FunctionDef,
+                       node: ast.Call) -> dict[str, object]:
+        """Each parameter's value for one call, bound as Python binds it."""
+        args = fn.args
+        given: list[object] = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                v = self.value(a.value)
+                if not isinstance(v, tuple):
+                    raise as_unknown(v, a).error() if not isinstance(v, Unknown) else \
+                        v.error()
+                given.extend(v)
+            else:
+                given.append(self.value(a))
+        named: dict[str, object] = {}
+        for k in node.keywords:
+            v = self.value(k.value)
+            if k.arg is None:
+                if not isinstance(v, MappingProxyType):
+                    raise (v if isinstance(v, Unknown) else as_unknown(v, k.value)).error()
+                for key, item in v.items():
+                    if not isinstance(key, str):
+                        raise err(node, f"{text(node)}: a keyword that is not a string")
+                    named[key] = item
+            else:
+                named[k.arg] = v
+        positional = [*args.posonlyargs, *args.args]
+        out: dict[str, object] = {}
+        for i, p in enumerate(positional):
+            if i < len(given):
+                if p.arg in named:
+                    raise err(node, f"{text(node)}: {fn.name} is given {p.arg} twice")
+                out[p.arg] = given[i]
+            elif p.arg in named:
+                out[p.arg] = named.pop(p.arg)
+            elif p.arg in owner.defaults:
+                out[p.arg] = owner.defaults[p.arg]
+            else:
+                raise err(node, f"{text(node)}: {fn.name} needs its argument {p.arg}")
+        extra = tuple(given[len(positional):])
+        if args.vararg is not None:
+            out[args.vararg.arg] = extra if all(isinstance(v, RAW_TYPES) for v in extra) \
+                else Unknown(node.lineno, f"*{args.vararg.arg} of {text(node)} holds values "
+                             "known only when the code runs")
+        elif extra:
+            raise err(node, f"{text(node)}: {fn.name} takes {len(positional)} positional "
+                      "arguments")
+        for kw in args.kwonlyargs:
+            if kw.arg in named:
+                out[kw.arg] = named.pop(kw.arg)
+            elif kw.arg in owner.defaults:
+                out[kw.arg] = owner.defaults[kw.arg]
+            else:
+                raise err(node, f"{text(node)}: {fn.name} needs its argument {kw.arg}")
+        if args.kwarg is not None:
+            out[args.kwarg.arg] = MappingProxyType(named) if all(
+                isinstance(v, RAW_TYPES) for v in named.values()) else Unknown(
+                node.lineno, f"**{args.kwarg.arg} of {text(node)} holds values known only "
+                "when the code runs")
+        elif named:
+            word = next(iter(named))
+            names = [a.arg for a in (*positional, *args.kwonlyargs)]
+            raise err(node, f"{fn.name} has no argument '{word}'", close_name(word, names))
+        return out
 
     def attempt(self, s: ast.Try) -> None:
         bodies = [s.body, s.orelse, s.finalbody, *(h.body for h in s.handlers)]
@@ -336,8 +575,15 @@ class Script(Expressions):
                targets: list[ast.expr], why: str) -> None:
         """A block the reader does not run yet: read as if it ran once, then every name it
         set is unknown and every model it changed is spoiled."""
+        leaves = _leaves(bodies, loops=not isinstance(s, (ast.For, ast.While)))
+        if leaves is not None and (("loop" in self.nesting and leaves != "return") or
+                                   (self.frame and leaves == "return")):
+            raise err(s, f"{what} may {'return' if leaves == 'return' else 'leave the loop'}"
+                      f" ({why}), so what runs after it is not known",
+                      "make its condition a value known before the code runs")
         clock = self.history.clock
         self.sandbox.append((s, what))
+        self.nesting.append("block")
         try:
             for t in targets:
                 self.store(t, Unknown(s.lineno, f"{what} sets {text(t)}; {why}"), s)
@@ -345,6 +591,7 @@ class Script(Expressions):
                 self.body(b)
         finally:
             self.sandbox.pop()
+            self.nesting.pop()
         for name, values in self.history.since(clock).items():
             if all(isinstance(v, (Module, Owner)) for v in values):
                 continue  # an import or a definition means the same on every path
@@ -376,6 +623,8 @@ class Script(Expressions):
             self.value(s.msg)
 
     def jump(self, s: ast.stmt) -> None:
+        if self.nesting and self.nesting[-1] == "loop":
+            raise _Break() if isinstance(s, ast.Break) else _Continue()
         if not self.sandbox:
             raise err(s, f"{text(s)} outside a loop")
 
@@ -418,6 +667,25 @@ STATEMENTS: dict[type[ast.stmt], Callable[[Script, ast.stmt], None]] = {
     **{t: Script.refuse for t in (getattr(ast, n, None) for n in ("TryStar", "TypeAlias"))
        if t is not None},
 }
+
+
+def _leaves(bodies: list[list[ast.stmt]], loops: bool) -> str | None:
+    """'return' or 'loop' when a block may return from its function, or break or continue
+    the loop around it (`loops`), not counting functions it defines and, for break and
+    continue, loops inside it."""
+    found: str | None = None
+    stack: list[tuple[ast.AST, bool]] = [(st, loops) for b in bodies for st in b]
+    while stack:
+        n, jumps = stack.pop()
+        if isinstance(n, ast.Return):
+            return "return"
+        if isinstance(n, (ast.Break, ast.Continue)) and jumps:
+            found = "loop"
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        inner = jumps and not isinstance(n, (ast.For, ast.AsyncFor, ast.While))
+        stack.extend((c, inner) for c in ast.iter_child_nodes(n))
+    return found
 
 
 def _children(node: ast.AST) -> Iterator[ast.AST]:

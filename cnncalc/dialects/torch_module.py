@@ -16,11 +16,12 @@ from ..spec import Layer, Node
 from .binding import PYTORCH, Bound, ClassError, Made, Raw
 from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
+from .init_run import Mod, Run, bind
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
 from .tensors import Source, Tensor, check_uses, join, name_tensor, start
-from .values import CodeError, Unknown, Values, View, dotted, err, text
+from .values import MISSING, CodeError, Unknown, Values, View, budget, dotted, err, iterate, text
 
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
 _TORCH_ACTS = ("relu", "sigmoid", "tanh", "softmax", "log_softmax")
@@ -32,10 +33,46 @@ _JOIN_FUNCTIONS = {**{c: "cat" for c in _CATS}, "torch.add": "add", "torch.mul":
 _JOIN_OPS: dict[type[ast.operator], str] = {ast.Add: "add", ast.Mult: "mul"}
 
 
-def class_model(cls: ast.ClassDef, owner: Owner, tree: ast.AST, end: View) -> Model:
+def class_model(cls: ast.ClassDef, owner: Owner, tree: ast.AST, end: View,
+                given: dict[str, object] | None = None) -> Model:
     """The model an nn.Module class builds, with the module's names as they stood when the
-    code first builds it (or at the end of the code)."""
-    return _ModuleReader(cls, Values(base=owner.first_call or end), tree).read()
+    code first builds it (or at the end of the code); `given`: the arguments of one call
+    (a builder function's), else those the code's calls of the class pass."""
+    return _ModuleReader(cls, Values(base=owner.first_call or end), tree, given).read()
+
+
+def file_layers(call: ast.Call, values: Values) -> list[Node]:
+    """A call of a function or an nn.Module class of the file where a layer is expected
+    (`nn.Sequential(nin_block(1, 96, 11, 4, 0), ...)`): the layers it returns."""
+    shell = ast.ClassDef(name=dotted(call.func) or "", bases=[], keywords=[], body=[],
+                         decorator_list=[])
+    ast.copy_location(shell, call)
+    reader = _ModuleReader(shell, values, ast.Module(body=[], type_ignores=[]), {})
+    ret = ast.copy_location(ast.Return(call), call)
+    got = Run(reader, function=True).run([ret], {})
+    if not isinstance(got, Mod):
+        raise err(call, f"{text(call)} does not give a layer")
+    return got.nodes()
+
+
+def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
+    """A function of the file that returns one of its nn.Module classes built with its
+    arguments (`def ResNet18(): return ResNet(BasicBlock, [2, 2, 2, 2])`): that model,
+    under the function's name."""
+    shell = ast.ClassDef(name=fn.name, bases=[], keywords=[], body=[], decorator_list=[])
+    ast.copy_location(shell, fn)
+    reader = _ModuleReader(shell, Values(base=end), tree, {})
+    call = ast.copy_location(ast.Call(ast.Name(fn.name, ast.Load()), [], []), fn)
+    got = Run(reader, function=True).run(fn.body, bind(fn, call, [], {}, False))
+    if not isinstance(got, Mod) or got.model is None:
+        raise err(fn, f"{fn.name}() does not return a model of the file")
+    return replace(got.model, name=fn.name)
+
+
+def block_model(cls: ast.ClassDef, outer: _ModuleReader, given: dict[str, object]) -> Model:
+    """A block class of the file built inside a model, with the arguments of that call: its
+    layers from __init__, in the order its forward() uses them (a residual among them)."""
+    return _ModuleReader(cls, outer.outer_values, outer.tree, given).read()
 
 
 def _is_docstring(s: ast.stmt) -> bool:
@@ -45,10 +82,16 @@ def _is_docstring(s: ast.stmt) -> bool:
 class _ModuleReader:
     """An nn.Module class: layers from __init__, their order from forward()."""
 
-    def __init__(self, cls: ast.ClassDef, values: Values, tree: ast.AST) -> None:
+    def __init__(self, cls: ast.ClassDef, values: Values, tree: ast.AST,
+                 given: dict[str, object] | None = None) -> None:
         self.cls = cls
         self.tree = tree
+        self.given = given
+        self.outer_values = values
         self.values = values.child()
+        self.containers: dict[str, Mod] = {}  # self.X holding a ModuleList, Sequential...
+        self.bound: dict[str, Mod] = {}  # forward's names for modules (for layer in ...)
+        self.used_items: dict[str, set[int]] = {}  # container items forward() applies
         self.reader = Reader(self.values, PYTORCH)
         self.methods: dict[str, ast.FunctionDef] = {}
         self.attrs: dict[str, tuple[list[Node], ast.AST]] = {}
@@ -71,10 +114,16 @@ class _ModuleReader:
         self.init(init)
         result = self.forward(forward)
         for attr, (nodes, where) in self.attrs.items():
-            if attr not in self.used and any(
-                    isinstance(n, Layer) and n.kind in _WITH_WEIGHTS for n in nodes):
+            if attr not in self.used and attr not in self.used_items and _weighted(nodes):
                 raise err(where, f"self.{attr} has weights but forward() never uses it; "
                           "torch still counts them", "remove it, or use it in forward")
+            mod = self.containers.get(attr)
+            if attr in self.used_items and mod is not None:
+                for key, item in zip(mod.keys, mod.items):
+                    if id(item) not in self.used_items[attr] and _weighted(item.nodes()):
+                        raise err(where, f"self.{attr}[{key!r}] has weights but forward() "
+                                  "never uses it; torch still counts them",
+                                  "remove it, or use it in forward")
         return finish(self.cls.name, PYTORCH, list(result.path()), None, self.cls,
                       tuple(self.inits))
 
@@ -106,12 +155,15 @@ class _ModuleReader:
     # --- __init__ ----------------------------------------------------------------------
 
     def init(self, fn: ast.FunctionDef) -> None:
-        given = call_site_arguments(self.tree, fn, self.cls.name, self.values, True)
+        given = self.given if self.given is not None else \
+            call_site_arguments(self.tree, fn, self.cls.name, self.values, True)
         owner = Owner(fn, "method")
         for name, value in bind_arguments(fn, owner, self.values, given, True).items():
             self.values.names[name] = value
-        for s in fn.body:
-            _dispatch(INIT, self, s, "in __init__")
+        run = Run(self)
+        run.run(fn.body, {})
+        run.refresh()
+        self.containers = dict(run.mods)
 
     def init_expression(self, s: ast.Expr) -> None:
         v = s.value
@@ -239,6 +291,7 @@ class _ModuleReader:
             raise err(fn, "forward must take one input: forward(self, x)")
         self.input = params[1]
         self.root = start(Source(fn.lineno))
+        self.values.names["self.training"] = False  # eval mode, as torchinfo summarises
         returned: Tensor | None = None
         for s in fn.body:
             if returned is not None:
@@ -331,9 +384,15 @@ class _ModuleReader:
             return join(kind, [self.path(t) for t in _terms(node, type(node.op))], node)
         if isinstance(node, ast.Call):
             return self.call(node)
+        if isinstance(node, ast.IfExp):
+            return self.path(node.body if self.test(node.test, "an if") else node.orelse)
         raise err(node, f"{text(node)} in forward() is not supported")
 
     def call(self, node: ast.Call) -> Tensor:
+        if isinstance(node.func, ast.Name) and node.func.id in self.bound:
+            return self.apply_item(self.bound[node.func.id], node)
+        if isinstance(node.func, ast.Subscript):
+            return self.apply_item(self.item(node.func), node)
         func = dotted(node.func)
         if func is not None and func.startswith("self.") and func.count(".") == 1:
             if func[5:] in self.methods:
@@ -377,14 +436,111 @@ class _ModuleReader:
         raise err(node, f"{text(node)} in forward() is not supported",
                   "use self.layers, F.* functions, torch.flatten and x.view")
 
+    def item(self, node: ast.Subscript) -> Mod:
+        """`self.blocks[i]` or `self.heads['a']`: one module of a container, marked used."""
+        key = dotted(node.value)
+        attr = key[5:] if key is not None and key.startswith("self.") else ""
+        mod = self.containers.get(attr)
+        if mod is None or mod.kind not in ("list", "sequential", "dict") or \
+                isinstance(node.slice, ast.Slice):
+            raise err(node, f"{text(node)} in forward() is not supported",
+                      "index a ModuleList, Sequential or ModuleDict of __init__")
+        index = self.values.eval(node.slice)
+        if mod.kind == "dict":
+            if index not in mod.keys:
+                raise err(node, f"{text(node)}: {index!r} is not a key of self.{attr}")
+            found = mod.items[mod.keys.index(index)]
+        else:
+            if isinstance(index, bool) or not isinstance(index, int) or \
+                    not -len(mod.items) <= index < len(mod.items):
+                raise err(node, f"{text(node)} is out of range")
+            found = mod.items[index]
+        self.mark(attr, found)
+        return found
+
+    def mark(self, attr: str, item: Mod) -> None:
+        if attr in self.used:
+            raise err(self.cls, f"self.{cut(attr)} is called whole and by its parts")
+        self.used_items.setdefault(attr, set())
+
+    def apply_item(self, mod: Mod, node: ast.Call) -> Tensor:
+        """A module of a container applied to one tensor; a second use shares weights."""
+        if len(node.args) != 1 or node.keywords:
+            raise err(node, f"{text(node.func)} must be called with one tensor")
+        uses = next((s for s in self.used_items.values() if id(mod) in s), None)
+        if uses is not None and _weighted(mod.nodes()):
+            raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
+                      "a layer table cannot show shared weights; define a second layer")
+        for attr, items in self.used_items.items():
+            mine = self.containers.get(attr)
+            if mine is not None and any(m is mod for m in mine.items):
+                items.add(id(mod))
+        return self.path(node.args[0]).then(tuple(replace(n) for n in mod.nodes()))
+
+    def forward_if(self, s: ast.If) -> None:
+        """An if on a value known before the code runs: self.training (False: summaries
+        describe eval mode), `self.X is None`, the class's own constants."""
+        for inner in (s.body if self.test(s.test, "an if") else s.orelse):
+            _dispatch(FORWARD, self, inner, "in forward()")
+
+    def test(self, test: ast.expr, what: str) -> object:
+        """A condition in forward(): `self.X is None` and `hasattr(self, 'X')` for the
+        layers of __init__, else a value known before the code runs."""
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and \
+                isinstance(test.ops[0], (ast.Is, ast.IsNot)) and \
+                isinstance(test.comparators[0], ast.Constant) and \
+                test.comparators[0].value is None and \
+                (dotted(test.left) or "")[5:] in self.attrs:
+            return isinstance(test.ops[0], ast.IsNot)
+        if isinstance(test, ast.Call) and dotted(test.func) == "hasattr" and \
+                len(test.args) == 2 and not test.keywords and \
+                dotted(test.args[0]) == "self" and isinstance(test.args[1], ast.Constant) and \
+                isinstance(test.args[1].value, str):
+            name = test.args[1].value
+            return name in self.attrs or name in self.methods or \
+                self.values.get(f"self.{name}") is not MISSING
+        try:
+            return self.values.eval(test)
+        except CodeError as e:
+            raise err(test, f"{what} in forward() whose condition {text(test)} is only known "
+                      f"when the code runs ({e.message})") from None
+
+    def forward_for(self, s: ast.For) -> None:
+        """A loop over a ModuleList or Sequential of __init__, or over known values."""
+        key = dotted(s.iter)
+        attr = key[5:] if key is not None and key.startswith("self.") else ""
+        if s.orelse or not isinstance(s.target, ast.Name):
+            raise err(s, "a for loop in forward() with an else or a target that is not one "
+                      "name cannot be read without running the code")
+        name = s.target.id
+        if attr in self.containers and self.containers[attr].kind in ("list", "sequential"):
+            for item in self.containers[attr].items:
+                budget().tick(s)
+                self.mark(attr, item)
+                self.bound[name] = item
+                for inner in s.body:
+                    _dispatch(FORWARD, self, inner, "in forward()")
+            return
+        try:
+            items = iterate(s.iter, self.values.eval(s.iter))
+        except CodeError as e:
+            raise err(s, f"a for loop in forward() over {text(s.iter)}, only known when the "
+                      f"code runs ({e.message})") from None
+        for value in items:
+            budget().tick(s)
+            self.values.names[name] = value
+            for inner in s.body:
+                _dispatch(FORWARD, self, inner, "in forward()")
+
     def module(self, attr: str, node: ast.Call) -> Tensor:
         if attr not in self.attrs:
             raise err(node, f"self.{cut(attr)} is not a layer defined in __init__")
         if len(node.args) != 1 or node.keywords:
             raise err(node, f"self.{cut(attr)} must be called with one tensor")
         nodes, _ = self.attrs[attr]
-        if self.used.get(attr) and any(isinstance(n, Layer) and n.kind in _WITH_WEIGHTS
-                                       for n in nodes):
+        if attr in self.used_items:
+            raise err(node, f"self.{cut(attr)} is called whole and by its parts")
+        if self.used.get(attr) and _weighted(nodes):
             raise err(node, f"self.{cut(attr)} is applied twice, sharing its weights",
                       "a layer table cannot show shared weights; define a second layer")
         self.used[attr] = self.used.get(attr, 0) + 1
@@ -548,6 +704,11 @@ def _terms(node: ast.expr, op: type[ast.operator]) -> list[ast.expr]:
     return out
 
 
+def _weighted(nodes: list[Node] | tuple[Node, ...]) -> bool:
+    """Whether any of the rows has weights (a block's residual counts as having them)."""
+    return any(not isinstance(n, Layer) or n.kind in _WITH_WEIGHTS for n in nodes)
+
+
 def _plain_print(call: ast.Call) -> bool:
     """print(...) of values: skipped, as it changes nothing. A call inside its arguments
     (print(self.fc.requires_grad_(False))) could change a layer, so it is not skipped."""
@@ -620,6 +781,8 @@ INIT_HELPER: dict[type[ast.stmt], Handler] = {
     ast.Pass: _skip,
 }
 FORWARD: dict[type[ast.stmt], Handler] = {
+    ast.If: _ModuleReader.forward_if,  # type: ignore[dict-item]
+    ast.For: _ModuleReader.forward_for,  # type: ignore[dict-item]
     ast.Expr: _ModuleReader.forward_expression,  # type: ignore[dict-item]
     ast.Assign: _ModuleReader.forward_assign,  # type: ignore[dict-item]
     ast.AnnAssign: _ModuleReader.forward_assign,  # type: ignore[dict-item]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import math
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from ..errors import CnnCalcError, cut
@@ -13,9 +16,13 @@ from .binding import MAX_INT
 
 MAX_VALUE: Final = 10**15  # intermediate results of the arithmetic in arguments
 MISSING: Final = object()  # a name nothing binds
-RAW_TYPES: Final = (int, float, str, bool, type(None), tuple)
+# A dict the code writes is read as a read-only mapping: the reader never changes a value.
+RAW_TYPES: Final = (int, float, str, bool, type(None), tuple, MappingProxyType)
+MAX_ITEMS: Final = 100_000  # items in any list, tuple, range, string or dict the code builds
+MAX_STEPS: Final = 100_000  # statements, loop turns and comprehension items of one reading
+MAX_CALLS: Final = 20  # calls of the file's own functions inside one another
 
-Raw = object  # int, float, str, bool, None, or a tuple of them
+Raw = object  # int, float, str, bool, None, a tuple of them, or a mapping of them
 
 
 class CodeError(CnnCalcError):
@@ -26,14 +33,66 @@ class CodeError(CnnCalcError):
         self.line = line
 
 
+class LimitError(CodeError):
+    """Code past one of the reader's bounds (steps, size, depth): always an error, never a
+    value left unknown, so that reading stops at once."""
+
+
 def err(node: ast.AST | None, message: str, hint: str | None = None) -> CodeError:
     """An error at the line of `node`, its message starting 'line N: '."""
     line = getattr(node, "lineno", None)
     return at_line(line, message, hint)
 
 
+def limit(node: ast.AST | None, message: str, hint: str | None = None) -> LimitError:
+    line = getattr(node, "lineno", None)
+    return LimitError(f"line {line}: {message}" if line else message, hint, line)
+
+
 def at_line(line: int | None, message: str, hint: str | None = None) -> CodeError:
     return CodeError(f"line {line}: {message}" if line else message, hint, line)
+
+
+class Budget:
+    """What one reading may spend: steps (statements, loop turns, comprehension items) and
+    the depth of calls of the file's own functions. Past either, a one-line error."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.depth = 0
+
+    def tick(self, node: ast.AST | None, n: int = 1) -> None:
+        self.steps += n
+        if self.steps > MAX_STEPS:
+            raise limit(node, f"reading the code takes more than {MAX_STEPS:,} steps (loop "
+                      "turns, statements and comprehension items)",
+                      "a model's code builds its layers in far fewer; check the loop bounds")
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("cnncalc_reader_budget", default=None)
+
+
+def budget() -> Budget:
+    """The budget of the reading under way; outside a reading, one for this use alone."""
+    current = _BUDGET.get()
+    return current if current is not None else Budget()
+
+
+def fresh_budget() -> object:
+    """Start a reading with its own budget; returns a token for `end_budget`."""
+    return _BUDGET.set(Budget())
+
+
+def end_budget(token: object) -> None:
+    _BUDGET.reset(token)  # type: ignore[arg-type]
+
+
+def sized(node: ast.AST, n: int, what: str = "the value") -> int:
+    """Refuse a value of `n` items before it is built."""
+    if n > MAX_ITEMS:
+        raise limit(node, f"{text(node)} would build {what} of {n:,} items; the limit is "
+                  f"{MAX_ITEMS:,}", "a model's code needs far fewer")
+    return n
 
 
 def earliest(*errors: CodeError | None) -> CodeError | None:
@@ -206,10 +265,64 @@ class Values:
                 node.func.id in ("int", "float") and len(node.args) == 1 and \
                 not node.keywords and self.get(node.func.id) is MISSING:
             return _convert(node, node.func.id, self.number(node.args[0]))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in BUILTIN_FUNCTIONS and self.get(node.func.id) is MISSING:
+            if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+                raise err(node, f"{text(node)}: only plain arguments are read here")
+            if node.func.id == "isinstance" and len(node.args) == 2:
+                return _isinstance(node, self.eval(node.args[0]), self.types(node.args[1]))
+            return builtin(node, node.func.id, [self.eval(a) for a in node.args])
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("items", "keys", "values") and not node.args and \
+                not node.keywords:
+            mapping = self.eval(node.func.value)
+            if isinstance(mapping, MappingProxyType):
+                return _view(node, mapping, node.func.attr)
+        if isinstance(node, ast.Dict):
+            if any(k is None for k in node.keys):
+                raise err(node, f"{text(node)}: ** in a dict is only known when the code runs")
+            pairs = [(self.eval(k), self.eval(v))  # type: ignore[arg-type]
+                     for k, v in zip(node.keys, node.values)]
+            return MappingProxyType(dict(_hashable(node, pairs)))
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            return tuple(self.comprehension(node, node.generators, 0))
+        if isinstance(node, ast.IfExp):
+            return self.eval(node.body if self.eval(node.test) else node.orelse)
         if isinstance(node, ast.Starred):
             raise err(node, f"*{text(node.value)} is only known when the code runs")
         raise err(node, f"the value {text(node)} is not known without running the code",
                   "write the number, or a constant defined above")
+
+    def types(self, node: ast.expr) -> Raw:
+        """The second argument of isinstance: builtin types, alone or in a tuple."""
+        if isinstance(node, ast.Tuple):
+            return tuple(self.types(e) for e in node.elts)
+        if isinstance(node, ast.Name) and node.id in _TYPES and self.get(node.id) is MISSING:
+            return _Type(node.id)
+        raise err(node, f"isinstance(..., {text(node)}) is not read", "test for int, float, "
+                  "str, bool, tuple, list or dict")
+
+    def comprehension(self, node: ast.ListComp | ast.GeneratorExp,
+                      gens: list[ast.comprehension], i: int) -> Iterator[Raw]:
+        """The items of `[elt for ... in ... if ...]`, each generator over a known
+        sequence, in a scope of its own."""
+        if i == len(gens):
+            yield self.eval(node.elt)
+            return
+        gen = gens[i]
+        if gen.is_async:
+            raise err(node, f"{text(node)} is only known when the code runs")
+        count = 0
+        spent = budget()
+        for item in iterate(gen.iter, self.eval(gen.iter)):
+            spent.tick(node)
+            inner = self.child()
+            bind_target(inner.names, gen.target, item)
+            if all(inner.eval(c) for c in gen.ifs):
+                for value in inner.comprehension(node, gens, i + 1):
+                    count += 1
+                    sized(node, count, "a list")
+                    yield value
 
     def name(self, node: ast.AST, key: str) -> Raw:
         value = self.get(key)
@@ -233,6 +346,12 @@ class Values:
         if isinstance(node.op, ast.Add) and isinstance(left, tuple) and isinstance(right, tuple):
             if len(left) + len(right) > 1000:
                 raise err(node, f"{text(node)} is too long")
+            return left + right
+        if isinstance(node.op, ast.Mult) and (isinstance(left, (tuple, str)) or
+                                              isinstance(right, (tuple, str))):
+            return _repeat(node, left, right)
+        if isinstance(node.op, ast.Add) and isinstance(left, str) and isinstance(right, str):
+            sized(node, len(left) + len(right), "a string")
             return left + right
         a, b = _num(node, left), _num(node, right)
         try:
@@ -271,6 +390,13 @@ class Values:
 
     def subscript(self, node: ast.Subscript) -> Raw:
         base = self.eval(node.value)
+        if isinstance(base, MappingProxyType) and not isinstance(node.slice, ast.Slice):
+            key = self.eval(node.slice)
+            try:
+                return base[key]
+            except (KeyError, TypeError):
+                raise err(node, f"{text(node)}: {text(node.slice)} is not a key of "
+                          f"{text(node.value)}") from None
         if not isinstance(base, (tuple, str)):
             raise err(node, f"{text(node)}: {text(node.value)} cannot be indexed")
         if isinstance(node.slice, ast.Slice):
@@ -334,6 +460,8 @@ def _compared(node: ast.AST, op: ast.cmpop, a: Raw, b: Raw) -> bool:
             raise err(node, f"{text(node)}: 'is' compares only None, True and False here")
         return (a is b) == isinstance(op, ast.Is)
     if isinstance(op, (ast.In, ast.NotIn)):
+        if isinstance(b, MappingProxyType):
+            return (a in b) == isinstance(op, ast.In)
         if not isinstance(b, (tuple, str)) or (isinstance(b, str) and not isinstance(a, str)):
             raise err(node, f"{text(node)} cannot be compared")
         return (a in b) == isinstance(op, ast.In)
@@ -348,3 +476,153 @@ def _compared(node: ast.AST, op: ast.cmpop, a: Raw, b: Raw) -> bool:
         if isinstance(op, ast.GtE):
             return a >= b  # type: ignore[operator]
     raise err(node, f"{text(node)} cannot be compared")
+
+
+BUILTIN_FUNCTIONS: Final = frozenset({
+    "range", "len", "min", "max", "sum", "abs", "round", "zip", "enumerate", "list",
+    "tuple", "isinstance", "bool", "reversed", "sorted", "str", "divmod", "any", "all",
+})
+_TYPES: Final = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple,
+                 "list": tuple, "dict": MappingProxyType}
+
+
+def iterate(node: ast.AST, value: Raw) -> tuple[Raw, ...]:
+    """The items a for loop or comprehension goes over, when they are known."""
+    if isinstance(value, (tuple, str)):
+        return tuple(value)
+    if isinstance(value, MappingProxyType):
+        return tuple(value)
+    raise err(node, f"{text(node)} is not a sequence the reader can go over")
+
+
+def bind_target(names: dict[str, object], target: ast.AST, value: object) -> None:
+    """`for a, (b, c) in ...`: each name of the target given its part of `value`."""
+    if isinstance(target, ast.Name):
+        names[target.id] = value
+        return
+    if isinstance(target, (ast.Tuple, ast.List)) and \
+            not any(isinstance(e, ast.Starred) for e in target.elts):
+        if not isinstance(value, tuple) or len(value) != len(target.elts):
+            raise err(target, f"cannot unpack {show_value(value)} into {text(target)}")
+        for t, v in zip(target.elts, value):
+            bind_target(names, t, v)
+        return
+    raise err(target, f"the loop target {text(target)} is not read", "use plain names")
+
+
+def show_value(v: object) -> str:
+    return cut(repr(v), 40) if isinstance(v, (str, tuple, MappingProxyType)) else \
+        show_number(v) if isinstance(v, (int, float)) else type(v).__name__
+
+
+def builtin(node: ast.Call, name: str, args: list[Raw]) -> Raw:
+    """A builtin function of known values, as Python computes it, within the size cap."""
+    def seq(v: Raw) -> tuple[Raw, ...] | str:
+        if isinstance(v, MappingProxyType):
+            return tuple(v)
+        if not isinstance(v, (tuple, str)):
+            raise err(node, f"{text(node)}: {show_value(v)} is not a sequence")
+        return v
+
+    try:
+        if name == "range":
+            if not 1 <= len(args) <= 3 or any(isinstance(a, bool) or not isinstance(a, int)
+                                              for a in args):
+                raise err(node, f"{text(node)}: range takes one to three integers")
+            r = range(*(int(a) for a in args if isinstance(a, int)))
+            sized(node, len(r), "a range")
+            return tuple(r)
+        if name == "isinstance":
+            if len(args) != 2:
+                raise err(node, f"{text(node)}: isinstance takes two arguments")
+            return _isinstance(node, args[0], args[1])
+        if name in ("len", "list", "tuple", "reversed", "sorted", "sum", "any", "all",
+                    "enumerate") or (name in ("min", "max") and len(args) == 1):
+            if len(args) != 1:
+                raise err(node, f"{text(node)}: {name} takes one argument here")
+            items = seq(args[0])
+            if name == "len":
+                return len(items)
+            if name in ("list", "tuple"):
+                return tuple(items)
+            if name == "reversed":
+                return tuple(reversed(items))
+            if name == "sorted":
+                return tuple(sorted(items))  # type: ignore[type-var]
+            if name == "enumerate":
+                return tuple(enumerate(items))
+            if name == "any":
+                return any(items)
+            if name == "all":
+                return all(items)
+            if name == "sum":
+                total: int | float = 0
+                for v in items:
+                    total = total + _num(node, v)
+                return total
+            return (min if name == "min" else max)(items)  # type: ignore[type-var]
+        if name in ("min", "max"):
+            return (min if name == "min" else max)(args)  # type: ignore[type-var]
+        if name == "zip":
+            parts = [seq(a) for a in args]
+            return tuple(zip(*parts))
+        if name in ("abs", "round", "bool", "str", "divmod"):
+            if name == "bool" and len(args) == 1:
+                return bool(args[0])
+            if name == "str" and len(args) == 1 and isinstance(args[0], (int, float, str)):
+                return str(args[0])
+            nums = [_num(node, a) for a in args]
+            if name == "abs" and len(nums) == 1:
+                return abs(nums[0])
+            if name == "round" and len(nums) in (1, 2):
+                return round(nums[0], int(nums[1])) if len(nums) == 2 else round(nums[0])
+            if name == "divmod" and len(nums) == 2:
+                return divmod(nums[0], nums[1])
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise err(node, f"{text(node)} cannot be computed") from None
+    raise err(node, f"{text(node)} is not read", "write the value")
+
+
+def _isinstance(node: ast.AST, value: Raw, kind: Raw) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    out = False
+    for k in kinds:
+        if not isinstance(k, _Type):
+            raise err(node, f"{text(node)}: isinstance of {show_value(k)} is not read")
+        t = _TYPES[k.name]
+        out = out or (isinstance(value, t) and not (t is int and isinstance(value, bool)
+                                                   and k.name != "bool"))
+    return out
+
+
+@dataclass(frozen=True)
+class _Type:
+    """A builtin type named in an isinstance test (`int`, `tuple`, `list`...)."""
+
+    name: str
+
+
+def _repeat(node: ast.BinOp, left: Raw, right: Raw) -> Raw:
+    """`[0] * n` or `n * "ab"`: refused before it is built when it would be too large."""
+    items, times = (left, right) if isinstance(left, (tuple, str)) else (right, left)
+    if isinstance(times, bool) or not isinstance(times, int):
+        raise err(node, f"{text(node)} is not arithmetic on numbers")
+    assert isinstance(items, (tuple, str))
+    sized(node, len(items) * max(times, 0), "a sequence")
+    return items * times
+
+
+def _view(node: ast.AST, mapping: MappingProxyType[object, object], what: str) -> Raw:
+    if what == "keys":
+        return tuple(mapping)
+    if what == "values":
+        return tuple(mapping.values())
+    return tuple(mapping.items())
+
+
+def _hashable(node: ast.AST, pairs: list[tuple[Raw, Raw]]) -> list[tuple[Raw, Raw]]:
+    for k, _ in pairs:
+        if isinstance(k, MappingProxyType):
+            raise err(node, f"{text(node)}: a dict cannot be a key")
+    sized(node, len(pairs), "a dict")
+    return pairs

@@ -77,6 +77,8 @@ def model_files() -> Iterator[tuple[str, str, str | None]]:
         yield f"keras-{name}", HEADER + code, None
     yield "dlwp2-residual-blocks-inlined", RESIDUAL_BLOCKS_INLINED, None
     yield "dlwp3-mini-xception-unrolled", unroll(fixture("dlwp3_mini_xception.py")), None
+    yield "dlwp2-residual-blocks", fixture("dlwp2_residual_blocks.py"), None
+    yield "dlwp3-mini-xception", fixture("dlwp3_mini_xception.py"), None
 
 
 def bodies(tree: ast.AST) -> Iterator[tuple[ast.AST, list[ast.stmt]]]:
