@@ -47,7 +47,7 @@ def source(case: str, n: int) -> str:
 
 def fits(case: str, n: int) -> int:
     """n, or the largest multiple of 1,000 below it whose file is within the limits."""
-    from cnncalc.dialects.code import CodeError, parse_source
+    from cnncalc.dialects.read import CodeError, parse_source
 
     while n > 1000:
         try:
@@ -62,7 +62,7 @@ CHILD = """
 import gc, json, sys, time
 if sys.argv[2] == "off":
     gc.disable()
-from cnncalc.dialects.code import CodeError, read_models
+from cnncalc.dialects.read import CodeError, read_models
 source = open(sys.argv[1], encoding="utf-8").read()
 start = time.process_time()
 models = 0

@@ -6,15 +6,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from .dialects.binding import MAX_INT, Bound, ClassError, Made, dialect_of
-from .dialects.classes import (
-    TABLE,
-    bind_call,
-    dialect_for,
-    is_class,
-    misspelled_class,
-    split_name,
-)
 from .errors import SpecSyntaxError, cut
 from .ir.tree import JOINS as JOINS
 from .ir.tree import Join as Join
@@ -39,6 +30,15 @@ from .layers import (
     LayerDef,
     Param,
     lookup,
+)
+from .library.binding import MAX_INT, Bound, ClassError, Made, dialect_of
+from .library.classes import (
+    TABLE,
+    bind_call,
+    dialect_for,
+    is_class,
+    misspelled_class,
+    split_name,
 )
 from .ops.signature import Layer as Layer
 from .ops.signature import Value as Value

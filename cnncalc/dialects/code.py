@@ -5,17 +5,34 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import cut
+from ..library.binding import (
+    KERAS,
+    MAX_SOURCE,
+    PYTORCH,
+    Bound,
+    ClassDef,
+    ClassError,
+    Raw,
+    dialect_of,
+)
+from ..library.classes import (
+    TABLE,
+    bind_call,
+    class_hint,
+    dialect_for,
+    is_class,
+    library_name,
+    split_name,
+)
 from ..spec import Node, make_layer
-from .binding import KERAS, MAX_SOURCE, PYTORCH, Bound, ClassDef, ClassError, Raw, dialect_of
-from .classes import TABLE, bind_call, class_hint, dialect_for, is_class, library_name, split_name
+from . import hooks
 from .values import CodeError, Unknown, Values, at_line, dotted, err, text
 
 __all__ = ["CodeError", "Init", "Model", "Reader", "check_dialect", "dotted", "finish",
-           "parse_source", "read_model", "read_models", "sequential_dialect"]
+           "parse_source", "sequential_dialect"]
 
 MAX_AST_NODES = 200_000
 MAX_DEPTH = 60  # nesting of calls and expressions a model may use
@@ -216,7 +233,7 @@ class Reader:
                 sequential_dialect(call) is not None:
             return self.sequential(call, first)
         if name is not None and "." not in name:
-            from .init_run import Partial, written_call  # the class interpreter's values
+            Partial, written_call = hooks.up("Partial"), hooks.up("written_call")
 
             alias = self.values.get(name)
             if isinstance(alias, Partial):  # DefaultConv2D = partial(layers.Conv2D, ...)
@@ -226,9 +243,10 @@ class Reader:
 
             bound = self.values.get(name.split(".")[0])
             if isinstance(bound, Owner) and bound.kind in ("function", "torch"):
-                from .torch_module import file_layers  # torch_module builds on this file
+                file_layers = hooks.up("file_layers")  # from torch_module (above)
 
-                return file_layers(call, self.values)
+                layers: list[Node] = file_layers(call, self.values)
+                return layers
         bound = self.bind(call, first)
         assert name is not None
         prefixed, cls = split_name(name)
@@ -300,32 +318,6 @@ class Reader:
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)
-
-
-def read_models(source: str) -> list[tuple[str, int, Callable[[], Model]]]:
-    """Every model in the code as (name, line, reader); calling a reader reads that model."""
-    from .modules import find_models  # modules builds on this file
-
-    return find_models(parse_source(source))
-
-
-def read_model(source: str, name: str | None = None) -> Model:
-    """The one model the code holds, or the one `name` picks."""
-    found = read_models(source)
-    if not found:
-        raise CodeError("no model found in the code",
-                        "cnncalc reads nn.Sequential(...), a class built on nn.Module with "
-                        "forward(), and Keras Sequential([...]) or model.add(...)")
-    listing = ", ".join(f"{n} (line {line})" for n, line, _ in found[:20])
-    if name is None:
-        if len(found) > 1:
-            raise CodeError(f"the code has {len(found):,} models: {cut(listing, 300)}",
-                            "pick one with --model NAME")
-        return found[0][2]()
-    for n, _, build in found:
-        if n == name:
-            return build()
-    raise CodeError(f"no model named '{cut(name)}' in the code; it has {cut(listing, 300)}")
 
 
 _SEQ_PREFIXES = {"nn.": PYTORCH, "torch.nn.": PYTORCH, "keras.": KERAS, "tf.keras.": KERAS,

@@ -13,9 +13,9 @@ import ast
 import copy
 from collections.abc import Callable
 
-from . import allow
+from ..library.classes import library_name
+from . import allow, hooks
 from . import keras_functional as kf
-from .classes import library_name
 from .code import sequential_dialect
 from .kinds import Built, Holder, Instance, LayerObj, Module, Owner, Param, SeqModel
 from .tensors import Tensor
@@ -305,7 +305,7 @@ class Expressions:
 
     def nested(self, seq: SeqModel, x: Tensor, node: ast.Call) -> object:
         """A Sequential applied to a tensor as a layer: its layers, as they stand."""
-        from .modules import sequential_model  # modules builds on this file
+        sequential_model = hooks.up("sequential_model")  # from modules (above)
 
         if seq.poison is not None:
             return Unknown.of(seq.poison)
@@ -370,7 +370,7 @@ class Expressions:
     def partial(self, node: ast.Call) -> object | None:
         """functools.partial(layers.Conv2D, kernel_size=3, ...) of a library class with
         known arguments: a class alias with those arguments fixed."""
-        from .init_run import Partial  # the class interpreter's value for it
+        Partial = hooks.up("Partial")  # from init_run (above)
 
         if not node.args or any(isinstance(a, ast.Starred) for a in node.args) or \
                 any(k.arg is None for k in node.keywords):
@@ -381,7 +381,8 @@ class Expressions:
         if not isinstance(func, Module) or not all(
                 isinstance(v, RAW_TYPES) for v in [*rest, *(v for _, v in keywords)]):
             return None
-        return Partial(func, node.args[0], tuple(rest), tuple(keywords))
+        made: object = Partial(func, node.args[0], tuple(rest), tuple(keywords))
+        return made
 
     def arguments(self, node: ast.Call, reads: bool) -> list[object]:
         """The arguments' values; a model handed to a call that may change it is spoiled."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .binding import PYTORCH, REQUIRED, Bound, ClassDef, ClassError, Raw, bind_args, one
-from .classes import TABLE
+from ..library.binding import PYTORCH, REQUIRED, Bound, ClassDef, ClassError, Raw, bind_args, one
+from ..library.classes import TABLE
 
 # F.name(input, ...) with torch's order after `input`, and the class it behaves as.
 _POOLS: dict[str, tuple[str, tuple[tuple[str, Raw], ...]]] = {

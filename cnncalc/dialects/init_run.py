@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from ..library.classes import library_name
 from ..spec import Layer, Node
-from .classes import library_name
+from . import hooks
 from .kinds import Module, Owner, Param
 from .values import (
     BUILTIN_FUNCTIONS,
@@ -633,7 +634,7 @@ class Run:
         if init is None:
             raise err(node, f"{text(node)}: class {cls.name} has no __init__")
         given = bind(init, node, args, keywords, True)
-        from .torch_module import block_model  # torch_module builds on this file
+        block_model = hooks.up("block_model")  # from torch_module (above)
 
         b = budget()
         if b.depth >= MAX_CALLS:
@@ -978,3 +979,6 @@ def class_attribute(cls: ast.ClassDef, node: ast.Attribute, values: Values) -> o
 
 
 Runner = Callable[[list[ast.stmt], dict[str, object]], object]
+
+
+hooks.provide(Partial=Partial, written_call=written_call)

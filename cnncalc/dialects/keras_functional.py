@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from ..library.binding import KERAS
 from ..spec import Node
-from .binding import KERAS
 from .code import Model, Reader, check_dialect, finish
 from .kinds import LayerObj
 from .tensors import Source, Tensor, check_uses, join, start

@@ -7,8 +7,9 @@ import ast
 from collections import Counter
 from collections.abc import Callable
 
+from ..library.binding import PYTORCH, ClassError
 from ..spec import Node
-from .binding import PYTORCH, ClassError
+from . import hooks
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
 from .kinds import Found, Owner, Param, SeqModel
 from .script import Script, Unit
@@ -40,7 +41,7 @@ def class_kind(cls: ast.ClassDef) -> str:
 def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
     """An nn.Module class is a model; a subclassed keras.Model is refused when picked."""
     if owner.kind == "torch":
-        from .torch_module import class_model  # torch_module builds on this file
+        class_model = hooks.up("class_model")  # from torch_module (above)
 
         def read() -> object:
             assert unit.module is not None
@@ -133,7 +134,7 @@ def _builder(owner: Owner, end: View, unit: Unit) -> Found | None:
     cls = owners[0]
 
     def read() -> object:
-        from .torch_module import builder_model  # torch_module builds on this file
+        builder_model = hooks.up("builder_model")  # from torch_module (above)
 
         return builder_model(fn, unit.tree, end)
     return Found(fn.name, fn.lineno, read, [], (owner, cls))
@@ -278,7 +279,7 @@ def sequential_model(seq: SeqModel) -> Callable[[], Model]:
             raw = Values(base=view).eval(b.args[0])
             if not isinstance(raw, tuple) or len(raw) < 2:
                 raise err(b, "model.build needs (None, height, width, channels)")
-            from .keras import input_shape
+            from ..library.keras import input_shape
             try:
                 shape = input_shape(raw[1:], "model.build input_shape")
             except ClassError as e:
@@ -297,3 +298,11 @@ def list_model(node: ast.List | ast.Tuple, view: View) -> Callable[[], object]:
             nodes.extend(reader.item(e, not nodes))
         return finish("model", dialect, nodes, reader.input_shape, node)
     return build
+
+
+hooks.provide(
+    sequential_model=sequential_model,
+    list_model=list_model,
+    class_kind=class_kind,
+    class_found=class_found,
+)

@@ -9,10 +9,10 @@ import sys
 
 from .. import presets as preset_mod
 from ..errors import CnnCalcError, UsageError, cut
+from ..library.binding import MAX_SOURCE
 from ..ops.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
 from ..spec import Layer, Node, parse_model, to_text
 from . import init_scheme
-from .binding import MAX_SOURCE
 from .resolved import Resolved as Resolved
 
 DEFAULT_INPUT = "1x28x28"
@@ -113,7 +113,7 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     dialect: str | None
     name = ""
     if where or looks_like_code(text):
-        from .code import CodeError, read_model  # ast and the reader, only for code
+        from .read import CodeError, read_model  # ast and the reader, only for code
 
         try:
             m = read_model(text, model)

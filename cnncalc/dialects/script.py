@@ -14,7 +14,7 @@ import ast
 from collections.abc import Callable, Iterator
 from types import MappingProxyType
 
-from . import allow
+from . import allow, hooks
 from .evaluate import READ_HINT, Expressions, as_unknown
 from .keras_functional import first_unknown
 from .kinds import Built, Found, Holder, Instance, Module, Owner, Param, SeqModel
@@ -167,7 +167,7 @@ class Script(Expressions):
                             f"{'loops' if 'loop' in what else 'such blocks'} are not read yet"))
         holders: tuple[Holder, ...] = (value,) + ((self.owner,) if self.owner else ())
         if isinstance(value, SeqModel):
-            from .modules import sequential_model  # modules builds on this file
+            sequential_model = hooks.up("sequential_model")  # from modules (above)
 
             value.var = name
             read: Callable[[], object] = sequential_model(value)
@@ -257,7 +257,7 @@ class Script(Expressions):
             return  # a docstring, or a bare literal: nothing happens
         if self.owner is None and isinstance(v, (ast.List, ast.Tuple)) and v.elts and \
                 all(isinstance(e, ast.Call) for e in v.elts):
-            from .modules import list_model  # modules builds on this file
+            list_model = hooks.up("list_model")  # from modules (above)
 
             self.unit.found.append(Found("model", s.lineno, list_model(v, self.snapshot()),
                                          self.problems))
@@ -326,7 +326,7 @@ class Script(Expressions):
             self.history.bind(bound, Module(full))
 
     def define(self, s: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        from .modules import class_kind  # modules builds on this file
+        class_kind = hooks.up("class_kind")  # from modules (above)
 
         kind = class_kind(s) if isinstance(s, ast.ClassDef) else "function"
         owner = Owner(s, kind, home=self)
@@ -346,7 +346,7 @@ class Script(Expressions):
         self.history.bind(s.name, owner)
         if self.owner is None and not self.sandbox:
             if isinstance(s, ast.ClassDef):
-                from .modules import class_found  # modules builds on this file
+                class_found = hooks.up("class_found")  # from modules (above)
 
                 found = class_found(s, owner, self.unit)
                 if found is not None:
@@ -483,7 +483,7 @@ class Script(Expressions):
         if any(not isinstance(v, RAW_TYPES) for v in bound.values()) or \
                 (self.owner is not None and not self.frame):
             return None  # a function body read on its own: its calls are not models
-        from .torch_module import file_layers  # torch_module builds on this file
+        file_layers = hooks.up("file_layers")  # from torch_module (above)
 
         view = self.snapshot()
         try:

@@ -16,10 +16,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError, UsageError, cut
+from ..library.binding import MAX_SOURCE
 from ..ops.shape import MAX_SIDE, MAX_VALUES, PYTORCH, Shape, describe_input, numel
 from ..ops.shape import parse_convention as _convention
 from ..spec import parse_model
-from .binding import MAX_SOURCE
 
 if TYPE_CHECKING:
     from .resolved import Resolved

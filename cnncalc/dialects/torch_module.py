@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
+from ..library.binding import PYTORCH, Bound, ClassError, Made, Raw
 from ..spec import Layer, Node
-from .binding import PYTORCH, Bound, ClassError, Made, Raw
+from . import hooks
 from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
 from .init_run import Mod, Run, bind
@@ -789,3 +790,11 @@ FORWARD: dict[type[ast.stmt], Handler] = {
     ast.AugAssign: _ModuleReader.forward_aug_assign,  # type: ignore[dict-item]
     ast.Pass: _skip,
 }
+
+
+hooks.provide(
+    file_layers=file_layers,
+    class_model=class_model,
+    builder_model=builder_model,
+    block_model=block_model,
+)

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Final
 
 from ..errors import CnnCalcError, cut
-from .binding import MAX_INT
+from ..library.binding import MAX_INT
 
 MAX_VALUE: Final = 10**15  # intermediate results of the arithmetic in arguments
 MISSING: Final = object()  # a name nothing binds

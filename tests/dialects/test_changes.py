@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from cnncalc.calc.summary import summarize
-from cnncalc.dialects.code import CodeError, read_model
+from cnncalc.dialects.read import CodeError, read_model
 from cnncalc.dialects.resolve import resolve
 
 from .torch_models import SEQ

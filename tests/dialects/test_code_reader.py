@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cnncalc.calc.summary import summarize
-from cnncalc.dialects.code import CodeError, read_model
+from cnncalc.dialects.read import CodeError, read_model
 from cnncalc.errors import CnnCalcError
 
 HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnncalc.dialects.code import CodeError, Init, read_model
+from cnncalc.dialects.read import CodeError, Init, read_model
 
 from .test_pytorch import check
 from .torch_models import SEQ

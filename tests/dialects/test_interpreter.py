@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from cnncalc.calc.summary import summarize
-from cnncalc.dialects.code import CodeError, read_model
+from cnncalc.dialects.read import CodeError, read_model
 from cnncalc.dialects.resolve import resolve
 
 KERAS = "from tensorflow import keras\nfrom tensorflow.keras import layers\n"

@@ -219,8 +219,8 @@ def test_live_keras_agrees() -> None:
 def test_keras_signatures_are_keras_own() -> None:
     import inspect
 
-    from cnncalc.dialects.binding import REQUIRED
-    from cnncalc.dialects.keras import CLASSES
+    from cnncalc.library.binding import REQUIRED
+    from cnncalc.library.keras import CLASSES
 
     keras = _keras()
     for d in CLASSES:

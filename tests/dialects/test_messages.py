@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cnncalc.calc.summary import summarize
-from cnncalc.dialects.code import CodeError, read_model
+from cnncalc.dialects.read import CodeError, read_model
 from cnncalc.dialects.resolve import resolve
 
 from .realworld import fixture

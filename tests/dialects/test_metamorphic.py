@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from cnncalc.calc.summary import LayerInfo, summarize
-from cnncalc.dialects.code import CodeError
+from cnncalc.dialects.read import CodeError
 from cnncalc.dialects.resolve import resolve
 
 from .keras_models import HEADER

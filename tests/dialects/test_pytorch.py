@@ -94,8 +94,8 @@ def test_class_signatures_are_torchs_own() -> None:
     parameter names, in the same order, with the same defaults (from inspect, not memory)."""
     import inspect
 
-    from cnncalc.dialects.binding import REQUIRED
-    from cnncalc.dialects.pytorch import CLASSES
+    from cnncalc.library.binding import REQUIRED
+    from cnncalc.library.pytorch import CLASSES
 
     for d in CLASSES:
         if d.name == "Identity":

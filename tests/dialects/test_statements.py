@@ -14,7 +14,7 @@ import pytest
 
 from cnncalc.calc.summary import LayerInfo, summarize
 from cnncalc.dialects import script, torch_module
-from cnncalc.dialects.code import CodeError, read_model, read_models
+from cnncalc.dialects.read import CodeError, read_model, read_models
 from cnncalc.dialects.resolve import Resolved, resolve
 
 from .realworld import RESIDUAL_BLOCKS_INLINED, fixture, insertions, model_files, unroll
