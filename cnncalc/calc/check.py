@@ -11,7 +11,7 @@ from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableR
 from ..dialects.table import Claim
 from ..errors import UsageError, cut
 from ..ops.base import ConvArgs, ConvTArgs, LinearArgs
-from .shape import KERAS, Shape, format_shape, numel
+from ..ops.shape import KERAS, Shape, format_shape, numel
 from .summary import LayerInfo, Summary
 
 MAX_ANSWERS = 10_000

@@ -210,12 +210,47 @@ def _measured(call: _Call, path: str) -> LayerInfo:
     tr, nt = call.counts
     cls = type(call.module).__name__
     notes = (f"{cls} is not a layer cnncalc derives: shape and parameters measured, MACs "
-             "not counted",) if tr + nt else ()
+             "counted from the matrix products and convolutions it ran",) if tr + nt else ()
     n = 1
     for d in call.output_shape:
         n *= d
     return LayerInfo(path, cls, f"{call.name}: {cls}", call.input_shape, call.output_shape, tr,
                      nt, 0, n, UNKNOWN, formula="measured", notes=notes, measured=True)
+
+
+class _Cost:
+    """What ran while one row (or code outside every row) was running: MACs over the whole
+    batch, ops whose MACs are not derived, and the weights it read."""
+
+    def __init__(self) -> None:
+        self.macs = 0
+        self.unknown: dict[str, int] = {}
+        self.touched: list[int] = []  # ids of weight stand-ins, in the order first read
+        self.row: int | None = None  # the row it became
+
+
+def _torchinfo_mult_adds(m: nn.Module, full_output: tuple[int, ...]) -> int:
+    """torchinfo 1.8's Mult-Adds for one call of a module (LayerInfo.calculate_macs), over
+    the whole batch: only modules without children count; a parameter named weight or bias
+    counts its size times N·H·W in a class whose name has "Conv", times N elsewhere, and
+    other parameters with weight or bias in their name (an RNN's) times the output's first
+    two sizes."""
+    if next(iter(m.children()), None) is not None or not full_output:
+        return 0
+    conv = "Conv" in type(m).__name__
+    total = 0
+    for name, p in m.named_parameters():
+        if name in ("weight", "bias"):
+            scale = full_output[:1] + full_output[2:] if conv else full_output[:1]
+        elif "weight" in name or "bias" in name:
+            scale = full_output[:2]
+        else:
+            continue
+        n = p.numel()
+        for d in scale:
+            n *= d
+        total += n
+    return total
 
 
 def _batch_shape(input_size: str | Sequence[int]) -> tuple[int, ...]:
@@ -256,10 +291,32 @@ def _first_tensor(value: Any) -> torch.Tensor | None:
     return None
 
 
-class _Recorder:
-    """Forward hooks that turn each leaf call into a row, following tensors for the RF."""
+def _outputs(value: Any, name: str = "", depth: int = 0) -> list[tuple[str, Shape]]:
+    """Every tensor in what forward returned, named by where it sits (batch dropped)."""
+    if isinstance(value, torch.Tensor):
+        return [(name, tuple(int(d) for d in value.shape[1:]))]
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, (tuple, list)):
+        fields = getattr(value, "_fields", None)  # a namedtuple names its items
+        items = [(str(f), v) for f, v in zip(fields, value)] if fields else \
+            [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return []
+    out: list[tuple[str, Shape]] = []
+    for key, v in items:
+        out += _outputs(v, f"{name}.{key}" if name else key, depth + 1)
+    return out
 
-    def __init__(self, model: nn.Module) -> None:
+
+class _Recorder:
+    """Forward hooks that turn each leaf call into a row, following tensors for the RF, and
+    a dispatch mode (`counter`) that charges each op's MACs to the row running it."""
+
+    def __init__(self, model: nn.Module, batch: int) -> None:
+        self.batch = batch
         self.names = {id(m): n or type(model).__name__ for n, m in model.named_modules()}
         self.counts = {id(m): _counts(m) for m in model.modules()}
         # id -> (RF, version): a tensor changed in place outside a module loses its RF.
@@ -269,6 +326,31 @@ class _Recorder:
         self.rows: list[LayerInfo] = []
         self.first: dict[int, str] = {}
         self.running: list[str] = []  # rows whose forward has started and not ended
+        self.costs: list[_Cost] = []  # the same rows' costs
+        self.outside = _Cost()  # ops run while no row was running
+        self.done: list[_Cost] = []
+        # weight stand-in id -> (owning module id, qualified name, trainable), and its size
+        self.weights: dict[int, tuple[int, str, bool]] = {}
+        self.sizes: dict[int, int] = {}
+
+    def stand_ins(self, model: nn.Module) -> dict[str, torch.Tensor]:
+        """Meta stand-ins for every weight and buffer, the counted ones remembered by id so
+        the ops that read them can be seen."""
+        modules = dict(model.named_modules())
+        state: dict[str, torch.Tensor] = {}
+        for kind, items in (("param", model.named_parameters()),
+                            ("buffer", model.named_buffers())):
+            for name, t in items:
+                stand_in = torch.empty_like(t, device="meta")
+                state[name] = stand_in
+                owner, _, local = name.rpartition(".")
+                if kind == "buffer" and local not in _STATS:
+                    continue
+                self.keep.append(stand_in)
+                self.weights[id(stand_in)] = (id(modules[owner]), name,
+                                              kind == "param" and t.requires_grad)
+                self.sizes[id(stand_in)] = t.numel()
+        return state
 
     def is_row(self, m: nn.Module) -> bool:
         return next(iter(m.children()), None) is None or sum(self.counts[id(m)]) > 0
@@ -283,6 +365,24 @@ class _Recorder:
         known = self.rf_of.get(id(t))
         return known[0] if known is not None and known[1] == t._version else UNKNOWN
 
+    def charge(self, func: Any, args: Sequence[Any], kwargs: dict[str, Any], out: Any) -> None:
+        """One aten op: its MACs (or its name, if they are not derived) and the weights it
+        read, to the innermost running row."""
+        from .op_macs import op_macs, op_name
+
+        cost = self.costs[-1] if self.costs else self.outside
+        macs = op_macs(func, args, out)
+        if macs is None:
+            name = op_name(func)
+            cost.unknown[name] = cost.unknown.get(name, 0) + 1
+        else:
+            cost.macs += macs
+        for a in [*args, *kwargs.values()]:
+            for t in (a if isinstance(a, (list, tuple)) else (a,)):
+                if isinstance(t, torch.Tensor) and id(t) in self.weights and \
+                        id(t) not in cost.touched:
+                    cost.touched.append(id(t))
+
     def pre(self, m: nn.Module, args: tuple[Any, ...]) -> None:
         if self.is_row(m):
             x = args[0] if args else None
@@ -295,78 +395,157 @@ class _Recorder:
             shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
             self.pending.setdefault(id(m), []).append((self.rf(x), shape))
             self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
+            self.costs.append(_Cost())
 
     def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
         if not self.is_row(m):
             return
         rf_in, shape = self.pending[id(m)].pop()
         self.running.pop()
+        cost = self.costs.pop()
         path = str(len(self.rows) + 1)
         tensor = out if isinstance(out, torch.Tensor) else _first_tensor(out)
-        call = _Call(self.names.get(id(m), type(m).__name__), m, shape,
-                     tuple(tensor.shape[1:]) if tensor is not None else (), rf_in,
+        full = tuple(int(d) for d in tensor.shape) if tensor is not None else ()
+        call = _Call(self.names.get(id(m), type(m).__name__), m, shape, full[1:], rf_in,
                      self.counts[id(m)])
-        if tensor is out:
-            row = _derived(call, path) or _measured(call, path)
-        else:  # a tuple (an LSTM's output and state, ...): the first tensor is shown
-            row = _measured(call, path)
+        derived = _derived(call, path) if tensor is out else None
+        if derived is not None and (cost.unknown or derived.macs * self.batch != cost.macs):
+            derived = None  # it ran more than the layer the calculator models
+        if derived is not None:
+            row = derived
+        else:
+            row = self.costed(_measured(call, path), cost)
+        if tensor is not out:  # a tuple (an LSTM's output and state, ...)
             row = replace(row, notes=(*row.notes, f"returns a {type(out).__name__}; the "
                                       "shape shown is its first tensor's" if tensor is not None
                                       else f"returns a {type(out).__name__}, no tensor"))
+        if next(iter(m.children()), None) is not None:
+            row = replace(row, notes=(*row.notes, f"{type(m).__name__} holds parameters of "
+                                      "its own; its submodules' calls are rows of their own"))
+        row = replace(row, mult_adds=_torchinfo_mult_adds(m, full) // self.batch)
         first = self.first.setdefault(id(m), path)
         if first != path and row.params:
             row = replace(row, trainable_params=0, non_trainable_params=0,
                           notes=(*row.notes, f"the module of layer {first} again: its "
                                  "parameters are counted there"))
+        cost.row = len(self.rows)
+        self.done.append(cost)
         self.rows.append(row)
         if isinstance(out, torch.Tensor):
             self.track(out, row.rf)
 
-    def summary(self, model: nn.Module, dims: tuple[int, ...], complete: bool = True) -> Summary:
+    def costed(self, row: LayerInfo, cost: _Cost) -> LayerInfo:
+        """A measured row with the MACs of the ops it ran (per sample)."""
+        macs, left = divmod(cost.macs, self.batch)
+        notes = list(row.notes)
+        if cost.unknown:
+            ops = ", ".join(sorted(cost.unknown))
+            notes.append(f"MACs of {ops} not derived: the MACs shown, and the total, are a "
+                         "lower bound")
+        if left:
+            notes.append(f"its {cost.macs:,} MACs do not divide by the batch of "
+                         f"{self.batch}: the MACs shown are a lower bound")
+        return replace(row, macs=macs, notes=tuple(notes),
+                       macs_exact=not cost.unknown and not left)
+
+    def summary(self, model: nn.Module, dims: tuple[int, ...], complete: bool = True,
+                outputs: tuple[tuple[str, Shape], ...] = ()) -> Summary:
         rows = list(self.rows)
-        tr = sum(self.counts[id(m)][0] for m in model.modules())
-        nt = sum(self.counts[id(m)][1] for m in model.modules())
-        if complete and sum(r.params for r in rows) < tr + nt:
-            unused = [n or type(model).__name__ for n, m in model.named_modules()
-                      if id(m) not in self.first and self.counts[id(m)] != (0, 0)]
+        if complete:
+            rows = self.attribute(rows, model, dims)
+        return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows),
+                       mode="eval", outputs=outputs)
+
+    def attribute(self, rows: list[LayerInfo], model: nn.Module,
+                  dims: tuple[int, ...]) -> list[LayerInfo]:
+        """Weights of modules that never ran as a row: to the first row whose ops read them
+        (ViT's attention reads out_proj's weight through the functional path); code outside
+        every row gets a row of its own; weights nothing read are 'unused'."""
+        by_row: dict[int, list[int]] = {}
+        seen: set[int] = set()
+        for cost in [*self.done, self.outside]:
+            for w in cost.touched:
+                module_id = self.weights[w][0]
+                if module_id in self.first or w in seen:
+                    continue
+                seen.add(w)
+                by_row.setdefault(-1 if cost.row is None else cost.row, []).append(w)
+        sizes = self.sizes
+        extra: tuple[int, int, str] = (0, 0, "")
+        for index, ws in by_row.items():
+            tr = sum(sizes[w] for w in ws if self.weights[w][2])
+            nt = sum(sizes[w] for w in ws if not self.weights[w][2])
+            names = [self.weights[w][1] for w in ws]
+            note = ("uses " + ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
+                    + " of modules it does not call (counted here)")
+            if index >= 0:
+                r = rows[index]
+                rows[index] = replace(r, trainable_params=r.trainable_params + tr,
+                                      non_trainable_params=r.non_trainable_params + nt,
+                                      notes=(*r.notes, note))
+            else:
+                extra = (tr, nt, note)
+        outside = self.outside
+        if outside.macs or outside.unknown or extra[0] + extra[1]:
+            last = rows[-1].output_shape if rows else tuple(dims[1:])
+            row = LayerInfo(str(len(rows) + 1), "functional",
+                            f"code outside modules in {type(model).__name__}.forward", last,
+                            last, extra[0], extra[1], 0, 0, UNKNOWN, formula="measured",
+                            measured=True, notes=("the calls forward makes itself (F.conv2d, "
+                                                  "x @ w, ...): MACs counted from its ops",
+                                                  *([extra[2]] if extra[2] else [])))
+            rows.append(self.costed(row, outside))
+        unused = [w for w, (module_id, _, _) in self.weights.items()
+                  if module_id not in self.first and w not in seen]
+        if unused:
+            names = [self.weights[w][1] for w in unused]
             last = rows[-1].output_shape if rows else tuple(dims[1:])
             rows.append(LayerInfo(
                 str(len(rows) + 1), "unused", "parameters not used in forward: "
-                + ", ".join(unused[:5]) + (" …" if len(unused) > 5 else ""), last, last,
-                tr - sum(r.trainable_params for r in rows),
-                nt - sum(r.non_trainable_params for r in rows), 0, 0, UNKNOWN,
+                + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""), last, last,
+                sum(sizes[w] for w in unused if self.weights[w][2]),
+                sum(sizes[w] for w in unused if not self.weights[w][2]), 0, 0, UNKNOWN,
                 formula="measured", measured=True,
-                notes=("parameters the forward pass never used (counted in the totals)",)))
-        return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows))
+                notes=("parameters no op of the forward pass read (counted in the totals)",)))
+        return rows
+
+
+def _modes(model: nn.Module) -> list[tuple[nn.Module, bool]]:
+    return [(m, m.training) for m in model.modules()]
 
 
 def module_summary(model: nn.Module, input_size: str | Sequence[int],
                    convention: str = PYTORCH) -> Summary:
-    """The summary of `model` on one input of `input_size` (batch first, as torchinfo)."""
+    """The summary of `model` on one input of `input_size` (batch first, as torchinfo), run
+    in eval mode as torchinfo runs it (training-only branches, such as GoogLeNet's auxiliary
+    heads, are left out); each module's own mode is restored afterwards."""
     if not isinstance(model, nn.Module):
         raise UsageError(f"expected a torch nn.Module, got {type(model).__name__}")
     if parse_convention(convention) != PYTORCH:
         raise UsageError("a torch module is summarised under the pytorch convention")
     dims = _batch_shape(input_size)
     check_structure(model)
-    rec = _Recorder(model)
+    rec = _Recorder(model, dims[0])
     x = torch.empty(dims, device="meta")
     rec.track(x, INPUT)
     try:
         # Meta stand-ins for every weight and buffer: the run allocates and changes nothing.
-        state = {n: torch.empty_like(t, device="meta")
-                 for n, t in [*model.named_parameters(), *model.named_buffers()]}
+        state = rec.stand_ins(model)
     except (ValueError, RuntimeError) as e:  # e.g. lazy modules not yet initialised
         raise UsageError(f"cannot summarise {type(model).__name__}: its weights cannot be "
                          f"stood in for ({type(e).__name__}: {str(e)[:120]})",
                          "run the model once to initialise lazy modules") from None
     handles = [h for m in model.modules() for h in (m.register_forward_pre_hook(rec.pre),
                                                      m.register_forward_hook(rec.post))]
+    modes = _modes(model)
     try:
         from torch.func import functional_call
 
-        with torch.no_grad():
-            functional_call(model, state, (x,))
+        from .op_count import Counter
+
+        model.eval()
+        with torch.no_grad(), Counter(rec.charge):
+            out = functional_call(model, state, (x,))
     except (CnnCalcError, KeyboardInterrupt):
         raise
     except BaseException as e:  # SystemExit, GeneratorExit ... from the model's own code
@@ -380,4 +559,6 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     finally:
         for h in handles:
             h.remove()
-    return rec.summary(model, dims)
+        for m, training in modes:
+            m.training = training
+    return rec.summary(model, dims, outputs=tuple(_outputs(out)))
