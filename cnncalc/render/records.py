@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..calc.costs import LABELS, MACS, TORCHINFO, row_costs, show, total_costs
 from ..calc.record import layer_record as layer_record
 from ..calc.record import summary_record as summary_record
-from ..calc.costs import LABELS, MACS, TORCHINFO, row_costs, show, total_costs
 from ..calc.summary import LayerInfo, Summary
 from ..ops.shape import format_shape
 from .safe import csv_cell, md_cell, md_code

@@ -7,7 +7,6 @@ in a footer; layer texts wrap inside their cell. No cell is ever cut.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
 from dataclasses import replace
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult

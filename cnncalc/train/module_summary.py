@@ -218,6 +218,27 @@ def _measured(call: _Call, path: str) -> LayerInfo:
                      nt, 0, n, UNKNOWN, formula="measured", notes=notes, measured=True)
 
 
+def _linear_nd(row: LayerInfo, m: nn.Module) -> LayerInfo:
+    """nn.Linear on a 3-D or 4-D input (a transformer's tokens, ConvNeXt's channels-last
+    map): the same fc at every position, prod(leading dims)·in·out MACs, when that is what
+    its ops came to."""
+    if type(m) is not nn.Linear or len(row.input_shape) < 2 or not row.macs_exact:
+        return row
+    lead = row.input_shape[:-1]
+    positions = 1
+    for d in lead:
+        positions *= d
+    lin: Any = m
+    if row.macs != positions * lin.in_features * lin.out_features:
+        return row
+    where = "x".join(map(str, lead))
+    return replace(row, kind="fc", spec=f"{row.spec.split(':')[0]}: fc({lin.out_features}) "
+                   f"at each of {where}", formula=f"{where} × ({lin.in_features} → "
+                   f"{lin.out_features})", mac_formula=f"{'·'.join(map(str, lead))}·"
+                   f"{lin.in_features}·{lin.out_features} = {row.macs:,}",
+                   notes=tuple(n for n in row.notes if "not a layer cnncalc derives" not in n))
+
+
 class _Cost:
     """What ran while one row (or code outside every row) was running: MACs over the whole
     batch, ops whose MACs are not derived, and the weights it read."""
@@ -414,7 +435,7 @@ class _Recorder:
         if derived is not None:
             row = derived
         else:
-            row = self.costed(_measured(call, path), cost)
+            row = _linear_nd(self.costed(_measured(call, path), cost), m)
         if tensor is not out:  # a tuple (an LSTM's output and state, ...)
             row = replace(row, notes=(*row.notes, f"returns a {type(out).__name__}; the "
                                       "shape shown is its first tensor's" if tensor is not None

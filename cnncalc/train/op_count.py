@@ -10,11 +10,11 @@ from torch.utils._python_dispatch import TorchDispatchMode
 Charge = Callable[[Any, tuple[Any, ...], dict[str, Any], Any], None]
 
 
-class Counter(TorchDispatchMode):
+class Counter(TorchDispatchMode):  # type: ignore[no-untyped-call]
     """Runs each op, then reports it with its arguments and its result."""
 
     def __init__(self, charge: Charge) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.charge = charge
 
     def __torch_dispatch__(self, func: Any, types: Any, args: tuple[Any, ...] = (),

@@ -84,6 +84,7 @@ ZERO = frozenset("""
     upsample_nearest1d upsample_nearest2d upsample_nearest3d upsample_bilinear2d
     upsample_linear1d upsample_bicubic2d _upsample_nearest_exact2d
     _local_scalar_dense _assert_async sym_size sym_numel sym_stride sym_storage_offset
+    split unsafe_split split_with_sizes unsafe_split_with_sizes unbind chunk
     _unsafe_index channel_shuffle pixel_shuffle pixel_unshuffle im2col col2im
     """.split())
 
