@@ -21,6 +21,7 @@ from ..calc.receptive import INPUT, RField
 from ..calc.summary import LayerInfo, Summary, summarize_spec
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
+from .op_macs import op_macs, op_name
 
 _STATS = ("running_mean", "running_var")
 MAX_DEPTH = 100  # modules nested deeper are refused: torch recurses ~5 frames a level
@@ -389,8 +390,6 @@ class _Recorder:
     def charge(self, func: Any, args: Sequence[Any], kwargs: dict[str, Any], out: Any) -> None:
         """One aten op: its MACs (or its name, if they are not derived) and the weights it
         read, to the innermost running row."""
-        from .op_macs import op_macs, op_name
-
         cost = self.costs[-1] if self.costs else self.outside
         macs = op_macs(func, args, out)
         if macs is None:
@@ -443,7 +442,12 @@ class _Recorder:
         if next(iter(m.children()), None) is not None:
             row = replace(row, notes=(*row.notes, f"{type(m).__name__} holds parameters of "
                                       "its own; its submodules' calls are rows of their own"))
-        row = replace(row, mult_adds=_torchinfo_mult_adds(m, full) // self.batch)
+        # torchinfo sizes a dict output by its last value, anything else by its first tensor
+        seen_by_torchinfo = _first_tensor(list(out.values())[-1:]) if isinstance(out, dict) \
+            else tensor
+        row = replace(row, mult_adds=_torchinfo_mult_adds(
+            m, tuple(seen_by_torchinfo.shape) if seen_by_torchinfo is not None else ()
+        ) // self.batch)
         first = self.first.setdefault(id(m), path)
         if first != path and row.params:
             row = replace(row, trainable_params=0, non_trainable_params=0,

@@ -100,15 +100,30 @@ def _is_view(func: Any) -> bool:
     return any(r.alias_info is not None and not r.alias_info.is_write for r in schema.returns)
 
 
-def op_macs(func: Any, args: Sequence[Any], out: Any) -> int | None:
-    """MACs of one aten op call (the whole batch), or None where cnncalc derives none."""
+def _free(*_: Any) -> int:
+    return 0
+
+
+_RULE_OF: dict[Any, Callable[..., int] | None] = {}  # op -> its rule, None: not derived
+
+
+def _rule(func: Any) -> Callable[..., int] | None:
     name = op_name(func)
     rule = MAC_RULES.get(name)
     if rule is not None:
-        return rule(out, *args)
+        return rule
     if name in ZERO or name.rstrip("_") in ZERO:
-        return 0
+        return _free
     tags = getattr(func, "tags", ())
     if torch.Tag.pointwise in tags or _is_view(func):
-        return 0
+        return _free
     return None
+
+
+def op_macs(func: Any, args: Sequence[Any], out: Any) -> int | None:
+    """MACs of one aten op call (the whole batch), or None where cnncalc derives none."""
+    try:
+        rule = _RULE_OF[func]
+    except KeyError:
+        rule = _RULE_OF[func] = _rule(func)
+    return None if rule is None else rule(out, *args)
