@@ -84,7 +84,7 @@ def test_macs_option_picks_the_column() -> None:
 
 
 def test_figure_names() -> None:
-    assert [parse_figure(x) for x in ("cnncalc", "fvcore", "FLOPs", "Mult-Adds")] == [
+    assert [parse_figure(x) for x in ("cnncalc", "MACs", "FLOPs", "Mult-Adds")] == [
         "macs", "macs", "flops", "torchinfo"]
     with pytest.raises(UsageError):
         parse_figure("gmacs")

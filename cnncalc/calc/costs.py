@@ -1,8 +1,9 @@
 """MACs, FLOPs and torchinfo's Mult-Adds: three conventions for one model's cost, side by side.
 
-- MACs (cnncalc, fvcore, thop): one per multiply-accumulate in conv, transposed conv, fc
-  (on any rank), matrix products and attention; bias additions, normalisation, activations,
-  pooling and residual additions cost none.
+- MACs (cnncalc): one per multiply-accumulate in conv, transposed conv, fc (on any rank),
+  matrix products and attention; bias additions, normalisation, activations, pooling and
+  residual additions cost none. fvcore's "flops" count these the same way, and add norms,
+  adaptive average pooling and upsampling (docs/conventions.md).
 - FLOPs: 2 × MACs (a multiply and an add each); bias additions and normalisation are left
   out here too, as in fvcore's and the papers' FLOPs.
 - Mult-Adds (torchinfo 1.8): a module without children counts each parameter named weight
@@ -21,12 +22,11 @@ from .summary import LayerInfo, Summary
 
 MACS, FLOPS, TORCHINFO = "macs", "flops", "torchinfo"
 FIGURES = (MACS, FLOPS, TORCHINFO)
-ALIASES = {"cnncalc": MACS, "macs": MACS, "fvcore": MACS, "thop": MACS, "flops": FLOPS,
-           "torchinfo": TORCHINFO, "mult-adds": TORCHINFO, "multadds": TORCHINFO}
+ALIASES = {"cnncalc": MACS, "macs": MACS, "flops": FLOPS, "torchinfo": TORCHINFO,
+           "mult-adds": TORCHINFO, "multadds": TORCHINFO}
 LABELS = {MACS: "MACs", FLOPS: "FLOPs", TORCHINFO: "Mult-Adds"}
 CONVENTIONS = {
-    MACS: "one per multiply-accumulate in conv, fc, matrix products and attention (as fvcore "
-          "and thop count)",
+    MACS: "one per multiply-accumulate in conv, fc, matrix products and attention",
     FLOPS: "2 × MACs; bias additions and normalisation not counted",
     TORCHINFO: "torchinfo's: conv weight and bias × output H·W, other layers' parameters "
                "once (biases and batch norm included); attention not counted",

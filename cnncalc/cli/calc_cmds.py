@@ -73,8 +73,8 @@ ModuleOpt = Annotated[str | None, typer.Option(
     "IMPORTS AND RUNS the code in FILE.py, then NAME(*args) on the meta device; --input is "
     "CxHxW, --batch the batch. Needs the [train] extra.", show_default=False)]
 MacsOpt = Annotated[str, typer.Option(
-    "--macs", help="What the MACs column counts: cnncalc (MACs, as fvcore and thop), flops "
-    "(2 × MACs) or torchinfo (its Mult-Adds). JSON and CSV carry all three.")]
+    "--macs", help="What the MACs column counts: cnncalc (MACs), flops (2 × MACs) or "
+    "torchinfo (its Mult-Adds). JSON and CSV carry all three.")]
 ModuleArgsOpt = Annotated[str | None, typer.Option(
     "--module-args", help="Arguments for NAME as JSON: an object (keywords) or a list.",
     show_default=False)]

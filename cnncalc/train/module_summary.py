@@ -181,21 +181,38 @@ def _counts(m: nn.Module) -> tuple[int, int]:
     return tr, frozen + stats
 
 
-def _derived(call: _Call, path: str) -> LayerInfo | None:
-    """The calculator's record for a known leaf, if it agrees with what the module did."""
+Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
+
+
+def _calculated(text: str, shape: Shape, cache: Calculated) -> tuple[LayerInfo, Any] | None:
+    """The calculator's row and step for one layer on one input, or None where it refuses;
+    `cache` holds them for the run (a ResNet-50 repeats a few dozen layers 170 times)."""
     from .. import ops
-    from ..calc.receptive import update
     from ..spec import parse
+
+    key = (text, shape)
+    if key not in cache:
+        try:
+            s = summarize_spec(text, shape)
+            cache[key] = (s.layers[0], ops.apply(parse(text)[0], shape,  # type: ignore[arg-type]
+                                                 PYTORCH))
+        except CnnCalcError:
+            cache[key] = None
+    return cache[key]
+
+
+def _derived(call: _Call, path: str,
+             cache: Calculated | None = None) -> LayerInfo | None:
+    """The calculator's record for a known leaf, if it agrees with what the module did."""
+    from ..calc.receptive import update
 
     text = spec_text(call.module)
     if text is None:
         return None
-    try:
-        s = summarize_spec(text, call.input_shape)
-        step = ops.apply(parse(text)[0], call.input_shape, PYTORCH)  # type: ignore[arg-type]
-    except CnnCalcError:
+    found = _calculated(text, call.input_shape, {} if cache is None else cache)
+    if found is None:
         return None
-    row = s.layers[0]
+    row, step = found
     tr, nt = call.counts
     if row.output_shape != call.output_shape or row.params != tr + nt:
         return None  # not the layer the calculator models (e.g. an input of another rank)
@@ -354,6 +371,7 @@ class _Recorder:
         # weight stand-in id -> (owning module id, qualified name, trainable), and its size
         self.weights: dict[int, tuple[int, str, bool]] = {}
         self.sizes: dict[int, int] = {}
+        self.calculated: Calculated = {}
 
     def stand_ins(self, model: nn.Module) -> dict[str, torch.Tensor]:
         """Meta stand-ins for every weight and buffer, the counted ones remembered by id so
@@ -428,7 +446,7 @@ class _Recorder:
         full = tuple(int(d) for d in tensor.shape) if tensor is not None else ()
         call = _Call(self.names.get(id(m), type(m).__name__), m, shape, full[1:], rf_in,
                      self.counts[id(m)])
-        derived = _derived(call, path) if tensor is out else None
+        derived = _derived(call, path, self.calculated) if tensor is out else None
         if derived is not None and (cost.unknown or derived.macs * self.batch != cost.macs):
             derived = None  # it ran more than the layer the calculator models
         if derived is not None:
