@@ -5,7 +5,10 @@ stand-ins, so nothing is copied, allocated or changed). Each leaf module it call
 row. Leaves cnncalc knows (Conv2d, Linear, BatchNorm, pooling, activations, ...) get the
 calculator's record (formula, MACs, receptive field, notes), after the calculator's shape and
 parameter count are checked against what the module really did. Other leaves are measured:
-shape and parameters from the run, marked as such, MACs not derived.
+shape and parameters from the run, marked as such. Every aten op the run makes is charged to
+the row running it (op_macs): matrix products and convolutions anywhere, attention and
+functional code included, get their MACs; an op cnncalc cannot cost makes the total a lower
+bound. The model runs in eval mode, as torchinfo runs it.
 """
 
 from __future__ import annotations
@@ -250,7 +253,7 @@ def _linear_nd(row: LayerInfo, m: nn.Module) -> LayerInfo:
     if row.macs != positions * lin.in_features * lin.out_features:
         return row
     where = "x".join(map(str, lead))
-    return replace(row, kind="fc", spec=f"{row.spec.split(':')[0]}: fc({lin.out_features}) "
+    return replace(row, kind="fc", spec=f"{row.spec.rsplit(': ', 1)[0]}: fc({lin.out_features}) "
                    f"at each of {where}", formula=f"{where} × ({lin.in_features} → "
                    f"{lin.out_features})", mac_formula=f"{'·'.join(map(str, lead))}·"
                    f"{lin.in_features}·{lin.out_features} = {row.macs:,}",
@@ -330,6 +333,15 @@ def _first_tensor(value: Any) -> torch.Tensor | None:
     return None
 
 
+def _key(k: Any) -> str:
+    """A dict key as an output's name, without calling the user's own __str__."""
+    if isinstance(k, str):
+        return k[:80]
+    if isinstance(k, int) and abs(k) < 10**18:
+        return str(int(k))
+    return f"<{type(k).__name__}>"
+
+
 def _outputs(value: Any, name: str = "", depth: int = 0) -> list[tuple[str, Shape]]:
     """Every tensor in what forward returned, named by where it sits (batch dropped)."""
     if isinstance(value, torch.Tensor):
@@ -337,7 +349,7 @@ def _outputs(value: Any, name: str = "", depth: int = 0) -> list[tuple[str, Shap
     if depth > 8:
         return []
     if isinstance(value, dict):
-        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
+        items: list[tuple[str, Any]] = [(_key(k), v) for k, v in value.items()]
     elif isinstance(value, (tuple, list)):
         fields = getattr(value, "_fields", None)  # a namedtuple names its items
         items = [(str(f), v) for f, v in zip(fields, value)] if fields else \

@@ -126,4 +126,9 @@ def op_macs(func: Any, args: Sequence[Any], out: Any) -> int | None:
         rule = _RULE_OF[func]
     except KeyError:
         rule = _RULE_OF[func] = _rule(func)
-    return None if rule is None else rule(out, *args)
+    if rule is None:
+        return None
+    try:
+        return rule(out, *args)
+    except (TypeError, ValueError, AttributeError, IndexError):  # an overload of another form
+        return None  # not derived: the caller marks the row and the total a lower bound
