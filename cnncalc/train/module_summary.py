@@ -24,6 +24,7 @@ from ..calc.receptive import INPUT, RField
 from ..calc.summary import LayerInfo, Summary, summarize_spec
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
+from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
 from .op_macs import op_macs, op_name
 
 _STATS = ("running_mean", "running_var")
@@ -239,62 +240,6 @@ def _measured(call: _Call, path: str) -> LayerInfo:
                      nt, 0, n, UNKNOWN, formula="measured", notes=notes, measured=True)
 
 
-def _linear_nd(row: LayerInfo, m: nn.Module) -> LayerInfo:
-    """nn.Linear on a 3-D or 4-D input (a transformer's tokens, ConvNeXt's channels-last
-    map): the same fc at every position, prod(leading dims)·in·out MACs, when that is what
-    its ops came to."""
-    if type(m) is not nn.Linear or len(row.input_shape) < 2 or not row.macs_exact:
-        return row
-    lead = row.input_shape[:-1]
-    positions = 1
-    for d in lead:
-        positions *= d
-    lin: Any = m
-    if row.macs != positions * lin.in_features * lin.out_features:
-        return row
-    where = "x".join(map(str, lead))
-    return replace(row, kind="fc", spec=f"{row.spec.rsplit(': ', 1)[0]}: fc({lin.out_features}) "
-                   f"at each of {where}", formula=f"{where} × ({lin.in_features} → "
-                   f"{lin.out_features})", mac_formula=f"{'·'.join(map(str, lead))}·"
-                   f"{lin.in_features}·{lin.out_features} = {row.macs:,}",
-                   notes=tuple(n for n in row.notes if "not a layer cnncalc derives" not in n))
-
-
-class _Cost:
-    """What ran while one row (or code outside every row) was running: MACs over the whole
-    batch, ops whose MACs are not derived, and the weights it read."""
-
-    def __init__(self) -> None:
-        self.macs = 0
-        self.unknown: dict[str, int] = {}
-        self.touched: list[int] = []  # ids of weight stand-ins, in the order first read
-        self.row: int | None = None  # the row it became
-
-
-def _torchinfo_mult_adds(m: nn.Module, full_output: tuple[int, ...]) -> int:
-    """torchinfo 1.8's Mult-Adds for one call of a module (LayerInfo.calculate_macs), over
-    the whole batch: only modules without children count; a parameter named weight or bias
-    counts its size times N·H·W in a class whose name has "Conv", times N elsewhere, and
-    other parameters with weight or bias in their name (an RNN's) times the output's first
-    two sizes."""
-    if next(iter(m.children()), None) is not None or not full_output:
-        return 0
-    conv = "Conv" in type(m).__name__
-    total = 0
-    for name, p in m.named_parameters():
-        if name in ("weight", "bias"):
-            scale = full_output[:1] + full_output[2:] if conv else full_output[:1]
-        elif "weight" in name or "bias" in name:
-            scale = full_output[:2]
-        else:
-            continue
-        n = p.numel()
-        for d in scale:
-            n *= d
-        total += n
-    return total
-
-
 def _batch_shape(input_size: str | Sequence[int]) -> tuple[int, ...]:
     if isinstance(input_size, str):
         parts = input_size.lower().replace("×", "x").split("x")
@@ -377,12 +322,10 @@ class _Recorder:
         self.rows: list[LayerInfo] = []
         self.first: dict[int, str] = {}
         self.running: list[str] = []  # rows whose forward has started and not ended
-        self.costs: list[_Cost] = []  # the same rows' costs
-        self.outside = _Cost()  # ops run while no row was running
-        self.done: list[_Cost] = []
-        # weight stand-in id -> (owning module id, qualified name, trainable), and its size
-        self.weights: dict[int, tuple[int, str, bool]] = {}
-        self.sizes: dict[int, int] = {}
+        self.costs: list[Cost] = []  # the same rows' costs
+        self.outside = Cost()  # ops run while no row was running
+        self.done: list[Cost] = []
+        self.weights: dict[int, Weight] = {}  # by the id of its stand-in
         self.calculated: Calculated = {}
 
     def stand_ins(self, model: nn.Module) -> dict[str, torch.Tensor]:
@@ -399,9 +342,9 @@ class _Recorder:
                 if kind == "buffer" and local not in _STATS:
                     continue
                 self.keep.append(stand_in)
-                self.weights[id(stand_in)] = (id(modules[owner]), name,
-                                              kind == "param" and t.requires_grad)
-                self.sizes[id(stand_in)] = t.numel()
+                self.weights[id(stand_in)] = Weight(id(modules[owner]), name,
+                                                    kind == "param" and t.requires_grad,
+                                                    t.numel())
         return state
 
     def is_row(self, m: nn.Module) -> bool:
@@ -445,7 +388,7 @@ class _Recorder:
             shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
             self.pending.setdefault(id(m), []).append((self.rf(x), shape))
             self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
-            self.costs.append(_Cost())
+            self.costs.append(Cost())
 
     def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
         if not self.is_row(m):
@@ -464,7 +407,7 @@ class _Recorder:
         if derived is not None:
             row = derived
         else:
-            row = _linear_nd(self.costed(_measured(call, path), cost), m)
+            row = linear_nd(costed(_measured(call, path), cost, self.batch), m)
         if tensor is not out:  # a tuple (an LSTM's output and state, ...)
             row = replace(row, notes=(*row.notes, f"returns a {type(out).__name__}; the "
                                       "shape shown is its first tensor's" if tensor is not None
@@ -475,7 +418,7 @@ class _Recorder:
         # torchinfo sizes a dict output by its last value, anything else by its first tensor
         seen_by_torchinfo = _first_tensor(list(out.values())[-1:]) if isinstance(out, dict) \
             else tensor
-        row = replace(row, mult_adds=_torchinfo_mult_adds(
+        row = replace(row, mult_adds=torchinfo_mult_adds(
             m, tuple(seen_by_torchinfo.shape) if seen_by_torchinfo is not None else ()
         ) // self.batch)
         first = self.first.setdefault(id(m), path)
@@ -489,81 +432,14 @@ class _Recorder:
         if isinstance(out, torch.Tensor):
             self.track(out, row.rf)
 
-    def costed(self, row: LayerInfo, cost: _Cost) -> LayerInfo:
-        """A measured row with the MACs of the ops it ran (per sample)."""
-        macs, left = divmod(cost.macs, self.batch)
-        notes = list(row.notes)
-        if cost.unknown:
-            ops = ", ".join(sorted(cost.unknown))
-            notes.append(f"MACs of {ops} not derived: the MACs shown, and the total, are a "
-                         "lower bound")
-        if left:
-            notes.append(f"its {cost.macs:,} MACs do not divide by the batch of "
-                         f"{self.batch}: the MACs shown are a lower bound")
-        return replace(row, macs=macs, notes=tuple(notes),
-                       macs_exact=not cost.unknown and not left)
-
     def summary(self, model: nn.Module, dims: tuple[int, ...], complete: bool = True,
                 outputs: tuple[tuple[str, Shape], ...] = ()) -> Summary:
         rows = list(self.rows)
         if complete:
-            rows = self.attribute(rows, model, dims)
+            rows = attribute(rows, self.done, self.outside, self.weights, self.first,
+                             type(model).__name__, dims, UNKNOWN)
         return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows),
                        mode="eval", outputs=outputs)
-
-    def attribute(self, rows: list[LayerInfo], model: nn.Module,
-                  dims: tuple[int, ...]) -> list[LayerInfo]:
-        """Weights of modules that never ran as a row: to the first row whose ops read them
-        (ViT's attention reads out_proj's weight through the functional path); code outside
-        every row gets a row of its own; weights nothing read are 'unused'."""
-        by_row: dict[int, list[int]] = {}
-        seen: set[int] = set()
-        for cost in [*self.done, self.outside]:
-            for w in cost.touched:
-                module_id = self.weights[w][0]
-                if module_id in self.first or w in seen:
-                    continue
-                seen.add(w)
-                by_row.setdefault(-1 if cost.row is None else cost.row, []).append(w)
-        sizes = self.sizes
-        extra: tuple[int, int, str] = (0, 0, "")
-        for index, ws in by_row.items():
-            tr = sum(sizes[w] for w in ws if self.weights[w][2])
-            nt = sum(sizes[w] for w in ws if not self.weights[w][2])
-            names = [self.weights[w][1] for w in ws]
-            note = ("uses " + ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
-                    + " of modules it does not call (counted here)")
-            if index >= 0:
-                r = rows[index]
-                rows[index] = replace(r, trainable_params=r.trainable_params + tr,
-                                      non_trainable_params=r.non_trainable_params + nt,
-                                      notes=(*r.notes, note))
-            else:
-                extra = (tr, nt, note)
-        outside = self.outside
-        if outside.macs or outside.unknown or extra[0] + extra[1]:
-            last = rows[-1].output_shape if rows else tuple(dims[1:])
-            row = LayerInfo(str(len(rows) + 1), "functional",
-                            f"code outside modules in {type(model).__name__}.forward", last,
-                            last, extra[0], extra[1], 0, 0, UNKNOWN, formula="measured",
-                            measured=True, notes=("the calls forward makes itself (F.conv2d, "
-                                                  "x @ w, ...): MACs counted from its ops",
-                                                  *([extra[2]] if extra[2] else [])))
-            rows.append(self.costed(row, outside))
-        unused = [w for w, (module_id, _, _) in self.weights.items()
-                  if module_id not in self.first and w not in seen]
-        if unused:
-            names = [self.weights[w][1] for w in unused]
-            last = rows[-1].output_shape if rows else tuple(dims[1:])
-            rows.append(LayerInfo(
-                str(len(rows) + 1), "unused", "parameters not used in forward: "
-                + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""), last, last,
-                sum(sizes[w] for w in unused if self.weights[w][2]),
-                sum(sizes[w] for w in unused if not self.weights[w][2]), 0, 0, UNKNOWN,
-                formula="measured", measured=True,
-                notes=("parameters no op of the forward pass read (counted in the totals)",)))
-        return rows
-
 
 def _modes(model: nn.Module) -> list[tuple[nn.Module, bool]]:
     return [(m, m.training) for m in model.modules()]
