@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..ops.shape import numel
-from .summary import LayerInfo, Summary
+
+if TYPE_CHECKING:
+    from .summary import LayerInfo, Summary
 
 MACS, FLOPS, TORCHINFO = "macs", "flops", "torchinfo"
 FIGURES = (MACS, FLOPS, TORCHINFO)
