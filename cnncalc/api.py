@@ -42,7 +42,8 @@ class Summary(calc_summary.Summary):
         return (f"Summary({len(self.leaves()):,} layers, input "
                 f"{format_shape(self.input_shape, self.convention)}, output "
                 f"{format_shape(self.output_shape, self.convention)}, "
-                f"{self.total_params:,} params, {short(self.total_macs * self.batch)} MACs"
+                f"{self.total_params:,} params, {'' if self.macs_exact else '≥'}"
+                f"{short(self.total_macs * self.batch)} MACs"
                 + (f", batch {self.batch}" if self.batch > 1 else "")
                 + (", incomplete" if self.error is not None else "") + ")")
 

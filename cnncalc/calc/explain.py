@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..ops import OPS
 from ..ops.base import ConvArgs, PoolArgs
-from ..ops.shape import KERAS, format_shape, numel
+from ..ops.shape import KERAS, format_shape
 from .summary import LayerInfo, Summary
 
 
@@ -125,15 +125,7 @@ def explain(summary: Summary) -> list[Explained]:
 
 
 def torchinfo_mult_adds(summary: Summary) -> int:
-    """What torchinfo's "Mult-Adds" reports for the same model (batch 1).
+    """What torchinfo's "Mult-Adds" reports for the same model (batch 1): calc.costs."""
+    from .costs import total_costs
 
-    torchinfo multiplies every conv parameter, bias included, by the output's H·W (for
-    transposed convolutions too), and counts every other parameter once (fc, batch norm).
-    """
-    total = 0
-    for row in summary.leaves():
-        if row.kind in ("conv", "convt"):
-            total += row.trainable_params * numel(row.output_shape[1:])
-        else:
-            total += row.trainable_params
-    return total
+    return total_costs(summary).mult_adds // summary.batch

@@ -10,7 +10,10 @@ if TYPE_CHECKING:
 
 
 def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
+    from .costs import row_costs
+
     size, jump, start = row.rf.describe()
+    costs = row_costs(row, batch)
     record: dict[str, Any] = {
         "index": row.index,
         "path": row.path,
@@ -22,13 +25,17 @@ def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
         "params": row.params,
         "trainable_params": row.trainable_params,
         "non_trainable_params": row.non_trainable_params,
-        "macs": row.macs * batch,
+        "macs": costs.macs,
+        "flops": costs.flops,
+        "mult_adds": costs.mult_adds,
         "activation_bytes": row.activations * 4 * batch,
         "formula": row.formula,
         "receptive_field": {"size": size, "jump": jump, "start": start,
                             **({"estimate": True} if row.rf.approx else {})},
         "notes": list(row.notes),
     }
+    if not row.macs_exact:
+        record["macs_exact"] = False
     if row.is_block:
         if row.branches:
             record["branches"] = [[layer_record(c, batch) for c in b] for b in row.branches]
@@ -41,6 +48,9 @@ def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
 
 
 def summary_record(s: Summary) -> dict[str, Any]:
+    from .costs import total_costs
+
+    costs = total_costs(s)
     record: dict[str, Any] = {
         "spec": s.spec,
         "convention": s.convention,
@@ -51,13 +61,20 @@ def summary_record(s: Summary) -> dict[str, Any]:
         "total_params": s.total_params,
         "trainable_params": s.trainable_params,
         "non_trainable_params": s.non_trainable_params,
-        "total_macs": s.total_macs * s.batch,
+        "total_macs": costs.macs,
+        "macs_exact": costs.exact,
+        "total_flops": costs.flops,
+        "total_mult_adds": costs.mult_adds,
         "param_bytes": s.param_bytes,
         "activation_bytes": s.activation_bytes,
     }
     for rec, row in zip(record["layers"], s.layers):
         if row.measured:
             rec["measured"] = True
+    if s.mode:
+        record["mode"] = s.mode
+    if len(s.outputs) > 1 or any(name for name, _ in s.outputs):
+        record["outputs"] = [{"name": name, "shape": list(shape)} for name, shape in s.outputs]
     if s.error is not None:
         record["error"] = str(s.error)
     return record

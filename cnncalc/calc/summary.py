@@ -52,11 +52,16 @@ class LayerInfo:
     # Paths of the rows whose outputs this row reads ("input" for the model's input): a
     # layer's one input, a repeat's input, and for a join or residual the values it joins.
     inputs: tuple[str, ...] = ()
+    # False where the row ran something whose MACs cnncalc does not derive: `macs` is then a
+    # lower bound. `mult_adds` is torchinfo's figure for a module's row (calc.costs).
+    macs_exact: bool = True
+    mult_adds: int | None = None
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
+        bound = "" if self.macs_exact else "≥"
         return (f"LayerInfo({self.path} {self.spec}: output {shape}, {self.params:,} params, "
-                f"{self.macs:,} MACs)")
+                f"{bound}{self.macs:,} MACs)")
 
     @property
     def type(self) -> str:
@@ -110,12 +115,17 @@ class Summary:
     batch: int
     layers: tuple[LayerInfo, ...]
     error: LayerError | None = None
+    # A module summary: the mode the module ran in ("eval"), and what its forward returned,
+    # each tensor named by where it sits ("" for a lone tensor, "0", "aux", "out.1", ...).
+    mode: str = ""
+    outputs: tuple[tuple[str, Shape], ...] = ()
 
     def __repr__(self) -> str:
+        bound = "" if self.macs_exact else "≥"
         return (f"Summary({len(self.leaves()):,} layers, input "
                 f"{format_shape(self.input_shape, self.convention)}, output "
                 f"{format_shape(self.output_shape, self.convention)}, "
-                f"{self.total_params:,} params, {self.total_macs * self.batch:,} MACs"
+                f"{self.total_params:,} params, {bound}{self.total_macs * self.batch:,} MACs"
                 + (f", batch {self.batch}" if self.batch > 1 else "")
                 + (", incomplete" if self.error is not None else "") + ")")
 
@@ -127,7 +137,15 @@ class Summary:
 
     @property
     def output_shape(self) -> Shape:
+        """The output (a module's: what forward returned, its first tensor if several)."""
+        if self.outputs:
+            return self.outputs[0][1]
         return self.layers[-1].output_shape if self.layers else self.input_shape
+
+    @property
+    def macs_exact(self) -> bool:
+        """False when some row's MACs are not derived: total_macs is then a lower bound."""
+        return all(r.macs_exact for r in self.leaves())
 
     @property
     def trainable_params(self) -> int:

@@ -72,18 +72,23 @@ ModuleOpt = Annotated[str | None, typer.Option(
     "--module", help="Summarise a torch nn.Module instead of a spec: FILE.py:NAME. This "
     "IMPORTS AND RUNS the code in FILE.py, then NAME(*args) on the meta device; --input is "
     "CxHxW, --batch the batch. Needs the [train] extra.", show_default=False)]
+MacsOpt = Annotated[str, typer.Option(
+    "--macs", help="What the MACs column counts: cnncalc (MACs), flops (2 × MACs) or "
+    "torchinfo (its Mult-Adds). JSON and CSV carry all three.")]
 ModuleArgsOpt = Annotated[str | None, typer.Option(
     "--module-args", help="Arguments for NAME as JSON: an object (keywords) or a list.",
     show_default=False)]
 
 
 def render_summary(summary: object, fmt: Format, title: str, columns: str | None = None,
-                   wide: bool = False) -> None:
+                   wide: bool = False, macs: str = "cnncalc") -> None:
+    from ..calc.costs import parse_figure
     from ..calc.summary import Summary
     from ..render.table import parse_columns
 
     assert isinstance(summary, Summary)
     picked = parse_columns(columns)
+    figure = parse_figure(macs)
     if picked is not None and fmt is not Format.table:
         raise UsageError("--columns chooses table columns", "drop it, or use --format table")
     if fmt is Format.json:
@@ -91,11 +96,11 @@ def render_summary(summary: object, fmt: Format, title: str, columns: str | None
     elif fmt is Format.csv:
         write(to_csv(summary), "text")
     elif fmt is Format.markdown:
-        write(to_markdown(summary), "text")
+        write(to_markdown(summary, figure), "text")
     else:
         from ..render.table import summary_table
 
-        console(wide=wide).print(summary_table(summary, title or None, picked, wide))
+        console(wide=wide).print(summary_table(summary, title or None, picked, wide, figure))
 
 
 def register(app: typer.Typer) -> None:
@@ -113,14 +118,18 @@ def register(app: typer.Typer) -> None:
         wide: WideOpt = False,
         module: ModuleOpt = None,
         module_args: ModuleArgsOpt = None,
+        macs: MacsOpt = "cnncalc",
     ) -> None:
         """Layer-by-layer output shapes, parameters, MACs, memory and receptive fields."""
+        from ..calc.costs import parse_figure
+
+        parse_figure(macs)  # a bad --macs is a usage error before any work
         if module is not None:
             from .module_input import summarize_module
 
             summarize_module(module, module_args, spec, preset, input, batch,
                              convention or "pytorch",
-                             lambda s: render_summary(s, format, s.spec, columns, wide))
+                             lambda s: render_summary(s, format, s.spec, columns, wide, macs))
             return
         r = resolve(spec, preset, input, convention, model)
         title = r.title
@@ -129,9 +138,10 @@ def register(app: typer.Typer) -> None:
         except LayerError as e:
             if e.partial is not None and e.partial.layers:
                 from dataclasses import replace
-                render_summary(replace(e.partial, error=e), format, title, columns, wide)
+                render_summary(replace(e.partial, error=e), format, title, columns, wide,
+                               macs)
             fail(e)
-        render_summary(result, format, title, columns, wide)
+        render_summary(result, format, title, columns, wide, macs)
 
     @app.command()
     @guarded

@@ -13,7 +13,7 @@ from .units import count
 
 MAC_NOTE = ("MACs count one multiply-accumulate per weight use in conv, transposed conv and fc "
             "layers; bias additions, activations, pooling, batch norm and residual additions "
-            "are not counted (FLOPs ≈ 2 × MACs). fvcore and thop count the same way.")
+            "are not counted (FLOPs = 2 × MACs). fvcore counts conv and fc the same way.")
 
 
 def _torchinfo_line(s: Summary) -> str:

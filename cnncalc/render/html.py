@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..calc.summary import Summary
-from .records import flat_rows, legend, notes, plain_cells, totals
+from .records import figure_notes, flat_rows, legend, notes, plain_cells, totals
 from .safe import html_text
 
 HEAD = ("#", "layer", "input", "output", "formula", "params", "MACs", "memory", "RF", "jump",
@@ -39,7 +39,7 @@ def summary_html(s: Summary, title: str | None = None) -> str:
         f'<tr><td style="padding:1px 8px;font-weight:bold">{html_text(k)}</td>'
         f'<td style="padding:1px 8px;text-align:right">{html_text(v)}</td></tr>'
         for k, v in totals(s)) + "</table>")
-    extra = [f"⚠ layer {n}" for n in notes(s)] + legend(s)
+    extra = [f"⚠ layer {n}" for n in notes(s)] + figure_notes(s) + legend(s)
     if s.error is not None:
         extra.insert(0, f"error: {s.error}")
     if extra:

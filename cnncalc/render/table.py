@@ -7,14 +7,16 @@ in a footer; layer texts wrap inside their cell. No cell is ever cut.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
+from ..calc.costs import LABELS, MACS
 from ..calc.summary import LayerInfo, Summary
 from .fit import Column, dropped_line, fit, pick, wrap_cell
-from .records import flat_rows, legend, notes, plain_cells, totals
+from .records import figure_notes, flat_rows, legend, notes, plain_cells, totals
 from .safe import for_stream
 
 MAX_ROWS = 200  # a terminal table past this is unreadable, and slow to lay out
@@ -50,15 +52,17 @@ class SummaryTable:
     """A summary drawn as a table at whatever width the console gives it."""
 
     def __init__(self, s: Summary, title: str | None = None,
-                 columns: Sequence[str] | None = None, wide: bool = False) -> None:
+                 columns: Sequence[str] | None = None, wide: bool = False,
+                 figure: str = MACS) -> None:
         self.summary = s
         self.title = title
         self.columns = tuple(columns) if columns else None
         self.wide = wide
+        self.figure = figure
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield fitted_table(self.summary, self.title, options.max_width, self.columns,
-                           self.wide, console.encoding)
+                           self.wide, console.encoding, self.figure)
 
 
 def parse_columns(text: str | None) -> tuple[str, ...] | None:
@@ -66,7 +70,7 @@ def parse_columns(text: str | None) -> tuple[str, ...] | None:
     return None if text is None else pick(COLUMNS, text)
 
 
-def _rows(s: Summary, encoding: str | None = None
+def _rows(s: Summary, encoding: str | None = None, figure: str = MACS
           ) -> tuple[list[tuple[list[str], str | None, bool]], str]:
     """Cells, style and whether the row is the elision marker, for every visible row, as a
     stream in `encoding` shows them (render.safe.for_stream)."""
@@ -80,43 +84,59 @@ def _rows(s: Summary, encoding: str | None = None
             continue
         depth, r = item
         style = "bold" if r.is_block else ("yellow" if r.notes else None)
-        out.append(([for_stream(c, encoding) for c in plain_cells(s, depth, r)], style,
+        out.append(([for_stream(c, encoding) for c in plain_cells(s, depth, r, figure)], style,
                     False))
     return out, elided
 
 
 def summary_table(s: Summary, title: str | None = None, columns: Sequence[str] | None = None,
-                  wide: bool = False) -> SummaryTable:
-    """The summary as a renderable that fits whatever width it is printed at."""
-    return SummaryTable(s, title, columns, wide)
+                  wide: bool = False, figure: str = MACS) -> SummaryTable:
+    """The summary as a renderable that fits whatever width it is printed at; `figure`
+    (calc.costs) picks what the MACs column shows: MACs, FLOPs or torchinfo's Mult-Adds."""
+    return SummaryTable(s, title, columns, wide, figure)
+
+
+def _named(names: Sequence[str], label: str) -> tuple[str, ...]:
+    return tuple(label if n == "MACs" else n for n in names)
 
 
 def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
                  columns: Sequence[str] | None = None, wide: bool = False,
-                 encoding: str | None = None) -> RenderableType:
+                 encoding: str | None = None, figure: str = MACS) -> RenderableType:
     """The table, totals, flags and legend, fitted to `width` (None: every column, unwrapped),
     with every text as a stream in `encoding` can show it safely."""
-    rows, elided = _rows(s, encoding)
+    rows, elided = _rows(s, encoding, figure)
+    if s.mode:
+        title = f"{title or s.spec} ({s.mode} mode)"
     if title is not None:
         title = for_stream(title, encoding)
-    only = tuple(columns) if columns else (COLUMN_NAMES if wide or width is None else None)
-    chosen = fit(COLUMNS, [r for r, _, _ in rows], width or 10_000, IMPORTANCE, only,
-                 keep=ALWAYS)
+    label = LABELS[figure]
+    cols = tuple(replace(c, name=label) if c.name == "MACs" else c for c in COLUMNS)
+    only = _named(columns, label) if columns else (_named(COLUMN_NAMES, label)
+                                                   if wide or width is None else None)
+    # A figure asked for by name (--macs) is kept beside params, whatever the width.
+    importance = _named(IMPORTANCE, label) if figure == MACS else \
+        (*IMPORTANCE[:ALWAYS], label, *(n for n in IMPORTANCE[ALWAYS:] if n != "MACs"))
+    chosen = fit(cols, [r for r, _, _ in rows], width or 10_000, importance, only,
+                 keep=ALWAYS if figure == MACS else ALWAYS + 1)
     table = Table(title=title, title_justify="left", header_style="bold")
     for i, w in zip(chosen.shown, chosen.widths):
-        c = COLUMNS[i]
+        c = cols[i]
         table.add_column(c.name, justify=c.justify, width=w,  # type: ignore[arg-type]
                          no_wrap=not c.wraps, overflow="fold")
     for cells, style, _ in rows:
         picked = [cells[i] for i in chosen.shown]
-        picked = [wrap_cell(t, w) if COLUMNS[i].wraps else t
+        picked = [wrap_cell(t, w) if cols[i].wraps else t
                   for t, i, w in zip(picked, chosen.shown, chosen.widths)]
         table.add_row(*(Text(t) for t in picked), style=style)
     parts: list[RenderableType] = [table]
     if chosen.dropped and width is not None and only is None:
         parts.append(Text(dropped_line(chosen.dropped), style="dim"))
     parts.append(_totals_grid((for_stream(k, encoding), for_stream(v, encoding))
-                              for k, v in totals(s)))
+                              for k, v in totals(s, figure)))
+    if figure_notes(s, figure):
+        parts.append(Text("\n".join(for_stream(x, encoding) for x in figure_notes(s, figure)),
+                          style="dim"))
     if elided:
         parts.append(Text(elided, style="dim"))
     flagged = notes(s)

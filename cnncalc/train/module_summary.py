@@ -5,7 +5,10 @@ stand-ins, so nothing is copied, allocated or changed). Each leaf module it call
 row. Leaves cnncalc knows (Conv2d, Linear, BatchNorm, pooling, activations, ...) get the
 calculator's record (formula, MACs, receptive field, notes), after the calculator's shape and
 parameter count are checked against what the module really did. Other leaves are measured:
-shape and parameters from the run, marked as such, MACs not derived.
+shape and parameters from the run, marked as such. Every aten op the run makes is charged to
+the row running it (op_macs): matrix products and convolutions anywhere, attention and
+functional code included, get their MACs; an op cnncalc cannot cost makes the total a lower
+bound. The model runs in eval mode, as torchinfo runs it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from ..calc.receptive import INPUT, RField
 from ..calc.summary import LayerInfo, Summary, summarize_spec
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
+from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
+from .op_macs import op_macs, op_name
 
 _STATS = ("running_mean", "running_var")
 MAX_DEPTH = 100  # modules nested deeper are refused: torch recurses ~5 frames a level
@@ -180,21 +185,38 @@ def _counts(m: nn.Module) -> tuple[int, int]:
     return tr, frozen + stats
 
 
-def _derived(call: _Call, path: str) -> LayerInfo | None:
-    """The calculator's record for a known leaf, if it agrees with what the module did."""
+Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
+
+
+def _calculated(text: str, shape: Shape, cache: Calculated) -> tuple[LayerInfo, Any] | None:
+    """The calculator's row and step for one layer on one input, or None where it refuses;
+    `cache` holds them for the run (a ResNet-50 repeats a few dozen layers 170 times)."""
     from .. import ops
-    from ..calc.receptive import update
     from ..spec import parse
+
+    key = (text, shape)
+    if key not in cache:
+        try:
+            s = summarize_spec(text, shape)
+            cache[key] = (s.layers[0], ops.apply(parse(text)[0], shape,  # type: ignore[arg-type]
+                                                 PYTORCH))
+        except CnnCalcError:
+            cache[key] = None
+    return cache[key]
+
+
+def _derived(call: _Call, path: str,
+             cache: Calculated | None = None) -> LayerInfo | None:
+    """The calculator's record for a known leaf, if it agrees with what the module did."""
+    from ..calc.receptive import update
 
     text = spec_text(call.module)
     if text is None:
         return None
-    try:
-        s = summarize_spec(text, call.input_shape)
-        step = ops.apply(parse(text)[0], call.input_shape, PYTORCH)  # type: ignore[arg-type]
-    except CnnCalcError:
+    found = _calculated(text, call.input_shape, {} if cache is None else cache)
+    if found is None:
         return None
-    row = s.layers[0]
+    row, step = found
     tr, nt = call.counts
     if row.output_shape != call.output_shape or row.params != tr + nt:
         return None  # not the layer the calculator models (e.g. an input of another rank)
@@ -210,7 +232,7 @@ def _measured(call: _Call, path: str) -> LayerInfo:
     tr, nt = call.counts
     cls = type(call.module).__name__
     notes = (f"{cls} is not a layer cnncalc derives: shape and parameters measured, MACs "
-             "not counted",) if tr + nt else ()
+             "counted from the matrix products and convolutions it ran",) if tr + nt else ()
     n = 1
     for d in call.output_shape:
         n *= d
@@ -256,10 +278,41 @@ def _first_tensor(value: Any) -> torch.Tensor | None:
     return None
 
 
-class _Recorder:
-    """Forward hooks that turn each leaf call into a row, following tensors for the RF."""
+def _key(k: Any) -> str:
+    """A dict key as an output's name, without calling the user's own __str__."""
+    if isinstance(k, str):
+        return k[:80]
+    if isinstance(k, int) and abs(k) < 10**18:
+        return str(int(k))
+    return f"<{type(k).__name__}>"
 
-    def __init__(self, model: nn.Module) -> None:
+
+def _outputs(value: Any, name: str = "", depth: int = 0) -> list[tuple[str, Shape]]:
+    """Every tensor in what forward returned, named by where it sits (batch dropped)."""
+    if isinstance(value, torch.Tensor):
+        return [(name, tuple(int(d) for d in value.shape[1:]))]
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        items: list[tuple[str, Any]] = [(_key(k), v) for k, v in value.items()]
+    elif isinstance(value, (tuple, list)):
+        fields = getattr(value, "_fields", None)  # a namedtuple names its items
+        items = [(str(f), v) for f, v in zip(fields, value)] if fields else \
+            [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return []
+    out: list[tuple[str, Shape]] = []
+    for key, v in items:
+        out += _outputs(v, f"{name}.{key}" if name else key, depth + 1)
+    return out
+
+
+class _Recorder:
+    """Forward hooks that turn each leaf call into a row, following tensors for the RF, and
+    a dispatch mode (`counter`) that charges each op's MACs to the row running it."""
+
+    def __init__(self, model: nn.Module, batch: int) -> None:
+        self.batch = batch
         self.names = {id(m): n or type(model).__name__ for n, m in model.named_modules()}
         self.counts = {id(m): _counts(m) for m in model.modules()}
         # id -> (RF, version): a tensor changed in place outside a module loses its RF.
@@ -269,6 +322,30 @@ class _Recorder:
         self.rows: list[LayerInfo] = []
         self.first: dict[int, str] = {}
         self.running: list[str] = []  # rows whose forward has started and not ended
+        self.costs: list[Cost] = []  # the same rows' costs
+        self.outside = Cost()  # ops run while no row was running
+        self.done: list[Cost] = []
+        self.weights: dict[int, Weight] = {}  # by the id of its stand-in
+        self.calculated: Calculated = {}
+
+    def stand_ins(self, model: nn.Module) -> dict[str, torch.Tensor]:
+        """Meta stand-ins for every weight and buffer, the counted ones remembered by id so
+        the ops that read them can be seen."""
+        modules = dict(model.named_modules())
+        state: dict[str, torch.Tensor] = {}
+        for kind, items in (("param", model.named_parameters()),
+                            ("buffer", model.named_buffers())):
+            for name, t in items:
+                stand_in = torch.empty_like(t, device="meta")
+                state[name] = stand_in
+                owner, _, local = name.rpartition(".")
+                if kind == "buffer" and local not in _STATS:
+                    continue
+                self.keep.append(stand_in)
+                self.weights[id(stand_in)] = Weight(id(modules[owner]), name,
+                                                    kind == "param" and t.requires_grad,
+                                                    t.numel())
+        return state
 
     def is_row(self, m: nn.Module) -> bool:
         return next(iter(m.children()), None) is None or sum(self.counts[id(m)]) > 0
@@ -283,6 +360,22 @@ class _Recorder:
         known = self.rf_of.get(id(t))
         return known[0] if known is not None and known[1] == t._version else UNKNOWN
 
+    def charge(self, func: Any, args: Sequence[Any], kwargs: dict[str, Any], out: Any) -> None:
+        """One aten op: its MACs (or its name, if they are not derived) and the weights it
+        read, to the innermost running row."""
+        cost = self.costs[-1] if self.costs else self.outside
+        macs = op_macs(func, args, out)
+        if macs is None:
+            name = op_name(func)
+            cost.unknown[name] = cost.unknown.get(name, 0) + 1
+        else:
+            cost.macs += macs
+        for a in [*args, *kwargs.values()]:
+            for t in (a if isinstance(a, (list, tuple)) else (a,)):
+                if isinstance(t, torch.Tensor) and id(t) in self.weights and \
+                        id(t) not in cost.touched:
+                    cost.touched.append(id(t))
+
     def pre(self, m: nn.Module, args: tuple[Any, ...]) -> None:
         if self.is_row(m):
             x = args[0] if args else None
@@ -295,78 +388,95 @@ class _Recorder:
             shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
             self.pending.setdefault(id(m), []).append((self.rf(x), shape))
             self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
+            self.costs.append(Cost())
 
     def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
         if not self.is_row(m):
             return
         rf_in, shape = self.pending[id(m)].pop()
         self.running.pop()
+        cost = self.costs.pop()
         path = str(len(self.rows) + 1)
         tensor = out if isinstance(out, torch.Tensor) else _first_tensor(out)
-        call = _Call(self.names.get(id(m), type(m).__name__), m, shape,
-                     tuple(tensor.shape[1:]) if tensor is not None else (), rf_in,
+        full = tuple(int(d) for d in tensor.shape) if tensor is not None else ()
+        call = _Call(self.names.get(id(m), type(m).__name__), m, shape, full[1:], rf_in,
                      self.counts[id(m)])
-        if tensor is out:
-            row = _derived(call, path) or _measured(call, path)
-        else:  # a tuple (an LSTM's output and state, ...): the first tensor is shown
-            row = _measured(call, path)
+        derived = _derived(call, path, self.calculated) if tensor is out else None
+        if derived is not None and (cost.unknown or derived.macs * self.batch != cost.macs):
+            derived = None  # it ran more than the layer the calculator models
+        if derived is not None:
+            row = derived
+        else:
+            row = linear_nd(costed(_measured(call, path), cost, self.batch), m)
+        if tensor is not out:  # a tuple (an LSTM's output and state, ...)
             row = replace(row, notes=(*row.notes, f"returns a {type(out).__name__}; the "
                                       "shape shown is its first tensor's" if tensor is not None
                                       else f"returns a {type(out).__name__}, no tensor"))
+        if next(iter(m.children()), None) is not None:
+            row = replace(row, notes=(*row.notes, f"{type(m).__name__} holds parameters of "
+                                      "its own; its submodules' calls are rows of their own"))
+        # torchinfo sizes a dict output by its last value, anything else by its first tensor
+        seen_by_torchinfo = _first_tensor(list(out.values())[-1:]) if isinstance(out, dict) \
+            else tensor
+        row = replace(row, mult_adds=torchinfo_mult_adds(
+            m, tuple(seen_by_torchinfo.shape) if seen_by_torchinfo is not None else ()
+        ) // self.batch)
         first = self.first.setdefault(id(m), path)
         if first != path and row.params:
             row = replace(row, trainable_params=0, non_trainable_params=0,
                           notes=(*row.notes, f"the module of layer {first} again: its "
                                  "parameters are counted there"))
+        cost.row = len(self.rows)
+        self.done.append(cost)
         self.rows.append(row)
         if isinstance(out, torch.Tensor):
             self.track(out, row.rf)
 
-    def summary(self, model: nn.Module, dims: tuple[int, ...], complete: bool = True) -> Summary:
+    def summary(self, model: nn.Module, dims: tuple[int, ...], complete: bool = True,
+                outputs: tuple[tuple[str, Shape], ...] = ()) -> Summary:
         rows = list(self.rows)
-        tr = sum(self.counts[id(m)][0] for m in model.modules())
-        nt = sum(self.counts[id(m)][1] for m in model.modules())
-        if complete and sum(r.params for r in rows) < tr + nt:
-            unused = [n or type(model).__name__ for n, m in model.named_modules()
-                      if id(m) not in self.first and self.counts[id(m)] != (0, 0)]
-            last = rows[-1].output_shape if rows else tuple(dims[1:])
-            rows.append(LayerInfo(
-                str(len(rows) + 1), "unused", "parameters not used in forward: "
-                + ", ".join(unused[:5]) + (" …" if len(unused) > 5 else ""), last, last,
-                tr - sum(r.trainable_params for r in rows),
-                nt - sum(r.non_trainable_params for r in rows), 0, 0, UNKNOWN,
-                formula="measured", measured=True,
-                notes=("parameters the forward pass never used (counted in the totals)",)))
-        return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows))
+        if complete:
+            rows = attribute(rows, self.done, self.outside, self.weights, self.first,
+                             type(model).__name__, dims, UNKNOWN)
+        return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows),
+                       mode="eval", outputs=outputs)
+
+def _modes(model: nn.Module) -> list[tuple[nn.Module, bool]]:
+    return [(m, m.training) for m in model.modules()]
 
 
 def module_summary(model: nn.Module, input_size: str | Sequence[int],
                    convention: str = PYTORCH) -> Summary:
-    """The summary of `model` on one input of `input_size` (batch first, as torchinfo)."""
+    """The summary of `model` on one input of `input_size` (batch first, as torchinfo), run
+    in eval mode as torchinfo runs it (training-only branches, such as GoogLeNet's auxiliary
+    heads, are left out); each module's own mode is restored afterwards."""
     if not isinstance(model, nn.Module):
         raise UsageError(f"expected a torch nn.Module, got {type(model).__name__}")
     if parse_convention(convention) != PYTORCH:
         raise UsageError("a torch module is summarised under the pytorch convention")
     dims = _batch_shape(input_size)
     check_structure(model)
-    rec = _Recorder(model)
+    rec = _Recorder(model, dims[0])
     x = torch.empty(dims, device="meta")
     rec.track(x, INPUT)
     try:
         # Meta stand-ins for every weight and buffer: the run allocates and changes nothing.
-        state = {n: torch.empty_like(t, device="meta")
-                 for n, t in [*model.named_parameters(), *model.named_buffers()]}
+        state = rec.stand_ins(model)
     except (ValueError, RuntimeError) as e:  # e.g. lazy modules not yet initialised
         raise UsageError(f"cannot summarise {type(model).__name__}: its weights cannot be "
                          f"stood in for ({type(e).__name__}: {str(e)[:120]})",
                          "run the model once to initialise lazy modules") from None
     handles = [h for m in model.modules() for h in (m.register_forward_pre_hook(rec.pre),
                                                      m.register_forward_hook(rec.post))]
+    modes = _modes(model)
     try:
         from torch.func import functional_call
 
-        with torch.no_grad():
-            functional_call(model, state, (x,))
+        from .op_count import Counter
+
+        model.eval()
+        with torch.no_grad(), Counter(rec.charge):
+            out = functional_call(model, state, (x,))
     except (CnnCalcError, KeyboardInterrupt):
         raise
     except BaseException as e:  # SystemExit, GeneratorExit ... from the model's own code
@@ -380,4 +490,6 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     finally:
         for h in handles:
             h.remove()
-    return rec.summary(model, dims)
+        for m, training in modes:
+            m.training = training
+    return rec.summary(model, dims, outputs=tuple(_outputs(out)))
