@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..errors import cut
 from ..spec import parse_model
 from .code import Model, parse_source
+from .tf1_ops import DROPOUT_FED
 from .tf1_run import Runner, Scope, Stop
 from .tf1_values import Function, Instance, Klass, Opaque, Tensor
 from .values import CodeError
@@ -164,8 +165,17 @@ def _model(runner: Runner, tree: ast.Module, scope: Scope, tensor: Tensor, label
     notes = [f"the model is the tensor {label} (line {tensor.line}){where}: {why}",
              f"the input is {root.input_note}"]
     notes += _instances(runner, tree, scope)
+    fed: dict[str, list[int]] = {}
     for t in layers:
-        notes.extend(t.notes)
+        for n in t.notes:
+            if n.startswith(DROPOUT_FED):
+                fed.setdefault(n[len(DROPOUT_FED):], []).append(t.line)
+            else:
+                notes.append(n)
+    for what, lines in fed.items():
+        at = ", ".join(map(str, lines))
+        notes.append(f"the dropout {what} on line{'s' * (len(lines) > 1)} {at} is fed when the "
+                     "code runs (rate 0.5 is shown); it changes no shape or count")
     return TfModel(label, TF1, tuple(nodes), root.shape, tensor.line, (), tuple(notes))
 
 

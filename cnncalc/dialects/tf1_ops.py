@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .. import ops
 from ..ops.shape import KERAS
 from ..spec import Layer, parse
-from .tf1_run import Runner
 from .tf1_values import (
     MAX_DIM,
     MAX_NUMEL,
@@ -32,10 +32,14 @@ from .tf1_values import (
 )
 from .values import err, text
 
+if TYPE_CHECKING:
+    from .tf1_run import Runner
+
 REQUIRED = object()
+DROPOUT_FED = "dropout fed: "  # a note's mark: the rate is only known when the code runs
 _HINT = "docs/spec.md lists the TensorFlow 1 calls cnncalc reads"
 
-Handler = Callable[[Runner, ast.Call, dict[str, object]], object]
+Handler = Callable[["Runner", ast.Call, dict[str, object]], object]
 
 
 # --- values the ops take -------------------------------------------------------------------
@@ -132,14 +136,14 @@ def as_tensor(run: Runner, v: object, node: ast.AST, what: str = "the input") ->
 
 def _input(p: Placeholder, node: ast.AST, written: tuple[int, ...] | None = None) -> Tensor:
     if p.shape is None:
-        raise err(node, f"the placeholder {p.name} (line {p.line}) has no shape",
+        raise err(node, f"the placeholder {p.called()} (line {p.line}) has no shape",
                   "give tf.placeholder a shape such as [None, 784]")
     if len(p.shape) < 2 or (p.shape[0] is not None and written is None):
-        raise err(node, f"the placeholder {p.name} (line {p.line}) is {_show(p.shape)}; "
+        raise err(node, f"the placeholder {p.called()} (line {p.line}) is {_show(p.shape)}; "
                   "cnncalc reads an input of [None, N] or [None, height, width, channels]")
     rest = p.shape[1:]
     if any(d is None for d in rest):
-        raise err(node, f"the placeholder {p.name} (line {p.line}) has a size known only "
+        raise err(node, f"the placeholder {p.called()} (line {p.line}) has a size known only "
                   f"when the code runs ({_show(p.shape)})", "write every size but the batch")
     sizes = tuple(d for d in rest if d is not None)
     if len(sizes) == 3:
@@ -147,9 +151,9 @@ def _input(p: Placeholder, node: ast.AST, written: tuple[int, ...] | None = None
     elif len(sizes) == 1:
         shape = sizes
     else:
-        raise err(node, f"the placeholder {p.name} (line {p.line}) is {_show(p.shape)}; "
+        raise err(node, f"the placeholder {p.called()} (line {p.line}) is {_show(p.shape)}; "
                   "cnncalc reads [None, N] or [None, height, width, channels]")
-    note = f"the placeholder {p.name} {_show(p.shape)} (line {p.line})"
+    note = f"the placeholder {p.called()} {_show(p.shape)} (line {p.line})"
     return Tensor(None, "", (), None, shape, p.line, 0, note)
 
 
@@ -261,7 +265,6 @@ def _then(t: Tensor, extra: tuple[str, ...], node: ast.AST) -> Tensor:
 
 def _placeholder(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
     raw = b["shape"]
-    name = b["name"] if isinstance(b["name"], str) else ""
     if raw is None:
         shape = None
     else:
@@ -270,11 +273,7 @@ def _placeholder(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
             raise err(node, f"{text(node)}: the shape must be a list such as [None, 784]")
         shape = tuple(None if d is None or d == -1 else _int(d, node, "each size")
                       for d in raw)
-    return Placeholder(shape, node.lineno, name or _target_name(node))
-
-
-def _target_name(node: ast.Call) -> str:
-    return f"made on line {node.lineno}"
+    return Placeholder(shape, node.lineno)
 
 
 def _initial(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
@@ -379,9 +378,7 @@ def _dropout_rate(rate: object, keep: object, node: ast.AST) -> tuple[tuple[str,
             if not 0 <= p < 1:
                 raise err(node, f"{text(node)}: the dropout rate {p:g} is not in [0, 1)")
             return (f"{p:g}",), ()
-        return (), (f"line {getattr(node, 'lineno', '?')}: the dropout "
-                    f"{'keep probability' if is_keep else 'rate'} is fed when the code runs "
-                    "(0.5 is shown); it changes no shape or count",)
+        return (), (f"{DROPOUT_FED}{'keep probability' if is_keep else 'rate'}",)
     return (), ()
 
 
@@ -443,14 +440,14 @@ def _reshape(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
                       "code runs")
         have = numel(tuple(d for d in given if d is not None))
         if have != numel(sizes):
-            raise err(node, f"{text(node)}: the placeholder {src.name} holds {have:,} values "
+            raise err(node, f"{text(node)}: the placeholder {src.called()} holds {have:,} values "
                       f"per example, but {_show(raw)} needs {numel(sizes):,}")
         if len(sizes) not in (1, 3):
             raise err(node, f"{text(node)}: cnncalc reads an input of N or height x width x "
                       "channels")
-        shaped = Placeholder((None, *sizes), src.line, src.name)
+        shaped = Placeholder((None, *sizes), src.line, src.called())
         t = _input(shaped, node)
-        note = (f"the placeholder {src.name} {_show(src.shape)} (line {src.line}), read as "
+        note = (f"the placeholder {src.called()} {_show(src.shape)} (line {src.line}), read as "
                 f"{dims(t.shape)} by tf.reshape on line {node.lineno}")
         return Tensor(None, "", (), None, t.shape, node.lineno, 0, note)
     x = as_tensor(run, src, node)

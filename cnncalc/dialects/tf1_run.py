@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .tf1_ops import library_call, method_call, static_shape, tensor_binop
 from .tf1_values import (
     MAX_DIM,
     Cost,
@@ -208,7 +209,7 @@ class Runner:
               quiet: bool = False) -> None:
         self.remember(target, value)
         if isinstance(target, ast.Name):
-            if isinstance(value, Var) and value.name == "":
+            if isinstance(value, (Var, Placeholder)) and value.name == "":
                 value.name = target.id
             env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -225,7 +226,7 @@ class Runner:
             base = self.eval(target.value, env) if not quiet else _quiet(self, target.value,
                                                                          env)
             if isinstance(base, Instance):
-                if isinstance(value, Var) and value.name == "":
+                if isinstance(value, (Var, Placeholder)) and value.name == "":
                     value.name = f"{text(target.value)}.{target.attr}"
                 base.attrs[target.attr] = value
             elif isinstance(base, Lib) and base.name.startswith("tensorflow"):
@@ -417,8 +418,6 @@ class Runner:
             if node.attr in base.methods:
                 return base.methods[node.attr]
         if isinstance(base, Tensor) and node.attr == "shape":
-            from .tf1_ops import static_shape  # ops build on this file
-
             return static_shape(base)
         if isinstance(base, Opaque):
             return base
@@ -465,8 +464,6 @@ class Runner:
         return result
 
     def binop(self, op: ast.operator, left: object, right: object, node: ast.AST) -> object:
-        from .tf1_ops import tensor_binop  # ops build on this file
-
         line = getattr(node, "lineno", None)
         for v in (left, right):
             if isinstance(v, Opaque):
@@ -529,8 +526,6 @@ class Runner:
         if isinstance(node.func, ast.Attribute):
             base = self.eval(node.func.value, env)
             if isinstance(base, (Tensor, tuple, Placeholder, Var)):
-                from .tf1_ops import method_call  # ops build on this file
-
                 bound = self.arguments(node, env)
                 if isinstance(bound, Opaque):
                     return bound
@@ -543,8 +538,6 @@ class Runner:
             return bound
         args, kwargs = bound
         if isinstance(fn, Lib):
-            from .tf1_ops import library_call  # ops build on this file
-
             return library_call(self, fn.name, node, args, kwargs)
         if isinstance(fn, Function):
             return self.invoke(fn, None, args, kwargs, node)

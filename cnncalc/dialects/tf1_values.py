@@ -58,13 +58,16 @@ class Var:
     used: int = 0  # line of its first use in the model, 0 while unused
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Placeholder:
     """tf.placeholder(dtype, shape): the input, the labels or a fed scalar."""
 
     shape: tuple[int | None, ...] | None
     line: int
-    name: str
+    name: str = ""  # the code's name for it, once it is assigned
+
+    def called(self) -> str:
+        return self.name or f"made on line {self.line}"
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+# ruff: noqa  (a course lab as its students write it: test material, not project code)
 # A deep MNIST classifier in the style of TensorFlow's own tutorial
 # tensorflow/examples/tutorials/mnist/mnist_deep.py (tensorflow/tensorflow at commit
 # 3989ee55b1a99cbdc20fd08da2a4c8a6bc80f98a): the same layers and the same helpers

@@ -1,3 +1,4 @@
+# ruff: noqa  (a course lab as its students write it: test material, not project code)
 # The MNIST CNN lab of the course notes (seeds/001_e436e0834517b786.txt, "Simple CNN" and the
 # deeper L1-L5 net), as a flat TensorFlow 1 script. OCR damage in the note is repaired
 # (`L2 flat` -> `L2_flat`); the layers are the note's.

@@ -1,3 +1,4 @@
+# ruff: noqa  (a course lab as its students write it: test material, not project code)
 # The lab's `tf.layers` version of the class (course notes,
 # seeds/001_e436e0834517b786.txt, "CNN_layers"), built as the "CNN_Ensemble" section
 # builds it: several Models in a loop. The note shows the layers up to dropout4; the

@@ -1,3 +1,4 @@
+# ruff: noqa  (a course lab as its students write it: test material, not project code)
 # The lab's `class Model` with `_build_net()` and `tf.variable_scope` (course notes,
 # seeds/001_e436e0834517b786.txt, "CNN_class"), typos of the OCR repaired (`tf. Variable`,
 # `keep_prop`); one instance is built as `m1`.
