@@ -805,8 +805,9 @@ def library_call(run: Runner, full: str, node: ast.Call, args: list[object],
         return _other_call(full, node, args)
     entry = OPS.get(name)
     if entry is None:
+        close = suggest(name, list(OPS))
         return Opaque(node.lineno, f"{text(node.func)}(...) is not a TensorFlow call cnncalc "
-                      "reads", _HINT)
+                      "reads", f"did you mean tf.{close}?" if close else _HINT)
     params, handler, builds = entry
     if builds and not run.scope.graph:
         run.scope.graph = node.lineno
