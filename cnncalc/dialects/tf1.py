@@ -118,16 +118,18 @@ def _output(scope: Scope) -> tuple[Tensor, str, str]:
         if isinstance(c.tensor, Opaque):
             raise c.tensor.error()
         return c.tensor, c.name, f"the cost on line {c.line} is computed from it"
-    for want in OUTPUT_NAMES:
-        for key in (want, f"self.{want}"):
-            v = scope.named.get(key)
-            if isinstance(v, Opaque):
-                raise v.error()
-            if isinstance(v, Tensor):
-                return v, key, "named as the model's output"
+    keys = [k for want in OUTPUT_NAMES for k in (want, f"self.{want}")]
+    for key in keys:
+        v = scope.named.get(key)
+        if isinstance(v, Tensor):
+            return v, key, "named as the model's output"
+    for key in keys:  # a named output that could not be read: why
+        v = scope.named.get(key)
+        if isinstance(v, Opaque):
+            raise v.error()
     if scope.failure is not None:
         raise scope.failure.error()
-    names = ", ".join(list(scope.named)[-12:])
+    names = ", ".join([k for k, v in scope.named.items() if isinstance(v, Tensor)][-12:])
     raise CodeError(f"cannot tell which tensor of {scope.label} is the model's output: no cost "
                     "is computed and no tensor is named logits, hypothesis, y_conv, ...",
                     f"pick one with --model NAME ({cut(names, 200)})" if names else None)
@@ -145,7 +147,8 @@ def _picked(runner: Runner, tree: ast.Module, graphs: list[Scope], name: str) ->
                 raise v.error()
             if isinstance(v, Tensor):
                 return _model(runner, tree, scope, v, key, "picked with --model")
-    known = [s.label for s in graphs] + [k for s in graphs for k in s.named]
+    known = [s.label for s in graphs] + [k for s in graphs for k, v in s.named.items()
+                                          if isinstance(v, Tensor)]
     raise CodeError(f"no model or tensor named '{cut(name)}' in the code; it has "
                     f"{cut(', '.join(known), 300)}")
 

@@ -41,6 +41,7 @@ _CONTEXTS = ("variable_scope", "name_scope", "Session", "InteractiveSession", "d
              "compat.v1.Session", "compat.v1.InteractiveSession", "compat.v1.device",
              "get_default_graph().as_default", "control_dependencies", "open", "arg_scope",
              "contrib.framework.arg_scope")
+_NAME = "\x00name\x00"  # where a reason names what it sets (code never holds a NUL)
 _READ_HINT = "cnncalc reads TensorFlow 1 code without running it; see docs/spec.md"
 _BUILTINS = {"print", "len", "int", "float", "str", "range", "list", "tuple", "min", "max",
              "abs", "round", "bool", "enumerate", "zip", "isinstance", "sum", "format",
@@ -113,6 +114,8 @@ class Runner:
         try:
             self.dispatch(s, env)
         except CodeError as e:
+            if isinstance(s, ast.Return):  # the call gives what stopped it
+                raise _Return(Opaque.of(e)) from None
             self.failed(s, env, Opaque.of(e))
 
     def failed(self, s: ast.stmt, env: dict[str, object], why: Opaque) -> None:
@@ -120,7 +123,8 @@ class Runner:
         for target, call_base in _targets(s):
             if call_base and isinstance(_quiet(self, target, env), _IMMUTABLE):
                 continue  # y.eval(...), sess.run(...): a graph value does not change
-            self.store(target, why, env, s, quiet=True)
+            named = Opaque(why.line, why.reason.replace(_NAME, text(target, 40)), why.hint)
+            self.store(target, named, env, s, quiet=True)
         for n in ast.walk(s):  # instances it may have changed
             if isinstance(n, ast.Name) and isinstance(env.get(n.id), Instance):
                 inst = env[n.id]
@@ -173,11 +177,11 @@ class Runner:
                             "know what its context does")
         elif isinstance(s, (ast.For, ast.AsyncFor, ast.While)):
             what = "while" if isinstance(s, ast.While) else "for"
-            self.unread(s, env, f"the {what} loop on line {s.lineno} sets it; loops are not "
-                        "read yet")
+            self.unread(s, env, f"the {what} loop on line {s.lineno} sets {_NAME}; loops are "
+                        "not read yet")
         elif isinstance(s, ast.Try):
-            self.unread(s, env, f"the try block on line {s.lineno}: it may stop anywhere, so "
-                        "cnncalc cannot tell what it ran")
+            self.unread(s, env, f"the try block on line {s.lineno} sets {_NAME}: it may stop "
+                        "anywhere, so cnncalc cannot tell what it ran")
         elif isinstance(s, (ast.Pass, ast.Break, ast.Continue, ast.Assert)):
             return
         elif isinstance(s, ast.Delete):
@@ -249,9 +253,8 @@ class Runner:
         if not isinstance(target, (ast.Name, ast.Attribute)):
             return
         key = text(target, 80)
-        named = self.scope.named
-        if isinstance(value, Tensor) or (isinstance(value, Opaque) and key in named):
-            named[key] = value
+        if isinstance(value, (Tensor, Opaque)):
+            self.scope.named[key] = value
 
     def imports(self, s: ast.Import | ast.ImportFrom, env: dict[str, object]) -> None:
         for alias in s.names:

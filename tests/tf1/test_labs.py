@@ -70,10 +70,10 @@ def test_hand_derivations_agree_with_tensorflow() -> None:
 @pytest.mark.parametrize("tensor", sorted(FLAT_SHAPES))
 def test_flat_lab_tensor_shapes_are_tensorflows(tensor: str) -> None:
     if tensor == "X_img":
-        r, s = _summary(LABS / "flat.py", "L1")
+        _, s = _summary(LABS / "flat.py", "L1")
         hwc = s.layers[0].input_shape
     else:
-        r, s = _summary(LABS / "flat.py", tensor)
+        _, s = _summary(LABS / "flat.py", tensor)
         hwc = s.output_shape
     shape = (hwc[1], hwc[2], hwc[0]) if len(hwc) == 3 else hwc
     assert shape == FLAT_SHAPES[tensor]

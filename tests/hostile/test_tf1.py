@@ -1,0 +1,64 @@
+"""Hostile TensorFlow 1 code: one clear line naming the line, in bounds of time and memory.
+
+Each case is a small TF1 script; the oracle for the one reading that succeeds is derived by
+hand in the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .harness import cli
+
+HEAD = ("import tensorflow as tf\n"
+        "X = tf.placeholder(tf.float32, [None, 784])\n")
+
+
+def _code(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "lab.py"
+    path.write_text(HEAD + text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    # A helper that calls itself: bounded by the depth limit, named.
+    ("def deep(x):\n    return deep(x)\nlogits = deep(X)\n", "nest deeper than 24 (deep)"),
+    # Two calls at each level: 2^24 calls, stopped by the step budget.
+    ("def fan(x, n):\n    fan(x, n)\n    return fan(x, n)\nlogits = fan(X, 0)\n",
+     "steps to read"),
+    # Sizes past what any figure may hold.
+    ("W = tf.Variable(tf.zeros([10**12, 10**12]))\nlogits = tf.matmul(X, W)\n",
+     "holds more than 10^15 values"),
+    ("W = tf.Variable(tf.zeros([784, 10**13]))\nlogits = tf.matmul(X, W)\n",
+     "from 1 to 10^12"),
+    ("W = tf.Variable(tf.zeros([784, 2 ** 10 ** 10]))\nlogits = tf.matmul(X, W)\n",
+     "too large"),
+    ("W = tf.Variable(tf.zeros([784] * 10**9))\nlogits = tf.matmul(X, W)\n", "too long"),
+    # A reshape that would need more values than there are.
+    ("logits = tf.reshape(X, [-1, 10**6, 10**6, 1])\n", "needs 1,000,000,000,000"),
+    # A name the code sets in a loop that never ends: the loop is not run, and named.
+    ("W = tf.Variable(tf.zeros([784, 10]))\nwhile True:\n    W = W\n"
+     "logits = tf.matmul(X, W)\n", "the while loop on line 4 sets W"),
+    # Code that changes TensorFlow itself refuses the whole file.
+    ("tf.nn.relu = tf.nn.sigmoid\nW = tf.Variable(tf.zeros([784, 10]))\n"
+     "logits = tf.nn.relu(tf.matmul(X, W))\n", "changes the library tensorflow.nn"),
+    # A filter whose shape is known only when the code runs.
+    ("import numpy as np\nW = tf.Variable(np.load('w.npy'))\nlogits = tf.matmul(X, W)\n",
+     "np.load('w.npy') is only known when the code runs"),
+])
+def test_hostile_tf1_code_is_one_line(tmp_path: Path, body: str, needle: str) -> None:
+    out = cli("summary", _code(tmp_path, body))
+    line = out.one_line_error(1, needle)
+    assert line.startswith("error: lab.py: line "), line
+
+
+def test_a_long_chain_reads_in_linear_time(tmp_path: Path) -> None:
+    # 2,000 relu layers on a 784 input, then fc(10): 784·10 + 10 = 7,850 parameters.
+    body = "h = X\n" + "h = tf.nn.relu(h)\n" * 2000 + \
+        "W = tf.Variable(tf.zeros([784, 10]))\nb = tf.Variable(tf.zeros([10]))\n" \
+        "logits = tf.matmul(h, W) + b\n"
+    out = cli("summary", _code(tmp_path, body), "-f", "json")
+    assert out.code == 0, out.stderr
+    assert '"total_params": 7850' in out.stdout
+    assert out.seconds < 30
