@@ -18,7 +18,7 @@ from ..spec import parse_model
 from .code import Model, parse_source
 from .tf1_ops import DROPOUT_FED
 from .tf1_run import Runner, Scope, Stop
-from .tf1_values import Function, Instance, Klass, Opaque, Tensor
+from .tf1_values import Function, Instance, Klass, Opaque, Tensor, numel
 from .values import CodeError
 
 TF1 = "tf1"
@@ -165,7 +165,7 @@ def _model(runner: Runner, tree: ast.Module, scope: Scope, tensor: Tensor, label
     nodes = parse_model(spec).nodes
     where = f" of class {scope.label}" if scope.instance is not None else \
         (f" in {scope.label}" if scope.label != "module" else "")
-    notes = [f"the model is the tensor {label} (line {tensor.line}){where}: {why}",
+    notes = [f"the model is the tensor {label}, made on line {tensor.line}{where}: {why}",
              f"the input is {root.input_note}"]
     notes += _instances(runner, tree, scope)
     fed: dict[str, list[int]] = {}
@@ -175,6 +175,15 @@ def _model(runner: Runner, tree: ast.Module, scope: Scope, tensor: Tensor, label
                 fed.setdefault(n[len(DROPOUT_FED):], []).append(t.line)
             else:
                 notes.append(n)
+    held = {id(v) for t in layers for v in t.weights}
+    left = [v for v in scope.made if id(v) not in held]
+    if left:
+        count = sum(numel(v.shape) for v in left)
+        names = ", ".join(f"{v.name or 'a variable'} {list(v.shape)} (line {v.line})"
+                          for v in left[:4]) + (", ..." if len(left) > 4 else "")
+        notes.append(f"{len(left)} variable{'s' * (len(left) > 1)} the code creates "
+                     f"{'are' if len(left) > 1 else 'is'} not in this model and not counted "
+                     f"({count:,} values; TensorFlow's trainable count includes them): {names}")
     for what, lines in fed.items():
         at = ", ".join(map(str, lines))
         notes.append(f"the dropout {what} on line{'s' * (len(lines) > 1)} {at} is fed when the "

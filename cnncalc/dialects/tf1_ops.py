@@ -178,7 +178,7 @@ def use_var(v: object, node: ast.AST, role: str) -> Var:
 
 
 def step(t: Tensor, kind: str, args: tuple[str, ...], bias: bool | None,
-         node: ast.AST, notes: tuple[str, ...] = ()) -> Tensor:
+         node: ast.AST, notes: tuple[str, ...] = (), weights: tuple[Var, ...] = ()) -> Tensor:
     """The tensor a layer makes from `t`, its shape from the calculator's own rule."""
     probe = Tensor(t, kind, args, bias, t.shape, 0, 0)
     shape = t.shape
@@ -192,7 +192,7 @@ def step(t: Tensor, kind: str, args: tuple[str, ...], bias: bool | None,
                       getattr(r, "hint", None)) from None
         shape = done.output_shape
     return Tensor(t, kind, args, bias, shape, getattr(node, "lineno", 0), t.depth + 1,
-                  notes=notes)
+                  notes=notes, weights=weights)
 
 
 def with_bias(t: Tensor, b: object, node: ast.AST) -> Tensor:
@@ -207,7 +207,7 @@ def with_bias(t: Tensor, b: object, node: ast.AST) -> Tensor:
         raise err(node, f"{text(node)}: the bias {var.name} is {_show(var.shape)}, but the "
                   f"layer it is added to has {out} output{'s' * (out != 1)}")
     return Tensor(t.parent, t.kind, t.args, True, t.shape, t.line, t.depth, t.input_note,
-                  t.notes)
+                  t.notes, (*t.weights, var))
 
 
 # --- binding -------------------------------------------------------------------------------
@@ -296,6 +296,12 @@ def _nested(v: object, node: ast.AST) -> tuple[int, ...]:
 
 
 def _variable(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
+    var = _new_variable(node, b)
+    run.scope.made.append(var)
+    return var
+
+
+def _new_variable(node: ast.Call, b: dict[str, object]) -> Var:
     if _known(b["trainable"]) is False:
         raise err(node, f"{text(node)}: a variable with trainable=False is not read yet")
     shape = b.get("shape")
@@ -334,7 +340,7 @@ def _conv2d(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
     args = (str(cout), _size(kh, kw), *(() if (sh, sw) == (1, 1) else
                                         (f"stride={_size(sh, sw)}",)),
             f"padding={pad}", *(() if (dh, dw) == (1, 1) else (f"dilation={_size(dh, dw)}",)))
-    return step(x, "conv", args, False, node)
+    return step(x, "conv", args, False, node, weights=(w,))
 
 
 def _pool(kind: str) -> Handler:
@@ -415,7 +421,7 @@ def dense_from(run: Runner, a: object, w_value: object, node: ast.AST) -> Tensor
     if w.shape[0] != x.shape[0]:
         raise err(node, f"{text(node)}: the weight {w.name} {_show(w.shape)} is made for "
                   f"{w.shape[0]} inputs, but its input has {x.shape[0]}")
-    return step(x, "fc", (str(w.shape[1]),), False, node)
+    return step(x, "fc", (str(w.shape[1]),), False, node, weights=(w,))
 
 
 def _xw_plus_b(run: Runner, node: ast.Call, b: dict[str, object]) -> object:

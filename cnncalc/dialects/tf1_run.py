@@ -82,6 +82,7 @@ class Scope:
     instance: Instance | None = None
     named: dict[str, object] = field(default_factory=dict)  # tensors by the code's names
     failure: Opaque | None = None  # what stopped its reading, if anything did
+    made: list[Var] = field(default_factory=list)  # every variable it creates
 
 
 class Runner:

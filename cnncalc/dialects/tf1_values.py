@@ -85,7 +85,8 @@ class Tensor:
     line: int
     depth: int
     input_note: str = ""  # on the input: how the input was read
-    notes: tuple[str, ...] = ()  # on the input: assumptions made on the way (dropout rates)
+    notes: tuple[str, ...] = ()  # assumptions made on the way (dropout rates)
+    weights: tuple[Var, ...] = ()  # the variables this layer holds
 
     def spec(self) -> str:
         extra = ("bias=false",) if self.bias is False else ()

@@ -82,7 +82,7 @@ def test_flat_lab_tensor_shapes_are_tensorflows(tensor: str) -> None:
 def test_the_table_says_which_tensor_and_which_input() -> None:
     r, _ = _summary(LABS / "flat.py")
     assert "logits (TensorFlow 1 code, flat.py)" in r.title
-    assert "the model is the tensor logits (line 58): the cost on line 61 is computed" \
+    assert "the model is the tensor logits, made on line 58: the cost on line 61 is computed" \
         in r.title
     assert "the placeholder X [None, 784] (line 18), read as 28x28x1 by tf.reshape on " \
         "line 19" in r.title
@@ -136,3 +136,14 @@ def test_cli_summary_explain_check_and_draw_read_a_lab(tmp_path: Path) -> None:
     out = runner.invoke(app, ["draw", lab, "-o", str(svg)])
     assert out.exit_code == 0, out.output
     assert svg.read_text().startswith("<")
+
+
+def test_a_variable_outside_the_model_is_named_not_counted() -> None:
+    # An extra W9 [3, 3, 1, 8] (72 values) that no op uses: TensorFlow's trainable count
+    # would be 1,379,333 + 72; the model's is 1,379,333, and the title says why.
+    code = (LABS / "flat.py").read_text(encoding="utf-8").replace(
+        "# L2 ImgIn", "W9 = tf.Variable(tf.random_normal([3, 3, 1, 8]))\n# L2 ImgIn", 1)
+    r = resolve(code, None, None)
+    assert summarize(r.nodes, r.shape, r.convention).total_params == NN_LAB
+    assert "1 variable the code creates is not in this model and not counted (72 values; " \
+        "TensorFlow's trainable count includes them): W9 [3, 3, 1, 8] (line 30)" in r.title
