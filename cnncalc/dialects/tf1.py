@@ -48,6 +48,8 @@ def read_model(source: str, name: str | None = None) -> TfModel | None:
     try:
         scopes = _scopes(runner, tree)
     except Stop as s:
+        if not runner.graphs:  # not TensorFlow 1 code after all: the other reader's turn
+            return None
         raise s.error from None
     graphs = [s for s in scopes if s.graph]
     if not graphs:

@@ -817,6 +817,7 @@ def library_call(run: Runner, full: str, node: ast.Call, args: list[object],
     params, handler, builds = entry
     if builds and not run.scope.graph:
         run.scope.graph = node.lineno
+        run.graphs += 1
     b = bind(f"tf.{name}", params, node, args, kwargs)
     return handler(run, node, b)
 

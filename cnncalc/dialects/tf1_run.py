@@ -92,6 +92,7 @@ class Runner:
         self.tree = tree
         self.steps = 0
         self.depth = 0
+        self.graphs = 0  # scopes that have begun a TensorFlow graph
         self.scope = Scope("module")
         self.globals: dict[str, object] = {"__name__": "__main__"}
         self.built: dict[int, list[int]] = {}  # id(class) -> lines where it was built
@@ -155,7 +156,15 @@ class Runner:
         elif isinstance(s, ast.ClassDef):
             env[s.name] = self.klass(s, env)
         elif isinstance(s, ast.Return):
+            if self.depth == 0:
+                raise Stop(err(s, "'return' outside a function", "Python refuses this code"))
             raise _Return(None if s.value is None else self.eval(s.value, env))
+        elif isinstance(s, ast.Raise):
+            why = err(s, f"'{text(s, 40)}' stops the code here; what follows never runs",
+                      "remove it to read the model")
+            if self.depth == 0:
+                raise Stop(why)
+            raise _Return(Opaque.of(why))
         elif isinstance(s, ast.If):
             test = self.eval(s.test, env)
             if isinstance(test, (bool, int, float, str, type(None), tuple)):

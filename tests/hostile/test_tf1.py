@@ -43,6 +43,11 @@ def _code(tmp_path: Path, text: str) -> str:
     # Code that changes TensorFlow itself refuses the whole file.
     ("tf.nn.relu = tf.nn.sigmoid\nW = tf.Variable(tf.zeros([784, 10]))\n"
      "logits = tf.nn.relu(tf.matmul(X, W))\n", "changes the library tensorflow.nn"),
+    # Code after a raise never runs; a return outside a function is not Python.
+    ("W = tf.Variable(tf.zeros([784, 10]))\nraise SystemExit\nlogits = tf.matmul(X, W)\n",
+     "'raise SystemExit' stops the code here"),
+    ("return X\n", "'return' outside a function"),
+    ("def f(x):\n    raise ValueError\nlogits = f(X)\n", "'raise ValueError' stops"),
     # A filter whose shape is known only when the code runs.
     ("import numpy as np\nW = tf.Variable(np.load('w.npy'))\nlogits = tf.matmul(X, W)\n",
      "np.load('w.npy') is only known when the code runs"),

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from cnncalc.calc.summary import summarize
 from cnncalc.cli import app
+from cnncalc.dialects import tf1
 from cnncalc.dialects.resolve import resolve
 
 LAB = (Path(__file__).parent / "labs" / "flat.py").read_text(encoding="utf-8")
@@ -131,3 +132,11 @@ def test_compat_v1_spellings(spelling: str) -> None:
     code = LAB.replace("import tensorflow as tf", spelling, 1)
     r = resolve(code, None, None)
     assert summarize(r.nodes, r.shape, r.convention).total_params == 1_379_333
+
+
+def test_pytorch_code_with_an_old_variable_call_is_left_to_the_pytorch_reader() -> None:
+    code = ("import torch\nimport torch.nn as nn\nfrom torch.autograd import Variable\n"
+            "x = Variable(torch.randn(1, 784))\n"
+            "model = nn.Sequential(nn.Linear(784, 10))\n")
+    assert tf1.is_tf1(code)  # the text looks like it could be
+    assert tf1.read_model(code) is None  # but it builds no TensorFlow graph
