@@ -131,6 +131,8 @@ def _output(scope: Scope) -> tuple[Tensor, str, str]:
             raise v.error()
     if scope.failure is not None:
         raise scope.failure.error()
+    if scope.problems:  # no model came out: the first op that could not be read is why
+        raise scope.problems[0].error()
     names = ", ".join([k for k, v in scope.named.items() if isinstance(v, Tensor)][-12:])
     raise CodeError(f"cannot tell which tensor of {scope.label} is the model's output: no cost "
                     "is computed and no tensor is named logits, hypothesis, y_conv, ...",

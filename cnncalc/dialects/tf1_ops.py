@@ -30,7 +30,7 @@ from .tf1_values import (
     numel,
     suggest,
 )
-from .values import err, text
+from .values import CodeError, err, text
 
 if TYPE_CHECKING:
     from .tf1_run import Runner
@@ -818,8 +818,13 @@ def library_call(run: Runner, full: str, node: ast.Call, args: list[object],
     if builds and not run.scope.graph:
         run.scope.graph = node.lineno
         run.graphs += 1
-    b = bind(f"tf.{name}", params, node, args, kwargs)
-    return handler(run, node, b)
+    try:
+        b = bind(f"tf.{name}", params, node, args, kwargs)
+        return handler(run, node, b)
+    except CodeError as e:
+        if builds:  # why a layer could not be made: told if no model can be found
+            run.scope.problems.append(Opaque.of(e))
+        raise
 
 
 def _other_call(full: str, node: ast.Call, args: list[object]) -> object:

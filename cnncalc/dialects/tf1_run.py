@@ -83,6 +83,7 @@ class Scope:
     named: dict[str, object] = field(default_factory=dict)  # tensors by the code's names
     failure: Opaque | None = None  # what stopped its reading, if anything did
     made: list[Var] = field(default_factory=list)  # every variable it creates
+    problems: list[Opaque] = field(default_factory=list)  # ops that could not be read
 
 
 class Runner:

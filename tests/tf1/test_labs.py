@@ -147,3 +147,38 @@ def test_a_variable_outside_the_model_is_named_not_counted() -> None:
     assert summarize(r.nodes, r.shape, r.convention).total_params == NN_LAB
     assert "1 variable the code creates is not in this model and not counted (72 values; " \
         "TensorFlow's trainable count includes them): W9 [3, 3, 1, 8] (line 30)" in r.title
+
+
+CONTRIB = '''
+import tensorflow as tf
+X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+Y = tf.placeholder(tf.float32, [None, 10])
+net = tf.contrib.layers.conv2d(X, 32, [3, 3])
+net = tf.contrib.layers.max_pool2d(net, [2, 2])
+net = tf.contrib.layers.flatten(net)
+net = tf.contrib.layers.dropout(net, keep_prob=0.75)
+logits = tf.contrib.layers.fully_connected(net, 10, activation_fn=None)
+cost = tf.reduce_mean(tf.losses.softmax_cross_entropy(Y, logits))
+'''
+
+
+def test_contrib_layers_take_tensorflow_1_15_defaults() -> None:
+    # TF 1.15's tf.contrib.layers: conv2d pads SAME, adds a bias and a ReLU; max_pool2d has
+    # stride 2 and VALID padding. By hand: conv 3·3·1·32 + 32 = 320 on 28x28 (SAME keeps
+    # 28), pool (28 - 2)/2 + 1 = 14, flatten 14·14·32 = 6,272, fc 6,272·10 + 10 = 62,730;
+    # 63,050 in all.
+    r = resolve(CONTRIB, None, None)
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert [layer.kind for layer in s.layers] == ["conv", "relu", "maxpool", "flatten",
+                                                   "dropout", "fc"]
+    assert s.layers[2].output_shape == (32, 14, 14)
+    assert s.layers[4].spec == "dropout(0.25)"  # 1 - keep_prob
+    assert s.total_params == 63_050
+    assert "the placeholder X [None, 28, 28, 1] (line 3)" in r.title
+
+
+def test_compat_v1_layers_read_as_tf_layers() -> None:
+    code = (LABS / "layers_ensemble.py").read_text(encoding="utf-8").replace(
+        "tf.layers.", "tf.compat.v1.layers.").replace("tf.placeholder", "tf.compat.v1.placeholder")
+    r = resolve(code, None, None)
+    assert summarize(r.nodes, r.shape, r.convention).total_params == LAYERS_LAB
