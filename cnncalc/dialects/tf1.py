@@ -140,8 +140,11 @@ def _output(scope: Scope) -> tuple[Tensor, str, str]:
 
 
 def _picked(runner: Runner, tree: ast.Module, graphs: list[Scope], name: str) -> TfModel:
+    built = {v.node.name for v in runner.globals.values()
+             if isinstance(v, Klass) and id(v) in runner.built}
     for scope in graphs:
-        if name in (scope.label, scope.label.rstrip("()")):
+        if name in (scope.label, scope.label.rstrip("()")) or \
+                (scope.label == "module" and name in built):
             tensor, label, why = _output(scope)
             return _model(runner, tree, scope, tensor, label, why)
     for scope in graphs:

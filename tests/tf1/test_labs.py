@@ -118,6 +118,10 @@ def test_model_picks_a_tensor_or_a_scope() -> None:
     assert s.total_params == DEEP
     _, s = _summary(LABS / "model_class.py", "logits")  # self.logits
     assert s.total_params == NN_LAB
+    _, s = _summary(LABS / "model_class.py", "Model")  # the class the module builds
+    assert s.total_params == NN_LAB
+    _, s = _summary(LABS / "layers_ensemble.py", "Model")  # the class built in a loop
+    assert s.total_params == LAYERS_LAB
 
 
 def test_cli_summary_explain_check_and_draw_read_a_lab(tmp_path: Path) -> None:
