@@ -542,6 +542,24 @@ def _layers_dropout(run: Runner, node: ast.Call, b: dict[str, object]) -> object
     return step(x, "dropout", args, None, node, notes)
 
 
+def _layers_batch_norm(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
+    _no_reuse(b, node)
+    x = as_tensor(run, b["inputs"], node)
+    axis = _known(b["axis"])
+    if axis not in (-1, len(x.shape)) or _known(b["center"]) is not True or \
+            _known(b["scale"]) is not True or _known(b["renorm"]) or \
+            _known(b["virtual_batch_size"]) is not None:
+        raise err(node, f"{text(node)}: cnncalc reads batch normalization over the last axis "
+                  "with center and scale, without renorm or virtual batches")
+    eps, momentum = _known(b["epsilon"]), _known(b["momentum"])
+    for v, what in ((eps, "epsilon"), (momentum, "momentum")):
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            raise err(node, f"{text(node)}: {what} must be a number")
+    assert isinstance(momentum, (int, float))
+    # TensorFlow's momentum weighs the old statistic, PyTorch's (the spec's) the new one.
+    return step(x, "bn", (f"eps={eps}", f"momentum={round(1.0 - momentum, 12)}"), None, node)
+
+
 def _contrib_conv2d(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
     _no_reuse(b, node)
     _channels_last(b["data_format"], node)
@@ -741,6 +759,18 @@ OPS: dict[str, tuple[tuple[tuple[str, object], ...], Handler, bool]] = {
     "layers.dropout": ((("inputs", REQUIRED), ("rate", 0.5), ("noise_shape", None),
                         ("seed", None), ("training", False), ("name", None)),
                        _layers_dropout, True),
+    "layers.batch_normalization": ((("inputs", REQUIRED), ("axis", -1), ("momentum", 0.99),
+                                    ("epsilon", 0.001), ("center", True), ("scale", True),
+                                    ("beta_initializer", None), ("gamma_initializer", None),
+                                    ("moving_mean_initializer", None),
+                                    ("moving_variance_initializer", None),
+                                    ("beta_regularizer", None), ("gamma_regularizer", None),
+                                    ("beta_constraint", None), ("gamma_constraint", None),
+                                    ("training", False), ("trainable", True), ("name", None),
+                                    ("reuse", None), ("renorm", False),
+                                    ("renorm_clipping", None), ("renorm_momentum", 0.99),
+                                    ("fused", None), ("virtual_batch_size", None),
+                                    ("adjustment", None)), _layers_batch_norm, True),
     "layers.flatten": ((("inputs", REQUIRED), ("name", None),
                         ("data_format", "channels_last")), _flatten, True),
     "contrib.layers.conv2d": (_CONTRIB_CONV, _contrib_conv2d, True),

@@ -186,3 +186,32 @@ def test_compat_v1_layers_read_as_tf_layers() -> None:
         "tf.layers.", "tf.compat.v1.layers.").replace("tf.placeholder", "tf.compat.v1.placeholder")
     r = resolve(code, None, None)
     assert summarize(r.nodes, r.shape, r.convention).total_params == LAYERS_LAB
+
+
+BATCH_NORM = '''
+import tensorflow as tf
+X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+Y = tf.placeholder(tf.float32, [None, 10])
+training = tf.placeholder(tf.bool)
+net = tf.layers.conv2d(X, 16, 3, padding='same', use_bias=False)
+net = tf.layers.batch_normalization(net, training=training)
+net = tf.nn.relu(net)
+net = tf.layers.max_pooling2d(net, 2, 2)
+net = tf.layers.flatten(net)
+net = tf.layers.dense(net, 32)
+net = tf.layers.batch_normalization(net, training=training)
+logits = tf.layers.dense(tf.nn.relu(net), 10)
+cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=Y, logits=logits))
+'''
+
+
+def test_layers_batch_normalization_counts_as_tensorflow_does() -> None:
+    # TensorFlow 2.21.0 (tf.compat.v1.layers, as the module docstring says):
+    # trainable_variables 100,954, global_variables 101,050 (the moving mean and variance).
+    # By hand: conv 3·3·1·16 = 144 (no bias), bn 2·16 = 32 (+ 32 moving), fc 3136·32 + 32 =
+    # 100,384, bn 2·32 = 64 (+ 64 moving), fc 32·10 + 10 = 330.
+    r = resolve(BATCH_NORM, None, None)
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert s.trainable_params == 100_954
+    assert s.total_params == 101_050
+    assert s.output_shape == (10,)
