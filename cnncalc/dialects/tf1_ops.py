@@ -560,6 +560,22 @@ def _layers_batch_norm(run: Runner, node: ast.Call, b: dict[str, object]) -> obj
     return step(x, "bn", (f"eps={eps}", f"momentum={round(1.0 - momentum, 12)}"), None, node)
 
 
+def _lrn(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
+    x = as_tensor(run, b["input"], node)
+    r = _known(b["depth_radius"])
+    if type(r) is not int or not 0 <= r <= 10**6:
+        raise err(node, f"{text(node)}: depth_radius must be a whole number")
+    values = [_known(b[k]) for k in ("bias", "alpha", "beta")]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        raise err(node, f"{text(node)}: bias, alpha and beta must be numbers")
+    bias, alpha, beta = (float(v) for v in values)  # type: ignore[arg-type]
+    size = 2 * r + 1
+    # TensorFlow divides by (bias + alpha·Σa²)^beta over 2r + 1 channels; PyTorch's (the
+    # spec's) alpha is divided by the size: the same function with alpha·size.
+    return step(x, "lrn", (f"size={size}", f"alpha={alpha * size:g}", f"beta={beta:g}",
+                           f"k={bias:g}"), None, node)
+
+
 def _contrib_conv2d(run: Runner, node: ast.Call, b: dict[str, object]) -> object:
     _no_reuse(b, node)
     _channels_last(b["data_format"], node)
@@ -771,6 +787,11 @@ OPS: dict[str, tuple[tuple[tuple[str, object], ...], Handler, bool]] = {
                                     ("renorm_clipping", None), ("renorm_momentum", 0.99),
                                     ("fused", None), ("virtual_batch_size", None),
                                     ("adjustment", None)), _layers_batch_norm, True),
+    "nn.lrn": ((("input", REQUIRED), ("depth_radius", 5), ("bias", 1.0), ("alpha", 1.0),
+                ("beta", 0.5), ("name", None)), _lrn, True),
+    "nn.local_response_normalization": ((("input", REQUIRED), ("depth_radius", 5),
+                                         ("bias", 1.0), ("alpha", 1.0), ("beta", 0.5),
+                                         ("name", None)), _lrn, True),
     "layers.flatten": ((("inputs", REQUIRED), ("name", None),
                         ("data_format", "channels_last")), _flatten, True),
     "contrib.layers.conv2d": (_CONTRIB_CONV, _contrib_conv2d, True),

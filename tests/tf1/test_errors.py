@@ -70,10 +70,10 @@ def test_input_reshape_to_the_wrong_size(tmp_path: Path) -> None:
 
 
 def test_unknown_tf_call_names_its_line(tmp_path: Path) -> None:
-    code = _changed("L1 = tf.nn.relu(L1)", "L1 = tf.nn.lrn(L1)")
+    code = _changed("L1 = tf.nn.relu(L1)", "L1 = tf.image.resize_images(L1, [28, 28])")
     line = _error(code, tmp_path)
-    assert line.startswith(f"error: lab.py: line {_line(code, 'tf.nn.lrn')}: tf.nn.lrn(...) is "
-                           "not a TensorFlow call cnncalc reads")
+    assert line.startswith(f"error: lab.py: line {_line(code, 'resize_images')}: "
+                           "tf.image.resize_images(...) is not a TensorFlow call cnncalc reads")
 
 
 def test_misspelt_tf_call_gets_did_you_mean(tmp_path: Path) -> None:
@@ -140,3 +140,15 @@ def test_pytorch_code_with_an_old_variable_call_is_left_to_the_pytorch_reader() 
             "model = nn.Sequential(nn.Linear(784, 10))\n")
     assert tf1.is_tf1(code)  # the text looks like it could be
     assert tf1.read_model(code) is None  # but it builds no TensorFlow graph
+
+
+def test_lrn_is_read_with_pytorchs_alpha() -> None:
+    # TensorFlow's cifar10 example: tf.nn.lrn(x, 4, bias=1.0, alpha=0.001 / 9.0, beta=0.75)
+    # normalises over 2·4 + 1 = 9 channels; PyTorch's alpha is divided by the size, so the
+    # same function is lrn(size=9, alpha=0.001·9/9 = 0.001, beta=0.75, k=1). No parameters.
+    code = _changed("L1 = tf.nn.relu(L1)", "L1 = tf.nn.lrn(tf.nn.relu(L1), 4, bias=1.0, "
+                    "alpha=0.001 / 9.0, beta=0.75)")
+    r = resolve(code, None, None)
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert s.layers[2].spec == "lrn(size=9,alpha=0.001)"  # beta 0.75 and k 1: the defaults
+    assert s.total_params == 1_379_333
