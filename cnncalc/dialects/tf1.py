@@ -47,6 +47,9 @@ def read_model(source: str, name: str | None = None) -> TfModel | None:
     runner = Runner(tree)
     try:
         scopes = _scopes(runner, tree)
+    except RecursionError:  # a safety net under the nesting limits
+        raise CodeError("the code nests calls and expressions too deeply to read",
+                        "write the model in simpler steps") from None
     except Stop as s:
         if not runner.graphs:  # not TensorFlow 1 code after all: the other reader's turn
             return None

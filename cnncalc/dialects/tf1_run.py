@@ -35,6 +35,7 @@ from .values import CodeError, err, text
 
 MAX_STEPS = 50_000  # statements and calls read in all
 MAX_CALL_DEPTH = 24  # helper functions calling helper functions
+MAX_NESTING = 150  # expressions inside expressions, across those calls (Python's stack)
 MAX_ITEMS = 10_000  # elements of a list or characters of a string the code may build
 _CONTEXTS = ("variable_scope", "name_scope", "Session", "InteractiveSession", "device",
              "Graph.as_default", "compat.v1.variable_scope", "compat.v1.name_scope",
@@ -94,6 +95,7 @@ class Runner:
         self.steps = 0
         self.depth = 0
         self.graphs = 0  # scopes that have begun a TensorFlow graph
+        self.nesting = 0  # expressions being evaluated, across calls
         self.scope = Scope("module")
         self.globals: dict[str, object] = {"__name__": "__main__"}
         self.built: dict[int, list[int]] = {}  # id(class) -> lines where it was built
@@ -351,6 +353,16 @@ class Runner:
                                                        if close else ""))
 
     def eval(self, node: ast.expr, env: dict[str, object]) -> object:
+        if self.nesting >= MAX_NESTING:
+            raise err(node, f"expressions and calls nest deeper than {MAX_NESTING} levels",
+                      "write the model in simpler steps")
+        self.nesting += 1
+        try:
+            return self.value_of(node, env)
+        finally:
+            self.nesting -= 1
+
+    def value_of(self, node: ast.expr, env: dict[str, object]) -> object:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str) and len(node.value) > MAX_ITEMS:
                 return Opaque(node.lineno, "a long string")

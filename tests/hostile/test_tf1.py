@@ -27,6 +27,9 @@ def _code(tmp_path: Path, text: str) -> str:
     # Two calls at each level: 2^24 calls, stopped by the step budget.
     ("def fan(x, n):\n    fan(x, n)\n    return fan(x, n)\nlogits = fan(X, 0)\n",
      "steps to read"),
+    # 24 nested calls of a 50-deep expression would pass Python's own stack.
+    ("def f(x):\n    return " + "(" * 50 + "f(x)" + " + 1)" * 50 + "\nlogits = f(X)\n",
+     "expressions and calls nest deeper than 150 levels"),
     # Sizes past what any figure may hold.
     ("W = tf.Variable(tf.zeros([10**12, 10**12]))\nlogits = tf.matmul(X, W)\n",
      "holds more than 10^15 values"),

@@ -12,6 +12,7 @@ from cnncalc.calc.summary import summarize
 from cnncalc.cli import app
 from cnncalc.dialects import tf1
 from cnncalc.dialects.resolve import resolve
+from cnncalc.dialects.values import CodeError
 
 LAB = (Path(__file__).parent / "labs" / "flat.py").read_text(encoding="utf-8")
 
@@ -152,3 +153,10 @@ def test_lrn_is_read_with_pytorchs_alpha() -> None:
     s = summarize(r.nodes, r.shape, r.convention)
     assert s.layers[2].spec == "lrn(size=9,alpha=0.001)"  # beta 0.75 and k 1: the defaults
     assert s.total_params == 1_379_333
+
+
+def test_deep_nesting_in_process_is_an_error_not_a_crash() -> None:
+    code = ("import tensorflow as tf\nX = tf.placeholder(tf.float32, [None, 784])\n"
+            "def f(x):\n    return " + "(" * 55 + "f(x)" + " + 1)" * 55 + "\nlogits = f(X)\n")
+    with pytest.raises(CodeError, match="nest"):
+        resolve(code, None, None)
