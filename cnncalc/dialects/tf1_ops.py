@@ -886,7 +886,10 @@ def _other_call(full: str, node: ast.Call, args: list[object]) -> object:
         return len(args[0])
     if full in ("int", "float") and len(args) == 1 and isinstance(args[0], (int, float)) \
             and not isinstance(args[0], bool):
-        return int(args[0]) if full == "int" else float(args[0])
+        try:
+            return int(args[0]) if full == "int" else float(args[0])
+        except (OverflowError, ValueError):  # int(1e309), int(nan)
+            return Opaque(node.lineno, f"{text(node)} is not a finite number")
     if full == "str" and len(args) == 1 and isinstance(args[0], plain):
         return str(args[0])[:1000]
     if full in ("numpy.prod", "np.prod", "math.prod") and len(args) == 1 and \

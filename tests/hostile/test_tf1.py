@@ -38,6 +38,10 @@ def _code(tmp_path: Path, text: str) -> str:
     ("W = tf.Variable(tf.zeros([784, 2 ** 10 ** 10]))\nlogits = tf.matmul(X, W)\n",
      "too large"),
     ("W = tf.Variable(tf.zeros([784] * 10**9))\nlogits = tf.matmul(X, W)\n", "too long"),
+    ("W = tf.Variable(tf.zeros([784, int(1e309)]))\nlogits = tf.matmul(X, W)\n",
+     "int(1e309) is not a finite number"),
+    ("W = tf.Variable(tf.zeros([784, int(0 * 1e309)]))\nlogits = tf.matmul(X, W)\n",
+     "int(0 * 1e309)"),
     # A reshape that would need more values than there are.
     ("logits = tf.reshape(X, [-1, 10**6, 10**6, 1])\n", "needs 1,000,000,000,000"),
     # A name the code sets in a loop that never ends: the loop is not run, and named.
