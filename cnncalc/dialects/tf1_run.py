@@ -129,7 +129,10 @@ class Runner:
             if call_base and isinstance(_quiet(self, target, env), _IMMUTABLE):
                 continue  # y.eval(...), sess.run(...): a graph value does not change
             named = Opaque(why.line, why.reason.replace(_NAME, text(target, 40)), why.hint)
-            self.store(target, named, env, s, quiet=True)
+            if call_base:
+                self.poison(target, named, env, s)
+            else:
+                self.store(target, named, env, s, quiet=True)
         for n in ast.walk(s):  # instances it may have changed
             if isinstance(n, ast.Name) and isinstance(env.get(n.id), Instance):
                 inst = env[n.id]
@@ -197,6 +200,14 @@ class Runner:
                         "anywhere, so cnncalc cannot tell what it ran")
         elif isinstance(s, (ast.Pass, ast.Break, ast.Continue, ast.Assert)):
             return
+        elif isinstance(s, (ast.Global, ast.Nonlocal)):
+            why = err(s, f"'{text(s, 40)}': names shared with another scope are not read yet",
+                      "return the value instead")
+            outer = self.globals if isinstance(s, ast.Global) else \
+                (env.outer if isinstance(env, _Local) else env)
+            for name in s.names:  # what the function may set there is unknown
+                outer[name] = Opaque.of(why)
+            raise why
         elif isinstance(s, ast.Delete):
             for t in s.targets:
                 self.store(t, Opaque(s.lineno, f"{text(t)} is deleted on line {s.lineno}"),
@@ -220,7 +231,20 @@ class Runner:
             return
         why = Opaque(call.lineno, f"{text(call)} may change {text(base)}; cnncalc cannot "
                      "follow it", "build the model without changing it in place")
-        self.store(base, why, env, call, quiet=True)
+        self.poison(base, why, env, call)
+
+    def poison(self, target: ast.expr, why: Opaque, env: dict[str, object],
+               s: ast.AST) -> None:
+        """An object changed in place (`x.append(...)`, `x[0] = ...`) is changed for every
+        scope that holds it: the name becomes `why` where it lives, not only here."""
+        if isinstance(target, ast.Name):
+            home: dict[str, object] = env
+            while isinstance(home, _Local) and not dict.__contains__(home, target.id):
+                home = home.outer
+            if target.id in home or home is env:
+                home[target.id] = why
+            return
+        self.store(target, why, env, s, quiet=True)
 
     def store(self, target: ast.expr, value: object, env: dict[str, object], s: ast.AST,
               quiet: bool = False) -> None:
@@ -255,9 +279,8 @@ class Runner:
             base = _quiet(self, target.value, env)
             if not isinstance(base, (Lib, Opaque)) and isinstance(target.value,
                                                                   (ast.Name, ast.Attribute)):
-                self.store(target.value, Opaque(getattr(s, "lineno", None), f"{text(target)}"
-                           " = ... changes it in place; cnncalc cannot follow it"),
-                           env, s, quiet=True)
+                self.poison(target.value, Opaque(getattr(s, "lineno", None), f"{text(target)}"
+                            " = ... changes it in place; cnncalc cannot follow it"), env, s)
         elif isinstance(target, ast.Starred):
             self.store(target.value, value, env, s, quiet)
 
@@ -451,6 +474,8 @@ class Runner:
 
     def subscript(self, node: ast.Subscript, env: dict[str, object]) -> object:
         base = self.eval(node.value, env)
+        if isinstance(base, Opaque):
+            return base
         if isinstance(node.slice, ast.Slice):
             parts = [None if p is None else self.eval(p, env)
                      for p in (node.slice.lower, node.slice.upper, node.slice.step)]

@@ -47,6 +47,13 @@ def _code(tmp_path: Path, text: str) -> str:
     # A name the code sets in a loop that never ends: the loop is not run, and named.
     ("W = tf.Variable(tf.zeros([784, 10]))\nwhile True:\n    W = W\n"
      "logits = tf.matmul(X, W)\n", "the while loop on line 4 sets W"),
+    # A helper that changes a module-level name or list: what it holds is unknown after.
+    ("L = X\ndef build():\n    global L\n    L = tf.nn.relu(L)\nbuild()\n"
+     "W = tf.Variable(tf.zeros([784, 10]))\nlogits = tf.matmul(L, W)\n",
+     "line 5: 'global L': names shared with another scope are not read yet"),
+    ("outs = [X]\ndef step():\n    outs.append(tf.nn.relu(outs[-1]))\nstep()\n"
+     "W = tf.Variable(tf.zeros([784, 10]))\nlogits = tf.matmul(outs[-1], W)\n",
+     "line 5: outs.append(tf.nn.relu(outs[-1])) may change outs"),
     # Code that changes TensorFlow itself refuses the whole file.
     ("tf.nn.relu = tf.nn.sigmoid\nW = tf.Variable(tf.zeros([784, 10]))\n"
      "logits = tf.nn.relu(tf.matmul(X, W))\n", "changes the library tensorflow.nn"),
