@@ -27,6 +27,7 @@ from .tf1_values import (
     Method,
     Opaque,
     Placeholder,
+    PyList,
     Tensor,
     Var,
     suggest,
@@ -237,6 +238,9 @@ class Runner:
                s: ast.AST) -> None:
         """An object changed in place (`x.append(...)`, `x[0] = ...`) is changed for every
         scope that holds it: the name becomes `why` where it lives, not only here."""
+        current = _quiet(self, target, env)
+        if isinstance(current, PyList) and current.spoiled is None:
+            current.spoiled = why  # for every alias of the same list
         if isinstance(target, ast.Name):
             home: dict[str, object] = env
             while isinstance(home, _Local) and not dict.__contains__(home, target.id):
@@ -381,9 +385,12 @@ class Runner:
                       "write the model in simpler steps")
         self.nesting += 1
         try:
-            return self.value_of(node, env)
+            value = self.value_of(node, env)
         finally:
             self.nesting -= 1
+        if isinstance(value, PyList) and value.spoiled is not None:
+            return value.spoiled  # changed in place since it was made
+        return value
 
     def value_of(self, node: ast.expr, env: dict[str, object]) -> object:
         if isinstance(node, ast.Constant):
@@ -403,7 +410,10 @@ class Runner:
                     out.extend(inner)
                 else:
                     out.append(self.eval(e, env))
-            return _bounded(tuple(out), node)
+            made = _bounded(tuple(out), node)
+            if isinstance(node, ast.List) and isinstance(made, tuple):
+                return PyList(made)
+            return made
         if isinstance(node, ast.Attribute):
             return self.attribute(node, env)
         if isinstance(node, ast.Call):

@@ -33,6 +33,13 @@ class Opaque:
         return Opaque(e.line, message, e.hint)
 
 
+class PyList(tuple):  # type: ignore[type-arg]
+    """A Python list: a tuple of its values that remembers being changed in place.
+    Aliases share the object, so a change through one name reaches every name."""
+
+    spoiled: Opaque | None = None
+
+
 @dataclass(frozen=True)
 class Lib:
     """A library module or name, by its full dotted name ('tensorflow.nn', 'numpy')."""

@@ -54,6 +54,9 @@ def _code(tmp_path: Path, text: str) -> str:
     ("outs = [X]\ndef step():\n    outs.append(tf.nn.relu(outs[-1]))\nstep()\n"
      "W = tf.Variable(tf.zeros([784, 10]))\nlogits = tf.matmul(outs[-1], W)\n",
      "line 5: outs.append(tf.nn.relu(outs[-1])) may change outs"),
+    ("outs = [X]\ncur = outs\ncur.append(tf.nn.relu(X))\n"
+     "W = tf.Variable(tf.zeros([784, 10]))\nlogits = tf.matmul(outs[-1], W)\n",
+     "line 5: cur.append(tf.nn.relu(X)) may change cur"),  # an alias of the same list
     # Code that changes TensorFlow itself refuses the whole file.
     ("tf.nn.relu = tf.nn.sigmoid\nW = tf.Variable(tf.zeros([784, 10]))\n"
      "logits = tf.nn.relu(tf.matmul(X, W))\n", "changes the library tensorflow.nn"),
