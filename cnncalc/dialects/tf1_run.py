@@ -139,6 +139,9 @@ class Runner:
                 inst = env[n.id]
                 assert isinstance(inst, Instance)
                 inst.spoiled = inst.spoiled or why
+        if self.depth and _returns(s):  # the function may return from inside it: unknown
+            raise _Return(Opaque(why.line, why.reason.replace(_NAME, "what the function "
+                                                               "returns"), why.hint))
 
     def dispatch(self, s: ast.stmt, env: dict[str, object]) -> None:
         if isinstance(s, (ast.Assign, ast.AnnAssign)):
@@ -343,6 +346,10 @@ class Runner:
         if not isinstance(node, ast.Call):
             return False
         name = self.canonical(node.func, env)
+        for k in node.keywords:  # variables fetched again: shared weights are not read yet
+            if k.arg == "reuse" and _quiet(self, k.value, env) not in (None, False):
+                raise err(node, f"{text(node)}: reuse= shares the scope's variables; shared "
+                          "weights are not read yet")
         return name is not None and any(name == f"tensorflow.{c}" or name == c
                                         for c in _CONTEXTS)
 
@@ -584,6 +591,9 @@ class Runner:
 
     def call(self, node: ast.Call, env: dict[str, object]) -> object:
         self.tick(node)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "reuse_variables":
+            raise Stop(err(node, f"{text(node)} shares the scope's variables; shared weights "
+                           "are not read yet"))
         if isinstance(node.func, ast.Attribute):
             base = self.eval(node.func.value, env)
             if isinstance(base, (Tensor, tuple, Placeholder, Var)):
@@ -697,6 +707,18 @@ def _quiet(runner: Runner, node: ast.expr, env: dict[str, object]) -> object:
         return runner.eval(node, env)
     except CodeError as e:
         return Opaque.of(e)
+
+
+def _returns(s: ast.stmt) -> bool:
+    """Whether a block holds a return of its own function."""
+    stack: list[ast.AST] = list(ast.iter_child_nodes(s))
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Return):
+            return True
+        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(n))
+    return False
 
 
 def _number(v: object) -> bool:

@@ -57,6 +57,12 @@ def _code(tmp_path: Path, text: str) -> str:
     ("outs = [X]\ncur = outs\ncur.append(tf.nn.relu(X))\n"
      "W = tf.Variable(tf.zeros([784, 10]))\nlogits = tf.matmul(outs[-1], W)\n",
      "line 5: cur.append(tf.nn.relu(X)) may change cur"),  # an alias of the same list
+    # Variables fetched again from their scope: shared weights are not counted twice.
+    ("def fc(x):\n    with tf.variable_scope('fc', reuse=tf.AUTO_REUSE):\n"
+     "        W = tf.get_variable('W', shape=[784, 784])\n        return tf.matmul(x, W)\n"
+     "logits = fc(fc(X))\n", "reuse= shares the scope's variables"),
+    ("tf.get_variable_scope().reuse_variables()\nW = tf.get_variable('W', [784, 10])\n"
+     "logits = tf.matmul(X, W)\n", "shares the scope's variables"),
     # Code that changes TensorFlow itself refuses the whole file.
     ("tf.nn.relu = tf.nn.sigmoid\nW = tf.Variable(tf.zeros([784, 10]))\n"
      "logits = tf.nn.relu(tf.matmul(X, W))\n", "changes the library tensorflow.nn"),
