@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from ..errors import cut
 from ..spec import parse_model
 from .code import Model, parse_source
-from .tf1_ops import DROPOUT_FED
 from .tf1_run import Runner, Scope, Stop
+from .tf1_tensors import DROPOUT_FED
 from .tf1_values import Function, Instance, Klass, Opaque, Tensor, numel
 from .values import CodeError
 

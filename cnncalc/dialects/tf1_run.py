@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .tf1_ops import library_call, method_call, static_shape, tensor_binop
+from .tf1_ops import library_call
+from .tf1_tensors import method_call, static_shape, tensor_binop
 from .tf1_values import (
     MAX_DIM,
     Cost,
