@@ -113,10 +113,12 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     dialect: str | None
     name = ""
     if where or looks_like_code(text):
+        from . import tf1
         from .read import CodeError, read_model  # ast and the reader, only for code
 
         try:
-            m = read_model(text, model)
+            m = (tf1.read_model(text, model) if tf1.is_tf1(text) else None) or \
+                read_model(text, model)
         except CodeError as e:
             if where and where != "standard input":
                 raise CodeError(f"{where}: {e.message}", e.hint) from None
@@ -131,7 +133,7 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
         parsed = parse_model(text)
         nodes, dialect, declared, spec_text = parsed.nodes, parsed.dialect, \
             parsed.input_shape, text
-    c = conv or (KERAS if dialect == KERAS else PYTORCH)
+    c = conv or (KERAS if dialect in (KERAS, "tf1") else PYTORCH)
     if input_shape:
         shape = parse_shape(input_shape, c == KERAS)
         how = "given"
@@ -142,8 +144,9 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     note = _note(shape, c, how)
     parts = []
     if name:
-        lib = {"pytorch": "PyTorch", "keras": "Keras"}.get(dialect or "", "")
+        lib = {"pytorch": "PyTorch", "keras": "Keras", "tf1": "TensorFlow 1"}.get(dialect or "", "")
         parts.append(f"{name} ({lib} code{', ' + where if where else ''})")
+        parts.extend(getattr(m, "notes", ()))
     plain = not name and how in ("given", "default") and c == PYTORCH and dialect is None
     if not plain:
         parts.append(f"input {note}")
