@@ -185,6 +185,7 @@ class _Pass:
         # Each computed node's output, and the outermost finished row that yields it.
         self.out: list[tuple[Shape, RField] | None] = [None] * len(graph.nodes)
         self.row_of: list[LayerInfo | None] = [None] * len(graph.nodes)
+        self.declared_failed = False  # a size the code declares did not match
 
     def sequence(self, items: tuple[Item, ...], prefix: str,
                  start: int = 1) -> list[LayerInfo]:
@@ -297,6 +298,7 @@ class _Pass:
         try:
             check_declared(layer, shape, giver, self.convention, flat)
         except Refusal as e:
+            self.declared_failed = True
             raise LayerError(f"layer {path} {e.reason}", e.hint, []) from None
 
     def residual(self, block: Block, path: str) -> LayerInfo:
@@ -434,9 +436,10 @@ def _projection_stride(shape: Shape, out: Shape) -> str | None:
 
 
 def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: str = PYTORCH,
-              batch: int = 1, spec: str = "") -> Summary:
+              batch: int = 1, spec: str = "", *, suggest: bool = True) -> Summary:
     """Compute the summary of a parsed spec or a graph. An impossible layer raises LayerError
-    whose `partial` is the Summary of everything before it."""
+    whose `partial` is the Summary of everything before it. Where a size the code declares
+    does not match and `suggest` is set, its hint names an input on which every one fits."""
     if isinstance(nodes, Graph):
         graph = nodes
         text = spec
@@ -449,8 +452,26 @@ def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: s
         rows = run.sequence(graph.body, "")
     except LayerError as e:
         partial = Summary(text, input_shape, convention, batch, tuple(e.partial or []))
-        raise LayerError(e.message, e.hint, partial, e.layer) from None
+        hint = e.hint
+        if run.declared_failed and suggest:
+            from .fit import fitting_input
+
+            found = fitting_input(graph, input_shape, convention)
+            if found is not None:
+                fits = (f"an input of {format_shape(found, convention)} makes every declared "
+                        f"size fit (--input {_input_text(found, convention)})")
+                hint = f"{hint}; {fits}" if hint else fits
+        raise LayerError(e.message, hint, partial, e.layer) from None
     return Summary(text, input_shape, convention, batch, tuple(rows))
+
+
+def _input_text(shape: Shape, convention: str) -> str:
+    """How --input writes a shape under a convention."""
+    if len(shape) == 1:
+        return f"flat:{shape[0]}"
+    if convention != PYTORCH:
+        return f"{shape[1]}x{shape[2]}x{shape[0]}"
+    return "x".join(map(str, shape))
 
 
 def summarize_spec(spec: str, input_shape: Shape, convention: str = PYTORCH,

@@ -16,7 +16,7 @@ from ..layers import LAYERS
 from ..layers import REQUIRED as LAYERS_REQUIRED
 from ..ops.shape import parse_shape
 from ..render.records import to_csv, to_json, to_markdown
-from .common import console, fail, guarded, write
+from .common import console, fail, guarded, note, write
 
 if TYPE_CHECKING:
     from ..calc.summary import Summary
@@ -55,7 +55,13 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             default_preset: str | None = None) -> Resolved:
     """SPEC_OR_FILE (+ --preset, --input, --convention, --model) to what summary needs:
     the one entry point every command that takes a model uses."""
-    return resolve_model(spec, preset, input_shape, convention, model, default_preset)
+    from ..ops.shape import channels_last_note
+
+    r = resolve_model(spec, preset, input_shape, convention, model, default_preset)
+    said = channels_last_note(input_shape, r.convention) if input_shape else None
+    if said is not None:
+        note(said)
+    return r
 
 
 def summarize_resolved(r: Resolved, batch: int = 1) -> Summary:
