@@ -23,10 +23,28 @@ if TYPE_CHECKING:
 
 
 class Format(str, Enum):
+    """summary's formats: a table, or the whole record as JSON, Markdown or CSV."""
+
     table = "table"
     json = "json"
     markdown = "markdown"
     csv = "csv"
+
+
+class TableJson(str, Enum):
+    """The formats of commands whose answer is not a layer summary (presets, check, solve,
+    evaluate, predict, train): a table for people, or JSON for programs."""
+
+    table = "table"
+    json = "json"
+
+
+class ExplainFormat(str, Enum):
+    """explain's formats: text for the terminal, Markdown for a report, or JSON."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
 
 
 SpecArg = Annotated[str | None, typer.Argument(
@@ -39,7 +57,11 @@ InputOpt = Annotated[str | None, typer.Option(
 PresetOpt = Annotated[str | None, typer.Option(
     "--preset", "-p", help="A named architecture instead of SPEC (see 'cnncalc presets').",
     show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="table for the terminal; json, markdown or csv for the whole "
+    "record.")]
+TableJsonOpt = Annotated[TableJson, typer.Option("--format", "-f",
+                                                 help="table, or json for programs.")]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1,
                                        help="Batch size; scales MACs and activation memory.")]
 ConventionOpt = Annotated[str | None, typer.Option(
@@ -142,14 +164,14 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def presets(
-        format: FormatOpt = Format.table,
+        format: TableJsonOpt = TableJson.table,
     ) -> None:
         """List the named architectures and their parameter counts."""
         rows = []
         for p in preset_mod.PRESETS.values():
             s = summarize_spec(p.spec, parse_shape(p.input))
             rows.append((p, s))
-        if format is Format.json:
+        if format is TableJson.json:
             import json
             write(json.dumps([{"name": p.name, "input": p.input, "spec": p.spec,
                                "description": p.description,
@@ -205,7 +227,9 @@ def register_teaching(app: typer.Typer) -> None:
         spec: SpecArg = None,
         input: InputOpt = None,
         preset: PresetOpt = None,
-        format: FormatOpt = Format.table,
+        format: Annotated[ExplainFormat, typer.Option(
+            "--format", "-f", help="table (text for the terminal), markdown for a report, or "
+            "json.")] = ExplainFormat.table,
         convention: ConventionOpt = None,
         model: ModelOpt = None,
     ) -> None:
@@ -213,13 +237,11 @@ def register_teaching(app: typer.Typer) -> None:
         from ..calc.explain import explain as run_explain
         from ..render.explain import explain_markdown, explain_rich
 
-        if format in (Format.csv,):
-            raise UsageError("explain prints table (text), markdown or json")
         result = summarize_resolved(resolve(spec, preset, input, convention, model))
         items = run_explain(result)
-        if format is Format.markdown:
+        if format is ExplainFormat.markdown:
             write(explain_markdown(items, result), "text")
-        elif format is Format.json:
+        elif format is ExplainFormat.json:
             import json
             from dataclasses import asdict
 
@@ -247,8 +269,7 @@ def register_teaching(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 15,
         max_input: Annotated[int, typer.Option(
             help="Largest input size tried with SPEC (at most 100,000).", min=1)] = 512,
-        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
-                          ] = Format.table,
+        format: TableJsonOpt = TableJson.table,
     ) -> None:
         """Solve backwards: settings that give an output size, or inputs that fit a spec."""
         import json
@@ -269,7 +290,7 @@ def register_teaching(app: typer.Typer) -> None:
             narrowed = (f"searched input sizes 1 to {search.searched:,} only: the spec is too "
                         "long to try every size up to --max-input within the work limit"
                         if search.narrowed else "")
-            if format is Format.json:
+            if format is TableJson.json:
                 record: dict[str, object] = {"heights": [h.size for h in heights],
                                              "widths": [w.size for w in widths],
                                              "exact_heights": [h.size for h in heights
@@ -301,7 +322,7 @@ def register_teaching(app: typer.Typer) -> None:
                              "or pass a SPEC with --output HxW")
         n, m = int(input), int(output)
         found = solve_layer(n, m, layer, kernel, stride, padding, dilation)
-        if format is Format.json:
+        if format is TableJson.json:
             write(json.dumps([{"spec": f.spec(layer), "kernel": f.kernel, "stride": f.stride,
                                "padding": f.padding, "dilation": f.dilation,
                                "output_padding": f.output_padding, "exact": f.exact}

@@ -46,19 +46,24 @@ def visible_rows(s: Summary) -> tuple[list[tuple[int, LayerInfo] | None], str]:
                    "every layer")
 
 
+WIDE_HINT = "--wide shows them"  # the command line's way to see the columns left out
+
+
 class SummaryTable:
     """A summary drawn as a table at whatever width the console gives it."""
 
     def __init__(self, s: Summary, title: str | None = None,
-                 columns: Sequence[str] | None = None, wide: bool = False) -> None:
+                 columns: Sequence[str] | None = None, wide: bool = False,
+                 shows_more: str = WIDE_HINT) -> None:
         self.summary = s
         self.title = title
         self.columns = tuple(columns) if columns else None
         self.wide = wide
+        self.shows_more = shows_more
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield fitted_table(self.summary, self.title, options.max_width, self.columns,
-                           self.wide, console.encoding)
+                           self.wide, console.encoding, self.shows_more)
 
 
 def parse_columns(text: str | None) -> tuple[str, ...] | None:
@@ -86,14 +91,15 @@ def _rows(s: Summary, encoding: str | None = None
 
 
 def summary_table(s: Summary, title: str | None = None, columns: Sequence[str] | None = None,
-                  wide: bool = False) -> SummaryTable:
-    """The summary as a renderable that fits whatever width it is printed at."""
-    return SummaryTable(s, title, columns, wide)
+                  wide: bool = False, shows_more: str = WIDE_HINT) -> SummaryTable:
+    """The summary as a renderable that fits whatever width it is printed at; `shows_more` says
+    how to see the columns that did not fit."""
+    return SummaryTable(s, title, columns, wide, shows_more)
 
 
 def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
                  columns: Sequence[str] | None = None, wide: bool = False,
-                 encoding: str | None = None) -> RenderableType:
+                 encoding: str | None = None, shows_more: str = WIDE_HINT) -> RenderableType:
     """The table, totals, flags and legend, fitted to `width` (None: every column, unwrapped),
     with every text as a stream in `encoding` can show it safely."""
     rows, elided = _rows(s, encoding)
@@ -114,7 +120,7 @@ def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
         table.add_row(*(Text(t) for t in picked), style=style)
     parts: list[RenderableType] = [table]
     if chosen.dropped and width is not None and only is None:
-        parts.append(Text(dropped_line(chosen.dropped), style="dim"))
+        parts.append(Text(dropped_line(chosen.dropped, shows_more), style="dim"))
     parts.append(_totals_grid((for_stream(k, encoding), for_stream(v, encoding))
                               for k, v in totals(s)))
     if elided:
