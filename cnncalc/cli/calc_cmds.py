@@ -54,9 +54,19 @@ SpecArg = Annotated[str | None, typer.Argument(
 InputOpt = Annotated[str | None, typer.Option(
     "--input", "-i", help="Input shape: 1x28x28, (1, 28, 28) or 1,28,28 (C x H x W; H x W x C "
     "under Keras). Default: the code's or preset's, else 1x28x28.", show_default=False)]
+def complete_preset(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for --preset: the preset names, each with its description."""
+    return [(p.name, p.description) for p in preset_mod.PRESETS.values()
+            if p.name.startswith(incomplete)]
+
+
+def complete_convention(incomplete: str) -> list[str]:
+    return [c for c in ("pytorch", "keras", "tf") if c.startswith(incomplete)]
+
+
 PresetOpt = Annotated[str | None, typer.Option(
     "--preset", "-p", help="A named architecture instead of SPEC (see 'cnncalc presets').",
-    show_default=False)]
+    show_default=False, autocompletion=complete_preset)]
 FormatOpt = Annotated[Format, typer.Option(
     "--format", "-f", help="table for the terminal; json, markdown or csv for the whole "
     "record.")]
@@ -67,7 +77,7 @@ BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1,
 ConventionOpt = Annotated[str | None, typer.Option(
     "--convention", help="Shape rules: pytorch, or keras (alias tf) for Keras' padding and "
     "(None, H, W, C) shapes. Default: keras for a model written with Keras classes, else "
-    "pytorch.", show_default=False)]
+    "pytorch.", show_default=False, autocompletion=complete_convention)]
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", "-m", help="Which model, when the code defines several.", show_default=False)]
 
@@ -265,7 +275,10 @@ def register_teaching(app: typer.Typer) -> None:
         padding: Annotated[int | None, typer.Option(help="Fix the padding.", min=0)] = None,
         dilation: Annotated[int | None, typer.Option(help="Fix the dilation.", min=1)
                             ] = None,
-        layer: Annotated[str, typer.Option(help="conv, maxpool, avgpool or convt.")] = "conv",
+        layer: Annotated[str, typer.Option(
+            help="conv, maxpool, avgpool or convt.",
+            autocompletion=lambda incomplete: [k for k in ("conv", "maxpool", "avgpool", "convt")
+                                               if k.startswith(incomplete)])] = "conv",
         limit: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 15,
         max_input: Annotated[int, typer.Option(
             help="Largest input size tried with SPEC (at most 100,000).", min=1)] = 512,

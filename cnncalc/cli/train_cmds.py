@@ -67,7 +67,8 @@ def _declared_sizes_fit(resolved: Resolved) -> None:
     from ..errors import LayerError
 
     try:
-        summarize(resolved.nodes, resolved.shape, resolved.convention)
+        # No input to suggest: MNIST's is fixed, and the message says what it is.
+        summarize(resolved.nodes, resolved.shape, resolved.convention, suggest=False)
     except LayerError as e:
         if not resolved.dialect:  # a spec: the summary's own message and hint say it all
             raise LayerError(e.message, e.hint) from None
