@@ -381,7 +381,8 @@ def test_png_title_over_two_lines_is_not_clipped() -> None:
 
     img = Image.open(io.BytesIO(to_png(_two_line_drawing()))).convert("L")  # type: ignore[arg-type]
     darkest = img.crop((0, 0, img.width, 4)).getextrema()[0]
-    assert isinstance(darkest, int) and darkest > 200  # nothing drawn against the top edge: the first line is inside
+    # Nothing drawn against the top edge: the title's first line is inside the picture.
+    assert isinstance(darkest, int) and darkest > 200
 
 
 def test_data_info_without_numpy_names_the_extra(tmp_path: Path) -> None:
