@@ -100,9 +100,14 @@ def test_no_suggestion_where_no_input_fits() -> None:
 def test_the_search_is_bounded_in_time() -> None:
     # 400 convs that keep the size, then a Linear no input can feed: every candidate runs
     # the whole model, and the search still stops within its budget.
-    nodes = parse("[conv(8,3,padding=1)-relu]*200-flatten-Linear(7, 10)")
+    graph = lower(parse("[conv(8,3,padding=1)-relu]*200-flatten-Linear(7, 10)"))
+
+    def run(shape: tuple[int, ...]) -> tuple[str, ...]:
+        cnncalc.calc.summary.summarize(graph, shape, suggest=False)
+        return ()
+
     start = time.monotonic()
-    assert fitting_input(lower(nodes), (8, 28, 28), "pytorch", budget_s=0.3) is None
+    assert fitting_input(graph, (8, 28, 28), run, budget_s=0.3) is None
     assert time.monotonic() - start < 2.0
 
 
@@ -135,6 +140,15 @@ def test_channels_last_input_is_noted_on_success_and_in_the_error(runner: CliRun
     lines = [x for x in _stderr(bad).splitlines() if x.startswith("error:")]
     assert bad.exit_code == 1 and len(lines) == 1
     assert "hwc:32x32x3" in lines[0] and "--convention keras" in lines[0]
+
+
+def test_the_fast_path_leaves_a_channels_last_input_to_the_full_path() -> None:
+    # `cnncalc SPEC -i ...` is served before Typer loads; the note must come all the same.
+    env = {k: v for k, v in os.environ.items() if k != "CNNCALC_NO_FAST_PATH"}
+    out = subprocess.run([sys.executable, "-m", "cnncalc", "conv(8,3)", "-i", "32x32x3",
+                          "-f", "json"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    assert out.stderr.startswith("note: input 32x32x3 reads as 32 channels")
 
 
 # -- section 4: notebook output -----------------------------------------------------------------

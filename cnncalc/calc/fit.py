@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..errors import LayerError
 from ..ir.graph import Graph
@@ -47,22 +47,18 @@ def _candidates(shape: Shape, channels: int | None) -> Iterator[Shape]:
         yield from ((c, a, b) for a, b in sizes)
 
 
-def _tiles(rows: object) -> bool:
-    """Whether no window of the summary leaves input pixels unread."""
-    from .summary import Summary
-
-    assert isinstance(rows, Summary)
-    return not any("never read" in note or "hangs over" in note
-                   for r in rows.leaves() for note in r.notes)
+def _tiles(notes: tuple[str, ...]) -> bool:
+    """Whether no window leaves input pixels unread (the layers' notes say where one does)."""
+    return not any("never read" in note or "hangs over" in note for note in notes)
 
 
-def fitting_input(graph: Graph, shape: Shape, convention: str,
+def fitting_input(graph: Graph, shape: Shape, run: Callable[[Shape], tuple[str, ...]],
                   budget_s: float = BUDGET_S) -> Shape | None:
     """An input near `shape` on which the whole model runs, every declared size included;
-    None where none is found within the budget. Windows that read every pixel are preferred
-    to a nearer input that leaves some unread, within twice the nearer one's distance."""
-    from .summary import summarize
-
+    None where none is found within the budget. `run` is the calculator on one input: it
+    returns the layers' notes, or raises LayerError where the input does not fit. Windows
+    that read every pixel are preferred to a nearer input that leaves some unread, within
+    twice the nearer one's distance."""
     channels, features = _declared_input(graph)
     if len(shape) != 3:
         if features is None or (features,) == shape:
@@ -80,10 +76,10 @@ def fitting_input(graph: Graph, shape: Shape, convention: str,
         if first is not None and distance > 2 * max(first[1], 1):
             break
         try:
-            summary = summarize(graph, candidate, convention, suggest=False)
+            notes = run(candidate)
         except LayerError:
             continue  # this candidate does not fit: the next one is tried
-        if _tiles(summary):
+        if _tiles(notes):
             return candidate
         if first is None:
             first = (candidate, distance)

@@ -13,7 +13,7 @@ from ..ops.shape import PYTORCH, Shape, format_shape, numel
 from ..ops.signature import Layer
 from ..ops.window import Refusal
 from ..spec import Node, parse
-from .declared import check_declared
+from .declared import DeclaredSizeError, check_declared
 from .receptive import INPUT, RField, join_rf, update, update_text
 
 if TYPE_CHECKING:
@@ -452,16 +452,22 @@ def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: s
         rows = run.sequence(graph.body, "")
     except LayerError as e:
         partial = Summary(text, input_shape, convention, batch, tuple(e.partial or []))
+        if not run.declared_failed:
+            raise LayerError(e.message, e.hint, partial, e.layer) from None
         hint = e.hint
-        if run.declared_failed and suggest:
+        if suggest:
             from .fit import fitting_input
 
-            found = fitting_input(graph, input_shape, convention)
+            def notes(shape: Shape) -> tuple[str, ...]:
+                s = summarize(graph, shape, convention, suggest=False)
+                return tuple(n for r in s.leaves() for n in r.notes)
+
+            found = fitting_input(graph, input_shape, notes)
             if found is not None:
                 fits = (f"an input of {format_shape(found, convention)} makes every declared "
                         f"size fit (--input {_input_text(found, convention)})")
                 hint = f"{hint}; {fits}" if hint else fits
-        raise LayerError(e.message, hint, partial, e.layer) from None
+        raise DeclaredSizeError(e.message, hint, partial, e.layer) from None
     return Summary(text, input_shape, convention, batch, tuple(rows))
 
 
