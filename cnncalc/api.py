@@ -50,7 +50,7 @@ class Summary(calc_summary.Summary):
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from .render.table import summary_table
 
-        yield summary_table(self)
+        yield summary_table(self, shows_more="a wider console or .to_markdown() shows them")
 
     def _repr_html_(self) -> str:
         from .render.html import summary_html
@@ -214,9 +214,9 @@ class Explanation:
         yield explain_rich(list(self.steps), self.summary)
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from .render.explain import explain_html
 
-        return "<pre>" + escape(self.to_markdown()) + "</pre>"
+        return explain_html(list(self.steps), self.summary)
 
     def to_markdown(self) -> str:
         from .render.explain import explain_markdown
@@ -284,7 +284,17 @@ class LayerSolutions:
     def _repr_html_(self) -> str:
         from html import escape
 
-        return "<pre>" + escape(repr(self) + "\n\n" + self.to_markdown()) + "</pre>"
+        head = ["layer", "kernel", "stride", "padding", "dilation", "output_padding", "exact"]
+        rows = "".join(
+            "<tr>" + "".join(f"<td><code>{escape(r['spec'])}</code></td>" if k == "layer" else
+                             f"<td>{'✓' if r[k] is True else '' if r[k] is False else r[k]}"
+                             "</td>" for k in head) + "</tr>"
+            for r in ({**x, "layer": x["spec"]} for x in self.rows()[:15]))
+        more = (f"<p>the first 15 of {len(self.solutions):,}: .rows() has them all</p>"
+                if len(self.solutions) > 15 else "")
+        return (f"<div class=\"cnncalc-solutions\"><p>{escape(repr(self))}</p><table>"
+                "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>"
+                f"<tbody>{rows}</tbody></table>{more}</div>")
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.table import Table
@@ -310,11 +320,21 @@ class InputSolutions:
     widths: tuple[InputSolution, ...]
 
     def __repr__(self) -> str:
+        from .errors import cut
+
+        parts = [f"{label} {sizes}" + (f" (exact {exact})" if exact != sizes else "")
+                 for label, sizes, exact in self.lines()]
+        return (f"InputSolutions({cut(self.spec)!r} → {self.output[0]}x{self.output[1]}: "
+                + "; ".join(parts) + ")")
+
+    def lines(self) -> list[tuple[str, str, str]]:
+        """(axis, sizes that fit, sizes whose windows read every pixel), as ranges: 'H and
+        W' once where both axes agree."""
         from .calc.solve import ranges
 
-        h = ranges(self.sizes("h")) or "none"
-        w = ranges(self.sizes("w")) or "none"
-        return f"InputSolutions({self.output[0]}x{self.output[1]}: H {h}, W {w})"
+        axes = [("H and W", "h")] if self.heights == self.widths else [("H", "h"), ("W", "w")]
+        return [(label, ranges(self.sizes(a)) or "none", ranges(self.sizes(a, True)) or "none")
+                for label, a in axes]
 
     def sizes(self, axis: str = "h", exact: bool = False) -> list[int]:
         found = self.heights if axis.lower() == "h" else self.widths
@@ -330,12 +350,27 @@ class InputSolutions:
     def _repr_html_(self) -> str:
         from html import escape
 
-        return "<pre>" + escape(repr(self)) + "</pre>"
+        rows = "".join(f"<tr><td>{label}</td><td>{escape(sizes)}</td><td>{escape(exact)}</td>"
+                       "</tr>" for label, sizes, exact in self.lines())
+        return (f"<div class=\"cnncalc-solutions\"><p>Inputs that <code>{escape(self.spec)}"
+                f"</code> takes to {self.output[0]}x{self.output[1]}</p><table><thead><tr>"
+                "<th>axis</th><th>input sizes</th><th>exact (every pixel read)</th></tr>"
+                f"</thead><tbody>{rows}</tbody></table></div>")
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.console import Group
+        from rich.table import Table
         from rich.text import Text
 
-        yield Text(repr(self))
+        from .render.screen import Screened
+
+        table = Table(header_style="bold")
+        for col in ("axis", "input sizes", "exact (every pixel read)"):
+            table.add_column(col, overflow="fold")
+        for label, sizes, exact in self.lines():
+            table.add_row(label, sizes, exact)
+        title = Text(f"inputs that {self.spec} takes to {self.output[0]}x{self.output[1]}")
+        yield Screened(Group(title, table))  # Text: the spec is never read as markup
 
 
 def solve(spec: str | None = None, *, input: int | None = None,

@@ -169,7 +169,7 @@ def test_summary_of_a_module_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                               "--module-args", "{oops"])
     assert bad.exit_code == 2 and "--module-args is not valid JSON" in bad.output
     missing = runner.invoke(app, ["summary", "--module", "nope.py:Net", "--input", "1x28x28"])
-    assert missing.exit_code == 2 and "is not a Python file" in missing.output
+    assert missing.exit_code == 2 and "does not exist" in missing.output
     wrong = runner.invoke(app, ["summary", "--module", "net.py:Net", "--input", "1x32x32"])
     assert wrong.exit_code == 1 and "layer 3 (fc: Linear) failed" in wrong.output
     assert "│ 2 │ pool: maxpool(2)" in wrong.output  # the layers before it are still shown

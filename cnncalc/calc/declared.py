@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from ..errors import LayerError
 from ..ops.shape import Shape, format_shape, numel
 from ..ops.signature import Layer
 from ..ops.window import Refusal
+
+
+class DeclaredSizeError(LayerError):
+    """A size the code declares (Conv2d's in_channels, Linear's in_features) does not match
+    what flows into that layer."""
 
 
 def check_declared(layer: Layer, shape: Shape, giver: str, convention: str,

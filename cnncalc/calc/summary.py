@@ -13,7 +13,7 @@ from ..ops.shape import PYTORCH, Shape, format_shape, numel
 from ..ops.signature import Layer
 from ..ops.window import Refusal
 from ..spec import Node, parse
-from .declared import check_declared
+from .declared import DeclaredSizeError, check_declared
 from .receptive import INPUT, RField, join_rf, update, update_text
 
 if TYPE_CHECKING:
@@ -203,6 +203,7 @@ class _Pass:
         # Each computed node's output, and the outermost finished row that yields it.
         self.out: list[tuple[Shape, RField] | None] = [None] * len(graph.nodes)
         self.row_of: list[LayerInfo | None] = [None] * len(graph.nodes)
+        self.declared_failed = False  # a size the code declares did not match
 
     def sequence(self, items: tuple[Item, ...], prefix: str,
                  start: int = 1) -> list[LayerInfo]:
@@ -315,6 +316,7 @@ class _Pass:
         try:
             check_declared(layer, shape, giver, self.convention, flat)
         except Refusal as e:
+            self.declared_failed = True
             raise LayerError(f"layer {path} {e.reason}", e.hint, []) from None
 
     def residual(self, block: Block, path: str) -> LayerInfo:
@@ -452,9 +454,10 @@ def _projection_stride(shape: Shape, out: Shape) -> str | None:
 
 
 def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: str = PYTORCH,
-              batch: int = 1, spec: str = "") -> Summary:
+              batch: int = 1, spec: str = "", *, suggest: bool = True) -> Summary:
     """Compute the summary of a parsed spec or a graph. An impossible layer raises LayerError
-    whose `partial` is the Summary of everything before it."""
+    whose `partial` is the Summary of everything before it. Where a size the code declares
+    does not match and `suggest` is set, its hint names an input on which every one fits."""
     if isinstance(nodes, Graph):
         graph = nodes
         text = spec
@@ -467,8 +470,32 @@ def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: s
         rows = run.sequence(graph.body, "")
     except LayerError as e:
         partial = Summary(text, input_shape, convention, batch, tuple(e.partial or []))
-        raise LayerError(e.message, e.hint, partial, e.layer) from None
+        if not run.declared_failed:
+            raise LayerError(e.message, e.hint, partial, e.layer) from None
+        hint = e.hint
+        if suggest:
+            from .fit import fitting_input
+
+            def notes(shape: Shape) -> tuple[str, ...]:
+                s = summarize(graph, shape, convention, suggest=False)
+                return tuple(n for r in s.leaves() for n in r.notes)
+
+            found = fitting_input(graph, input_shape, notes)
+            if found is not None:
+                fits = (f"an input of {format_shape(found, convention)} makes every declared "
+                        f"size fit (--input {_input_text(found, convention)})")
+                hint = f"{hint}; {fits}" if hint else fits
+        raise DeclaredSizeError(e.message, hint, partial, e.layer) from None
     return Summary(text, input_shape, convention, batch, tuple(rows))
+
+
+def _input_text(shape: Shape, convention: str) -> str:
+    """How --input writes a shape under a convention."""
+    if len(shape) == 1:
+        return f"flat:{shape[0]}"
+    if convention != PYTORCH:
+        return f"{shape[1]}x{shape[2]}x{shape[0]}"
+    return "x".join(map(str, shape))
 
 
 def summarize_spec(spec: str, input_shape: Shape, convention: str = PYTORCH,

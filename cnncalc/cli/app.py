@@ -13,6 +13,8 @@ from .common import clip, echo
 from .term import internal_error, usage_error
 
 if TYPE_CHECKING:
+    from typer.models import CommandInfo, TyperInfo
+
     from .term import ClickException
 
 app = typer.Typer(
@@ -59,6 +61,29 @@ model_cmds.register(app)
 data_cmds.register(app)
 draw_cmds.register(app)
 check_cmds.register(app)
+
+
+def _whole_short_help(typer_app: typer.Typer) -> None:
+    """The command list shows each command's first paragraph whole, wrapped: click would cut
+    a description it makes itself at the terminal's width with '...'."""
+    import inspect
+
+    infos: list[CommandInfo | TyperInfo] = [*typer_app.registered_commands,
+                                            *typer_app.registered_groups]
+    for info in infos:
+        if info.short_help:
+            continue
+        callback = getattr(info, "callback", None)
+        doc = info.help or (inspect.getdoc(callback) if callback else None) or ""
+        first = doc.strip().split("\n\n", 1)[0]
+        if first:
+            info.short_help = " ".join(first.split())
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _whole_short_help(group.typer_instance)
+
+
+_whole_short_help(app)
 
 
 # The optional packages each command may import, and the extra that installs them.

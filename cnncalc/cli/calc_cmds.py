@@ -16,17 +16,35 @@ from ..layers import LAYERS
 from ..layers import REQUIRED as LAYERS_REQUIRED
 from ..ops.shape import parse_shape
 from ..render.records import to_csv, to_json, to_markdown
-from .common import console, fail, guarded, write
+from .common import console, fail, guarded, note, write
 
 if TYPE_CHECKING:
     from ..calc.summary import Summary
 
 
 class Format(str, Enum):
+    """summary's formats: a table, or the whole record as JSON, Markdown or CSV."""
+
     table = "table"
     json = "json"
     markdown = "markdown"
     csv = "csv"
+
+
+class TableJson(str, Enum):
+    """The formats of commands whose answer is not a layer summary (presets, check, solve,
+    evaluate, predict, train): a table for people, or JSON for programs."""
+
+    table = "table"
+    json = "json"
+
+
+class ExplainFormat(str, Enum):
+    """explain's formats: text for the terminal, Markdown for a report, or JSON."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
 
 
 SpecArg = Annotated[str | None, typer.Argument(
@@ -36,16 +54,30 @@ SpecArg = Annotated[str | None, typer.Argument(
 InputOpt = Annotated[str | None, typer.Option(
     "--input", "-i", help="Input shape: 1x28x28, (1, 28, 28) or 1,28,28 (C x H x W; H x W x C "
     "under Keras). Default: the code's or preset's, else 1x28x28.", show_default=False)]
+def complete_preset(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for --preset: the preset names, each with its description."""
+    return [(p.name, p.description) for p in preset_mod.PRESETS.values()
+            if p.name.startswith(incomplete)]
+
+
+def complete_convention(incomplete: str) -> list[str]:
+    return [c for c in ("pytorch", "keras", "tf") if c.startswith(incomplete)]
+
+
 PresetOpt = Annotated[str | None, typer.Option(
     "--preset", "-p", help="A named architecture instead of SPEC (see 'cnncalc presets').",
-    show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+    show_default=False, autocompletion=complete_preset)]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="table for the terminal; json, markdown or csv for the whole "
+    "record.")]
+TableJsonOpt = Annotated[TableJson, typer.Option("--format", "-f",
+                                                 help="table, or json for programs.")]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1,
                                        help="Batch size; scales MACs and activation memory.")]
 ConventionOpt = Annotated[str | None, typer.Option(
     "--convention", help="Shape rules: pytorch, or keras (alias tf) for Keras' padding and "
     "(None, H, W, C) shapes. Default: keras for a model written with Keras classes, else "
-    "pytorch.", show_default=False)]
+    "pytorch.", show_default=False, autocompletion=complete_convention)]
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", "-m", help="Which model, when the code defines several.", show_default=False)]
 
@@ -55,7 +87,13 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             default_preset: str | None = None) -> Resolved:
     """SPEC_OR_FILE (+ --preset, --input, --convention, --model) to what summary needs:
     the one entry point every command that takes a model uses."""
-    return resolve_model(spec, preset, input_shape, convention, model, default_preset)
+    from ..ops.shape import channels_last_note
+
+    r = resolve_model(spec, preset, input_shape, convention, model, default_preset)
+    said = channels_last_note(input_shape, r.convention) if input_shape else None
+    if said is not None:
+        note(said)
+    return r
 
 
 def summarize_resolved(r: Resolved, batch: int = 1) -> Summary:
@@ -146,14 +184,14 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def presets(
-        format: FormatOpt = Format.table,
+        format: TableJsonOpt = TableJson.table,
     ) -> None:
         """List the named architectures and their parameter counts."""
         rows = []
         for p in preset_mod.PRESETS.values():
             s = summarize_spec(p.spec, parse_shape(p.input))
             rows.append((p, s))
-        if format is Format.json:
+        if format is TableJson.json:
             import json
             write(json.dumps([{"name": p.name, "input": p.input, "spec": p.spec,
                                "description": p.description,
@@ -209,7 +247,9 @@ def register_teaching(app: typer.Typer) -> None:
         spec: SpecArg = None,
         input: InputOpt = None,
         preset: PresetOpt = None,
-        format: FormatOpt = Format.table,
+        format: Annotated[ExplainFormat, typer.Option(
+            "--format", "-f", help="table (text for the terminal), markdown for a report, or "
+            "json.")] = ExplainFormat.table,
         convention: ConventionOpt = None,
         model: ModelOpt = None,
     ) -> None:
@@ -217,13 +257,11 @@ def register_teaching(app: typer.Typer) -> None:
         from ..calc.explain import explain as run_explain
         from ..render.explain import explain_markdown, explain_rich
 
-        if format in (Format.csv,):
-            raise UsageError("explain prints table (text), markdown or json")
         result = summarize_resolved(resolve(spec, preset, input, convention, model))
         items = run_explain(result)
-        if format is Format.markdown:
+        if format is ExplainFormat.markdown:
             write(explain_markdown(items, result), "text")
-        elif format is Format.json:
+        elif format is ExplainFormat.json:
             import json
             from dataclasses import asdict
 
@@ -247,12 +285,14 @@ def register_teaching(app: typer.Typer) -> None:
         padding: Annotated[int | None, typer.Option(help="Fix the padding.", min=0)] = None,
         dilation: Annotated[int | None, typer.Option(help="Fix the dilation.", min=1)
                             ] = None,
-        layer: Annotated[str, typer.Option(help="conv, maxpool, avgpool or convt.")] = "conv",
+        layer: Annotated[str, typer.Option(
+            help="conv, maxpool, avgpool or convt.",
+            autocompletion=lambda incomplete: [k for k in ("conv", "maxpool", "avgpool", "convt")
+                                               if k.startswith(incomplete)])] = "conv",
         limit: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 15,
         max_input: Annotated[int, typer.Option(
             help="Largest input size tried with SPEC (at most 100,000).", min=1)] = 512,
-        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
-                          ] = Format.table,
+        format: TableJsonOpt = TableJson.table,
     ) -> None:
         """Solve backwards: settings that give an output size, or inputs that fit a spec."""
         import json
@@ -273,7 +313,7 @@ def register_teaching(app: typer.Typer) -> None:
             narrowed = (f"searched input sizes 1 to {search.searched:,} only: the spec is too "
                         "long to try every size up to --max-input within the work limit"
                         if search.narrowed else "")
-            if format is Format.json:
+            if format is TableJson.json:
                 record: dict[str, object] = {"heights": [h.size for h in heights],
                                              "widths": [w.size for w in widths],
                                              "exact_heights": [h.size for h in heights
@@ -305,7 +345,7 @@ def register_teaching(app: typer.Typer) -> None:
                              "or pass a SPEC with --output HxW")
         n, m = int(input), int(output)
         found = solve_layer(n, m, layer, kernel, stride, padding, dilation)
-        if format is Format.json:
+        if format is TableJson.json:
             write(json.dumps([{"spec": f.spec(layer), "kernel": f.kernel, "stride": f.stride,
                                "padding": f.padding, "dilation": f.dilation,
                                "output_padding": f.output_padding, "exact": f.exact}

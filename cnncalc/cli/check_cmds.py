@@ -11,11 +11,12 @@ import typer
 from ..errors import CnnCalcError, LayerError, UsageError
 from .calc_cmds import (
     ConventionOpt,
-    Format,
     InputOpt,
     ModelOpt,
     PresetOpt,
     SpecArg,
+    TableJson,
+    TableJsonOpt,
     resolve,
     summarize_resolved,
 )
@@ -46,12 +47,12 @@ def _answers_text(expect: str) -> str:
     return text
 
 
-def _print_rows(marks: list[RowMark], title: str, fmt: Format) -> int:
+def _print_rows(marks: list[RowMark], title: str, fmt: TableJson) -> int:
     """Print marked table figures; the number marked wrong."""
     checked = [m for m in marks if m.right is not None]
     wrong = sum(not m.right for m in checked)
     notes = [m for m in marks if m.right is None]
-    if fmt is Format.json:
+    if fmt is TableJson.json:
         write(json.dumps({"right": len(checked) - wrong, "wrong": wrong, "notes": len(notes),
                           "figures": [{"line": m.line, "row": m.row, "layer": m.layer,
                                        "what": m.what, "table": m.written, "right": m.right,
@@ -77,7 +78,7 @@ def _print_rows(marks: list[RowMark], title: str, fmt: Format) -> int:
 
 
 def _check_lecture_table(spec: str | None, preset: str | None, input: str | None,
-                         convention: str | None, model: str | None, fmt: Format) -> int:
+                         convention: str | None, model: str | None, fmt: TableJson) -> int:
     """`check TABLE`: the shapes, memory and weights a lecture table states, marked."""
     from ..calc.check import mark_claims
     from ..dialects import table as lecture
@@ -115,22 +116,20 @@ def register(app: typer.Typer) -> None:
         expect: Annotated[str, typer.Option(
             "--expect", "-e", help="Your answers: a file, or inline like "
             "'1: 16x30x30, 448; 2: 16x15x15; total: 448', or a pasted Keras model.summary() "
-            "or torchinfo table (see docs/spec.md). Without it, a lecture table ('[55x55x96] "
-            "CONV1: ...') checks the shapes and figures it states.",
+            "or torchinfo table (see the cnncalc docs: docs/spec.md in the source). Without "
+            "it, a lecture table ('[55x55x96] CONV1: ...') checks the shapes and figures it "
+            "states.",
             show_default=False)] = "",
         input: InputOpt = None,
         preset: PresetOpt = None,
         convention: ConventionOpt = None,
         model: ModelOpt = None,
-        format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")
-                          ] = Format.table,
+        format: TableJsonOpt = TableJson.table,
     ) -> None:
         """Mark your own answers (output shapes, parameter counts, totals) right or wrong."""
         from ..calc.check import mark, mark_summary_table, parse_answers
         from ..dialects.summary_table import is_summary_table, parse_summary_table
 
-        if format not in (Format.table, Format.json):
-            raise UsageError("check prints table or json")
         if not expect:
             if _check_lecture_table(spec, preset, input, convention, model, format):
                 raise typer.Exit(1)
@@ -150,7 +149,7 @@ def register(app: typer.Typer) -> None:
         summary = summarize_resolved(r)
         marks = mark(summary, answers)
         wrong = sum(not m.right for m in marks)
-        if format is Format.json:
+        if format is TableJson.json:
             write(json.dumps({"right": len(marks) - wrong, "wrong": wrong, "answers": [
                 {"layer": m.answer.key, "what": m.answer.what, "yours": m.answer.text,
                  "right": m.right, "correct": m.correct, "working": m.working}

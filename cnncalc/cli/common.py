@@ -12,11 +12,21 @@ import typer
 from ..errors import CnnCalcError, OutputError, SpecSyntaxError
 from .term import clip, console, echo, write  # Typer-free: the fast path shares them
 
-__all__ = ["clip", "console", "echo", "fail", "guarded", "write"]
+__all__ = ["clip", "console", "echo", "fail", "guarded", "note", "write"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SHOWN_SPEC = 400  # a spec longer than this is not repeated under its error
+
+# Notes about how the command read its input (an input that looks channels-last): said
+# after a command that succeeds, or as part of its error, so an error stays one line.
+_notes: list[str] = []
+
+
+def note(text: str) -> None:
+    """Say `text` once the command ends: on standard error, or inside its error message."""
+    if text not in _notes:
+        _notes.append(text)
 
 
 def caret_lines(error: SpecSyntaxError, encoding: str | None) -> tuple[str, str]:
@@ -39,7 +49,8 @@ def fail(error: CnnCalcError) -> NoReturn:
         raise typer.Exit(0)  # stdout and stderr both closed: output was not wanted at all
     err = console(stderr=True)
     err.print("[bold red]error:[/] ", end="", markup=True)
-    err.print(clip(str(error)), markup=False, soft_wrap=True)
+    err.print(clip("; ".join([str(error), *_notes])), markup=False, soft_wrap=True)
+    _notes.clear()
     if isinstance(error, SpecSyntaxError) and len(error.spec) <= SHOWN_SPEC:
         spec, caret = caret_lines(error, err.encoding)
         err.print("  " + spec, markup=False, soft_wrap=True)
@@ -52,8 +63,15 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _notes.clear()
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            if _notes:
+                err = console(stderr=True)
+                for text in _notes:
+                    err.print("note: " + clip(text), markup=False, soft_wrap=True)
+                _notes.clear()
+            return result
         except CnnCalcError as e:
             fail(e)
         except KeyboardInterrupt:

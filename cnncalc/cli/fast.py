@@ -115,10 +115,14 @@ def serve(argv: list[str]) -> int | None:
         return None
     try:
         from ..calc.summary import summarize
+        from ..ops.shape import channels_last_note
 
         r = _resolve(call)
         title = r.title
-        summary = summarize(r.nodes, r.shape, r.convention, call.batch, r.spec)
+        if call.input is not None and channels_last_note(call.input, r.convention):
+            return None  # the full path says how the input reads
+        # An error is the full path's to report, with its suggestions: none searched here.
+        summary = summarize(r.nodes, r.shape, r.convention, call.batch, r.spec, suggest=False)
     except Exception:  # any error, expected or not, is the full path's to report
         return None
     from ..errors import OutputError

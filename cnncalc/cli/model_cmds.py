@@ -11,11 +11,12 @@ import typer
 from ..errors import DataError, ResourceError, UsageError
 from .calc_cmds import (
     ConventionOpt,
-    Format,
     InputOpt,
     ModelOpt,
     PresetOpt,
     SpecArg,
+    TableJson,
+    TableJsonOpt,
     resolve,
     summarize_resolved,
 )
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from ..train.evaluate import PlainSpec
 
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda or mps.")]
-TableOrJson = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
+TableOrJson = TableJsonOpt
 
 
 def check_name(class_name: str) -> None:
@@ -135,7 +136,7 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOpt = None,
         dataset: DatasetOpt = None,
         device: DeviceOpt = "auto",
-        format: TableOrJson = Format.table,
+        format: TableOrJson = TableJson.table,
         spec: PlainSpecOpt = None,
         input: InputOpt = None,
         preset: PresetOpt = None,
@@ -156,10 +157,10 @@ def register(app: typer.Typer) -> None:
         names = [str(p) for p in checkpoints]
         # Read (and verified) once: here when the dataset comes from them, else in run_eval.
         loaded = {} if plain or dataset else read_checkpoints(names)
-        data = load_data(data_dir, format is Format.json,
+        data = load_data(data_dir, format is TableJson.json,
                          dataset or ("mnist" if plain else dataset_of(loaded)))
         result = run_eval(names, data, device, plain=plain, loaded=loaded)
-        if format is Format.json:
+        if format is TableJson.json:
             write(json.dumps(result, indent=2))
             return
         from ..render.evaluation import evaluation_view
@@ -181,7 +182,7 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOpt = None,
         dataset: DatasetOpt = None,
         device: DeviceOpt = "auto",
-        format: TableOrJson = Format.table,
+        format: TableOrJson = TableJson.table,
         spec: PlainSpecOpt = None,
         input: InputOpt = None,
         preset: PresetOpt = None,
@@ -210,7 +211,7 @@ def register(app: typer.Typer) -> None:
             pixels = read_image(image)
         ranked = run_predict(str(checkpoint), pixels, top, device, plain,
                              loaded.get(str(checkpoint)))
-        if format is Format.json:
+        if format is TableJson.json:
             write(json.dumps({"top": [{"class": c, "probability": p} for c, p in ranked],
                               **({"label": label} if label is not None else {})}, indent=2))
             return

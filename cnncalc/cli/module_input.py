@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import CnnCalcError, UsageError
+from ..errors import CnnCalcError, UsageError, cut
 
 
 def _need_train() -> None:
@@ -57,8 +57,11 @@ def load_model(ref: str, module_args: str | None = None) -> Any:
     if not sep or not path_text or not name.isidentifier():
         raise UsageError(f"bad --module '{ref}'", "write it as path/to/file.py:ClassName")
     path = Path(path_text)
+    if not path.exists():
+        raise UsageError(f"--module file '{cut(path_text, 80)}' does not exist",
+                         "give the path to a .py file, e.g. models/net.py:Net")
     if path.suffix != ".py" or not path.is_file():
-        raise UsageError(f"--module file '{path_text}' is not a Python file",
+        raise UsageError(f"--module file '{cut(path_text, 80)}' is not a Python file",
                          "give the path to a .py file, e.g. models/net.py:Net")
     args, kwargs = _arguments(module_args)
     _need_train()

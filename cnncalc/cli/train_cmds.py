@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .. import presets as preset_mod
 from ..dialects.resolved import Resolved
 from ..errors import CheckpointError, RunDirError, UsageError
-from .calc_cmds import Format, InputOpt, PresetOpt, SpecArg, resolve
+from .calc_cmds import InputOpt, PresetOpt, SpecArg, TableJson, resolve
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
 
@@ -65,7 +67,8 @@ def _declared_sizes_fit(resolved: Resolved) -> None:
     from ..errors import LayerError
 
     try:
-        summarize(resolved.nodes, resolved.shape, resolved.convention)
+        # No input to suggest: MNIST's is fixed, and the message says what it is.
+        summarize(resolved.nodes, resolved.shape, resolved.convention, suggest=False)
     except LayerError as e:
         if not resolved.dialect:  # a spec: the summary's own message and hint say it all
             raise LayerError(e.message, e.hint) from None
@@ -146,35 +149,96 @@ class _Resume:
                 f"{self.options.epochs}; pass --epochs N to train further")
 
 
+# What a SPEC trains with when an option is not given (cnncalc.train.options.TrainOptions'
+# defaults: importing it would import torch, so a test keeps the two equal). A preset, and
+# no SPEC at all, bring their own recipe.
+SPEC_DEFAULTS: dict[str, object] = {
+    "epochs": 2, "batch_size": 128, "lr": 0.003, "optimizer": "adamw", "schedule": "onecycle",
+    "init": "default", "seed": 0, "device": "auto", "precision": "auto",
+    "weight_decay": 5e-4, "label_smoothing": 0.0}
+# The choices completion offers (the option checks in cnncalc.train own the real lists; a
+# test keeps these equal to them).
+OPTIMIZERS = ("sgd", "sgd-momentum", "momentum", "adam", "adamw", "adadelta")
+SCHEDULES = ("none", "step", "onecycle", "cosine")
+INITS = ("default", "normal", "uniform", "xavier", "kaiming")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+def _default(name: str) -> str:
+    if any(name in p.train for p in preset_mod.PRESETS.values()):
+        return f" [default: {SPEC_DEFAULTS[name]} for a SPEC; a preset's own]"
+    return f" [default: {SPEC_DEFAULTS[name]}]"
+
+
+def _choices(values: tuple[str, ...]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return [v for v in values if v.startswith(incomplete)]
+
+    return complete
+
+
+def _recipe() -> str:
+    recipe = preset_mod.PRESETS[preset_mod.DEFAULT].train
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in recipe.items())
+
+
+TRAIN_HELP = (
+    "Train a spec (or preset) on MNIST with checkpoints; Ctrl-C saves and can resume.\n\n"
+    "An option not given takes the default shown for a SPEC; a preset (and no SPEC, which "
+    f"trains {preset_mod.DEFAULT}) brings its own recipe: {preset_mod.DEFAULT} trains with "
+    f"{_recipe()}. See 'cnncalc presets'.")
+
+
+def smoothing_note(smoothing: float) -> str:
+    return (f"train loss includes label smoothing {smoothing:g}; val and test losses do not, "
+            "so the train loss sits above them")
+
+
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(help=TRAIN_HELP)
     @guarded
     def train(
         spec: SpecArg = None,
         preset: PresetOpt = None,
         input: InputOpt = None,
-        epochs: Annotated[int | None, typer.Option(help="Epochs in total (with --resume: "
-                                                      "train up to this epoch).")] = None,
-        batch_size: Annotated[int | None, typer.Option(help="Images per step.")] = None,
-        lr: Annotated[float | None, typer.Option(help="Learning rate (peak, for onecycle)."
-                                                    )] = None,
+        epochs: Annotated[int | None, typer.Option(
+            help="Epochs in total (with --resume: train up to this epoch)." + _default("epochs"),
+            show_default=False)] = None,
+        batch_size: Annotated[int | None, typer.Option(
+            help="Images per step." + _default("batch_size"), show_default=False)] = None,
+        lr: Annotated[float | None, typer.Option(
+            help="Learning rate (peak, for onecycle)." + _default("lr"), show_default=False)
+        ] = None,
         optimizer: Annotated[str | None, typer.Option(
-            help="sgd, sgd-momentum (alias momentum), adam, adamw or adadelta.")] = None,
+            help="sgd, sgd-momentum (alias momentum), adam, adamw or adadelta."
+            + _default("optimizer"), show_default=False,
+            autocompletion=_choices(OPTIMIZERS))] = None,
         schedule: Annotated[str | None, typer.Option(
-            help="Learning-rate schedule: none, step, onecycle or cosine.")] = None,
+            help="Learning-rate schedule: none, step, onecycle or cosine."
+            + _default("schedule"), show_default=False,
+            autocompletion=_choices(SCHEDULES))] = None,
         init: Annotated[str | None, typer.Option(
-            help="Weight init: default, normal, uniform, xavier or kaiming.")] = None,
-        seed: Annotated[int | None, typer.Option(help="Random seed, 0 to 2**63-1.")] = None,
-        device: Annotated[str | None, typer.Option(help="auto, cpu, cuda or mps.")] = None,
+            help="Weight init: default, normal, uniform, xavier or kaiming." + _default("init"),
+            show_default=False, autocompletion=_choices(INITS))] = None,
+        seed: Annotated[int | None, typer.Option(
+            help="Random seed, 0 to 2**63-1." + _default("seed"), show_default=False)] = None,
+        device: Annotated[str | None, typer.Option(
+            help="auto, cpu, cuda or mps." + _default("device"), show_default=False,
+            autocompletion=_choices(DEVICES))] = None,
         precision: Annotated[str | None, typer.Option(
             help="auto (bf16 where the hardware is fast at it, fp16 on GPUs without bf16), "
-                 "fp32, bf16 or fp16 (CUDA, with a gradient scaler).")] = None,
+                 "fp32, bf16 or fp16 (CUDA, with a gradient scaler)." + _default("precision"),
+            show_default=False, autocompletion=_choices(PRECISIONS))] = None,
         limit_train: Annotated[int | None, typer.Option(
             help="Train on a random subset of N images (quick runs).")] = None,
         label_smoothing: Annotated[float | None, typer.Option(
-            help="Label smoothing, 0 to 1.")] = None,
-        weight_decay: Annotated[float | None, typer.Option(help="Weight decay, 0 to 1.")
-                                ] = None,
+            help="Label smoothing, 0 to 1. Only the train loss includes it, so with smoothing "
+                 "the train loss sits above the validation and test losses."
+                 + _default("label_smoothing"), show_default=False)] = None,
+        weight_decay: Annotated[float | None, typer.Option(
+            help="Weight decay, 0 to 1." + _default("weight_decay"), show_default=False)
+        ] = None,
         val_split: Annotated[int | None, typer.Option(
             help="Training images held out (seeded) to choose best.pt and stop early; 0 "
                  "for none (best.pt is then the last epoch). [default: 5000, or a twelfth "
@@ -200,9 +264,9 @@ def register(app: typer.Typer) -> None:
             help="Continue the run in this folder from its last.pt.", show_default=False)] = None,
         force: Annotated[bool, typer.Option(help="Replace a run already in --out.")] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
-        format: Annotated[Format, typer.Option("--format", "-f",
+        format: Annotated[TableJson, typer.Option("--format", "-f",
                                                help="table, or json for the history.")
-                          ] = Format.table,
+                          ] = TableJson.table,
     ) -> None:
         """Train a spec (or preset) on MNIST with checkpoints; Ctrl-C saves and can resume."""
         from ..train.device import check_threads, choose_threads, cpu_policy
@@ -213,7 +277,6 @@ def register(app: typer.Typer) -> None:
         need_torch()
         from dataclasses import asdict
 
-        from .. import presets as preset_mod
         from ..train import rundir
         from ..train.loop import train as run_training
         from ..train.options import TrainOptions, check_compile, check_world
@@ -317,7 +380,7 @@ def register(app: typer.Typer) -> None:
             state = None if plan is None else plan.state
             data = load_data(data_dir, quiet or not ranks.main, options.dataset)
             choose_threads(threads)
-            out_console = console(stderr=format is Format.json)
+            out_console = console(stderr=format is TableJson.json)
             reporter = RichReporter(out_console, quiet or not ranks.main)
             with _StopFlag() as stop:
                 try:
@@ -331,7 +394,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(130)
             return
         best_row = result.history[result.best_epoch - 1] if result.best_epoch else None
-        if format is Format.json:
+        if format is TableJson.json:
             write(json.dumps({"run": str(run_dir), "epoch": result.epoch,
                               "best_epoch": result.best_epoch,
                               "best_val_acc": result.best_acc if result.best_acc >= 0 else None,
@@ -343,6 +406,9 @@ def register(app: typer.Typer) -> None:
         else:
             if result.history and not quiet:
                 out_console.print(epoch_table(result.history))
+                if options.label_smoothing:
+                    out_console.print(smoothing_note(options.label_smoothing), markup=False,
+                                      style="dim")
             if best_row is not None:
                 picked = (f"best validation accuracy {result.best_acc:.2%} at epoch "
                           f"{result.best_epoch}" if result.best_acc >= 0 else

@@ -81,6 +81,24 @@ def parse_shape(text: str, channels_last: bool = False) -> Shape:
     return dims
 
 
+def channels_last_note(text: str, convention: str) -> str | None:
+    """A note when an input given as CxHxW reads like HxWxC: a large first number and a last
+    of 1 or 3 (`32x32x3` read as 32 channels of 32x3). None for any other input, for one
+    written with `chw:` or `hwc:`, and under Keras' channels-last convention."""
+    raw = text.strip().lower()
+    if convention != PYTORCH or raw.startswith(("chw:", "hwc:", "flat:")):
+        return None
+    parts, batch = _dims(text)
+    if batch or len(parts) != 3 or not all(re.fullmatch(r"\d{1,13}", p) for p in parts):
+        return None
+    c, h, w = (int(p) for p in parts)
+    if w not in (1, 3) or c <= 4 or h <= 4:
+        return None
+    return (f"input {c}x{h}x{w} reads as {c} channels of {h}x{w} (C x H x W); for a {c}x{h} "
+            f"image with {w} channel{'s' * (w > 1)} (channels-last), write --input "
+            f"hwc:{c}x{h}x{w} or use --convention keras; chw:{c}x{h}x{w} keeps this reading")
+
+
 def describe_input(shape: Shape, convention: str) -> str:
     """How an input shape reads, for a table header: `1x28x28 (C x H x W)`."""
     if len(shape) == 1:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..calc.summary import Summary
 from ..errors import UsageError, cut
 from .draw_flat import flat
 from .draw_layered import layered
 from .draw_mermaid import to_mermaid
-from .draw_model import MAX_LAYERS_DRAWN, Drawing, plan
+from .draw_model import LINE, MAX_LAYERS_DRAWN, Drawing, Group, Item, Line, Poly, Text, plan
 
 STYLES = ("layered", "flat")
 
@@ -21,7 +23,36 @@ def diagram(summary: Summary, style: str = "layered", title: str = "",
         raise UsageError("the spec has no layers to draw")
     p = plan(summary, collapse, budget)
     heading = title or _short(summary.spec)
-    return layered(summary, p, heading) if style == "layered" else flat(summary, p, heading)
+    d = layered(summary, p, heading) if style == "layered" else flat(summary, p, heading)
+    return _title_room(d)
+
+
+def _title_room(d: Drawing) -> Drawing:
+    """A title of several lines (a model's name, then its input) drawn one text a line,
+    with everything below moved down to make room for it."""
+    head = next((g for g in d.groups if g.role == "title"), None)
+    if head is None or not head.items or not isinstance(head.items[0], Text):
+        return d
+    title = head.items[0]
+    lines = title.text.split("\n")
+    if len(lines) == 1:
+        return d
+    step = title.size * LINE
+    extra = step * (len(lines) - 1)
+
+    def down(item: Item) -> Item:
+        if isinstance(item, Text):
+            return replace(item, y=item.y + extra)
+        if isinstance(item, (Poly, Line)):
+            return replace(item, points=tuple((x, y + extra) for x, y in item.points))
+        raise AssertionError(f"no shift for {type(item).__name__}")
+
+    texts = tuple(replace(title, text=line, y=title.y + i * step)
+                  for i, line in enumerate(lines))
+    groups = tuple(Group(g.role, g.attrs, texts + tuple(down(x) for x in g.items[1:]))
+                   if g is head else Group(g.role, g.attrs, tuple(down(x) for x in g.items))
+                   for g in d.groups)
+    return replace(d, height=d.height + extra, groups=groups)
 
 
 def mermaid(summary: Summary, title: str = "", collapse: bool = True,

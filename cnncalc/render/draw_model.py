@@ -91,6 +91,9 @@ class Drawing:
     notes: tuple[str, ...] = ()
 
 
+LINE = 1.25  # the height of a line of text, in font sizes
+
+
 def text_width(text: str, size: float) -> float:
     """A conservative width estimate: layouts must not depend on a font being installed."""
     return 0.62 * size * len(text)

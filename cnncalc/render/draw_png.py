@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 
-from .draw_model import Drawing, Line, Point, Poly, Text
+from .draw_model import LINE, Drawing, Line, Point, Poly, Text
 from .safe import visible
 
 DPI = 100
@@ -67,10 +67,13 @@ def to_png(d: Drawing, scale: float = 1.0) -> bytes:
     for t in texts:
         # Titles and labels hold file names and spec strings: shown as written, never read
         # as math text ($...$) or handed to TeX, whatever the user's matplotlibrc says.
-        ax.text(t.x, t.y, visible(t.text), fontsize=t.size * pt,
-                ha={"start": "left", "middle": "center", "end": "right"}[t.anchor],
-                va="baseline", fontweight="bold" if t.bold else "normal", parse_math=False,
-                usetex=False)
+        # Each line is its own text, a line height below the one before, as in the SVG:
+        # matplotlib would stack the lines of one text upwards from its last baseline.
+        for i, line in enumerate(t.text.split("\n")):
+            ax.text(t.x, t.y + i * t.size * LINE, visible(line), fontsize=t.size * pt,
+                    ha={"start": "left", "middle": "center", "end": "right"}[t.anchor],
+                    va="baseline", fontweight="bold" if t.bold else "normal",
+                    parse_math=False, usetex=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
     plt.close(fig)

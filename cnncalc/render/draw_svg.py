@@ -7,7 +7,7 @@ escapes, so the document always parses.
 
 from __future__ import annotations
 
-from .draw_model import Drawing, Group, Item, Line, Poly
+from .draw_model import LINE, Drawing, Group, Item, Line, Poly
 from .safe import xml_attr, xml_text
 
 # Hatches keep the layer kinds apart in black and white; Okabe-Ito colours keep them apart
@@ -57,8 +57,13 @@ def _item(item: Item) -> list[str]:
                 f'stroke-width="{_n(item.width)}"{dash}{marker}/>']
     role = f' class="{item.role}"' if item.role else ""
     weight = ' font-weight="bold"' if item.bold else ""
+    lines = item.text.split("\n")
+    # SVG collapses a newline inside <text>: each line is a <tspan> a line height down.
+    body = xml_text(lines[0]) if len(lines) == 1 else "".join(
+        f'<tspan x="{_n(item.x)}" dy="{_n(0 if i == 0 else item.size * LINE)}">'
+        f"{xml_text(line)}</tspan>" for i, line in enumerate(lines))
     return [f'<text{role} x="{_n(item.x)}" y="{_n(item.y)}" font-size="{_n(item.size)}" '
-            f'text-anchor="{item.anchor}"{weight}>{xml_text(item.text)}</text>']
+            f'text-anchor="{item.anchor}"{weight}>{body}</text>']
 
 
 def _group(g: Group) -> list[str]:

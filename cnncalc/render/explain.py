@@ -64,6 +64,44 @@ def explain_rich(items: list[Explained], s: Summary) -> RenderableType:
     return Screened(Group(*parts))  # names from outside, on any console
 
 
+# Notebook HTML: long formulas wrap inside the cell instead of running off its edge.
+_HTML_STYLE = "white-space: normal; overflow-wrap: anywhere; max-width: 100%"
+
+
+def explain_html(items: list[Explained], s: Summary) -> str:
+    """The worked answers as HTML for a notebook: headings and lists, every text escaped."""
+    from html import escape
+
+    first = items[0].input_shape if items else s.input_shape
+    out = [f'<div class="cnncalc-explain" style="{_HTML_STYLE}">',
+           f"<h3><code>{escape(s.spec)}</code></h3>",
+           f"<p>Input <code>{escape(str(first))}</code>.</p>"]
+    for e in items:
+        out.append(f"<h4>Layer {escape(e.path)}: <code>{escape(e.spec)}</code> "
+                   f"({escape(str(e.input_shape))} → {escape(str(e.output_shape))})</h4>")
+        out.append("<ul>")
+        open_item = False
+        for what, work in e.lines:
+            if what:
+                if open_item:
+                    out.append("</li>")
+                out.append(f"<li><b>{escape(what)}</b>: {escape(work)}")
+                open_item = True
+            else:  # a further line of the item above
+                out.append(f"<br>{escape(work)}")
+        if open_item:
+            out.append("</li>")
+        out += [f"<li>⚠ {escape(r)}</li>" for r in e.remarks]
+        out.append("</ul>")
+    out.append(f"<p><b>Total</b>: {count(s.trainable_params)} trainable parameters"
+               + (f" + {count(s.non_trainable_params)} non-trainable"
+                  if s.non_trainable_params else "")
+               + f", {count(s.total_macs)} MACs.</p>")
+    out.append(f"<p><i>{escape(MAC_NOTE + ' ' + _torchinfo_line(s))}</i></p>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
 def explain_markdown(items: list[Explained], s: Summary) -> str:
     # The spec and layer texts come from outside (spec strings, pasted code): code spans
     # where that is safe, escaped text otherwise; the worked lines are escaped where they

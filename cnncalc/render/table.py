@@ -48,21 +48,25 @@ def visible_rows(s: Summary) -> tuple[list[tuple[int, LayerInfo] | None], str]:
                    "every layer")
 
 
+WIDE_HINT = "--wide shows them"  # the command line's way to see the columns left out
+
+
 class SummaryTable:
     """A summary drawn as a table at whatever width the console gives it."""
 
     def __init__(self, s: Summary, title: str | None = None,
                  columns: Sequence[str] | None = None, wide: bool = False,
-                 figure: str = MACS) -> None:
+                 figure: str = MACS, shows_more: str = WIDE_HINT) -> None:
         self.summary = s
         self.title = title
         self.columns = tuple(columns) if columns else None
         self.wide = wide
         self.figure = figure
+        self.shows_more = shows_more
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield fitted_table(self.summary, self.title, options.max_width, self.columns,
-                           self.wide, console.encoding, self.figure)
+                           self.wide, console.encoding, self.figure, self.shows_more)
 
 
 def parse_columns(text: str | None) -> tuple[str, ...] | None:
@@ -90,10 +94,12 @@ def _rows(s: Summary, encoding: str | None = None, figure: str = MACS
 
 
 def summary_table(s: Summary, title: str | None = None, columns: Sequence[str] | None = None,
-                  wide: bool = False, figure: str = MACS) -> SummaryTable:
+                  wide: bool = False, figure: str = MACS,
+                  shows_more: str = WIDE_HINT) -> SummaryTable:
     """The summary as a renderable that fits whatever width it is printed at; `figure`
-    (calc.costs) picks what the MACs column shows: MACs, FLOPs or torchinfo's Mult-Adds."""
-    return SummaryTable(s, title, columns, wide, figure)
+    (calc.costs) picks what the MACs column shows: MACs, FLOPs or torchinfo's Mult-Adds;
+    `shows_more` says how to see the columns that did not fit."""
+    return SummaryTable(s, title, columns, wide, figure, shows_more)
 
 
 def _named(names: Sequence[str], label: str) -> tuple[str, ...]:
@@ -102,7 +108,8 @@ def _named(names: Sequence[str], label: str) -> tuple[str, ...]:
 
 def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
                  columns: Sequence[str] | None = None, wide: bool = False,
-                 encoding: str | None = None, figure: str = MACS) -> RenderableType:
+                 encoding: str | None = None, figure: str = MACS,
+                 shows_more: str = WIDE_HINT) -> RenderableType:
     """The table, totals, flags and legend, fitted to `width` (None: every column, unwrapped),
     with every text as a stream in `encoding` can show it safely."""
     rows, elided = _rows(s, encoding, figure)
@@ -131,7 +138,7 @@ def fitted_table(s: Summary, title: str | None = None, width: int | None = None,
         table.add_row(*(Text(t) for t in picked), style=style)
     parts: list[RenderableType] = [table]
     if chosen.dropped and width is not None and only is None:
-        parts.append(Text(dropped_line(chosen.dropped), style="dim"))
+        parts.append(Text(dropped_line(chosen.dropped, shows_more), style="dim"))
     parts.append(_totals_grid((for_stream(k, encoding), for_stream(v, encoding))
                               for k, v in totals(s, figure)))
     if figure_notes(s, figure):

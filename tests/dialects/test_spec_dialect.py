@@ -106,7 +106,8 @@ def test_spec_matches_torch(spec: str, shape: str) -> None:
      "1x14x14", "layer 7 Linear(3136, 10) expects 3136 input features, but layer 6 flatten "
      "gives 2048 (128x4x4)"),
     ("Conv2d(3, 16, 3)", "1x28x28",
-     "layer 1 Conv2d(3, 16, 3) expects 3 input channels, but the input has 1 (1x28x28)"),
+     "layer 1 Conv2d(3, 16, 3) expects 3 input channels, but the input has 1 (1x28x28); an "
+     "input of 3x28x28 makes every declared size fit (--input 3x28x28)"),
     ("conv(32,3)-BatchNorm2d(16)", "1x28x28", "layer 2 BatchNorm2d(16) expects 16 input "
      "channels, but layer 1 conv(32,3) gives 32 (32x26x26)"),
     ("conv(4,3)-Linear(2704, 10)", "1x28x28", "layer 2 Linear(2704, 10) expects 2704 input "
