@@ -52,7 +52,10 @@ def test_declared_sizes_stop_train_before_any_work(tmp_path: Path, extra: list[s
     r = CliRunner().invoke(app, ["train", str(tmp_path / "net.py"), *extra, "--data-dir",
                                  str(data), "--out", str(out), "--epochs", "1"])
     assert r.exit_code == 1, r.output
+    # Linear(400) needs 16·k·k = 400, k = 5: a 32x32 input (32-5+1 = 28, /2 = 14, -4 = 10,
+    # /2 = 5) with conv1's 3 channels.
     assert needle in r.stderr and "train builds the model the code declares" in r.stderr
+    assert "this model takes 3x32x32 images; MNIST is 1x28x28" in r.stderr
     assert not out.exists()
 
 

@@ -62,20 +62,32 @@ def _quiet_native_logs() -> None:
 def _declared_sizes_fit(resolved: Resolved) -> None:
     """What train builds is the model summary reads: sizes the code declares
     (`Conv2d(3, ...)`, `Linear(400, ...)`) must fit the input it trains on, or it is an
-    error; never a model with other sizes than the code's."""
+    error; never a model with other sizes than the code's. Where another input would fit
+    every declared size, the error names it: "this model takes 3x32x32 images"."""
+    from ..calc.fit import fitting_input
     from ..calc.summary import summarize
     from ..errors import LayerError
+    from ..ir.graph import lower
+    from ..ops.shape import format_shape
 
     try:
-        # No input to suggest: MNIST's is fixed, and the message says what it is.
         summarize(resolved.nodes, resolved.shape, resolved.convention, suggest=False)
     except LayerError as e:
         if not resolved.dialect:  # a spec: the summary's own message and hint say it all
             raise LayerError(e.message, e.hint) from None
-        raise LayerError(f"{e.message}; train builds the model the code declares, on "
-                         "MNIST's 1x28x28 digits (zero-padded to a larger input)",
+        graph = lower(resolved.nodes)
+
+        def notes(shape: tuple[int, ...]) -> tuple[str, ...]:
+            s = summarize(graph, shape, resolved.convention, suggest=False)
+            return tuple(n for r in s.leaves() for n in r.notes)
+
+        found = fitting_input(graph, resolved.shape, notes)
+        takes = (f"this model takes {format_shape(found, resolved.convention)} images; "
+                 if found is not None and found != resolved.shape else "")
+        raise LayerError(f"{e.message}; {takes}MNIST is 1x28x28, and train builds the model "
+                         "the code declares",
                          e.hint or "train a model whose first layer takes 1 channel and whose "
-                         "sizes fit that input ('cnncalc summary' shows where they do not)"
+                         "sizes fit 28x28 ('cnncalc summary' shows where they do not)"
                          ) from None
 
 
