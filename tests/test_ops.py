@@ -222,3 +222,30 @@ def test_solve_says_when_it_cannot_follow_a_layer() -> None:
     for spec in ("conv(8,3)-reshape(8x2x2)", "conv(8,3)-permute(1,2,0)-conv(4,3)"):
         with pytest.raises(LayerError, match="solve cannot follow"):
             solve_input(spec, (2, 2))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_padding_mode_is_built_not_dropped(mode: str) -> None:
+    """Conv2d(..., padding_mode='reflect') changes no shape or count, but it changes the
+    model: the built module must pad as the code says (it was silently zeros), the Python
+    export must write it, and the Keras writer, which pads with zeros only, must refuse."""
+    torch = pytest.importorskip("torch")
+    from cnncalc.calc.summary import summarize
+    from cnncalc.dialects.resolve import resolve
+    from cnncalc.errors import UsageError
+    from cnncalc.export.keras import to_keras
+    from cnncalc.train.export import to_python
+    from cnncalc.train.model import build
+
+    r = resolve(f"Conv2d(1, 4, 3, padding=1, padding_mode='{mode}')", None, "1x8x8")
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert (s.output_shape, s.trainable_params) == ((4, 8, 8), 40)  # (3·3·1)·4 + 4
+    model = build(s)
+    assert model[0].padding_mode == mode
+    reference = torch.nn.Conv2d(1, 4, 3, padding=1, padding_mode=mode)
+    reference.load_state_dict(model[0].state_dict())
+    x = torch.rand(1, 1, 8, 8)
+    assert torch.equal(model(x), reference(x))
+    assert f"padding_mode='{mode}'" in to_python(s, model)
+    with pytest.raises(UsageError, match="zeros only"):
+        to_keras(s)

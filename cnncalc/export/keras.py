@@ -81,6 +81,9 @@ def _ceil_pads(row: LayerInfo, k: tuple[int, int], s: tuple[int, int],
 
 
 def _conv(row: LayerInfo, a: ConvArgs) -> list[str]:
+    if a.padding_mode != "zeros":
+        raise UsageError(f"layer {row.path} {row.spec}: Keras pads with zeros only "
+                         f"(padding_mode={a.padding_mode!r})", "export it with --export py")
     k, s, d = a.kernel_size, a.stride, a.dilation
     if max(s) > 1 and max(d) > 1:
         raise UsageError(f"layer {row.path} {row.spec}: Keras allows no stride above 1 with a "

@@ -38,7 +38,8 @@ def _conv(a: Args) -> Bound:
     return one("conv", (("channels", c),), out_channels=a["out_channels"],
                kernel_size=a["kernel_size"], stride=a["stride"],
                padding=_padding(a["padding"], "Conv2d padding"), dilation=a["dilation"],
-               groups=a["groups"], bias=as_bool(a["bias"], "Conv2d bias"))
+               groups=a["groups"], bias=as_bool(a["bias"], "Conv2d bias"),
+               padding_mode=a["padding_mode"])
 
 
 def _convt(a: Args) -> Bound:

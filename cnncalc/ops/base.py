@@ -47,6 +47,7 @@ class ConvArgs:
     bias: bool
     pads: tuple[int, int, int, int]  # top, bottom, left, right, as applied
     padding: str | None  # 'same'/'valid' where torch takes it as written, else None
+    padding_mode: str = "zeros"  # what the border holds: zeros, reflect, replicate, circular
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .base import ConvArgs, ConvTArgs, OpDef, Rule, Step, Window
 from .shape import KERAS, Shape, numel
-from .signature import BOOL, INT, PADDING, PAIR, Layer, LayerDef, Param, format_value
+from .signature import BOOL, CHOICE, INT, PADDING, PAIR, Layer, LayerDef, Param, format_value
 from .window import (
     Axis,
     Refusal,
@@ -38,7 +38,9 @@ def _conv_params(transposed: bool) -> tuple[Param, ...]:
     )
     if transposed:
         return head + (Param("output_padding", PAIR, 0, ("op",)),) + tail
-    return head + tail
+    # What the padded border holds: no shape or count depends on it, but the model does.
+    return head + tail + (Param("padding_mode", CHOICE, "zeros",
+                                choices=("zeros", "reflect", "replicate", "circular")),)
 
 
 def conv(layer: Layer, shape: Shape, convention: str) -> Step:
@@ -74,7 +76,8 @@ def conv(layer: Layer, shape: Shape, convention: str) -> Step:
         f"{numel(out)} outputs · {per_out} = {macs}", tuple(notes),
         (Window(ke[0], s[0], ah.pad_left), Window(ke[1], s[1], aw.pad_left)),
         args=ConvArgs(c, out_c, k, s, d, g, bias,
-                      (ah.pad_left, ah.pad_right, aw.pad_left, aw.pad_right), torch_pad),
+                      (ah.pad_left, ah.pad_right, aw.pad_left, aw.pad_right), torch_pad,
+                      str(layer.args.get("padding_mode", "zeros"))),
     )
 
 

@@ -32,7 +32,7 @@ def _call(m: nn.Module, row: LayerInfo) -> str:
     positional = True
     for name, param in list(sig.parameters.items())[1:]:
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in (
-                "device", "dtype", "inplace", "padding_mode"):
+                "device", "dtype", "inplace"):
             continue
         if name == "bias":
             value: Any = getattr(m, "bias", None) is not None

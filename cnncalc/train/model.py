@@ -94,13 +94,17 @@ class ChannelLayerNorm(nn.LayerNorm):
 def _conv(a: ConvArgs) -> nn.Module:
     def conv2d(padding: str | tuple[int, int]) -> nn.Conv2d:
         return nn.Conv2d(a.in_channels, a.out_channels, a.kernel_size, a.stride, padding,
-                         a.dilation, a.groups, a.bias)
+                         a.dilation, a.groups, a.bias,
+                         a.padding_mode)  # type: ignore[arg-type]  # checked by the op
 
     if a.padding is not None:
         return conv2d(a.padding)
     top, bottom, left, right = a.pads
     if top == bottom and left == right:
         return conv2d((top, left))
+    if a.padding_mode != "zeros":
+        raise UsageError(f"uneven padding with padding_mode={a.padding_mode!r} has no torch "
+                         "layer cnncalc builds", "pad evenly, or use padding_mode='zeros'")
     return Padded(nn.ZeroPad2d((left, right, top, bottom)), conv2d((0, 0)))
 
 
