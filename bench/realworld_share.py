@@ -18,7 +18,8 @@ own (one per framework, each file in a fresh namespace, under a time limit):
     files are written against tf.keras. Without KERAS_PY the Keras files are skipped and
     the table says so.
 Modules a file imports but never uses to build the model (torchvision, torchsummary)
-are replaced by empty stand-ins in the oracle when they are not installed.
+are replaced by empty stand-ins in the oracle when they are not installed. The oracle
+runs the stored files' code (cnncalc never does): add only files you have read.
 
 Each file is then:
   exact    cnncalc's output shape, trainable and non-trainable parameters equal the oracle's
