@@ -179,6 +179,7 @@ class _ModuleReader:
                                and (name.startswith("super") or isinstance(v.func.value,
                                                                            ast.Call)
                                     or name.endswith("Module.__init__"))):
+            self.check_super(v.func.value)
             return  # super().__init__(), super(Net, self).__init__(), nn.Module.__init__(self)
         found = init_call(v, self.own_tensor, "")
         if found is not None:
@@ -192,6 +193,28 @@ class _ModuleReader:
             return
         raise err(s, f"'{text(s)}' in __init__ cannot be read without running the code",
                   "assign layers to self.name, one per line")
+
+    def check_super(self, node: ast.expr) -> None:
+        """`super(X, self)` runs only where X is this class or one of its bases: Python stops
+        at any other name (NameError, or TypeError for a class self is not an instance of)."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "super" and node.args):
+            return
+        own = [self.cls.name] + [dotted(b) or "" for b in self.cls.bases]
+        first = node.args[0]
+        name = first.id if isinstance(first, ast.Name) else None
+        if name is None or (name not in own and name.rsplit(".", 1)[-1] not in
+                            [o.rsplit(".", 1)[-1] for o in own]):
+            raise err(node, f"{text(node)} in class {self.cls.name}: {text(first)} is not "
+                      f"this class or one of its bases, so Python stops here",
+                      f"write super().__init__() or super({self.cls.name}, self).__init__()")
+        init = self.methods.get("__init__")
+        me = init.args.args[0].arg if init is not None and init.args.args else "self"
+        if len(node.args) != 2 or not (isinstance(node.args[1], ast.Name)
+                                       and node.args[1].id == me):
+            raise err(node, f"{text(node)} in class {self.cls.name} cannot be read: "
+                      f"the second argument of super() must be {me}",
+                      f"write super({self.cls.name}, self).__init__()")
 
     def own_tensor(self, node: ast.expr) -> tuple[str, str] | None:
         """`self.fc.weight` of a layer defined above, which has that tensor."""

@@ -104,3 +104,40 @@ def test_lora_rank_is_refused_not_ignored() -> None:
         read_model(code.format(2))
     r = resolve(code.format(None), None, None)
     assert summarize(r.nodes, r.shape, r.convention).total_params == 4 * 3 + 3
+
+
+_SUPER = """
+import torch.nn as nn
+class SimpleNN(nn.Module):
+    def __init__(self):
+        super({first}, {second}).__init__()
+        self.fc = nn.Linear(784, 10)
+    def forward(self, x):
+        return self.fc(x.view(-1, 784))
+"""
+
+
+@pytest.mark.parametrize(("first", "second", "python_raises"), [
+    ("CNN", "self", NameError),  # a real file's slip: no class CNN exists
+    ("nn.Linear", "self", TypeError),  # self is not an nn.Linear
+    ("SimpleNN", "nn", TypeError),  # the second argument is not an instance
+])
+def test_a_super_call_python_rejects_is_refused(first: str, second: str,
+                                                python_raises: type) -> None:
+    """Oracle: Python itself, running the class, stops at that super() call; cnncalc must not
+    print the figures of the model the author meant."""
+    torch = pytest.importorskip("torch")
+    code = _SUPER.format(first=first, second=second)
+    space: dict[str, object] = {"torch": torch}
+    exec(compile(code, "<model>", "exec"), space)
+    with pytest.raises(python_raises):
+        space["SimpleNN"]()  # type: ignore[operator]
+    with pytest.raises(CodeError, match=r"line 5: super\("):
+        read_model(code, "SimpleNN")
+
+
+def test_a_super_call_python_accepts_is_read() -> None:
+    """super(SimpleNN, self) runs in Python; 784*10 + 10 = 7,850 parameters."""
+    code = _SUPER.format(first="SimpleNN", second="self")
+    r = resolve(code, None, "1x28x28", model="SimpleNN")
+    assert summarize(r.nodes, r.shape, r.convention).total_params == 7850
