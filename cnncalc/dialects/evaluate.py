@@ -17,6 +17,7 @@ from ..library.classes import library_name
 from . import allow, hooks
 from . import keras_functional as kf
 from .code import sequential_dialect
+from .given import value_of
 from .kinds import Built, Holder, Instance, LayerObj, Module, Owner, Param, SeqModel
 from .tensors import Tensor
 from .values import (
@@ -117,6 +118,10 @@ class Expressions:
             return self.call(node)
         if isinstance(node, ast.Name):
             return self.root(node)
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            given = self.given(node)
+            if given is not MISSING:
+                return given
         if isinstance(node, ast.Attribute):
             return self.attribute(self.value(node.value), node)
         if isinstance(node, (ast.Constant, ast.Tuple, ast.List, ast.UnaryOp, ast.BinOp,
@@ -139,6 +144,18 @@ class Expressions:
             self.calls_within(node)
             return Unknown(node.lineno, f"{text(node)} is only known when the code runs")
         raise err(node, f"{text(node)} is not read", READ_HINT)
+
+    def given(self, node: ast.Attribute | ast.Subscript) -> object:
+        """A value the user gives for this attribute (`--set args.num_classes=10`), or the
+        data shape --input stands for (`x_train.shape[1:]`); else MISSING."""
+        key = dotted(node)
+        if key is not None:
+            value = value_of(key)
+            if value is not MISSING:
+                return value
+        if self.values().data(node.value if isinstance(node, ast.Subscript) else node):
+            return self.raw(node)
+        return MISSING
 
     def calls_within(self, node: ast.AST) -> None:
         """Every call inside an expression whose value is not kept: each must be one the

@@ -11,6 +11,7 @@ from ..library.binding import PYTORCH, ClassError
 from ..spec import Node
 from . import hooks
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
+from .given import active, arguments, set_hint
 from .kinds import Found, Owner, Param, SeqModel
 from .script import Script, Unit
 from .values import (
@@ -67,6 +68,7 @@ def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
 def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     unit = Unit(tree)
     module = Script(unit, None, None)
+    module.history.given = active()  # --set replaces the module's own values
     module.history.bind("__name__", "__main__")  # the file read as a script
     unit.module = module
     module.body(tree.body)
@@ -202,6 +204,13 @@ def _evaluated(values: Values, node: ast.expr) -> object:
         return Unknown.of(e)
 
 
+def parameters(fn: ast.FunctionDef | ast.AsyncFunctionDef, skip_self: bool) -> list[str]:
+    """The names of a function's arguments (self left out), as --set may give them."""
+    a = fn.args
+    return [p.arg for p in (*a.posonlyargs, *a.args)][1 if skip_self else 0:] + \
+        [p.arg for p in a.kwonlyargs]
+
+
 def bind_arguments(fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Owner, values: Values,
                    given: dict[str, object], skip_self: bool) -> dict[str, object]:
     """Each parameter's value inside the function: what the code passes, else its default,
@@ -220,7 +229,7 @@ def bind_arguments(fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Owner, val
             stands = _evaluated(values, defaults[a.arg])
         else:
             stands = Unknown(fn.lineno, f"{a.arg} is an argument of {fn.name}, only known "
-                             "when it is called")
+                             "when it is called", set_hint(a.arg))
         param = Param(owner, a.arg, stands, home=owner)
         owner.params[a.arg] = param
         out[a.arg] = param
@@ -242,6 +251,7 @@ def _read_function(unit: Unit, owner: Owner, end: View) -> None:
     except CodeError as e:
         script.problems.append(e)
         given = {}
+    given.update(arguments(parameters(fn, method)))
     for name, value in bind_arguments(fn, owner, values, given, method).items():
         script.history.bind(name, value)
     script.body(fn.body)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Protocol
 
 from ..errors import CnnCalcError, cut
 from ..library.binding import MAX_INT
@@ -150,6 +150,12 @@ class Unknown:
         return Unknown(e.line, message, e.hint)
 
 
+class Given(Protocol):
+    """Values the user gives by name (--set), over the module's own (see given.py)."""
+
+    def lookup(self, key: str) -> object: ...
+
+
 class History:
     """Every binding of one scope, in order: a model read later sees each name as the code
     did at its own statement. One entry per binding, so memory grows with the code."""
@@ -158,6 +164,8 @@ class History:
         self.clock = 0
         self.bound: dict[str, tuple[list[int], list[object]]] = {}
         self.log: list[str] = []  # the name bound at each tick of the clock
+        # The module's scope only: a value the user gives replaces the module's own.
+        self.given: Given | None = None
 
     def bind(self, name: str, value: object) -> None:
         self.clock += 1
@@ -185,6 +193,10 @@ class View:
     outer: View | None = None
 
     def get(self, name: str) -> object:
+        if self.history.given is not None:
+            value = self.history.given.lookup(name)
+            if value is not MISSING:
+                return value
         entry = self.history.bound.get(name)
         if entry is not None:
             clocks, values = entry
@@ -229,7 +241,8 @@ class Values:
         return out + (self.base.names() if self.base is not None else [])
 
     def missing(self, node: ast.AST, key: str) -> CodeError:
-        hint = close_name(key, self.known()) or "write the number, or a constant defined above"
+        hint = close_name(key, self.known()) or "write the number, or a constant defined " \
+            f"above, or pass --set {cut(key)}=VALUE"
         return err(node, f"the value {cut(key)} is not known without running the code", hint)
 
     def eval(self, node: ast.AST) -> Raw:
@@ -324,7 +337,23 @@ class Values:
                     sized(node, count, "a list")
                     yield value
 
+    def data(self, node: ast.AST) -> bool:
+        """`DATA.shape` of a training array the code gives the model as its input (given.py):
+        read from --input, where the name holds no value the code made."""
+        if not (isinstance(node, ast.Attribute) and node.attr == "shape" and
+                isinstance(node.value, ast.Name)):
+            return False
+        from .given import is_data  # only for .shape
+
+        return is_data(node) and (self.get(node.value.id) is MISSING or
+                                  isinstance(self.get(node.value.id), Unknown))
+
     def name(self, node: ast.AST, key: str) -> Raw:
+        if self.data(node):
+            from .given import data_shape
+
+            assert isinstance(node, ast.Attribute)
+            return data_shape(node, node)
         value = self.get(key)
         if value is MISSING:
             raise self.missing(node, key)
@@ -389,6 +418,18 @@ class Values:
         return True
 
     def subscript(self, node: ast.Subscript) -> Raw:
+        if self.data(node.value):
+            from .given import data_shape
+
+            assert isinstance(node.value, ast.Attribute)
+            if isinstance(node.slice, ast.Slice):
+                parts = [None if p is None else self.eval(p) for p in
+                         (node.slice.lower, node.slice.upper, node.slice.step)]
+                if any(p is not None and (isinstance(p, bool) or not isinstance(p, int))
+                       for p in parts) or parts[2] == 0:
+                    raise err(node, f"{text(node)} is not a slice of integers")
+                return data_shape(node.value, node, slice(*parts))
+            return data_shape(node.value, node, self.eval(node.slice))
         base = self.eval(node.value)
         if isinstance(base, MappingProxyType) and not isinstance(node.slice, ast.Slice):
             key = self.eval(node.slice)
