@@ -88,12 +88,15 @@ class Expressions:
     def get(self, name: str) -> object:
         return self.view().get(name)
 
-    def missing(self, node: ast.AST, name: str) -> CodeError:
+    def missing(self, node: ast.AST, name: str, as_value: bool = False) -> CodeError:
+        """`name` is not defined; `as_value`: it is read as a value (not called), which the
+        user may give with --set."""
         hint = close_name(name, self.view().names()) or close_name(
-            name, sorted(allow.BUILTINS)) or "define or import it before it is used"
+            name, sorted(allow.BUILTINS)) or "define or import it before it is used" + (
+                f", or pass --set {name}=VALUE" if as_value else "")
         return err(node, f"{name} is not defined", hint)
 
-    def root(self, node: ast.Name) -> object:
+    def root(self, node: ast.Name, as_value: bool = False) -> object:
         """What a name means here: a binding, a builtin, a conventional module alias."""
         value = self.get(node.id)
         if value is not MISSING:
@@ -108,7 +111,7 @@ class Expressions:
         if self.star:  # `from x import *` may have defined it
             return Unknown(node.lineno, f"{node.id} comes from an import *; its value is only "
                            "known when the code runs")
-        raise self.missing(node, node.id)
+        raise self.missing(node, node.id, as_value)
 
     # --- values ------------------------------------------------------------------------
 
@@ -117,7 +120,7 @@ class Expressions:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Name):
-            return self.root(node)
+            return self.root(node, as_value=True)
         if isinstance(node, (ast.Attribute, ast.Subscript)):
             given = self.given(node)
             if given is not MISSING:

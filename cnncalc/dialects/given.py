@@ -2,9 +2,10 @@
 code takes its input shape from the training data (`input_shape=x_train.shape[1:]`).
 
 A reading runs inside `giving(...)`. The reader asks `value_of(key)` where it looks up a
-module-level name or a dotted attribute (`args.num_classes`), `argument(name)` where it binds
-the arguments of the model's constructor, and `data_shape(...)` for `DATA.shape[...]`. Every
-value given and never asked for is an error once the model is read: nothing is ignored.
+module-level name or a dotted attribute (`args.num_classes`), `arguments(names)` where it
+binds the arguments of the model's constructor, and `Given.data_shape` for `DATA.shape[...]`.
+Every value given and never asked for is an error once the model is read: nothing is
+ignored.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..errors import UsageError, cut
 from ..library.binding import MAX_INT
 from ..ops.shape import parse_shape
-from .values import MISSING, Raw, close_name, dotted, err, text
+from .values import GIVEN, MISSING, Raw, close_name, dotted, err, text
 
 MAX_GIVEN = 100  # --set options on one command
 MAX_TEXT = 1000  # characters of one --set value, checked before it is parsed
@@ -61,6 +61,38 @@ class Given:
         self.used.add(key)
         return self.values[key]
 
+    def is_data(self, node: ast.Attribute) -> bool:
+        """`DATA.shape`, where DATA is an array whose shape the code gives the model."""
+        return node.attr == "shape" and isinstance(node.value, ast.Name) and \
+            node.value.id in self.data
+
+    def data_shape(self, node: ast.Attribute, where: ast.AST, index: object) -> Raw:
+        """`DATA.shape[index]` from --input (`index` MISSING: the whole shape): the batch
+        first, then one sample as the code's arrays hold it. The batch itself is known only
+        when the code runs."""
+        assert isinstance(node.value, ast.Name)
+        sample = self.sample(where)
+        if sample is None:
+            raise err(where, f"{text(where)} is the shape of the data {node.value.id}, only "
+                      "known when the code runs", "pass the model's input with --input (and "
+                      "other values with --set NAME=VALUE)")
+        full: tuple[object, ...] = (MISSING, *sample)
+        if index is MISSING:
+            part: object = full
+        elif isinstance(index, slice):
+            part = full[index]
+        elif isinstance(index, int) and not isinstance(index, bool) and \
+                -len(full) <= index < len(full):
+            part = full[index]
+        else:
+            raise err(where, f"{text(where)} is out of range for an input of "
+                      f"{len(sample)} dimension{'s' * (len(sample) != 1)}")
+        if part is MISSING or (isinstance(part, tuple) and MISSING in part):
+            raise err(where, f"{text(where)} holds the number of samples in "
+                      f"{node.value.id}, only known when the code runs", "use its shape[1:]")
+        assert isinstance(part, (int, tuple))
+        return part
+
     def sample(self, where: ast.AST) -> tuple[int, ...] | None:
         """One sample's shape as the code's arrays hold it (H, W, C under Keras)."""
         if self.input is None:
@@ -76,16 +108,23 @@ class Given:
         return (h, w, c)
 
 
-_GIVEN: ContextVar[Given | None] = ContextVar("cnncalc_given", default=None)
+_GIVEN = GIVEN
 
 
 @contextmanager
 def giving(given: Given) -> Iterator[Given]:
+    """Read code with these values given."""
     token = _GIVEN.set(given)
     try:
         yield given
     finally:
         _GIVEN.reset(token)
+
+
+def active() -> Given | None:
+    found = _GIVEN.get()
+    assert found is None or isinstance(found, Given)
+    return found
 
 
 def value_of(key: str) -> object:
@@ -97,7 +136,7 @@ def value_of(key: str) -> object:
 def arguments(names: Sequence[str]) -> dict[str, object]:
     """The values given for these constructor arguments of the model (they replace the
     defaults, and what the code's own call passes)."""
-    given = _GIVEN.get()
+    given = active()
     if given is None:
         return {}
     out: dict[str, object] = {}
@@ -106,6 +145,13 @@ def arguments(names: Sequence[str]) -> dict[str, object]:
             given.used.add(name)
             out[name] = given.values[name]
     return out
+
+
+def parameters(fn: ast.FunctionDef | ast.AsyncFunctionDef, skip_self: bool) -> list[str]:
+    """The names of a function's arguments (self left out), as --set may give them."""
+    a = fn.args
+    return [p.arg for p in (*a.posonlyargs, *a.args)][1 if skip_self else 0:] + \
+        [p.arg for p in a.kwonlyargs]
 
 
 # --- parsing what the user typed -----------------------------------------------------------
@@ -228,45 +274,6 @@ def data_names(tree: ast.AST) -> frozenset[str]:
                     isinstance(n.value, ast.Name):
                 out.add(n.value.id)
     return frozenset(out)
-
-
-def is_data(node: ast.AST) -> bool:
-    """`DATA.shape`, where DATA is an array whose shape the code gives the model."""
-    given = _GIVEN.get()
-    return given is not None and isinstance(node, ast.Attribute) and node.attr == "shape" \
-        and isinstance(node.value, ast.Name) and node.value.id in given.data
-
-
-def active() -> Given | None:
-    return _GIVEN.get()
-
-
-def data_shape(node: ast.Attribute, where: ast.AST, index: object = MISSING) -> Raw:
-    """`DATA.shape[index]` from --input: the batch first, then one sample as the code's
-    arrays hold it. The batch itself is known only when the code runs."""
-    given = _GIVEN.get()
-    assert given is not None and isinstance(node.value, ast.Name)
-    sample = given.sample(where)
-    if sample is None:
-        raise err(where, f"{text(where)} is the shape of the data {node.value.id}, only known "
-                  "when the code runs", "pass the model's input with --input (and other "
-                  "values with --set NAME=VALUE)")
-    full: tuple[object, ...] = (MISSING, *sample)
-    if index is MISSING:
-        part: object = full
-    elif isinstance(index, slice):
-        part = full[index]
-    elif isinstance(index, int) and not isinstance(index, bool) and -len(full) <= index < \
-            len(full):
-        part = full[index]
-    else:
-        raise err(where, f"{text(where)} is out of range for an input of "
-                  f"{len(sample)} dimension{'s' * (len(sample) != 1)}")
-    if part is MISSING or (isinstance(part, tuple) and MISSING in part):
-        raise err(where, f"{text(where)} holds the number of samples in {node.value.id}, "
-                  "only known when the code runs", "use its shape[1:]")
-    assert isinstance(part, (int, tuple))
-    return part
 
 
 def check_names(given: Given, tree: ast.AST) -> None:

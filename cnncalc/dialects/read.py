@@ -12,7 +12,7 @@ from .code import CodeError as CodeError
 from .code import Init as Init
 from .code import Model, check_dialect, parse_source
 from .given import Given, check_names, check_used, data_names, giving
-from .modules import find_models
+from .modules import find_models, models_and_problem
 
 
 def read_models(source: str) -> list[tuple[str, int, Callable[[], Model]]]:
@@ -37,7 +37,11 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             given.keras = None  # both libraries: a data shape cannot be laid out
     with giving(given):
         try:
-            model = _pick(find_models(tree), name)
+            found, problem = models_and_problem(tree)
+            if not found and problem is not None:
+                raise CodeError(f"no model found in the code; the first statement it could "
+                                f"not read: {problem.message}", problem.hint, problem.line)
+            model = _pick(found, name)
         except CodeError:
             check_used(given, tree, failed=True)
             raise

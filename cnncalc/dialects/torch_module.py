@@ -17,11 +17,11 @@ from ..spec import Layer, Node
 from . import hooks
 from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
-from .given import arguments
+from .given import arguments, parameters
 from .init_run import Mod, Run, bind
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
-from .modules import bind_arguments, call_site_arguments, parameters
+from .modules import bind_arguments, call_site_arguments
 from .tensors import Source, Tensor, check_uses, join, name_tensor, start
 from .values import MISSING, CodeError, Unknown, Values, View, budget, dotted, err, iterate, text
 

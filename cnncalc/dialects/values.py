@@ -151,9 +151,17 @@ class Unknown:
 
 
 class Given(Protocol):
-    """Values the user gives by name (--set), over the module's own (see given.py)."""
+    """What the user gives a reading (see given.py): values by name (--set), over the
+    module's own, and the input shape that data shapes (`x_train.shape[1:]`) stand for."""
 
     def lookup(self, key: str) -> object: ...
+
+    def is_data(self, node: ast.Attribute) -> bool: ...
+
+    def data_shape(self, node: ast.Attribute, where: ast.AST, index: object) -> Raw: ...
+
+
+GIVEN: ContextVar[Given | None] = ContextVar("cnncalc_given", default=None)
 
 
 class History:
@@ -343,17 +351,15 @@ class Values:
         if not (isinstance(node, ast.Attribute) and node.attr == "shape" and
                 isinstance(node.value, ast.Name)):
             return False
-        from .given import is_data  # only for .shape
-
-        return is_data(node) and (self.get(node.value.id) is MISSING or
+        given = GIVEN.get()
+        return given is not None and given.is_data(node) and (self.get(node.value.id) is MISSING or
                                   isinstance(self.get(node.value.id), Unknown))
 
     def name(self, node: ast.AST, key: str) -> Raw:
-        if self.data(node):
-            from .given import data_shape
-
+        given = GIVEN.get()
+        if given is not None and self.data(node):
             assert isinstance(node, ast.Attribute)
-            return data_shape(node, node)
+            return given.data_shape(node, node, MISSING)
         value = self.get(key)
         if value is MISSING:
             raise self.missing(node, key)
@@ -418,9 +424,8 @@ class Values:
         return True
 
     def subscript(self, node: ast.Subscript) -> Raw:
-        if self.data(node.value):
-            from .given import data_shape
-
+        given = GIVEN.get()
+        if given is not None and self.data(node.value):
             assert isinstance(node.value, ast.Attribute)
             if isinstance(node.slice, ast.Slice):
                 parts = [None if p is None else self.eval(p) for p in
@@ -428,8 +433,8 @@ class Values:
                 if any(p is not None and (isinstance(p, bool) or not isinstance(p, int))
                        for p in parts) or parts[2] == 0:
                     raise err(node, f"{text(node)} is not a slice of integers")
-                return data_shape(node.value, node, slice(*parts))
-            return data_shape(node.value, node, self.eval(node.slice))
+                return given.data_shape(node.value, node, slice(*parts))
+            return given.data_shape(node.value, node, self.eval(node.slice))
         base = self.eval(node.value)
         if isinstance(base, MappingProxyType) and not isinstance(node.slice, ast.Slice):
             key = self.eval(node.slice)
