@@ -102,6 +102,46 @@ def test_set_replaces_a_default_and_what_the_call_passes() -> None:
     agrees(s, oracle, torch.zeros(1, 3, 32, 32))
 
 
+BUILDER = """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.fc = nn.Linear(784, num_classes)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+def small(num_classes=1000):
+    return Net(num_classes=num_classes)
+"""
+
+
+def test_set_replaces_the_default_of_a_builder_function() -> None:
+    r = resolve(BUILDER, None, "1x28x28", model="small", values={"num_classes": 3})
+    s = summarize(r.nodes, r.shape, r.convention, 1, r.spec)
+    agrees(s, run(BUILDER, {})["small"](num_classes=3), torch.zeros(1, 1, 28, 28))
+
+
+KERAS_FUNCTION = """
+from tensorflow import keras
+from tensorflow.keras import layers
+
+def build_model(num_classes, hidden=64):
+    return keras.Sequential([layers.Flatten(input_shape=(28, 28)), layers.Dense(hidden),
+                             layers.Dense(num_classes)])
+"""
+
+
+def test_set_gives_the_arguments_of_a_keras_building_function() -> None:
+    with pytest.raises(CodeError, match="num_classes is an argument of build_model, only "
+                       "known when it is called; pass --set num_classes=VALUE"):
+        read(KERAS_FUNCTION)
+    # Flatten: 784; Dense(8): 784*8 + 8 = 6,280; Dense(3): 8*3 + 3 = 27.
+    assert read(KERAS_FUNCTION, ["num_classes=3", "hidden=8"]).total_params == 6_280 + 27
+
+
 SEQ_CONSTANT = """
 import torch.nn as nn
 HIDDEN = 32
