@@ -215,6 +215,13 @@ class View:
                 return values[i]
         return self.outer.get(name) if self.outer is not None else MISSING
 
+    def module_level(self, name: str) -> bool:
+        """Whether `name` is read here from the module's scope (where --set may give it)."""
+        if name in self.history.bound and (self.at is None or
+                                           self.history.bound[name][0][0] <= self.at):
+            return self.history.given is not None
+        return self.outer.module_level(name) if self.outer is not None else False
+
     def names(self) -> list[str]:
         own = [n for n in self.history.bound if self.get(n) is not MISSING]
         return own + (self.outer.names() if self.outer is not None else [])
@@ -365,6 +372,9 @@ class Values:
             raise self.missing(node, key)
         value = getattr(value, "stands_for", value)  # a function's argument: what it is given
         if isinstance(value, Unknown):
+            if value.hint is None and key not in self.names and self.base is not None and \
+                    self.base.module_level(key):
+                raise at_line(value.line, value.reason, f"pass --set {cut(key)}=VALUE")
             raise value.error()
         if not isinstance(value, RAW_TYPES):
             raise err(node, f"{cut(key)} is not a number or string")

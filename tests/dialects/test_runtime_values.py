@@ -159,6 +159,24 @@ def test_set_replaces_a_module_constant_everywhere_it_is_read() -> None:
     assert s.output_shape == (16,)
 
 
+FROM_FILES = """
+import os
+import torch.nn as nn
+class_names = sorted(os.listdir("data"))
+num_classes = len(class_names)
+model = nn.Sequential(nn.Flatten(), nn.Linear(784, num_classes))
+"""
+
+
+def test_a_module_value_known_at_run_time_suggests_set_and_takes_it() -> None:
+    with pytest.raises(CodeError) as e:
+        read(FROM_FILES)
+    assert str(e.value) == ("line 5: len(class_names) is only known when the code runs; "
+                            "pass --set num_classes=VALUE")
+    s = read(FROM_FILES, ["num_classes=10"], "1x28x28")
+    agrees(s, nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), torch.zeros(1, 1, 28, 28))
+
+
 ARGPARSE = """
 import argparse
 import torch.nn as nn
