@@ -237,42 +237,42 @@ def data_names(tree: ast.AST) -> frozenset[str]:
     (`input_shape=x_train.shape[1:]`, `nn.Linear(X.shape[1], 64)`), or through names and
     function arguments that reach one (`shape = x.shape[1:]` ... `Input(shape=shape)`)."""
     functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    assigns = [n for n in ast.walk(tree) if isinstance(n, ast.Assign)]
+    reaches: dict[str, list[ast.expr]] = {}  # a name, and the values that flow into it
     places: list[ast.expr] = []
-    for call in calls:
-        cls = (dotted(call.func) or "").rpartition(".")[2]
-        for k in call.keywords:
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                if isinstance(t, ast.Name):
+                    reaches.setdefault(t.id, []).append(n.value)
+        if not isinstance(n, ast.Call):
+            continue
+        cls = (dotted(n.func) or "").rpartition(".")[2]
+        for k in n.keywords:
             if k.arg in _INPUT_KEYWORDS or (k.arg == "shape" and cls in _INPUT_CLASSES):
                 places.append(k.value)
-        if call.args and (cls in _INPUT_CLASSES or cls in _TORCH_FIRST):
-            places.append(call.args[0])
-    names: set[str] = set()
-    seen = 0
-    while seen != len(places):  # a name that reaches an input place is one in turn
-        new = places[seen:]
-        seen = len(places)
-        for node in new:
-            names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-        for a in assigns:
-            if any(isinstance(t, ast.Name) and t.id in names for t in a.targets) and \
-                    a.value not in places:
-                places.append(a.value)
-        for call in calls:
-            fn = functions.get(dotted(call.func) or "")
-            if fn is None:
-                continue
+        if n.args and (cls in _INPUT_CLASSES or cls in _TORCH_FIRST):
+            places.append(n.args[0])
+        fn = functions.get(dotted(n.func) or "")
+        if fn is not None:  # what a call of the file's function passes its arguments
             params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]
-            given = [*zip(params, call.args), *((k.arg, k.value) for k in call.keywords)]
-            for param, value in given:
-                if param in names and value not in places:
-                    places.append(value)
+            for param, value in [*zip(params, n.args),
+                                 *((k.arg, k.value) for k in n.keywords if k.arg)]:
+                reaches.setdefault(param, []).append(value)
+    # Each expression that reaches an input place is walked once: linear in the code's size.
+    seen: set[int] = {id(p) for p in places}
+    names: set[str] = set()
     out: set[str] = set()
-    for node in places:
-        for n in ast.walk(node):
+    while places:
+        for n in ast.walk(places.pop()):
             if isinstance(n, ast.Attribute) and n.attr == "shape" and \
                     isinstance(n.value, ast.Name):
                 out.add(n.value.id)
+            if isinstance(n, ast.Name) and n.id not in names:
+                names.add(n.id)
+                for value in reaches.get(n.id, ()):
+                    if id(value) not in seen:
+                        seen.add(id(value))
+                        places.append(value)
     return frozenset(out)
 
 
