@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, ParamSpec, Union
 
@@ -150,16 +150,24 @@ def _shape_text(input_size: InputSize) -> str:
                      f"such as '1x28x28', got {_show(input_size)}")
 
 
-def _resolve(spec: str, input_size: InputSize | None, convention: str | None) -> Resolved:
+def _resolve(spec: str, input_size: InputSize | None, convention: str | None,
+             values: Mapping[str, object] | None = None) -> Resolved:
     """The model through the command line's own resolver, so the API accepts exactly what
     `cnncalc summary` accepts: specs, presets, and PyTorch or Keras code."""
     from . import presets
     from .dialects.resolve import resolve
 
     shape = None if input_size is None else _shape_text(input_size)
+    given = None if values is None else _values(values)
     if spec.strip().lower() in presets.PRESETS:
-        return resolve(None, spec.strip(), shape, convention)
-    return resolve(spec, None, shape, convention)
+        return resolve(None, spec.strip(), shape, convention, values=given)
+    return resolve(spec, None, shape, convention, values=given)
+
+
+def _values(values: object) -> dict[str, object]:
+    from .dialects.given import checked_values
+
+    return dict(checked_values(values))
 
 
 def _batch(batch: int) -> int:
@@ -168,7 +176,8 @@ def _batch(batch: int) -> int:
 
 @_public
 def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
-            convention: str | None = None, batch: int = 1) -> calc_summary.Summary:
+            convention: str | None = None, batch: int = 1,
+            values: Mapping[str, object] | None = None) -> calc_summary.Summary:
     """Layer-by-layer shapes, parameters, MACs, memory and receptive fields.
 
     `spec_or_code` is a spec string, a preset name ("resnet18") or a torch `nn.Module`.
@@ -176,10 +185,15 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
     the preset's input, else 1x28x28). For a module it includes the batch dimension, as in
     torchinfo: (1, 3, 224, 224). `convention` is "pytorch" or "keras" (default: keras for
     Keras code, else pytorch). Raises a `CnnCalcError`; a `LayerError` carries `.layer`
-    and `.partial` (the summary of the layers before the error).
+    and `.partial` (the summary of the layers before the error). `values` gives pasted code
+    what it knows only when it runs, as the command line's --set does:
+    `values={"num_classes": 10, "args.hidden": 64}` (numbers, strings, booleans, None, and
+    tuples or lists of them).
     """
     convention = _convention(convention)
     batch = _batch(batch)
+    if values is not None:
+        _values(values)  # its type and contents, before anything is read
     if input_size is not None:
         _shape_text(input_size)  # its type, before anything is read or built
     if not isinstance(spec_or_code, str):
@@ -191,10 +205,13 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
         if input_size is None:
             raise UsageError("input_size is required for a module",
                              "e.g. input_size=(1, 3, 224, 224), batch included")
+        if values is not None:
+            raise UsageError("values gives pasted code its run-time values; a module is "
+                             "already built")
         return module_summary(spec_or_code, input_size, convention or "pytorch")
     from .calc.summary import summarize
 
-    r = _resolve(spec_or_code, input_size, convention)
+    r = _resolve(spec_or_code, input_size, convention, values)
     return summarize(r.nodes, r.shape, r.convention, batch, r.spec)
 
 
@@ -231,12 +248,13 @@ class Explanation:
 
 
 def explain(spec: str, input_size: InputSize | None = None,
-            convention: str | None = None) -> Explanation:
+            convention: str | None = None,
+            values: Mapping[str, object] | None = None) -> Explanation:
     """Each layer's formulas with the numbers substituted, like a worked homework answer."""
     from .calc.explain import explain as run_explain
 
     _text("spec", spec, "a spec string or a preset name")
-    s = summary(spec, input_size, convention)
+    s = summary(spec, input_size, convention, values=values)
     return Explanation(s, tuple(run_explain(s)))
 
 

@@ -80,16 +80,23 @@ ConventionOpt = Annotated[str | None, typer.Option(
     "pytorch.", show_default=False, autocompletion=complete_convention)]
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", "-m", help="Which model, when the code defines several.", show_default=False)]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="A value the code knows only when it runs, as NAME=VALUE with VALUE a "
+    "Python literal: a module-level name, an argument of the model's constructor, or an "
+    "attribute such as args.num_classes (e.g. --set num_classes=10). Repeatable.",
+    show_default=False)]
 
 
 def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             convention: str | None = None, model: str | None = None,
-            default_preset: str | None = None) -> Resolved:
-    """SPEC_OR_FILE (+ --preset, --input, --convention, --model) to what summary needs:
-    the one entry point every command that takes a model uses."""
+            default_preset: str | None = None, sets: list[str] | None = None) -> Resolved:
+    """SPEC_OR_FILE (+ --preset, --input, --convention, --model, --set) to what summary
+    needs: the one entry point every command that takes a model uses."""
+    from ..dialects.given import parse_sets
     from ..ops.shape import channels_last_note
 
-    r = resolve_model(spec, preset, input_shape, convention, model, default_preset)
+    values = parse_sets(sets or [])  # before anything is read
+    r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values)
     said = channels_last_note(input_shape, r.convention) if input_shape else None
     if said is not None:
         note(said)
@@ -152,6 +159,7 @@ def register(app: typer.Typer) -> None:
         batch: BatchOpt = 1,
         convention: ConventionOpt = None,
         model: ModelOpt = None,
+        sets: SetOpt = None,
         columns: ColumnsOpt = None,
         wide: WideOpt = False,
         module: ModuleOpt = None,
@@ -163,13 +171,16 @@ def register(app: typer.Typer) -> None:
 
         parse_figure(macs)  # a bad --macs is a usage error before any work
         if module is not None:
+            if sets:
+                raise UsageError("--set gives values to pasted code; --module runs the file",
+                                 "pass the model's arguments with --module-args")
             from .module_input import summarize_module
 
             summarize_module(module, module_args, spec, preset, input, batch,
                              convention or "pytorch",
                              lambda s: render_summary(s, format, s.spec, columns, wide, macs))
             return
-        r = resolve(spec, preset, input, convention, model)
+        r = resolve(spec, preset, input, convention, model, sets=sets)
         title = r.title
         try:
             result = summarize_resolved(r, batch)
@@ -252,12 +263,14 @@ def register_teaching(app: typer.Typer) -> None:
             "json.")] = ExplainFormat.table,
         convention: ConventionOpt = None,
         model: ModelOpt = None,
+        sets: SetOpt = None,
     ) -> None:
         """Work through each layer like a homework answer: formulas with the numbers in."""
         from ..calc.explain import explain as run_explain
         from ..render.explain import explain_markdown, explain_rich
 
-        result = summarize_resolved(resolve(spec, preset, input, convention, model))
+        result = summarize_resolved(resolve(spec, preset, input, convention, model,
+                                            sets=sets))
         items = run_explain(result)
         if format is ExplainFormat.markdown:
             write(explain_markdown(items, result), "text")

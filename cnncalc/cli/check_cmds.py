@@ -14,6 +14,7 @@ from .calc_cmds import (
     InputOpt,
     ModelOpt,
     PresetOpt,
+    SetOpt,
     SpecArg,
     TableJson,
     TableJsonOpt,
@@ -125,16 +126,20 @@ def register(app: typer.Typer) -> None:
         convention: ConventionOpt = None,
         model: ModelOpt = None,
         format: TableJsonOpt = TableJson.table,
+        sets: SetOpt = None,
     ) -> None:
         """Mark your own answers (output shapes, parameter counts, totals) right or wrong."""
         from ..calc.check import mark, mark_summary_table, parse_answers
         from ..dialects.summary_table import is_summary_table, parse_summary_table
 
         if not expect:
+            if sets:
+                raise UsageError("--set gives values to pasted code; check needs --expect "
+                                 "with your answers for it")
             if _check_lecture_table(spec, preset, input, convention, model, format):
                 raise typer.Exit(1)
             return
-        r = resolve(spec, preset, input, convention, model)
+        r = resolve(spec, preset, input, convention, model, sets=sets)
         text = _answers_text(expect)
         if is_summary_table(text):
             expected = parse_summary_table(text)

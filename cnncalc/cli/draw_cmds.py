@@ -14,6 +14,7 @@ from .calc_cmds import (
     InputOpt,
     ModelOpt,
     PresetOpt,
+    SetOpt,
     SpecArg,
     resolve,
     summarize_resolved,
@@ -82,6 +83,7 @@ def register(app: typer.Typer) -> None:
             "--expand", help="Draw repeated groups in full instead of once with ×N.")] = False,
         convention: ConventionOpt = None,
         model: ModelOpt = None,
+        sets: SetOpt = None,
     ) -> None:
         """Draw the architecture: feature maps to scale, kernels, skips; SVG, PNG or Mermaid."""
         from ..render.draw import diagram, mermaid
@@ -93,7 +95,7 @@ def register(app: typer.Typer) -> None:
             except ImportError:
                 raise UsageError("PNG output needs matplotlib",
                                  "pip install 'cnncalc[plot]', or write .svg") from None
-        r = resolve(spec, preset, input, convention, model)
+        r = resolve(spec, preset, input, convention, model, sets=sets)
         title = r.title
         try:
             summary = summarize_resolved(r)

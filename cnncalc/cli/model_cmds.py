@@ -14,6 +14,7 @@ from .calc_cmds import (
     InputOpt,
     ModelOpt,
     PresetOpt,
+    SetOpt,
     SpecArg,
     TableJson,
     TableJsonOpt,
@@ -70,9 +71,10 @@ def register(app: typer.Typer) -> None:
         convention: ConventionOpt = None,
         model_name: ModelOpt = None,
         class_name: ClassNameOpt = "Net",
+        sets: SetOpt = None,
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
-        resolved = resolve(spec, preset, input, convention, model_name)
+        resolved = resolve(spec, preset, input, convention, model_name, sets=sets)
         if export is None and not check:
             raise UsageError("nothing to do", "pass --export py, --export keras and/or --check")
         if export not in (None, "py", "python", "keras"):

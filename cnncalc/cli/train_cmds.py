@@ -14,7 +14,7 @@ import typer
 from .. import presets as preset_mod
 from ..dialects.resolved import Resolved
 from ..errors import CheckpointError, RunDirError, UsageError
-from .calc_cmds import InputOpt, PresetOpt, SpecArg, TableJson, resolve
+from .calc_cmds import InputOpt, PresetOpt, SetOpt, SpecArg, TableJson, resolve
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
 
@@ -279,6 +279,7 @@ def register(app: typer.Typer) -> None:
         format: Annotated[TableJson, typer.Option("--format", "-f",
                                                help="table, or json for the history.")
                           ] = TableJson.table,
+        sets: SetOpt = None,
     ) -> None:
         """Train a spec (or preset) on MNIST with checkpoints; Ctrl-C saves and can resume."""
         from ..train.device import check_threads, choose_threads, cpu_policy
@@ -304,8 +305,9 @@ def register(app: typer.Typer) -> None:
         plan: _Resume | None = None
         if resume is not None:
             extra = [k for k in given if k not in RESUMABLE_OVERRIDES]
-            if spec or preset or input or out or force or extra:
-                named = ", ".join("--" + k.replace("_", "-") for k in extra) or "SPEC/--out"
+            if spec or preset or input or out or force or extra or sets:
+                named = ", ".join("--" + k.replace("_", "-") for k in extra) or \
+                    ("--set" if sets else "SPEC/--out")
                 raise UsageError(f"--resume keeps the run's spec and options ({named} given)",
                                  "only --epochs, --patience, --compile, --device and "
                                  "--data-dir may change on resume")
@@ -323,7 +325,8 @@ def register(app: typer.Typer) -> None:
                 console().print(plan.done_text(run_dir), markup=False)
                 return
         else:
-            resolved = resolve(spec, preset, input, default_preset=preset_mod.DEFAULT)
+            resolved = resolve(spec, preset, input, default_preset=preset_mod.DEFAULT,
+                               sets=sets)
             _declared_sizes_fit(resolved)
             chosen = preset_mod.get(preset or preset_mod.DEFAULT) if (preset or not spec) \
                 else None

@@ -17,6 +17,7 @@ from ..library.classes import library_name
 from . import allow, hooks
 from . import keras_functional as kf
 from .code import sequential_dialect
+from .given import value_of
 from .kinds import Built, Holder, Instance, LayerObj, Module, Owner, Param, SeqModel
 from .tensors import Tensor
 from .values import (
@@ -87,12 +88,15 @@ class Expressions:
     def get(self, name: str) -> object:
         return self.view().get(name)
 
-    def missing(self, node: ast.AST, name: str) -> CodeError:
+    def missing(self, node: ast.AST, name: str, as_value: bool = False) -> CodeError:
+        """`name` is not defined; `as_value`: it is read as a value (not called), which the
+        user may give with --set."""
         hint = close_name(name, self.view().names()) or close_name(
-            name, sorted(allow.BUILTINS)) or "define or import it before it is used"
+            name, sorted(allow.BUILTINS)) or "define or import it before it is used" + (
+                f", or pass --set {name}=VALUE" if as_value else "")
         return err(node, f"{name} is not defined", hint)
 
-    def root(self, node: ast.Name) -> object:
+    def root(self, node: ast.Name, as_value: bool = False) -> object:
         """What a name means here: a binding, a builtin, a conventional module alias."""
         value = self.get(node.id)
         if value is not MISSING:
@@ -107,7 +111,7 @@ class Expressions:
         if self.star:  # `from x import *` may have defined it
             return Unknown(node.lineno, f"{node.id} comes from an import *; its value is only "
                            "known when the code runs")
-        raise self.missing(node, node.id)
+        raise self.missing(node, node.id, as_value)
 
     # --- values ------------------------------------------------------------------------
 
@@ -116,7 +120,11 @@ class Expressions:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Name):
-            return self.root(node)
+            return self.root(node, as_value=True)
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            given = self.given(node)
+            if given is not MISSING:
+                return given
         if isinstance(node, ast.Attribute):
             return self.attribute(self.value(node.value), node)
         if isinstance(node, (ast.Constant, ast.Tuple, ast.List, ast.UnaryOp, ast.BinOp,
@@ -139,6 +147,18 @@ class Expressions:
             self.calls_within(node)
             return Unknown(node.lineno, f"{text(node)} is only known when the code runs")
         raise err(node, f"{text(node)} is not read", READ_HINT)
+
+    def given(self, node: ast.Attribute | ast.Subscript) -> object:
+        """A value the user gives for this attribute (`--set args.num_classes=10`), or the
+        data shape --input stands for (`x_train.shape[1:]`); else MISSING."""
+        key = dotted(node)
+        if key is not None:
+            value = value_of(key)
+            if value is not MISSING:
+                return value
+        if self.values().data(node.value if isinstance(node, ast.Subscript) else node):
+            return self.raw(node)
+        return MISSING
 
     def calls_within(self, node: ast.AST) -> None:
         """Every call inside an expression whose value is not kept: each must be one the

@@ -11,6 +11,7 @@ from ..library.binding import PYTORCH, ClassError
 from ..spec import Node
 from . import hooks
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
+from .given import active, arguments, parameters, set_hint
 from .kinds import Found, Owner, Param, SeqModel
 from .script import Script, Unit
 from .values import (
@@ -19,6 +20,7 @@ from .values import (
     Values,
     View,
     dotted,
+    earliest,
     end_budget,
     err,
     fresh_budget,
@@ -57,6 +59,13 @@ def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
 
 def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
     """Every model of the code, as (name, line, reader), in the order of the code."""
+    return models_and_problem(tree)[0]
+
+
+def models_and_problem(tree: ast.Module) -> tuple[list[tuple[str, int, Callable[[], Model]]],
+                                                   CodeError | None]:
+    """Every model of the code, and the first statement of the module that could not be
+    read (what to report when no model is found: it may be the one that builds it)."""
     token = fresh_budget()
     try:
         return _find_models(tree)
@@ -64,9 +73,11 @@ def find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
         end_budget(token)
 
 
-def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]:
+def _find_models(tree: ast.Module) -> tuple[list[tuple[str, int, Callable[[], Model]]],
+                                            CodeError | None]:
     unit = Unit(tree)
     module = Script(unit, None, None)
+    module.history.given = active()  # --set replaces the module's own values
     module.history.bind("__name__", "__main__")  # the file read as a script
     unit.module = module
     module.body(tree.body)
@@ -83,7 +94,7 @@ def _find_models(tree: ast.Module) -> list[tuple[str, int, Callable[[], Model]]]
         f.holders = (*f.holders, unit.libraries, *unit.nested)
     counts = Counter(f.name for f in found)
     return [(f"{f.name}@{f.line}" if counts[f.name] > 1 else f.name, f.line,
-             _typed(f)) for f in found]
+             _typed(f)) for f in found], earliest(*module.problems)
 
 
 def _helpers(tree: ast.Module) -> set[str]:
@@ -220,7 +231,7 @@ def bind_arguments(fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Owner, val
             stands = _evaluated(values, defaults[a.arg])
         else:
             stands = Unknown(fn.lineno, f"{a.arg} is an argument of {fn.name}, only known "
-                             "when it is called")
+                             "when it is called", set_hint(a.arg))
         param = Param(owner, a.arg, stands, home=owner)
         owner.params[a.arg] = param
         out[a.arg] = param
@@ -242,6 +253,9 @@ def _read_function(unit: Unit, owner: Owner, end: View) -> None:
     except CodeError as e:
         script.problems.append(e)
         given = {}
+    calls: dict[str, list[ast.Call]] = getattr(unit.tree, "_cnncalc_calls", {})
+    if fn.name not in calls:  # a function the file calls gets --set where it is called
+        given.update(arguments(parameters(fn, method)))
     for name, value in bind_arguments(fn, owner, values, given, method).items():
         script.history.bind(name, value)
     script.body(fn.body)

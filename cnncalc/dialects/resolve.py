@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Mapping
 
 from .. import presets as preset_mod
 from ..errors import CnnCalcError, UsageError, cut
@@ -80,9 +81,11 @@ def read_source(spec: str) -> tuple[str, str]:
 
 def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             convention: str | None = None, model: str | None = None,
-            default_preset: str | None = None) -> Resolved:
+            default_preset: str | None = None,
+            values: Mapping[str, object] | None = None) -> Resolved:
     """Turn SPEC (a spec, PyTorch or Keras code, a .py file or '-') or --preset, with
-    --input, --convention and --model, into the model the calculator runs."""
+    --input, --convention, --model and --set (`values`: checked literals, by name), into
+    the model the calculator runs."""
     if spec and preset:
         raise UsageError("give either SPEC or --preset, not both")
     if not spec and not preset:
@@ -94,6 +97,8 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     if preset:
         if model:
             raise UsageError("--model picks a model in pasted code, not in a preset")
+        if values:
+            raise UsageError("--set gives values to pasted code, not to a preset")
         p = preset_mod.get(preset)
         c = conv or PYTORCH
         shape = parse_shape(input_shape or p.input, c == KERAS and input_shape is not None)
@@ -108,17 +113,24 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
 
     text, where = table.read_file(spec) or read_source(spec)
     if table.is_table(text, where):
+        if values:
+            raise UsageError("--set gives values to pasted code, not to a lecture table")
         return table.resolved(table.parse_table(text, where), input_shape, convention, model)
     declared: tuple[int, ...] | None
     dialect: str | None
     name = ""
     if where or looks_like_code(text):
         from . import tf1
+        from .given import Given
         from .read import CodeError, read_model  # ast and the reader, only for code
 
+        if values and tf1.is_tf1(text):
+            raise UsageError("--set is not read in TensorFlow 1 graph code yet",
+                             "write the values in the code")
+        given = Given(dict(values or {}), input_shape, conv)
         try:
             m = (tf1.read_model(text, model) if tf1.is_tf1(text) else None) or \
-                read_model(text, model)
+                read_model(text, model, given)
         except CodeError as e:
             if where and where != "standard input":
                 raise CodeError(f"{where}: {e.message}", e.hint) from None
@@ -130,6 +142,8 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
         init, init_note = None, ""
         if model:
             raise UsageError("--model picks a model in pasted code, not in a spec")
+        if values:
+            raise UsageError("--set gives values to pasted code, not to a spec")
         parsed = parse_model(text)
         nodes, dialect, declared, spec_text = parsed.nodes, parsed.dialect, \
             parsed.input_shape, text

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from . import allow, hooks
 from .evaluate import READ_HINT, Expressions, as_unknown
+from .given import arguments, parameters
 from .keras_functional import first_unknown
 from .kinds import Built, Found, Holder, Instance, Module, Owner, Param, SeqModel
 from .tensors import Tensor, name_tensor
@@ -452,6 +453,8 @@ class Script(Expressions):
             raise limit(node, f"{text(node)}: calls of the file's functions nest more than "
                         f"{MAX_CALLS} deep", "a model's code needs far fewer")
         bound = self.call_arguments(owner, fn, node)
+        if self.owner is None:  # the module calls it to build its model: --set replaces
+            bound.update(arguments(parameters(fn, False)))
         built = self.torch_function(node, bound)
         if built is not None:
             return built

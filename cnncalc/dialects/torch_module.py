@@ -17,6 +17,7 @@ from ..spec import Layer, Node
 from . import hooks
 from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
+from .given import arguments, parameters
 from .init_run import Mod, Run, bind
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
@@ -64,7 +65,8 @@ def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
     ast.copy_location(shell, fn)
     reader = _ModuleReader(shell, Values(base=end), tree, {})
     call = ast.copy_location(ast.Call(ast.Name(fn.name, ast.Load()), [], []), fn)
-    got = Run(reader, function=True).run(fn.body, bind(fn, call, [], {}, False))
+    given = arguments(parameters(fn, False))  # --set replaces the defaults
+    got = Run(reader, function=True).run(fn.body, bind(fn, call, [], given, False))
     if not isinstance(got, Mod) or got.model is None:
         raise err(fn, f"{fn.name}() does not return a model of the file")
     return replace(got.model, name=fn.name)
@@ -156,8 +158,9 @@ class _ModuleReader:
     # --- __init__ ----------------------------------------------------------------------
 
     def init(self, fn: ast.FunctionDef) -> None:
-        given = self.given if self.given is not None else \
-            call_site_arguments(self.tree, fn, self.cls.name, self.values, True)
+        given = self.given if self.given is not None else {
+            **call_site_arguments(self.tree, fn, self.cls.name, self.values, True),
+            **arguments(parameters(fn, True))}  # the model's own: --set replaces them
         owner = Owner(fn, "method")
         for name, value in bind_arguments(fn, owner, self.values, given, True).items():
             self.values.names[name] = value

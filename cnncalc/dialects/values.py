@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Protocol
 
 from ..errors import CnnCalcError, cut
 from ..library.binding import MAX_INT
@@ -150,6 +150,20 @@ class Unknown:
         return Unknown(e.line, message, e.hint)
 
 
+class Given(Protocol):
+    """What the user gives a reading (see given.py): values by name (--set), over the
+    module's own, and the input shape that data shapes (`x_train.shape[1:]`) stand for."""
+
+    def lookup(self, key: str) -> object: ...
+
+    def is_data(self, node: ast.Attribute) -> bool: ...
+
+    def data_shape(self, node: ast.Attribute, where: ast.AST, index: object) -> Raw: ...
+
+
+GIVEN: ContextVar[Given | None] = ContextVar("cnncalc_given", default=None)
+
+
 class History:
     """Every binding of one scope, in order: a model read later sees each name as the code
     did at its own statement. One entry per binding, so memory grows with the code."""
@@ -158,6 +172,8 @@ class History:
         self.clock = 0
         self.bound: dict[str, tuple[list[int], list[object]]] = {}
         self.log: list[str] = []  # the name bound at each tick of the clock
+        # The module's scope only: a value the user gives replaces the module's own.
+        self.given: Given | None = None
 
     def bind(self, name: str, value: object) -> None:
         self.clock += 1
@@ -185,6 +201,10 @@ class View:
     outer: View | None = None
 
     def get(self, name: str) -> object:
+        if self.history.given is not None:
+            value = self.history.given.lookup(name)
+            if value is not MISSING:
+                return value
         entry = self.history.bound.get(name)
         if entry is not None:
             clocks, values = entry
@@ -194,6 +214,13 @@ class View:
             if i >= 0:
                 return values[i]
         return self.outer.get(name) if self.outer is not None else MISSING
+
+    def module_level(self, name: str) -> bool:
+        """Whether `name` is read here from the module's scope (where --set may give it)."""
+        if name in self.history.bound and (self.at is None or
+                                           self.history.bound[name][0][0] <= self.at):
+            return self.history.given is not None
+        return self.outer.module_level(name) if self.outer is not None else False
 
     def names(self) -> list[str]:
         own = [n for n in self.history.bound if self.get(n) is not MISSING]
@@ -229,7 +256,8 @@ class Values:
         return out + (self.base.names() if self.base is not None else [])
 
     def missing(self, node: ast.AST, key: str) -> CodeError:
-        hint = close_name(key, self.known()) or "write the number, or a constant defined above"
+        hint = close_name(key, self.known()) or "write the number, or a constant defined " \
+            f"above, or pass --set {cut(key)}=VALUE"
         return err(node, f"the value {cut(key)} is not known without running the code", hint)
 
     def eval(self, node: ast.AST) -> Raw:
@@ -324,12 +352,29 @@ class Values:
                     sized(node, count, "a list")
                     yield value
 
+    def data(self, node: ast.AST) -> bool:
+        """`DATA.shape` of a training array the code gives the model as its input (given.py):
+        read from --input, where the name holds no value the code made."""
+        if not (isinstance(node, ast.Attribute) and node.attr == "shape" and
+                isinstance(node.value, ast.Name)):
+            return False
+        given = GIVEN.get()
+        return given is not None and given.is_data(node) and (self.get(node.value.id) is MISSING or
+                                  isinstance(self.get(node.value.id), Unknown))
+
     def name(self, node: ast.AST, key: str) -> Raw:
+        given = GIVEN.get()
+        if given is not None and self.data(node):
+            assert isinstance(node, ast.Attribute)
+            return given.data_shape(node, node, MISSING)
         value = self.get(key)
         if value is MISSING:
             raise self.missing(node, key)
         value = getattr(value, "stands_for", value)  # a function's argument: what it is given
         if isinstance(value, Unknown):
+            if value.hint is None and key not in self.names and self.base is not None and \
+                    self.base.module_level(key):
+                raise at_line(value.line, value.reason, f"pass --set {cut(key)}=VALUE")
             raise value.error()
         if not isinstance(value, RAW_TYPES):
             raise err(node, f"{cut(key)} is not a number or string")
@@ -389,6 +434,17 @@ class Values:
         return True
 
     def subscript(self, node: ast.Subscript) -> Raw:
+        given = GIVEN.get()
+        if given is not None and self.data(node.value):
+            assert isinstance(node.value, ast.Attribute)
+            if isinstance(node.slice, ast.Slice):
+                parts = [None if p is None else self.eval(p) for p in
+                         (node.slice.lower, node.slice.upper, node.slice.step)]
+                if any(p is not None and (isinstance(p, bool) or not isinstance(p, int))
+                       for p in parts) or parts[2] == 0:
+                    raise err(node, f"{text(node)} is not a slice of integers")
+                return given.data_shape(node.value, node, slice(*parts))
+            return given.data_shape(node.value, node, self.eval(node.slice))
         base = self.eval(node.value)
         if isinstance(base, MappingProxyType) and not isinstance(node.slice, ast.Slice):
             key = self.eval(node.slice)
