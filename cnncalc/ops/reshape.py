@@ -1,5 +1,5 @@
 """Layers that move values without weights: flatten, zeropad, upsample, pixelshuffle,
-channelshuffle, reshape, permute."""
+channelshuffle, reshape, permute, slice."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .base import (
     PadArgs,
     ReshapeArgs,
     Rule,
+    SliceArgs,
     Step,
     UpsampleArgs,
     Window,
@@ -155,6 +156,39 @@ def permute(layer: Layer, shape: Shape, convention: str) -> Step:
                 scrambles=len(shape) == 3 and order != (0, 1, 2))
 
 
+def slice_pieces(total: int, pieces: int, size: int) -> tuple[int, ...]:
+    """The sizes of the pieces torch.chunk(pieces) (size 0) or torch.split(size) cuts
+    `total` channels into: each ceil(total / pieces) or `size`, the last what is left. A
+    chunk may give fewer pieces than asked (torch.chunk(8 channels, 3) gives 3, 3, 2, but
+    torch.chunk(4 channels, 3) gives 2, 2)."""
+    step = size if size else -(-total // pieces)
+    count = -(-total // step)
+    return tuple(min(step, total - i * step) for i in range(count))
+
+
+def slice_(layer: Layer, shape: Shape, convention: str) -> Step:
+    total = shape[0]
+    index, pieces = as_int(layer["index"]), as_int(layer["pieces"])
+    size, said = as_int(layer["size"]), as_int(layer["total"])
+    what = "features" if len(shape) == 1 else "channels"
+    how = f"torch.split({size})" if size else f"torch.chunk({pieces})"
+    if said and said != total:
+        raise Refusal(f"the split sizes add up to {said}, but the input has {total} {what}",
+                      "the sizes of torch.split must add up to the size of the dim")
+    sizes = slice_pieces(total, pieces, size)
+    if len(sizes) != pieces:
+        raise Refusal(f"{how} cuts {total} {what} into {len(sizes)} pieces "
+                      f"({'+'.join(map(str, sizes))}), not the {pieces} the code takes")
+    if index >= pieces:
+        raise Refusal(f"piece {index} of {pieces} does not exist (pieces count from 0)")
+    start = sum(sizes[:index])
+    stop = start + sizes[index]
+    out = (stop - start, *shape[1:])
+    return Step(out, 0, 0, 0, f"{what} {start}..{stop - 1} of {total} (piece {index} of "
+                f"{'+'.join(map(str, sizes))})", "no parameters", "0",
+                args=SliceArgs(start, stop, total))
+
+
 OPS = [
     OpDef(LayerDef("flatten", (), (), "nn.Flatten"), "fc", fixed_rule("N = C·H·W"), "",
           stop, flatten),
@@ -189,4 +223,11 @@ OPS = [
           _reshape_solve, reshape),
     OpDef(LayerDef("permute", (Param("dims", DIMS),), (), "Tensor.permute"),
           "shape", fixed_rule("the dimensions are reordered"), "", never, permute),
+    OpDef(LayerDef("slice", (Param("index", INT, short=("i",)),
+                             Param("pieces", INT, short=("of", "n"), minimum=1),
+                             Param("size", INT, 0, ("s",)),
+                             Param("total", INT, 0)),
+                   (), "torch.chunk / torch.split"),
+          "shape", fixed_rule("C = the channels of one piece (H and W kept)"), "", keep,
+          slice_),
 ]
