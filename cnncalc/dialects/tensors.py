@@ -81,6 +81,12 @@ class Tensor:
         return n
 
 
+def piece(base: Tensor, nodes: tuple[Node, ...], line: int) -> Tensor:
+    """One piece of a chunk or split of `base`: a slice has no weights, so a piece the code
+    never uses changes no figure and is not held against it, as `then` would."""
+    return Tensor(base, nodes, base.depth + 1, base.source, line)
+
+
 def start(source: Source) -> Tensor:
     return Tensor(None, (), 0, source)
 

@@ -21,7 +21,17 @@ from .init_run import Mod, Run, bind
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
-from .tensors import Source, Tensor, check_uses, join, name_tensor, start
+from .tensor_ops import (
+    MEANS,
+    REFUSED,
+    is_pieces,
+    is_size_call,
+    mean_dims,
+    pieces,
+    size_index,
+    size_value,
+)
+from .tensors import Source, Tensor, check_uses, join, name_tensor, piece, start
 from .values import MISSING, CodeError, Unknown, Values, View, budget, dotted, err, iterate, text
 
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
@@ -302,6 +312,11 @@ class _ModuleReader:
             if isinstance(s, ast.Return):
                 if s.value is None:
                     raise err(s, "forward returns nothing")
+                if isinstance(s.value, (ast.Tuple, ast.List)):
+                    raise err(s, f"forward() returns {len(s.value.elts)} values "
+                              f"({text(s.value)}); cnncalc reads models with one output",
+                              "return one tensor (the summary of a model with several "
+                              "outputs is not read yet)")
                 returned = self.path(s.value)
                 check_uses(returned, s.lineno, True)
                 continue
@@ -339,6 +354,17 @@ class _ModuleReader:
 
     def forward_assign(self, s: ast.Assign | ast.AnnAssign) -> None:
         target, value = _assignment(s)
+        if isinstance(target, (ast.Tuple, ast.List)) and value is not None:
+            self.unpack(target, value)
+            return
+        if isinstance(target, ast.Name) and value is not None and \
+                self.size_assign(target.id, value):
+            return
+        if isinstance(target, ast.Name) and value is not None and is_pieces(value):
+            assert isinstance(value, ast.Call)
+            self.lists[target.id] = self.cut(value, None)
+            self.env.pop(target.id, None)
+            return
         if not isinstance(target, ast.Name) or value is None:
             raise err(s, f"'{text(s)}' in forward() cannot be read without running the code",
                       "write forward as a chain of assignments and one return")
@@ -352,10 +378,64 @@ class _ModuleReader:
             self.lists.pop(target.id, None)
             name_tensor(self.env[target.id], target.id)
 
+    def unpack(self, target: ast.Tuple | ast.List, value: ast.expr) -> None:
+        """`a, b = x.chunk(2, 1)` (the pieces), `n, c, h, w = x.size()` (the batch, and sizes
+        known only when the code runs)."""
+        names: list[str] = []
+        for e in target.elts:
+            if not isinstance(e, ast.Name):
+                raise err(target, f"cannot read the assignment to {text(target)}",
+                          "unpack into plain names: a, b = x.chunk(2, 1)")
+            names.append(e.id)
+        if is_size_call(value):
+            for i, name in enumerate(names):
+                self.forget(name)
+                if i == 0:
+                    self.batch.add(name)
+                else:
+                    self.values.names[name] = size_value(value, i, f"{text(value)}[{i}]")
+            return
+        if not is_pieces(value):
+            raise err(target, f"'{text(target)} = {text(value)}' in forward() cannot be read "
+                      "without running the code", "unpack only x.chunk, x.split or x.size()")
+        assert isinstance(value, ast.Call)
+        for name, t in zip(names, self.cut(value, len(names))):
+            self.forget(name)
+            self.env[name] = t
+            name_tensor(t, name)
+
+    def forget(self, name: str) -> None:
+        self.env.pop(name, None)
+        self.lists.pop(name, None)
+        self.batch.discard(name)
+        self.values.names.pop(name, None)
+
+    def size_assign(self, name: str, value: ast.expr) -> bool:
+        """`c = x.size(1)` or `h = x.shape[2]`: a size known only when the code runs, an
+        error where it is used (the batch, `x.size(0)`, is read as the batch)."""
+        found = size_index(value, self.values)
+        if found is None and not is_size_call(value):
+            return False
+        if found is not None and found[1] == 0:
+            return False  # the batch: read by is_batch
+        self.forget(name)
+        self.values.names[name] = size_value(value, found[1] if found else "all")
+        return True
+
+    def cut(self, node: ast.Call, wanted: int | None) -> list[Tensor]:
+        """The pieces of a chunk or split, each a slice of the tensor it cuts."""
+        got = pieces(node, self.values, wanted)
+        base = self.path(got.tensor)
+        return [piece(base, tuple(self.reader.made(Bound((m,)), "slice", text(node), node)),
+                      node.lineno) for m in got.layers]
+
     def tensors(self, node: ast.AST) -> list[Tensor]:
         """A list of tensors: written out, or a list forward() built (DenseNet's features)."""
         if isinstance(node, ast.Name) and node.id in self.lists:
             return list(self.lists[node.id])
+        if is_pieces(node):
+            assert isinstance(node, ast.Call)
+            return self.cut(node, None)
         if isinstance(node, (ast.List, ast.Tuple)):
             out: list[Tensor] = []
             for e in node.elts:
@@ -387,6 +467,15 @@ class _ModuleReader:
             return self.call(node)
         if isinstance(node, ast.IfExp):
             return self.path(node.body if self.test(node.test, "an if") else node.orelse)
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) and \
+                ((isinstance(node.value, ast.Name) and node.value.id in self.lists) or
+                 is_pieces(node.value)):
+            items = self.tensors(node.value)
+            index = self.values.eval(node.slice)
+            if isinstance(index, bool) or not isinstance(index, int) or \
+                    not -len(items) <= index < len(items):
+                raise err(node, f"{text(node)} is out of range ({len(items)} tensors)")
+            return items[index]
         raise err(node, f"{text(node)} in forward() is not supported")
 
     def call(self, node: ast.Call) -> Tensor:
@@ -404,6 +493,15 @@ class _ModuleReader:
             return self.flatten(node, node.args[1:] if node.args else [], 0)
         if func is not None and func in _JOIN_FUNCTIONS:
             return self.join_call(_JOIN_FUNCTIONS[func], func, node)
+        if func in REFUSED:
+            raise err(node, f"{text(node)} {REFUSED[func]}")
+        if is_pieces(node):
+            raise err(node, f"{text(node)} gives several tensors, not one",
+                      "unpack the pieces: a, b = x.chunk(2, 1)")
+        if func in MEANS:
+            if not node.args:
+                raise err(node, f"{func} needs its input tensor")
+            return self.mean(node, self.path(node.args[0]), node.args[1:])
         if func == "torch.permute":
             if not node.args:
                 raise err(node, "torch.permute needs its input tensor")
@@ -426,6 +524,8 @@ class _ModuleReader:
                             node)
             if method == "flatten":
                 return self.flatten(node, node.args, 1)
+            if method == "mean":
+                return self.mean(node, self.path(node.func.value), node.args)
             if method in _TORCH_ACTS and not node.args:
                 return self.path(node.func.value).then(self.functional(method, [], node),
                                                        node.lineno)
@@ -602,6 +702,14 @@ class _ModuleReader:
                       "(the channels, or the features of a flat vector)",
                       "torch.cat(..., dim=1) is the join cnncalc reads")
         return join("cat", self.tensors(node.args[0]), node)
+
+    def mean(self, node: ast.Call, base: Tensor, args: list[ast.expr]) -> Tensor:
+        """The mean over H and W: a global average pool (then a flatten, without keepdim),
+        as F.adaptive_avg_pool2d(x, 1) and torch.flatten(x, 1) read."""
+        keep = mean_dims(node, self.values, node.keywords, args)
+        made = (Made("gap", {"output_size": 1}),) if keep else \
+            (Made("gap", {"output_size": 1}), Made("flatten", {}))
+        return base.then(self.reader.made(Bound(made), "mean", text(node), node), node.lineno)
 
     def permute(self, node: ast.Call, base: Tensor, args: list[ast.expr]) -> Tensor:
         """x.permute(0, 2, 3, 1): the batch stays first; the rest reorder C, H, W."""

@@ -156,14 +156,21 @@ def permute(layer: Layer, shape: Shape, convention: str) -> Step:
                 scrambles=len(shape) == 3 and order != (0, 1, 2))
 
 
-def slice_pieces(total: int, pieces: int, size: int) -> tuple[int, ...]:
-    """The sizes of the pieces torch.chunk(pieces) (size 0) or torch.split(size) cuts
-    `total` channels into: each ceil(total / pieces) or `size`, the last what is left. A
-    chunk may give fewer pieces than asked (torch.chunk(8 channels, 3) gives 3, 3, 2, but
-    torch.chunk(4 channels, 3) gives 2, 2)."""
+def slice_pieces(total: int, pieces: int, size: int) -> tuple[int, int]:
+    """How torch.chunk(pieces) (size 0) or torch.split(size) cuts `total` channels: the
+    size of every piece but the last (which holds what is left), and how many pieces there
+    are. A chunk may give fewer pieces than asked: torch.chunk of 8 channels in 3 gives
+    3, 3, 2, but of 4 channels in 3 gives 2, 2. O(1), so a cut into many pieces costs no
+    more per piece."""
     step = size if size else -(-total // pieces)
-    count = -(-total // step)
-    return tuple(min(step, total - i * step) for i in range(count))
+    return step, -(-total // step)
+
+
+def _sizes(step: int, count: int, total: int) -> str:
+    last = total - (count - 1) * step
+    if count <= 4:
+        return "+".join([str(step)] * (count - 1) + [str(last)])
+    return f"{count - 1}·{step}+{last}"
 
 
 def slice_(layer: Layer, shape: Shape, convention: str) -> Step:
@@ -175,18 +182,18 @@ def slice_(layer: Layer, shape: Shape, convention: str) -> Step:
     if said and said != total:
         raise Refusal(f"the split sizes add up to {said}, but the input has {total} {what}",
                       "the sizes of torch.split must add up to the size of the dim")
-    sizes = slice_pieces(total, pieces, size)
-    if len(sizes) != pieces:
-        raise Refusal(f"{how} cuts {total} {what} into {len(sizes)} pieces "
-                      f"({'+'.join(map(str, sizes))}), not the {pieces} the code takes")
+    step, count = slice_pieces(total, pieces, size)
+    sizes = _sizes(step, count, total)
+    if count != pieces:
+        raise Refusal(f"{how} cuts {total} {what} into {count} pieces ({sizes}), not the "
+                      f"{pieces} the code takes")
     if index >= pieces:
         raise Refusal(f"piece {index} of {pieces} does not exist (pieces count from 0)")
-    start = sum(sizes[:index])
-    stop = start + sizes[index]
+    start = index * step
+    stop = min(start + step, total)
     out = (stop - start, *shape[1:])
     return Step(out, 0, 0, 0, f"{what} {start}..{stop - 1} of {total} (piece {index} of "
-                f"{'+'.join(map(str, sizes))})", "no parameters", "0",
-                args=SliceArgs(start, stop, total))
+                f"{sizes})", "no parameters", "0", args=SliceArgs(start, stop, total))
 
 
 OPS = [

@@ -83,3 +83,15 @@ def test_reading_is_linear_in_the_statement_count(tmp_path: Path) -> None:
     r.one_line_error(1, "25,600 models", "--model")
     assert r.peak_rss < 400 << 20, r.peak_rss
     assert r.seconds < 20, r.seconds
+
+
+@pytest.mark.parametrize("cut", ["torch.chunk(x, 10**9, 1)", "x.split([1] * 10**5 + [1], 1)",
+                                 "x.chunk(10**12, dim=1)"])
+def test_a_chunk_into_a_billion_pieces_is_one_line(tmp_path: Path, cut: str) -> None:
+    """Each piece of a chunk is a layer: a count past the reader's limits is refused before
+    any piece is made, in bounded time and memory."""
+    code = ("import torch\nimport torch.nn as nn\n\nclass Net(nn.Module):\n"
+            "    def __init__(self):\n        super().__init__()\n"
+            "    def forward(self, x):\n"
+            f"        p = {cut}\n        return torch.cat(p, 1)\n")
+    cli("summary", _code(tmp_path, code), "--input", "1x8x8").one_line_error(1, "line 8")
