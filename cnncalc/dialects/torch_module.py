@@ -370,6 +370,8 @@ class _ModuleReader:
                       "write forward as a chain of assignments and one return")
         if self.is_batch(value):
             self.batch.add(target.id)
+        elif self.plain_value(target.id, value):
+            return
         elif isinstance(value, (ast.List, ast.Tuple)):
             self.lists[target.id] = self.tensors(value)
             self.env.pop(target.id, None)
@@ -409,6 +411,21 @@ class _ModuleReader:
         self.lists.pop(name, None)
         self.batch.discard(name)
         self.values.names.pop(name, None)
+
+    def plain_value(self, name: str, value: ast.expr) -> bool:
+        """`g = self.groups` or `k = 2 * c`: a value known before the code runs, bound as
+        one (an expression with no call and no tensor of forward() in it)."""
+        tensors = {self.input, *self.env, *self.lists, *self.batch}
+        if any(isinstance(n, ast.Call) or (isinstance(n, ast.Name) and n.id in tensors)
+               for n in ast.walk(value)):
+            return False
+        try:
+            known = self.values.eval(value)
+        except CodeError:
+            return False
+        self.forget(name)
+        self.values.names[name] = known
+        return True
 
     def size_assign(self, name: str, value: ast.expr) -> bool:
         """`c = x.size(1)` or `h = x.shape[2]`: a size known only when the code runs, an

@@ -88,12 +88,15 @@ MODELS = [
         mu, logvar = self.fc(x).chunk(2, dim=1)
         return self.out(mu + logvar)
         """), "1x8x8"),
+    # A value forward() computes from the class's constants (features = self.k * 4 * 4).
     ("view_literal", _net("""
-        self.conv = nn.Conv2d(1, 4, 5)
+        self.k = 4
+        self.conv = nn.Conv2d(1, self.k, 5)
         self.fc = nn.Linear(4 * 4 * 4, 10)
         """, """
         x = F.max_pool2d(F.relu(self.conv(x)), 2)
-        x = x.view(-1, 4 * 4 * 4)
+        features = self.k * 4 * 4
+        x = x.view(-1, features)
         return self.fc(x)
         """), "1x12x12"),
 ]
