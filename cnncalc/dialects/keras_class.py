@@ -143,7 +143,9 @@ def _model(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor, result: object) 
     if not isinstance(result, Tensor) or result.source is not x.source:
         raise err(call, f"call() of {cls.name} does not return a tensor computed from its "
                   "input")
-    check_uses(result, call.lineno, False)
+    # Every layer call() applies is built, and Keras counts its weights, whether or not
+    # its output reaches the model's: a tensor computed and never used is refused.
+    check_uses(result, call.lineno, True, ("call()", "Keras"))
     return finish(cls.name, KERAS, list(result.path()), None, cls)
 
 

@@ -94,7 +94,7 @@ def apply_layer(layer: ast.Call, node: ast.Call, value: Value, values: Values) -
         return _keep_first(x, e)
     if isinstance(x, Unknown):
         return x
-    return x.then(nodes)
+    return x.then(nodes, node.lineno)
 
 
 def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Value:
@@ -115,7 +115,7 @@ def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Valu
         return _keep_first(x, e)
     if isinstance(x, Unknown):
         return x
-    return x.then(nodes)
+    return x.then(nodes, node.lineno)
 
 
 def add_tensors(items: list[Value], node: ast.AST) -> Value:

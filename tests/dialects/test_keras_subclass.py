@@ -109,6 +109,10 @@ REFUSED = [
      "self is used in the Keras model other than as self.name"),
     (_class("self.c = layers.Conv2D(8, 3)\nself.c.trainable = False", "return self.c(x)"), 8,
      "changes"),
+    # Keras builds every layer call() applies and counts its weights (checked: Keras 3.15.1
+    # counts 72 for two Dense(4) on 8 features, the unused one included); refused, never 36.
+    (_class("self.c = layers.Dense(4)\nself.d = layers.Dense(4)", "y = self.d(x)\n"
+            "return self.c(x)"), 10, "y is computed in call() but never reaches its output"),
     (HEAD + "class Net(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
      "    def helper(self, x):\n        return x\n    def call(self, x):\n        return x\n",
      7, "the method helper() of a Keras model is not read yet"),
