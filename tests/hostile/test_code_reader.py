@@ -95,3 +95,17 @@ def test_a_chunk_into_a_billion_pieces_is_one_line(tmp_path: Path, cut: str) -> 
             "    def forward(self, x):\n"
             f"        p = {cut}\n        return torch.cat(p, 1)\n")
     cli("summary", _code(tmp_path, code), "--input", "1x8x8").one_line_error(1, "line 8")
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ("while True:\n            x = self.c(x)\n        return x", "100,000 steps"),
+    ("return self.c(x) if self.c else self.c(self.c(x))", "line 9"),
+    ("return self.c(*[x] * 10**9)", "line 9"),
+])
+def test_a_hostile_keras_call_is_one_line(tmp_path: Path, body: str, needle: str) -> None:
+    """A subclassed Keras model's call() runs under the reader's bounds: an endless loop, a
+    layer applied twice, a huge argument list are one line, in bounded time and memory."""
+    code = ("import keras\n\nclass Net(keras.Model):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.c = keras.layers.Dense(4)\n\n"
+            f"    def call(self, x):\n        {body}\n")
+    cli("summary", _code(tmp_path, code), "--input", "flat:4").one_line_error(1, needle)
