@@ -110,6 +110,7 @@ class _ModuleReader:
         self.batch: set[str] = set()
         self.env: dict[str, Tensor] = {}
         self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
+        self.tuples: set[str] = set()  # names of self.lists that hold a tuple (x.chunk(2, 1))
         self.input = ""
         self.root = start(Source(cls.lineno))
         self.inits: list[Init] = []
@@ -333,6 +334,7 @@ class _ModuleReader:
         if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and \
                 isinstance(v.func.value, ast.Name) and v.func.value.id in self.lists and \
                 v.func.attr in ("append", "extend") and len(v.args) == 1 and not v.keywords:
+            self.not_tuple(v.func.value.id, s)
             items = self.lists[v.func.value.id]
             if v.func.attr == "append":
                 items.append(self.path(v.args[0]))
@@ -347,6 +349,7 @@ class _ModuleReader:
         if not (isinstance(s.target, ast.Name) and kind is not None):
             raise err(s, f"'{text(s)}' in forward() cannot be read without running the code")
         if s.target.id in self.lists:
+            self.not_tuple(s.target.id, s)
             self.lists[s.target.id].extend(self.tensors(s.value))
             return
         self.env[s.target.id] = join(kind, [self.name(s.target), self.path(s.value)], s)
@@ -360,10 +363,17 @@ class _ModuleReader:
         if isinstance(target, ast.Name) and value is not None and \
                 self.size_assign(target.id, value):
             return
-        if isinstance(target, ast.Name) and value is not None and is_pieces(value):
+        listed = isinstance(value, ast.Call) and dotted(value.func) == "list" and \
+            len(value.args) == 1 and not value.keywords and is_pieces(value.args[0])
+        if isinstance(target, ast.Name) and value is not None and (is_pieces(value) or listed):
             assert isinstance(value, ast.Call)
-            self.lists[target.id] = self.cut(value, None)
-            self.env.pop(target.id, None)
+            cut_call = value.args[0] if listed else value
+            assert isinstance(cut_call, ast.Call)
+            pieces = self.cut(cut_call, None)
+            self.forget(target.id)
+            self.lists[target.id] = pieces
+            if not listed:
+                self.tuples.add(target.id)
             return
         if not isinstance(target, ast.Name) or value is None:
             raise err(s, f"'{text(s)}' in forward() cannot be read without running the code",
@@ -373,8 +383,11 @@ class _ModuleReader:
         elif self.plain_value(target.id, value):
             return
         elif isinstance(value, (ast.List, ast.Tuple)):
-            self.lists[target.id] = self.tensors(value)
-            self.env.pop(target.id, None)
+            items = self.tensors(value)
+            self.forget(target.id)
+            self.lists[target.id] = items
+            if isinstance(value, ast.Tuple):
+                self.tuples.add(target.id)
         else:
             self.env[target.id] = self.path(value)
             self.lists.pop(target.id, None)
@@ -406,9 +419,15 @@ class _ModuleReader:
             self.env[name] = t
             name_tensor(t, name)
 
+    def not_tuple(self, name: str, s: ast.stmt) -> None:
+        if name in self.tuples:
+            raise err(s, f"{name} is a tuple of tensors, which torch cannot append to or "
+                      "extend", f"make it a list: {name} = list(...)")
+
     def forget(self, name: str) -> None:
         self.env.pop(name, None)
         self.lists.pop(name, None)
+        self.tuples.discard(name)
         self.batch.discard(name)
         self.values.names.pop(name, None)
 

@@ -89,6 +89,16 @@ MODELS = [
         return self.out(mu + logvar)
         """), "1x8x8"),
     # A value forward() computes from the class's constants (features = self.k * 4 * 4).
+    # list(x.chunk(...)) is a list the code may grow (YOLOv8's C2f block writes it so).
+    ("chunk_list", _net("""
+        self.cv1 = nn.Conv2d(3, 8, 1)
+        self.m = nn.Conv2d(4, 4, 3, padding=1)
+        self.cv2 = nn.Conv2d(12, 6, 1)
+        """, """
+        y = list(self.cv1(x).chunk(2, 1))
+        y.append(self.m(y[-1]))
+        return self.cv2(torch.cat(y, 1))
+        """), "3x8x8"),
     ("view_literal", _net("""
         self.k = 4
         self.conv = nn.Conv2d(1, self.k, 5)
@@ -136,6 +146,9 @@ REFUSED = [
     ("return x.mean(1)", 11, "averages over dims 1"),
     ("return x.mean()", 11, "averages every value"),
     ("a, b = x.chunk(2, 1)\nreturn a[0]", 12, "a[0] in forward() is not supported"),
+    # torch.chunk gives a tuple: appending to it fails in torch (a list of it does not).
+    ("p = x.chunk(2, 1)\np.append(x)\nreturn torch.cat(p, 1)", 12, "p is a tuple"),
+    ("p = (x,)\np += [x]\nreturn torch.cat(p, 1)", 12, "p is a tuple"),
 ]
 
 
