@@ -96,11 +96,12 @@ def pieces(node: ast.Call, values: Values, wanted: int | None) -> Pieces:
         if wanted is not None and wanted != len(sizes):
             raise err(node, f"{text(node)} gives {len(sizes)} pieces, but the code unpacks "
                       f"{wanted}")
+        total = sum(sizes)
         if any(s != sizes[0] for s in sizes[:-1]) or sizes[-1] > sizes[0]:
-            raise err(node, f"{text(node)} cuts pieces of different sizes; cnncalc reads "
-                      "equal pieces (the last may be smaller)",
-                      "write torch.split(x, n, 1) or torch.chunk(x, n, 1)")
-        return Pieces(tensor, tuple(_piece(i, len(sizes), sizes[0], sum(sizes))
+            starts = [sum(sizes[:i]) for i in range(len(sizes))]  # sizes: at most MAX_PIECES
+            return Pieces(tensor, tuple(_piece(i, len(sizes), s, total, a)
+                                        for i, (s, a) in enumerate(zip(sizes, starts))))
+        return Pieces(tensor, tuple(_piece(i, len(sizes), sizes[0], total)
                                     for i in range(len(sizes))))
     s = _count(node, size, "the size of the pieces")
     if wanted is None:
@@ -109,8 +110,9 @@ def pieces(node: ast.Call, values: Values, wanted: int | None) -> Pieces:
     return Pieces(tensor, tuple(_piece(i, wanted, s, 0) for i in range(wanted)))
 
 
-def _piece(index: int, count: int, size: int, total: int) -> Made:
-    return Made("slice", {"index": index, "pieces": count, "size": size, "total": total})
+def _piece(index: int, count: int, size: int, total: int, first: int = -1) -> Made:
+    return Made("slice", {"index": index, "pieces": count, "size": size, "total": total,
+                          "start": first})
 
 
 def _count(node: ast.AST, value: object, what: str) -> int:

@@ -177,11 +177,22 @@ def slice_(layer: Layer, shape: Shape, convention: str) -> Step:
     total = shape[0]
     index, pieces = as_int(layer["index"]), as_int(layer["pieces"])
     size, said = as_int(layer["size"]), as_int(layer["total"])
+    first = as_int(layer["start"])
     what = "features" if len(shape) == 1 else "channels"
     how = f"torch.split({size})" if size else f"torch.chunk({pieces})"
     if said and said != total:
         raise Refusal(f"the split sizes add up to {said}, but the input has {total} {what}",
                       "the sizes of torch.split must add up to the size of the dim")
+    if first >= 0:  # a piece of listed sizes: where it starts is given
+        if not size or not said:
+            raise Refusal("slice(start=...) needs the piece's size and the total",
+                          "write slice(index, pieces, size=S, total=T, start=A)")
+        if index >= pieces or first + size > said:
+            raise Refusal(f"piece {index} of {pieces} ({what} {first}..{first + size - 1}) "
+                          f"is not within the {said} {what}")
+        return Step((size, *shape[1:]), 0, 0, 0, f"{what} {first}..{first + size - 1} of "
+                    f"{total} (piece {index} of {pieces}, listed sizes)", "no parameters",
+                    "0", args=SliceArgs(first, first + size, total))
     step, count = slice_pieces(total, pieces, size)
     sizes = _sizes(step, count, total)
     if count != pieces:
@@ -233,7 +244,8 @@ OPS = [
     OpDef(LayerDef("slice", (Param("index", INT, short=("i",)),
                              Param("pieces", INT, short=("of", "n"), minimum=1),
                              Param("size", INT, 0, ("s",)),
-                             Param("total", INT, 0)),
+                             Param("total", INT, 0),
+                             Param("start", INT, -1, minimum=-1)),
                    (), "torch.chunk / torch.split"),
           "shape", fixed_rule("C = the channels of one piece (H and W kept)"), "", keep,
           slice_),

@@ -89,6 +89,15 @@ MODELS = [
         return self.out(mu + logvar)
         """), "1x8x8"),
     # A value forward() computes from the class's constants (features = self.k * 4 * 4).
+    # MixConv: listed sizes that differ, 3 + 5 of 8 channels, each with its own kernel.
+    ("mixconv", _net("""
+        self.conv = nn.Conv2d(1, 8, 3)
+        self.k3 = nn.Conv2d(3, 3, 3, padding=1, groups=3)
+        self.k5 = nn.Conv2d(5, 5, 5, padding=2, groups=5)
+        """, """
+        a, b = torch.split(self.conv(x), [3, 5], dim=1)
+        return torch.cat([self.k5(b), self.k3(a)], 1)
+        """), "1x9x9"),
     # list(x.chunk(...)) is a list the code may grow (YOLOv8's C2f block writes it so).
     ("chunk_list", _net("""
         self.cv1 = nn.Conv2d(3, 8, 1)
@@ -139,7 +148,6 @@ REFUSED = [
     ("return torch.stack([x, x], 1)", 11, "adds a dimension"),
     ("a = torch.unbind(x, 1)\nreturn a[0]", 11, "removes a dimension"),
     ("a, b = x.chunk(2)\nreturn a", 11, "cuts dim 0"),
-    ("a, b = x.split([3, 5], 1)\nreturn a", 11, "pieces of different sizes"),
     ("p = torch.split(x, 4, 1)\nreturn p[0]", 11, "only known when the code runs"),
     ("a, b, c = x.chunk(2, 1)\nreturn a", 11, "gives 2 pieces, but the code unpacks 3"),
     ("return F.relu(x.chunk(2, 1))", 11, "gives several tensors"),
@@ -171,6 +179,7 @@ CALC_REFUSED = [
     ("a, b, c, d, e = x.chunk(5, 1)\nreturn a", "into 4 pieces (2+2+2+2), not the 5"),
     # The listed sizes add up to 9; the input has 8 channels.
     ("a, b, c = x.split([3, 3, 3], 1)\nreturn a", "add up to 9, but the input has 8"),
+    ("a, b = x.split([3, 6], 1)\nreturn a", "add up to 9, but the input has 8"),
 ]
 
 
