@@ -10,13 +10,14 @@ as in the functional API, and the tensor call() returns is the model's output.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from ..library.binding import KERAS
 from .code import Model, finish
 from .kinds import Owner
 from .script import Script, Unit, _Return
 from .tensors import Source, Tensor, check_uses, start
-from .values import Unknown, earliest, err, text
+from .values import Unknown, Values, earliest, err, text
 
 _SELF = "self"
 
@@ -48,30 +49,39 @@ def _is_super_init(s: ast.stmt) -> bool:
                                          base.attr == "Model")
 
 
-def _params(fn: ast.FunctionDef, takes: int) -> list[ast.arg]:
-    """The arguments after self (and, for call, the input): each must have a default."""
+def _arguments(fn: ast.FunctionDef, takes: int, given: dict[str, object],
+               evaluate: Callable[[ast.expr], object]) -> dict[str, object]:
+    """Each argument after self (and, for call(), the input): what the code passes when it
+    builds the class, else its default, else a value known only when the code runs;
+    **kwargs holds the passed keywords no argument names."""
     a = fn.args
     if a.posonlyargs or a.vararg:
         raise err(fn, f"{fn.name}() takes *args or positional-only arguments: not read")
-    args = a.args[1 + takes:]
-    given = len(a.defaults)
-    if len(a.args) < 1 + takes or given < len(args) or \
-            any(d is None for d in a.kw_defaults):
-        need = "call(self, inputs)" if takes else "__init__(self) with defaults"
-        raise err(fn, f"{fn.name}() has arguments without defaults", f"write {need}")
-    return [*args, *a.kwonlyargs]
+    named = [*a.args[1 + takes:], *a.kwonlyargs]
+    defaults = dict(zip([p.arg for p in a.args[len(a.args) - len(a.defaults):]], a.defaults))
+    defaults.update({p.arg: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    out: dict[str, object] = {}
+    for p in named:
+        if p.arg in given:
+            out[p.arg] = given[p.arg]
+        elif p.arg in defaults:
+            out[p.arg] = evaluate(defaults[p.arg])
+        else:
+            out[p.arg] = Unknown(fn.lineno, f"{p.arg} is an argument of {fn.name}(), only "
+                                 "known when the model is built")
+    if a.kwarg is not None:
+        out[a.kwarg.arg] = {k: v for k, v in given.items() if k not in out}
+    return out
 
 
-def _built_with_arguments(tree: ast.AST, name: str) -> ast.Call | None:
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name \
-                and (n.args or n.keywords):
-            return n
-    return None
+CallSite = Callable[[ast.AST, ast.FunctionDef, str, Values, bool], dict[str, object]]
+"""modules.call_site_arguments: the arguments the file builds a class with."""
 
 
-def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Model:
-    """The model a subclassed keras.Model describes, built with __init__'s defaults."""
+def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
+                      call_site_arguments: CallSite) -> Model:
+    """The model a subclassed keras.Model describes, built with the arguments the file
+    passes (`Net(num_classes=5)`), else __init__'s defaults."""
     methods: dict[str, ast.FunctionDef] = {}
     for s in cls.body:
         if isinstance(s, ast.FunctionDef):
@@ -87,11 +97,6 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Model:
         if name not in ("__init__", "call", "get_config"):
             raise err(fn, f"the method {name}() of a Keras model is not read yet",
                       "write its layers in __init__ and its data flow in call()")
-    built = _built_with_arguments(unit.tree, cls.name)
-    if built is not None:
-        raise err(built, f"{text(built)} builds {cls.name} with arguments: a subclassed "
-                  "Keras model is read with the defaults of its __init__ only",
-                  "give __init__ those values as defaults")
     for n in ast.walk(call):
         if isinstance(n, ast.Return) and isinstance(n.value, (ast.Tuple, ast.List)):
             raise err(n, f"call() of {cls.name} returns {len(n.value.elts)} values "
@@ -105,7 +110,6 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Model:
         if not _is_super_init(s):
             body.append(names.visit(s))
     body.extend(names.visit(s) for s in call.body)
-    defaults = _defaults(init, 0) + _defaults(call, 1)
     fn = ast.FunctionDef(name=cls.name, args=ast.arguments([], [], None, [], [], None, []),
                          body=body, decorator_list=[], returns=None)
     ast.copy_location(fn, cls)
@@ -114,9 +118,13 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Model:
     assert home is not None
     frame = Script(unit, Owner(fn, "function"), home.view(), frame=True)
     x = start(Source(call.lineno))
-    frame.history.bind(call.args.args[1].arg, x)
-    for arg, default in defaults:
-        frame.history.bind(arg, frame.value(default))
+    # The arguments the file builds the class with (one set: different ones are refused).
+    given = call_site_arguments(unit.tree, init, cls.name,
+                                Values(base=owner.first_call or home.view()), True)
+    bound = {**_arguments(init, 0, given, frame.value), **_arguments(call, 1, {}, frame.value)}
+    bound[call.args.args[1].arg] = x
+    for arg, value in bound.items():
+        frame.history.bind(arg, value)
     result: object = None
     try:
         frame.body(fn.body)
@@ -126,15 +134,6 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Model:
     if first is not None:
         raise first
     return _model(cls, call, x, result)
-
-
-def _defaults(fn: ast.FunctionDef, takes: int) -> list[tuple[str, ast.expr]]:
-    params = _params(fn, takes)
-    values = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
-    out = [(p.arg, v) for p, v in zip(params, values)]
-    if fn.args.kwarg is not None:
-        out.append((fn.args.kwarg.arg, ast.copy_location(ast.Dict([], []), fn)))
-    return out
 
 
 def _model(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor, result: object) -> Model:

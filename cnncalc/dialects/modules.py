@@ -51,7 +51,7 @@ def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
         from .keras_class import keras_class_model  # it runs bodies with script's reader
 
         def read_keras() -> object:
-            return keras_class_model(cls, owner, unit)
+            return keras_class_model(cls, owner, unit, call_site_arguments)
         return Found(cls.name, cls.lineno, read_keras, [], (owner,))
     return None
 

@@ -62,8 +62,13 @@ model.build((None, 28, 28, 1))
 # and beta 2·8 = 16 trainable, moving mean and variance 16 not; flatten 13·13·8 = 1,352;
 # fc: (1,352 + 1)·10 = 13,530. Trainable 80 + 16 + 13,530 = 13,626; total 13,642.
 
+# The same with the argument the file builds it with: fc (1,352 + 1)·5 = 6,765, so
+# trainable 80 + 16 + 6,765 = 6,861.
+NESTED_5 = NESTED.replace("model = Net()", "model = Net(num_classes=5)")
+
 CASES = [("residual", RESIDUAL, "Block", "32x32x3", 3_002, 0, (10,)),
-         ("nested", NESTED, "Net", "28x28x1", 13_626, 16, (10,))]
+         ("nested", NESTED, "Net", "28x28x1", 13_626, 16, (10,)),
+         ("nested-built-with-5", NESTED_5, "Net", "28x28x1", 6_861, 16, (5,))]
 
 
 def _read(code: str, shape: str) -> Summary:
@@ -103,8 +108,8 @@ REFUSED = [
      10, "self.c is applied twice, sharing its weights"),
     (_class("self.c = layers.Conv2D(8, 3)", "y = self.c(x)\nreturn y, x"), 10,
      "returns 2 values"),
-    (_class("self.c = layers.Conv2D(8, 3)", "return self.c(x)", "model = Net(5)\n"), 10,
-     "builds Net with arguments"),
+    (_class("self.c = layers.Conv2D(8, 3)", "return self.c(x)", "a = Net()\nb = Net(5)\n"),
+     11, "Net is built with different arguments"),
     (_class("self.c = layers.Conv2D(8, 3)", "print(self)\nreturn self.c(x)"), 9,
      "self is used in the Keras model other than as self.name"),
     (_class("self.c = layers.Conv2D(8, 3)\nself.c.trainable = False", "return self.c(x)"), 8,
@@ -143,7 +148,7 @@ def test_keras_counts_the_same(name: str, code: str, cls: str, shape: str, train
 
     namespace: dict[str, Any] = {}
     exec(code, namespace)  # the oracle side builds the real Keras model
-    net = namespace[cls]()
+    net = namespace.get("model") or namespace[cls]()  # as the file builds it
     h, w, c = (int(v) for v in shape.split("x"))
     y = net(np.zeros((1, h, w, c), dtype="float32"))
     assert net.count_params() == trainable + frozen
