@@ -30,6 +30,12 @@ GRAPHS = [
     ("conv(12,3,padding=1)-permute(1,2,0)-layernorm(over=last)-permute(2,0,1)"
      "-layernorm(over=c)-reshape(12x8x8)-upsample(2)-pixelshuffle(2)-channelshuffle(3)"
      "-groupnorm(3)-instancenorm-hardswish-flatten-fc(4)", "1x8x8"),
+    # torch.chunk(x, 2, 1) and torch.split(x, 3, 1) pieces flowing into different branches
+    ("conv(8,3,padding=1)-cat[slice(0,2)-conv(4,1)|slice(1,2)-relu]"
+     "-mul[slice(0,3,size=3)-sigmoid|slice(2,3,size=3)-conv(3,1)]-flatten-fc(3)", "1x6x6"),
+    # torch.split(x, [3, 5], 1): listed sizes that differ
+    ("conv(8,3,padding=1)-cat[slice(1,2,size=5,total=8,start=3)-conv(2,1)"
+     "|slice(0,2,size=3,total=8,start=0)]-gap-flatten-fc(2)", "1x6x6"),
 ]
 
 

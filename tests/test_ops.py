@@ -55,6 +55,7 @@ SAMPLES = {
     "channelshuffle": ("channelshuffle(2)", "4x8x8"),
     "reshape": ("reshape(16x4x4)", "4x8x8"),
     "permute": ("permute(1,2,0)", "4x8x8"),
+    "slice": ("slice(1,2)", "4x8x8"),
     "add": ("add[conv(4,3,padding=1)|conv(4,1)]", "4x8x8"),
     "cat": ("cat[|conv(4,3,padding=1)]", "4x8x8"),
     "mul": ("mul[|gap-conv(4,1)-sigmoid]", "4x8x8"),

@@ -467,7 +467,8 @@ class Expressions:
             return self.library(f"{base.name}.{attr}", node)
         if isinstance(base, Holder) and not isinstance(base, Owner):
             reads = attr in allow.READ_ONLY_METHODS or attr in allow.SELF_METHODS or \
-                attr in allow.PART_METHODS
+                attr in allow.PART_METHODS or (attr == "build" and isinstance(base, Instance)
+                                               and base.owner.kind == "keras")
             self.arguments(node, reads=reads)
             if attr in allow.SELF_METHODS or attr in allow.PART_METHODS:
                 return base

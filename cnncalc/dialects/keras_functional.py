@@ -75,12 +75,18 @@ def _tensor(value: Value, node: ast.AST) -> Tensor | Unknown:
     return Unknown.of(err(node, f"{text(node)} is not a tensor of the model"))
 
 
+def _keywords(node: ast.Call) -> list[ast.keyword]:
+    """A layer call's keywords but `training=` (which changes no shape and no count: the
+    summary describes inference, and every layer's weights are counted either way)."""
+    return [k for k in node.keywords if k.arg != "training"]
+
+
 def apply_layer(layer: ast.Call, node: ast.Call, value: Value, values: Values) -> Value:
     """`layers.X(...)(x)`: x with the layer's rows added."""
     x = _tensor(value, node.args[0] if node.args else node)
     try:
         check_dialect(layer, KERAS)
-        if len(node.args) != 1 or node.keywords:
+        if len(node.args) != 1 or _keywords(node):
             raise err(node, f"{text(node)}: a layer takes one tensor here",
                       "write x = layers.X(...)(x)")
         nodes = Reader(values, KERAS).layer_call(layer, False)
@@ -88,7 +94,7 @@ def apply_layer(layer: ast.Call, node: ast.Call, value: Value, values: Values) -
         return _keep_first(x, e)
     if isinstance(x, Unknown):
         return x
-    return x.then(nodes)
+    return x.then(nodes, node.lineno)
 
 
 def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Value:
@@ -98,7 +104,7 @@ def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Valu
     try:
         if obj.poison is not None:
             raise obj.poison
-        if len(node.args) != 1 or node.keywords:
+        if len(node.args) != 1 or _keywords(node):
             raise err(node, f"{text(node)}: a layer takes one tensor here")
         if obj.uses > 1:
             raise err(node, f"{name} is applied twice, sharing its weights",
@@ -109,7 +115,7 @@ def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Valu
         return _keep_first(x, e)
     if isinstance(x, Unknown):
         return x
-    return x.then(nodes)
+    return x.then(nodes, node.lineno)
 
 
 def add_tensors(items: list[Value], node: ast.AST) -> Value:
@@ -216,6 +222,13 @@ def model(call: ast.Call, arg: Callable[[ast.expr], Value], name: str) -> Callab
         given.setdefault(key, a)
     if len(call.args) > 2 or any(isinstance(a, ast.Starred) for a in call.args):
         problem = problem or err(call, "keras.Model takes inputs and outputs")
+    for key in ("inputs", "outputs"):
+        several = given.get(key)
+        if isinstance(several, (ast.List, ast.Tuple, ast.Dict)) and \
+                len(getattr(several, "elts", getattr(several, "keys", []))) != 1:
+            problem = problem or err(call, f"keras.Model with {key} {text(several)}: cnncalc "
+                                     f"reads models with one input and one output",
+                                     "build a model per output")
     inputs = arg(given["inputs"]) if "inputs" in given else None
     outputs = arg(given["outputs"]) if "outputs" in given else None
     if problem is None and (inputs is None or outputs is None):

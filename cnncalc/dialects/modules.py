@@ -50,10 +50,11 @@ def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
             return class_model(cls, owner, unit.tree, unit.module.view())
         return Found(cls.name, cls.lineno, read, [], (owner,))
     if owner.kind == "keras":
-        def refused() -> object:
-            raise err(cls, "a subclassed Keras Model is only known when it runs",
-                      "write it as keras.Sequential([...])")
-        return Found(cls.name, cls.lineno, refused, [])
+        from .keras_class import keras_class_model  # it runs bodies with script's reader
+
+        def read_keras() -> object:
+            return keras_class_model(cls, owner, unit, call_site_arguments)
+        return Found(cls.name, cls.lineno, read_keras, [], (owner,))
     return None
 
 

@@ -81,6 +81,12 @@ class Tensor:
         return n
 
 
+def piece(base: Tensor, nodes: tuple[Node, ...], line: int) -> Tensor:
+    """One piece of a chunk or split of `base`: a slice has no weights, so a piece the code
+    never uses changes no figure and is not held against it, as `then` would."""
+    return Tensor(base, nodes, base.depth + 1, base.source, line)
+
+
 def start(source: Source) -> Tensor:
     return Tensor(None, (), 0, source)
 
@@ -251,7 +257,8 @@ def add(a: Tensor, b: Tensor, node: ast.AST) -> Tensor:
     return join("add", [a, b], node)
 
 
-def check_uses(out: Tensor, line: int, every: bool) -> None:
+def check_uses(out: Tensor, line: int, every: bool,
+               runner: tuple[str, str] = ("forward()", "torch")) -> None:
     """Walk the model's output once: a segment met twice is an error (its layers would be
     counted twice); with `every`, so is a segment computed and never used (torch would
     still run it and count its module's weights)."""
@@ -270,9 +277,9 @@ def check_uses(out: Tensor, line: int, every: bool) -> None:
     if every:
         for s in reversed(source.made):
             if id(s) not in visited:
-                raise at_line(s.line or None, f"{_label(s)} is computed in forward() but "
-                              "never reaches its output; torch still runs it and counts its "
-                              "layers", "remove it, or use it in the output")
+                raise at_line(s.line or None, f"{_label(s)} is computed in {runner[0]} but "
+                              f"never reaches its output; {runner[1]} still runs it and "
+                              "counts its layers", "remove it, or use it in the output")
 
 
 def _root(t: Tensor) -> Tensor:

@@ -22,7 +22,17 @@ from .init_run import Mod, Run, bind
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
-from .tensors import Source, Tensor, check_uses, join, name_tensor, start
+from .tensor_ops import (
+    MEANS,
+    REFUSED,
+    is_pieces,
+    is_size_call,
+    mean_dims,
+    pieces,
+    size_index,
+    size_value,
+)
+from .tensors import Source, Tensor, check_uses, join, name_tensor, piece, start
 from .values import MISSING, CodeError, Unknown, Values, View, budget, dotted, err, iterate, text
 
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
@@ -102,6 +112,7 @@ class _ModuleReader:
         self.batch: set[str] = set()
         self.env: dict[str, Tensor] = {}
         self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
+        self.tuples: set[str] = set()  # names of self.lists that hold a tuple (x.chunk(2, 1))
         self.input = ""
         self.root = start(Source(cls.lineno))
         self.inits: list[Init] = []
@@ -328,6 +339,11 @@ class _ModuleReader:
             if isinstance(s, ast.Return):
                 if s.value is None:
                     raise err(s, "forward returns nothing")
+                if isinstance(s.value, (ast.Tuple, ast.List)):
+                    raise err(s, f"forward() returns {len(s.value.elts)} values "
+                              f"({text(s.value)}); cnncalc reads models with one output",
+                              "return one tensor (the summary of a model with several "
+                              "outputs is not read yet)")
                 returned = self.path(s.value)
                 check_uses(returned, s.lineno, True)
                 continue
@@ -344,6 +360,7 @@ class _ModuleReader:
         if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and \
                 isinstance(v.func.value, ast.Name) and v.func.value.id in self.lists and \
                 v.func.attr in ("append", "extend") and len(v.args) == 1 and not v.keywords:
+            self.not_tuple(v.func.value.id, s)
             items = self.lists[v.func.value.id]
             if v.func.attr == "append":
                 items.append(self.path(v.args[0]))
@@ -358,6 +375,7 @@ class _ModuleReader:
         if not (isinstance(s.target, ast.Name) and kind is not None):
             raise err(s, f"'{text(s)}' in forward() cannot be read without running the code")
         if s.target.id in self.lists:
+            self.not_tuple(s.target.id, s)
             self.lists[s.target.id].extend(self.tensors(s.value))
             return
         self.env[s.target.id] = join(kind, [self.name(s.target), self.path(s.value)], s)
@@ -365,23 +383,121 @@ class _ModuleReader:
 
     def forward_assign(self, s: ast.Assign | ast.AnnAssign) -> None:
         target, value = _assignment(s)
+        if isinstance(target, (ast.Tuple, ast.List)) and value is not None:
+            self.unpack(target, value)
+            return
+        if isinstance(target, ast.Name) and value is not None and \
+                self.size_assign(target.id, value):
+            return
+        listed = isinstance(value, ast.Call) and dotted(value.func) == "list" and \
+            len(value.args) == 1 and not value.keywords and is_pieces(value.args[0])
+        if isinstance(target, ast.Name) and value is not None and (is_pieces(value) or listed):
+            assert isinstance(value, ast.Call)
+            cut_call = value.args[0] if listed else value
+            assert isinstance(cut_call, ast.Call)
+            pieces = self.cut(cut_call, None)
+            self.forget(target.id)
+            self.lists[target.id] = pieces
+            if not listed:
+                self.tuples.add(target.id)
+            return
         if not isinstance(target, ast.Name) or value is None:
             raise err(s, f"'{text(s)}' in forward() cannot be read without running the code",
                       "write forward as a chain of assignments and one return")
         if self.is_batch(value):
             self.batch.add(target.id)
+        elif self.plain_value(target.id, value):
+            return
         elif isinstance(value, (ast.List, ast.Tuple)):
-            self.lists[target.id] = self.tensors(value)
-            self.env.pop(target.id, None)
+            items = self.tensors(value)
+            self.forget(target.id)
+            self.lists[target.id] = items
+            if isinstance(value, ast.Tuple):
+                self.tuples.add(target.id)
         else:
             self.env[target.id] = self.path(value)
             self.lists.pop(target.id, None)
             name_tensor(self.env[target.id], target.id)
 
+    def unpack(self, target: ast.Tuple | ast.List, value: ast.expr) -> None:
+        """`a, b = x.chunk(2, 1)` (the pieces), `n, c, h, w = x.size()` (the batch, and sizes
+        known only when the code runs)."""
+        names: list[str] = []
+        for e in target.elts:
+            if not isinstance(e, ast.Name):
+                raise err(target, f"cannot read the assignment to {text(target)}",
+                          "unpack into plain names: a, b = x.chunk(2, 1)")
+            names.append(e.id)
+        if is_size_call(value):
+            for i, name in enumerate(names):
+                self.forget(name)
+                if i == 0:
+                    self.batch.add(name)
+                else:
+                    self.values.names[name] = size_value(value, i, f"{text(value)}[{i}]")
+            return
+        if not is_pieces(value):
+            raise err(target, f"'{text(target)} = {text(value)}' in forward() cannot be read "
+                      "without running the code", "unpack only x.chunk, x.split or x.size()")
+        assert isinstance(value, ast.Call)
+        for name, t in zip(names, self.cut(value, len(names))):
+            self.forget(name)
+            self.env[name] = t
+            name_tensor(t, name)
+
+    def not_tuple(self, name: str, s: ast.stmt) -> None:
+        if name in self.tuples:
+            raise err(s, f"{name} is a tuple of tensors, which torch cannot append to or "
+                      "extend", f"make it a list: {name} = list(...)")
+
+    def forget(self, name: str) -> None:
+        self.env.pop(name, None)
+        self.lists.pop(name, None)
+        self.tuples.discard(name)
+        self.batch.discard(name)
+        self.values.names.pop(name, None)
+
+    def plain_value(self, name: str, value: ast.expr) -> bool:
+        """`g = self.groups` or `k = 2 * c`: a value known before the code runs, bound as
+        one (an expression with no call and no tensor of forward() in it)."""
+        tensors = {self.input, *self.env, *self.lists, *self.batch}
+        if any(isinstance(n, ast.Call) or (isinstance(n, ast.Name) and n.id in tensors)
+               for n in ast.walk(value)):
+            return False
+        try:
+            known = self.values.eval(value)
+        except CodeError:
+            return False
+        self.forget(name)
+        self.values.names[name] = known
+        return True
+
+    def size_assign(self, name: str, value: ast.expr) -> bool:
+        """`c = x.size(1)` or `h = x.shape[2]`: a size known only when the code runs, an
+        error where it is used (the batch, `x.size(0)`, is read as the batch)."""
+        found = size_index(value, self.values)
+        if found is None and not is_size_call(value):
+            return False
+        if found is not None and found[1] == 0:
+            return False  # the batch: read by is_batch
+        self.forget(name)
+        self.values.names[name] = size_value(value, found[1] if found else "all")
+        return True
+
+    def cut(self, node: ast.Call, wanted: int | None) -> list[Tensor]:
+        """The pieces of a chunk or split, each a slice of the tensor it cuts."""
+        got = pieces(node, self.values, wanted)
+        base = self.path(got.tensor)
+        return [piece(base, tuple(self.reader.made(Bound((m,)), "slice", text(node), node)),
+                      node.lineno) for m in got.layers]
+
     def tensors(self, node: ast.AST) -> list[Tensor]:
         """A list of tensors: written out, or a list forward() built (DenseNet's features)."""
         if isinstance(node, ast.Name) and node.id in self.lists:
             return list(self.lists[node.id])
+        if is_pieces(node):
+            assert isinstance(node, ast.Call)
+            return self.cut(node, None)
         if isinstance(node, (ast.List, ast.Tuple)):
             out: list[Tensor] = []
             for e in node.elts:
@@ -413,6 +529,15 @@ class _ModuleReader:
             return self.call(node)
         if isinstance(node, ast.IfExp):
             return self.path(node.body if self.test(node.test, "an if") else node.orelse)
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) and \
+                ((isinstance(node.value, ast.Name) and node.value.id in self.lists) or
+                 is_pieces(node.value)):
+            items = self.tensors(node.value)
+            index = self.values.eval(node.slice)
+            if isinstance(index, bool) or not isinstance(index, int) or \
+                    not -len(items) <= index < len(items):
+                raise err(node, f"{text(node)} is out of range ({len(items)} tensors)")
+            return items[index]
         raise err(node, f"{text(node)} in forward() is not supported")
 
     def call(self, node: ast.Call) -> Tensor:
@@ -430,6 +555,15 @@ class _ModuleReader:
             return self.flatten(node, node.args[1:] if node.args else [], 0)
         if func is not None and func in _JOIN_FUNCTIONS:
             return self.join_call(_JOIN_FUNCTIONS[func], func, node)
+        if func in REFUSED:
+            raise err(node, f"{text(node)} {REFUSED[func]}")
+        if is_pieces(node):
+            raise err(node, f"{text(node)} gives several tensors, not one",
+                      "unpack the pieces: a, b = x.chunk(2, 1)")
+        if func in MEANS:
+            if not node.args:
+                raise err(node, f"{func} needs its input tensor")
+            return self.mean(node, self.path(node.args[0]), node.args[1:])
         if func == "torch.permute":
             if not node.args:
                 raise err(node, "torch.permute needs its input tensor")
@@ -452,6 +586,8 @@ class _ModuleReader:
                             node)
             if method == "flatten":
                 return self.flatten(node, node.args, 1)
+            if method == "mean":
+                return self.mean(node, self.path(node.func.value), node.args)
             if method in _TORCH_ACTS and not node.args:
                 return self.path(node.func.value).then(self.functional(method, [], node),
                                                        node.lineno)
@@ -628,6 +764,14 @@ class _ModuleReader:
                       "(the channels, or the features of a flat vector)",
                       "torch.cat(..., dim=1) is the join cnncalc reads")
         return join("cat", self.tensors(node.args[0]), node)
+
+    def mean(self, node: ast.Call, base: Tensor, args: list[ast.expr]) -> Tensor:
+        """The mean over H and W: a global average pool (then a flatten, without keepdim),
+        as F.adaptive_avg_pool2d(x, 1) and torch.flatten(x, 1) read."""
+        keep = mean_dims(node, self.values, node.keywords, args)
+        made = (Made("gap", {"output_size": 1}),) if keep else \
+            (Made("gap", {"output_size": 1}), Made("flatten", {}))
+        return base.then(self.reader.made(Bound(made), "mean", text(node), node), node.lineno)
 
     def permute(self, node: ast.Call, base: Tensor, args: list[ast.expr]) -> Tensor:
         """x.permute(0, 2, 3, 1): the batch stays first; the rest reorder C, H, W."""

@@ -283,6 +283,7 @@ WRITERS: dict[str, Writer] = {
     "channelshuffle": _no_keras("Keras has no channel shuffle layer"),
     "permute": _no_keras("Keras keeps maps as H x W x C, so a permute of a map has no exact "
                          "Keras equivalent"),
+    "slice": _no_keras("Keras has no layer that takes a slice of the channels"),
 }
 """The Keras layer of each one-input kind, or the reason there is none: a kind missing here
 fails tests/test_ops.py instead of falling through."""

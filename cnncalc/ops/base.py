@@ -147,6 +147,16 @@ class ReshapeArgs:
 
 
 @dataclass(frozen=True)
+class SliceArgs:
+    """x[:, start:stop]: one piece of torch.chunk or torch.split along the channels (or the
+    features of a flat vector)."""
+
+    start: int
+    stop: int
+    total: int  # the channels (features) of the input
+
+
+@dataclass(frozen=True)
 class PlainArgs:
     """A layer whose torch module takes exactly the spec's own arguments (activations,
     dropout, local response normalisation, joins)."""
@@ -161,7 +171,7 @@ NO_ARGS = PlainArgs()
 """The record of a layer with no arguments of its own."""
 
 OpArgs = Union[ConvArgs, ConvTArgs, PoolArgs, AdaptiveArgs, LinearArgs, BatchNormArgs,
-               NormArgs, PadArgs, UpsampleArgs, ReshapeArgs, PlainArgs]
+               NormArgs, PadArgs, UpsampleArgs, ReshapeArgs, SliceArgs, PlainArgs]
 
 
 @dataclass(frozen=True)

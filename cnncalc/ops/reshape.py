@@ -1,5 +1,5 @@
 """Layers that move values without weights: flatten, zeropad, upsample, pixelshuffle,
-channelshuffle, reshape, permute."""
+channelshuffle, reshape, permute, slice."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .base import (
     PadArgs,
     ReshapeArgs,
     Rule,
+    SliceArgs,
     Step,
     UpsampleArgs,
     Window,
@@ -155,6 +156,57 @@ def permute(layer: Layer, shape: Shape, convention: str) -> Step:
                 scrambles=len(shape) == 3 and order != (0, 1, 2))
 
 
+def slice_pieces(total: int, pieces: int, size: int) -> tuple[int, int]:
+    """How torch.chunk(pieces) (size 0) or torch.split(size) cuts `total` channels: the
+    size of every piece but the last (which holds what is left), and how many pieces there
+    are. A chunk may give fewer pieces than asked: torch.chunk of 8 channels in 3 gives
+    3, 3, 2, but of 4 channels in 3 gives 2, 2. O(1), so a cut into many pieces costs no
+    more per piece."""
+    step = size if size else -(-total // pieces)
+    return step, -(-total // step)
+
+
+def _sizes(step: int, count: int, total: int) -> str:
+    last = total - (count - 1) * step
+    if count <= 4:
+        return "+".join([str(step)] * (count - 1) + [str(last)])
+    return f"{count - 1}·{step}+{last}"
+
+
+def slice_(layer: Layer, shape: Shape, convention: str) -> Step:
+    total = shape[0]
+    index, pieces = as_int(layer["index"]), as_int(layer["pieces"])
+    size, said = as_int(layer["size"]), as_int(layer["total"])
+    first = as_int(layer["start"])
+    what = "features" if len(shape) == 1 else "channels"
+    how = f"torch.split({size})" if size else f"torch.chunk({pieces})"
+    if said and said != total:
+        raise Refusal(f"the split sizes add up to {said}, but the input has {total} {what}",
+                      "the sizes of torch.split must add up to the size of the dim")
+    if first >= 0:  # a piece of listed sizes: where it starts is given
+        if not size or not said:
+            raise Refusal("slice(start=...) needs the piece's size and the total",
+                          "write slice(index, pieces, size=S, total=T, start=A)")
+        if index >= pieces or first + size > said:
+            raise Refusal(f"piece {index} of {pieces} ({what} {first}..{first + size - 1}) "
+                          f"is not within the {said} {what}")
+        return Step((size, *shape[1:]), 0, 0, 0, f"{what} {first}..{first + size - 1} of "
+                    f"{total} (piece {index} of {pieces}, listed sizes)", "no parameters",
+                    "0", args=SliceArgs(first, first + size, total))
+    step, count = slice_pieces(total, pieces, size)
+    sizes = _sizes(step, count, total)
+    if count != pieces:
+        raise Refusal(f"{how} cuts {total} {what} into {count} pieces ({sizes}), not the "
+                      f"{pieces} the code takes")
+    if index >= pieces:
+        raise Refusal(f"piece {index} of {pieces} does not exist (pieces count from 0)")
+    start = index * step
+    stop = min(start + step, total)
+    out = (stop - start, *shape[1:])
+    return Step(out, 0, 0, 0, f"{what} {start}..{stop - 1} of {total} (piece {index} of "
+                f"{sizes})", "no parameters", "0", args=SliceArgs(start, stop, total))
+
+
 OPS = [
     OpDef(LayerDef("flatten", (), (), "nn.Flatten"), "fc", fixed_rule("N = C·H·W"), "",
           stop, flatten),
@@ -189,4 +241,12 @@ OPS = [
           _reshape_solve, reshape),
     OpDef(LayerDef("permute", (Param("dims", DIMS),), (), "Tensor.permute"),
           "shape", fixed_rule("the dimensions are reordered"), "", never, permute),
+    OpDef(LayerDef("slice", (Param("index", INT, short=("i",)),
+                             Param("pieces", INT, short=("of", "n"), minimum=1),
+                             Param("size", INT, 0, ("s",)),
+                             Param("total", INT, 0),
+                             Param("start", INT, -1, minimum=-1)),
+                   (), "torch.chunk / torch.split"),
+          "shape", fixed_rule("C = the channels of one piece (H and W kept)"), "", keep,
+          slice_),
 ]

@@ -19,7 +19,16 @@ from ..errors import CheckpointError, UsageError
 from ..export.codegen import check_class_name, comment, comment_lines, literal, spec_text
 from ..ops.shape import format_shape
 from .export_files import MARKER, Weights, check_targets, pair_for, run_lock, write_pair
-from .model import Branches, ChannelLayerNorm, Normalize, Permute, Reshape, Residual, build
+from .model import (
+    Branches,
+    ChannelLayerNorm,
+    ChannelSlice,
+    Normalize,
+    Permute,
+    Reshape,
+    Residual,
+    build,
+)
 from .prep import check_spec
 
 __all__ = ["SourceMismatch", "check_source", "to_python", "write_plain"]
@@ -59,7 +68,8 @@ def _call(m: nn.Module, row: LayerInfo) -> str:
     return f"{prefix}{type(m).__name__}({', '.join(parts)})"
 
 
-HELPERS: tuple[type[nn.Module], ...] = (Residual, Branches, Reshape, Permute, ChannelLayerNorm)
+HELPERS: tuple[type[nn.Module], ...] = (Residual, Branches, Reshape, Permute, ChannelLayerNorm,
+                                        ChannelSlice)
 """cnncalc's own modules a generated file defines (their source is copied in) when it uses
 them, in this order."""
 

@@ -58,6 +58,18 @@ class Branches(nn.Module):
         return out
 
 
+class ChannelSlice(nn.Module):
+    """x[:, start:stop]: one piece of torch.chunk or torch.split along dim 1."""
+
+    def __init__(self, start: int, stop: int) -> None:
+        super().__init__()
+        self.start = start
+        self.stop = stop
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, self.start:self.stop]
+
+
 class Reshape(nn.Module):
     """x.reshape(N, *shape): the batch stays, the rest takes the given shape."""
 
@@ -184,6 +196,7 @@ BUILDERS: dict[str, Builder] = {
     "channelshuffle": lambda a: nn.ChannelShuffle(a.factor),
     "reshape": lambda a: Reshape(a.shape),
     "permute": lambda a: Permute(a.order),
+    "slice": lambda a: ChannelSlice(a.start, a.stop),
     "relu": lambda a: nn.ReLU(inplace=False),
     "tanh": lambda a: nn.Tanh(),
     "sigmoid": lambda a: nn.Sigmoid(),

@@ -21,13 +21,17 @@ from cnncalc.dialects.resolve import resolve
 from .keras_models import HEADER
 from .keras_models import MODELS as KERAS_MODELS
 from .realworld import RESIDUAL_BLOCKS_INLINED, fixture, unroll
+from .test_keras_subclass import CASES as KERAS_SUBCLASSES
+from .test_tensor_ops import MODELS as TENSOR_OPS
 from .torch_models import MODELS as TORCH_MODELS
 from .torch_models import SEQ
 
 FILES = ([(f"torch-{n}", SEQ + c, s) for n, c, s in TORCH_MODELS]
          + [(f"keras-{n}", HEADER + c, s) for n, c, s in KERAS_MODELS]
          + [("dlwp2-residual-blocks-inlined", RESIDUAL_BLOCKS_INLINED, None),
-            ("dlwp3-mini-xception-unrolled", unroll(fixture("dlwp3_mini_xception.py")), None)])
+            ("dlwp3-mini-xception-unrolled", unroll(fixture("dlwp3_mini_xception.py")), None)]
+         + [(f"torch-{n}", c, s) for n, c, s in TENSOR_OPS]
+         + [(f"keras-subclass-{c[0]}", c[1], f"hwc:{c[3]}") for c in KERAS_SUBCLASSES])
 
 Rows = list[tuple[str, str, tuple[int, ...], int, int]]
 

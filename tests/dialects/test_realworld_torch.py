@@ -51,11 +51,11 @@ EXACT = [
 # (file, model, the problem's line, the construct named): refused, one line each.
 REFUSED = [
     ("kuangliu_senet.py", "SENet18", 72, "the value out.size(2) is not known"),
-    ("kuangliu_dpn.py", "DPN26", 35, "self.out_planes in forward()"),
+    ("kuangliu_dpn.py", "DPN26", 36, "x[:, :d, :, :] in forward() is not supported"),
     ("kuangliu_efficientnet.py", "EfficientNetB0", 40,
      "swish(self.se1(out)) is a function of the file"),
     ("kuangliu_shufflenetv2.py", "ShuffleNetV2", 20,
-     "'N, C, H, W = x.size()' in forward() cannot be read"),
+     "x.size()[1] is a size cnncalc does not know while it reads forward()"),
     ("d2l_resnet.py", "b2", 62, "*resnet_block(64, 64, 2, first_block=True) is only known"),
 ]
 

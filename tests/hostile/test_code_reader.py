@@ -83,3 +83,29 @@ def test_reading_is_linear_in_the_statement_count(tmp_path: Path) -> None:
     r.one_line_error(1, "25,600 models", "--model")
     assert r.peak_rss < 400 << 20, r.peak_rss
     assert r.seconds < 20, r.seconds
+
+
+@pytest.mark.parametrize("cut", ["torch.chunk(x, 10**9, 1)", "x.split([1] * 10**5 + [1], 1)",
+                                 "x.chunk(10**12, dim=1)"])
+def test_a_chunk_into_a_billion_pieces_is_one_line(tmp_path: Path, cut: str) -> None:
+    """Each piece of a chunk is a layer: a count past the reader's limits is refused before
+    any piece is made, in bounded time and memory."""
+    code = ("import torch\nimport torch.nn as nn\n\nclass Net(nn.Module):\n"
+            "    def __init__(self):\n        super().__init__()\n"
+            "    def forward(self, x):\n"
+            f"        p = {cut}\n        return torch.cat(p, 1)\n")
+    cli("summary", _code(tmp_path, code), "--input", "1x8x8").one_line_error(1, "line 8")
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ("while True:\n            x = self.c(x)\n        return x", "100,000 steps"),
+    ("return self.c(x) if self.c else self.c(self.c(x))", "line 9"),
+    ("return self.c(*[x] * 10**9)", "line 9"),
+])
+def test_a_hostile_keras_call_is_one_line(tmp_path: Path, body: str, needle: str) -> None:
+    """A subclassed Keras model's call() runs under the reader's bounds: an endless loop, a
+    layer applied twice, a huge argument list are one line, in bounded time and memory."""
+    code = ("import keras\n\nclass Net(keras.Model):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.c = keras.layers.Dense(4)\n\n"
+            f"    def call(self, x):\n        {body}\n")
+    cli("summary", _code(tmp_path, code), "--input", "flat:4").one_line_error(1, needle)

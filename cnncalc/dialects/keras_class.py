@@ -1,0 +1,151 @@
+"""A subclassed keras.Model: its layers from __init__, its data flow from call(), read as the
+functional API reads `layers.X(...)(x)`.
+
+__init__ and call() are run as one function body of the file, `self.X` read as a name of
+that body, and call()'s input bound to the model's input tensor: every statement is run by
+the module reader (or is an error naming its line), a layer object applied twice is refused
+as in the functional API, and the tensor call() returns is the model's output.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from ..library.binding import KERAS
+from .code import Model, finish
+from .kinds import Owner
+from .script import Script, Unit, _Return
+from .tensors import Source, Tensor, check_uses, start
+from .values import Unknown, Values, earliest, err, text
+
+_SELF = "self"
+
+
+class _SelfNames(ast.NodeTransformer):
+    """`self.conv` as the name `self.conv` of one body; a bare `self` is refused."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if isinstance(node.value, ast.Name) and node.value.id == _SELF:
+            return ast.copy_location(ast.Name(f"{_SELF}.{node.attr}", node.ctx), node)
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id == _SELF:
+            raise err(node, "self is used in the Keras model other than as self.name",
+                      "assign layers to self.name in __init__ and call them in call()")
+        return node
+
+
+def _is_super_init(s: ast.stmt) -> bool:
+    """super().__init__(...), super(Net, self).__init__(**kwargs), keras.Model.__init__."""
+    if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and
+            isinstance(s.value.func, ast.Attribute) and s.value.func.attr == "__init__"):
+        return False
+    base = s.value.func.value
+    return (isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and
+            base.func.id == "super") or (isinstance(base, ast.Attribute) and
+                                         base.attr == "Model")
+
+
+def _arguments(fn: ast.FunctionDef, takes: int, given: dict[str, object],
+               evaluate: Callable[[ast.expr], object]) -> dict[str, object]:
+    """Each argument after self (and, for call(), the input): what the code passes when it
+    builds the class, else its default, else a value known only when the code runs;
+    **kwargs holds the passed keywords no argument names."""
+    a = fn.args
+    if a.posonlyargs or a.vararg:
+        raise err(fn, f"{fn.name}() takes *args or positional-only arguments: not read")
+    named = [*a.args[1 + takes:], *a.kwonlyargs]
+    defaults = dict(zip([p.arg for p in a.args[len(a.args) - len(a.defaults):]], a.defaults))
+    defaults.update({p.arg: d for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    out: dict[str, object] = {}
+    for p in named:
+        if p.arg in given:
+            out[p.arg] = given[p.arg]
+        elif p.arg in defaults:
+            out[p.arg] = evaluate(defaults[p.arg])
+        else:
+            out[p.arg] = Unknown(fn.lineno, f"{p.arg} is an argument of {fn.name}(), only "
+                                 "known when the model is built")
+    if a.kwarg is not None:
+        out[a.kwarg.arg] = {k: v for k, v in given.items() if k not in out}
+    return out
+
+
+CallSite = Callable[[ast.AST, ast.FunctionDef, str, Values, bool], dict[str, object]]
+"""modules.call_site_arguments: the arguments the file builds a class with."""
+
+
+def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
+                      call_site_arguments: CallSite) -> Model:
+    """The model a subclassed keras.Model describes, built with the arguments the file
+    passes (`Net(num_classes=5)`), else __init__'s defaults."""
+    methods: dict[str, ast.FunctionDef] = {}
+    for s in cls.body:
+        if isinstance(s, ast.FunctionDef):
+            methods[s.name] = s
+        elif not (isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and
+                                              isinstance(s.value, ast.Constant))):
+            raise err(s, f"'{text(s)}' in class {cls.name} is not read",
+                      "a Keras model's class holds __init__ and call")
+    init, call = methods.get("__init__"), methods.get("call")
+    if init is None or call is None:
+        raise err(cls, f"class {cls.name} needs __init__ and call")
+    for name, fn in methods.items():
+        if name not in ("__init__", "call", "get_config"):
+            raise err(fn, f"the method {name}() of a Keras model is not read yet",
+                      "write its layers in __init__ and its data flow in call()")
+    for n in ast.walk(call):
+        if isinstance(n, ast.Return) and isinstance(n.value, (ast.Tuple, ast.List)):
+            raise err(n, f"call() of {cls.name} returns {len(n.value.elts)} values "
+                      f"({text(n.value)}); cnncalc reads models with one output",
+                      "return one tensor")
+    if len(call.args.args) < 2:
+        raise err(call, "call() takes no input", "write call(self, inputs)")
+    body: list[ast.stmt] = []
+    names = _SelfNames()
+    for s in init.body:
+        if not _is_super_init(s):
+            body.append(names.visit(s))
+    body.extend(names.visit(s) for s in call.body)
+    fn = ast.FunctionDef(name=cls.name, args=ast.arguments([], [], None, [], [], None, []),
+                         body=body, decorator_list=[], returns=None)
+    ast.copy_location(fn, cls)
+    ast.fix_missing_locations(fn)
+    home = unit.module
+    assert home is not None
+    frame = Script(unit, Owner(fn, "function"), home.view(), frame=True)
+    x = start(Source(call.lineno))
+    # The arguments the file builds the class with (one set: different ones are refused).
+    given = call_site_arguments(unit.tree, init, cls.name,
+                                Values(base=owner.first_call or home.view()), True)
+    bound = {**_arguments(init, 0, given, frame.value), **_arguments(call, 1, {}, frame.value)}
+    bound[call.args.args[1].arg] = x
+    for arg, value in bound.items():
+        frame.history.bind(arg, value)
+    result: object = None
+    try:
+        frame.body(fn.body)
+    except _Return as r:
+        result = r.value
+    first = earliest(*frame.problems)
+    if first is not None:
+        raise first
+    return _model(cls, call, x, result)
+
+
+def _model(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor, result: object) -> Model:
+    if isinstance(result, Unknown):
+        raise result.error()
+    if not isinstance(result, Tensor) or result.source is not x.source:
+        raise err(call, f"call() of {cls.name} does not return a tensor computed from its "
+                  "input")
+    # Every layer call() applies is built, and Keras counts its weights, whether or not
+    # its output reaches the model's: a tensor computed and never used is refused.
+    check_uses(result, call.lineno, True, ("call()", "Keras"))
+    return finish(cls.name, KERAS, list(result.path()), None, cls)
+
+
+__all__ = ["keras_class_model"]
