@@ -4,8 +4,13 @@ presets. Tests that build, export or train each of them draw from here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import torch
 
 from cnncalc.calc.summary import Summary, summarize
 from cnncalc.dialects.resolve import resolve
@@ -29,6 +34,26 @@ SMALL_INPUT = {"alexnet": "3x64x64", "vgg16": "3x32x32", "resnet18": "3x32x32",
                "resnet34": "3x32x32", "resnet50": "3x32x32", "googlenet": "3x32x32",
                "inception_v3": "3x75x75", "densenet121": "3x32x32", "squeezenet1_0": "3x64x64",
                "mobilenet_v2": "3x32x32", "unet": "3x32x32"}
+
+
+@contextmanager
+def no_init() -> Iterator[None]:
+    """Modules built inside keep torch.empty's values: for checks of shapes and counts only.
+    (Initialising a large model costs seconds on the CPU; on the meta device the first
+    initialisation loads torch's meta kernels, which costs as much.)"""
+    names = ("kaiming_uniform_", "uniform_", "normal_", "ones_", "zeros_", "trunc_normal_")
+    saved = {n: getattr(torch.nn.init, n) for n in names}
+
+    def keep(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        return tensor
+
+    try:
+        for n in names:
+            setattr(torch.nn.init, n, keep)
+        yield
+    finally:
+        for n, f in saved.items():
+            setattr(torch.nn.init, n, f)
 
 
 @dataclass(frozen=True)
