@@ -22,9 +22,9 @@ from torch import nn
 
 from cnncalc.calc.summary import Summary
 from cnncalc.errors import UsageError
-from cnncalc.export.pytorch import HELPERS, WRITERS, helper_sources, to_python
+from cnncalc.export.pytorch import HELPERS, helper_sources, to_python
 from cnncalc.train import model as torch_model
-from cnncalc.train.model import BUILDERS, build
+from cnncalc.train.model import build
 
 from .suite_models import Model, all_models, no_init
 
@@ -78,10 +78,6 @@ def test_generated_class_is_the_built_model(m: Model) -> None:
             y, want = net(x), built(x)
         assert tuple(y.shape[1:]) == summary.output_shape
         assert torch.equal(y, want)
-
-
-def test_every_kind_has_a_writer() -> None:
-    assert set(WRITERS) == set(BUILDERS)
 
 
 def test_helpers_are_the_trainers_own_classes() -> None:

@@ -124,6 +124,12 @@ def test_torch_builds_every_kind() -> None:
     assert set(BUILDERS) == one_input
 
 
+def test_python_export_writes_every_kind() -> None:
+    from cnncalc.export.pytorch import WRITERS
+
+    assert set(WRITERS) == {k for k, op in OPS.items() if not op.signature.join}
+
+
 @pytest.mark.parametrize("kind", sorted(OPS))
 def test_torch_runs_it_and_python_source_writes_it(kind: str) -> None:
     """The built module gives the calculator's output shape and counts, and the Python
