@@ -72,8 +72,8 @@ class Prep:
 
 
 @dataclass(frozen=True)
-class Recorded:
-    """The weights file a `cnncalc export` class is written for: its sha256 and size."""
+class Weights:
+    """What a .py of `cnncalc export` records about the .pt it belongs to."""
 
     sha256: str
     size: int
@@ -374,7 +374,7 @@ def _load_function(class_name: str) -> list[str]:
 
 
 def to_python(summary: Summary, class_name: str = "Net", prep: Prep | None = None,
-              weights: Recorded | None = None) -> str:
+              weights: Weights | None = None) -> str:
     """The class of the summary's model, as the trainer builds it (train/model.py's build).
     With `prep`, the class of a trained checkpoint: it takes raw 0..1 images, pads and
     normalises them as training did, and its state dict is the checkpoint's ck["model"]

@@ -16,7 +16,7 @@ from torch import nn
 from ..calc.summary import Summary
 from ..errors import CheckpointError
 from ..export.codegen import check_class_name
-from ..export.pytorch import MARKER, Prep, Recorded
+from ..export.pytorch import MARKER, Prep
 from ..export.pytorch import to_python as write_python
 from .export_files import Weights, check_targets, pair_for, run_lock, write_pair
 from .model import Branches, ChannelLayerNorm, Normalize, Permute, Reshape, Residual
@@ -31,14 +31,13 @@ HELPERS: tuple[type[nn.Module], ...] = (Residual, Branches, Reshape, Permute, Ch
 
 def to_python(summary: Summary, class_name: str = "Net", prep: Normalize | None = None,
               weights: Weights | None = None) -> str:
-    """export.pytorch.to_python, with `prep` and `weights` as the torch side holds them: the
-    Normalize module of a trained checkpoint, and the .pt file's record."""
+    """export.pytorch.to_python, with `prep` as the torch side holds it: the Normalize
+    module of a trained checkpoint."""
     step = None
     if prep is not None:
         step = Prep(prep.height, prep.width, float(prep.get_buffer("mean")),
                     float(prep.get_buffer("std")))
-    record = Recorded(weights.sha256, weights.size) if weights is not None else None
-    return write_python(summary, class_name, step, record)
+    return write_python(summary, class_name, step, weights)
 
 
 class SourceMismatch(Exception):
