@@ -44,7 +44,7 @@ def _check(spec: str, shape: tuple[int, int, int], convention: str) -> bool:
     assert ok, rows
     # The exported source builds the same network.
     namespace: dict[str, object] = {}
-    exec(compile(to_python(summary, model), "<export>", "exec"), namespace)
+    exec(compile(to_python(summary), "<export>", "exec"), namespace)
     exported = namespace["Net"]()  # type: ignore[operator]
     assert sum(p.numel() for p in exported.parameters()) == summary.trainable_params
     with torch.no_grad():

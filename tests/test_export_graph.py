@@ -44,7 +44,7 @@ def test_python_source_runs_as_the_built_module(spec: str, shape: str) -> None:
     s = summarize_spec(spec, parse_shape(shape))
     torch.manual_seed(0)
     model = build(s)
-    source = to_python(s, model, "Net")
+    source = to_python(s, "Net")
     check_source(source, "Net", {f"layers.{k}": tuple(v.shape)
                                  for k, v in model.state_dict().items()})
     namespace: dict[str, object] = {}

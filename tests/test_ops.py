@@ -125,6 +125,12 @@ def test_torch_builds_every_kind() -> None:
     assert set(BUILDERS) == one_input
 
 
+def test_python_export_writes_every_kind() -> None:
+    from cnncalc.export.pytorch import WRITERS
+
+    assert set(WRITERS) == {k for k, op in OPS.items() if not op.signature.join}
+
+
 @pytest.mark.parametrize("kind", sorted(OPS))
 def test_torch_runs_it_and_python_source_writes_it(kind: str) -> None:
     """The built module gives the calculator's output shape and counts, and the Python
@@ -139,7 +145,7 @@ def test_torch_runs_it_and_python_source_writes_it(kind: str) -> None:
         y = model(torch.zeros(1, *s.input_shape))
     assert tuple(y.shape[1:]) == s.output_shape
     assert sum(p.numel() for p in model.parameters()) == s.trainable_params
-    check_source(to_python(s, model), "Net",
+    check_source(to_python(s), "Net",
                  {f"layers.{k}": tuple(v.shape) for k, v in model.state_dict().items()})
 
 
@@ -247,6 +253,6 @@ def test_padding_mode_is_built_not_dropped(mode: str) -> None:
     reference.load_state_dict(model[0].state_dict())
     x = torch.rand(1, 1, 8, 8)
     assert torch.equal(model(x), reference(x))
-    assert f"padding_mode='{mode}'" in to_python(s, model)
+    assert f"padding_mode='{mode}'" in to_python(s)
     with pytest.raises(UsageError, match="zeros only"):
         to_keras(s)

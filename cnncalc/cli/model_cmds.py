@@ -82,26 +82,21 @@ def register(app: typer.Typer) -> None:
                              "use --export py or --export keras")
         if export in ("py", "python"):
             check_name(class_name)
+        if check:
+            need_torch()  # before any output: --check must not fail after the export
         summary = summarize_resolved(resolved)
+        # Both writers work from the summary alone: exporting needs no torch, and a huge
+        # spec allocates nothing.
         if export == "keras":
             from ..export.keras import to_keras
 
             write(to_keras(summary))
-            if not check:
-                return
-        need_torch()
-        import torch
+        elif export in ("py", "python"):
+            from ..export.pytorch import to_python
 
-        from ..train.model import build as build_model
-
-        if export in ("py", "python"):
-            from ..train.export import to_python
-
-            # On the meta device: modules with shapes and no storage, so exporting a huge
-            # spec allocates nothing.
-            with torch.device("meta"):
-                write(to_python(summary, build_model(summary), class_name))
+            write(to_python(summary, class_name))
         if check:
+            from ..train.model import build as build_model
             from ..train.prep import available_memory
 
             need = summary.total_params * 4 + summary.activation_bytes

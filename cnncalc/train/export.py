@@ -1,11 +1,10 @@
-"""Python source for a built model (a standalone nn.Module class a user can paste and edit),
-and `cnncalc export`: that class and its weights as a checked pair of files. The generated
-code is checked by parsing it, never by running it."""
+"""`cnncalc export`: a checkpoint's model as a standalone nn.Module class (written by
+export.pytorch) and its weights, as a checked pair of files. The generated code is checked
+by parsing it, never by running it."""
 
 from __future__ import annotations
 
 import ast
-import inspect
 import math
 import pickle
 from pathlib import Path
@@ -14,11 +13,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..calc.summary import LayerInfo, Summary
-from ..errors import CheckpointError, UsageError
-from ..export.codegen import check_class_name, comment, comment_lines, literal, spec_text
-from ..ops.shape import format_shape
-from .export_files import MARKER, Weights, check_targets, pair_for, run_lock, write_pair
+from ..calc.summary import Summary
+from ..errors import CheckpointError
+from ..export.codegen import check_class_name
+from ..export.pytorch import MARKER, Prep
+from ..export.pytorch import to_python as write_python
+from .export_files import Weights, check_targets, pair_for, run_lock, write_pair
 from .model import (
     Branches,
     ChannelLayerNorm,
@@ -27,184 +27,26 @@ from .model import (
     Permute,
     Reshape,
     Residual,
-    build,
 )
 from .prep import check_spec
 
 __all__ = ["SourceMismatch", "check_source", "to_python", "write_plain"]
 
 
-def _call(m: nn.Module, row: LayerInfo) -> str:
-    """`nn.Type(args)` with every argument that differs from its default."""
-    sig = inspect.signature(type(m).__init__)
-    parts = []
-    positional = True
-    for name, param in list(sig.parameters.items())[1:]:
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or name in (
-                "device", "dtype", "inplace"):
-            continue
-        if name == "bias":
-            value: Any = getattr(m, "bias", None) is not None
-        elif hasattr(m, name):
-            value = getattr(m, name)
-        else:
-            continue
-        if isinstance(value, tuple) and len(set(value)) == 1 and len(value) == 2:
-            value = value[0]
-        try:
-            text = literal(value)
-        except ValueError as e:
-            raise UsageError(f"layer {row.path} {row.spec}: its {name} is {e}, which no model "
-                             "can use", "give a finite number") from None
-        required = param.default is inspect.Parameter.empty
-        if required and positional:
-            parts.append(text)
-            continue
-        positional = False
-        if not required and value == param.default:
-            continue
-        parts.append(f"{name}={text}")
-    prefix = "" if type(m) in HELPERS else "nn."
-    return f"{prefix}{type(m).__name__}({', '.join(parts)})"
-
-
 HELPERS: tuple[type[nn.Module], ...] = (Residual, Branches, Reshape, Permute, ChannelLayerNorm,
                                         ChannelSlice)
-"""cnncalc's own modules a generated file defines (their source is copied in) when it uses
-them, in this order."""
+"""cnncalc's own modules a generated file may define (export.pytorch.HELPERS, by name)."""
 
 
-def _note(row: LayerInfo) -> str:
-    return "  " + comment(f"{format_shape(row.input_shape)} -> {format_shape(row.output_shape)}")
-
-
-def _sequence(rows: tuple[LayerInfo, ...], modules: nn.Sequential, indent: int) -> list[str]:
-    pad = " " * indent
-    out = [f"{pad}nn.Sequential("]
-    for row, child in zip(rows, modules, strict=True):
-        out += _lines(row, child, indent + 4)
-    return [*out, f"{pad}),"]
-
-
-def _lines(row: LayerInfo, m: nn.Module, indent: int) -> list[str]:
-    """Source lines of the module built for one summary row (a layer or a block)."""
-    pad = " " * indent
-    if row.kind == "repeat":
-        assert isinstance(m, nn.Sequential)
-        return _sequence(row.children, m, indent)
-    if row.kind == "residual":
-        assert isinstance(m, Residual) and isinstance(m.body, nn.Sequential)
-        if isinstance(m.shortcut, nn.Sequential):
-            shortcut = _sequence(row.shortcut, m.shortcut, indent + 4)
-        else:
-            shortcut = [f"{pad}    nn.Identity(),"]
-        return [f"{pad}Residual(", *_sequence(row.children, m.body, indent + 4), *shortcut,
-                f"{pad}),"]
-    if row.branches:
-        assert isinstance(m, Branches)
-        parts: list[str] = []
-        for rows, branch in zip(row.branches, m.branches, strict=True):
-            if rows:
-                assert isinstance(branch, nn.Sequential)
-                parts += _sequence(rows, branch, indent + 4)
-            else:
-                parts.append(f"{pad}    nn.Identity(),  # the block's input itself")
-        return [f"{pad}Branches({literal(row.kind)}, [{_note(row)}", *parts, f"{pad}]),"]
-    if isinstance(m, nn.Sequential):  # one layer that torch builds as two modules
-        return [f"{pad}nn.Sequential({_note(row)}",
-                *(f"{pad}    {_call(child, row)}," for child in m), f"{pad}),"]
-    return [f"{pad}{_call(m, row)},{_note(row)}"]
-
-
-def _load_function(class_name: str) -> list[str]:
-    return [
-        "",
-        "",
-        f"def load() -> {class_name}:",
-        f'    """{class_name}() with its trained weights: the .pt of the same name beside this',
-        "    file, loaded with strict=True once its sha256 is checked against WEIGHTS_SHA256.",
-        '    """',
-        '    path = os.path.splitext(os.path.abspath(__file__))[0] + ".pt"',
-        '    with open(path, "rb") as f:',
-        "        data = f.read()  # checked and loaded from the same bytes",
-        "    if hashlib.sha256(data).hexdigest() != WEIGHTS_SHA256:",
-        '        raise ValueError(f"{path} is not the weights file this class was exported with "',
-        '                         "(its sha256 differs); export the checkpoint again")',
-        f"    model = {class_name}()",
-        "    model.load_state_dict(torch.load(io.BytesIO(data), weights_only=True), strict=True)",
-        "    return model",
-    ]
-
-
-def to_python(summary: Summary, model: nn.Sequential, class_name: str = "Net",
-              prep: Normalize | None = None, weights: Weights | None = None) -> str:
-    """The class for `model` (a bare nn.Sequential of the spec's layers). With `prep`, the
-    class of a trained checkpoint: it takes raw 0..1 images, pads and normalises them as
-    training did, and its state dict is the checkpoint's ck["model"] (strict). With
-    `weights` (what the .pt beside it holds), the file of `cnncalc export`: it starts with
-    its MARKER, records the weights and has a load() that checks them.
-
-    No input text reaches the source except as checked literals or escaped comments: the
-    spec appears only as the calculator's normalised text, in a comment."""
-    check_class_name(class_name)
-    used = {type(m) for m in model.modules()}
-    body: list[str] = []
-    for row, child in zip(summary.layers, model, strict=True):
-        body += _lines(row, child, 12)
-    shape_in = ", ".join(map(str, summary.input_shape))
-    shape_out = ", ".join(map(str, summary.output_shape))
-    if prep is None:
-        init_prep: list[str] = []
-        forward = [f"        return self.layers(x)  # (N, {shape_in}) -> (N, {shape_out})"]
-        takes = f"Input {format_shape(summary.input_shape)}"
-    else:
-        mean, std = float(prep.get_buffer("mean")), float(prep.get_buffer("std"))
-        init_prep = [f"        self.prep = Normalize({literal(prep.height)}, "
-                     f"{literal(prep.width)}, mean={literal(mean)}, std={literal(std)})"]
-        forward = ["        # raw pixels in 0..1, (N, 1, 28, 28) or already "
-                   f"(N, {shape_in}) -> (N, {shape_out})",
-                   "        return self.layers(self.prep(x))"]
-        takes = (f"Input: raw 0..1 pixels, centre-padded to {format_shape(summary.input_shape)} "
-                 f"and normalised by self.prep (mean {mean:g}, std {std:g})")
-    sources = [inspect.getsource(h).rstrip("\n") for h in HELPERS if h in used]
+def to_python(summary: Summary, class_name: str = "Net", prep: Normalize | None = None,
+              weights: Weights | None = None) -> str:
+    """export.pytorch.to_python, with `prep` as the torch side holds it: the Normalize
+    module of a trained checkpoint."""
+    step = None
     if prep is not None:
-        sources.append(inspect.getsource(Normalize).rstrip("\n"))
-    if weights is None:
-        top = [f'"""{class_name}: a PyTorch model generated by cnncalc from the spec below."""',
-               "", "import torch", "from torch import nn", ""]
-    else:
-        top = [MARKER,
-               f'"""{class_name}: a trained network in plain PyTorch, exported by cnncalc.',
-               "",
-               "load() gives it with its weights (the .pt of the same name beside this file).",
-               '"""',
-               "", "import hashlib", "import io", "import os", "",
-               "import torch", "from torch import nn", "",
-               f"WEIGHTS_SHA256 = {literal(weights.sha256)}",
-               f"WEIGHTS_BYTES = {literal(weights.size)}"]
-    return "\n".join([
-        *top,
-        *comment_lines(spec_text(summary), "spec: "),
-        comment(f"input: {format_shape(summary.input_shape)} (C x H x W)"),
-        *("\n\n" + src for src in sources),
-        "",
-        "",
-        f"class {class_name}(nn.Module):",
-        f'    """{takes}; output {format_shape(summary.output_shape)}, '
-        f'{summary.trainable_params:,} parameters."""',
-        "",
-        "    def __init__(self) -> None:",
-        "        super().__init__()",
-        *init_prep,
-        "        self.layers = nn.Sequential(",
-        *body,
-        "        )",
-        "",
-        "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
-        *forward,
-        *(_load_function(class_name) if weights is not None else []),
-        "",
-    ])
+        step = Prep(prep.height, prep.width, float(prep.get_buffer("mean")),
+                    float(prep.get_buffer("std")))
+    return write_python(summary, class_name, step, weights)
 
 
 class SourceMismatch(Exception):
@@ -350,13 +192,11 @@ def write_plain(checkpoint_path: Path, out: Path, class_name: str = "Net",
         state = upgrade.model_state(data, where)
         mean, std = _normalisation(state, where)
         summary = check_spec(str(data["spec"]), shape, str(data["convention"]))
-        with torch.device("meta"):
-            layers = build(summary)
         prep = Normalize(shape[1], shape[2], mean, std)
         expected = {k: tuple(v.shape) for k, v in state.items()}
 
         def make_py(weights: Weights) -> str:
-            source = to_python(summary, layers, class_name, prep, weights)
+            source = to_python(summary, class_name, prep, weights)
             try:
                 check_source(source, class_name, expected, weights)
             except SourceMismatch as e:

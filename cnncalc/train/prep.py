@@ -33,6 +33,13 @@ def tensors(images: np.ndarray, shape: Shape, device: torch.device) -> torch.Ten
 
 def check_spec(spec: str, input_shape: Shape, convention: str = PYTORCH) -> Summary:
     """The spec's summary, refusing specs that cannot classify MNIST. Allocates nothing."""
+    if len(input_shape) != 3:
+        # The trainer feeds C x H x W images (padded and normalised by Normalize).
+        takes = f"a vector of {input_shape[0]}" if len(input_shape) == 1 else \
+            format_shape(input_shape, convention)
+        raise UsageError(f"train feeds the model 1x28x28 images, but it takes {takes}",
+                         "start the model with a flatten (nn.Flatten()) so that it takes "
+                         "images")
     summary = summarize_spec(spec, input_shape, convention)
     if summary.output_shape != (10,):
         raise LayerError(f"the spec ends in {format_shape(summary.output_shape, convention)}, "

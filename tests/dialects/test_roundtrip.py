@@ -99,12 +99,11 @@ def test_spec_to_keras_code_and_back_keeps_totals(spec: str,
 
 def test_pytorch_export_reads_back() -> None:
     from cnncalc.train.export import to_python
-    from cnncalc.train.model import build
 
     for spec in ("conv(8,3,padding=same)-bn-relu-maxpool(2)-flatten-fc(10)",
                  "conv(4,4,stride=2,padding=1)-gap-flatten-dropout(0.3)-fc(3)-softmax",
                  "convt(3,3,stride=2,output_padding=1)-avgpool(2,ceil=true)"):
         s = summarize_spec(spec, (3, 16, 16))
-        code = to_python(s, build(s), "Net")
+        code = to_python(s, "Net")
         back = read(code, "3x16x16")
         assert _totals(back) == _totals(s) and back.output_shape == s.output_shape
