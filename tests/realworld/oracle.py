@@ -34,7 +34,7 @@ def tensorflow_is_keras(keras: types.ModuleType) -> Iterator[None]:
     """`from tensorflow import keras` and `from tensorflow.keras import layers` give Keras 3
     itself (on the torch backend), for files written against tf.keras."""
     stubs = {"tensorflow": types.SimpleNamespace(keras=keras), "tensorflow.keras": keras,
-             "tensorflow.keras.layers": keras.layers}
+             "tensorflow.keras.layers": keras.layers, "tensorflow.keras.models": keras.models}
     saved = {k: sys.modules.get(k) for k in stubs}
     sys.modules.update(stubs)  # type: ignore[arg-type]
     try:

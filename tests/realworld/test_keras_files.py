@@ -36,6 +36,9 @@ MNIST_DATA = ("load_data", "x_train", "x_test", "y_train", "y_test", "to_categor
 EXACT = [
     ("kerasio_mnist_convnet.py", None, 52, "model", MNIST_DATA, 34_826,
      "published: the example's model.summary() on keras.io"),
+    # 320 + 3 · 9,248 (3x3 convs 1→32, 32→32) + 289 (32→1)
+    ("kerasio_autoencoder.py", None, 127, "autoencoder", ("mnist", "_dataset", "display(",
+                                                         "matplotlib"), 28_353, "hand"),
     # 320 + 18,496 + 73,856 (3x3 convs 1→32→64→128) + (3·3·128 + 1)·10 = 11,530
     ("dlwp2_ch08_mnist_convnets.py", "model", 16, "model", (), 104_202,
      "published: the book's model.summary() (listing 8.2)"),

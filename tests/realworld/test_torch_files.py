@@ -26,11 +26,17 @@ from .oracle import run_statements
 # (file, --model, input, the expression that builds it once the file has run)
 EXACT = [
     ("examples_mnist.py", "Net", "1x28x28", "Net()"),
+    ("tutorials_cifar10.py", "Net", "3x32x32", "Net()"),
 ]
 
-# Top-level statements the oracle leaves out, by file: torchvision is not installed here,
-# and examples_mnist.py uses its datasets only in main().
-DROP = {"examples_mnist.py": ("from torchvision import",)}
+# What the oracle runs of a file, where not all of it: (the last line, statements left out).
+# torchvision is not installed here: examples_mnist.py uses its datasets only in main();
+# tutorials_cifar10.py loads CIFAR-10 and shows images before `net = Net()` (line 144).
+ORACLE: dict[str, tuple[int | None, tuple[str, ...]]] = {
+    "examples_mnist.py": (None, ("from torchvision import",)),
+    "tutorials_cifar10.py": (144, ("torchvision", "transforms", "trainset", "testset",
+                                   "loader", "dataiter", "imshow(", "matplotlib", "labels")),
+}
 
 # (file, --model, the line named, the construct named): a one-line refusal.
 # None as the line: the message names no line (see the report of the suite).
@@ -52,6 +58,8 @@ REFUSED = [
      "unknown layer class torch.nn.ReflectionPad2d"),
     ("examples_mnist_hogwild.py", "Net", 109, "test(args, model, device, dataset2, kwargs)"),
     ("examples_siamese.py", "SiameseNetwork", 34, "torchvision.models.resnet18(weights=None)"),
+    # pytorch/tutorials: forward() flattens with the model's own helper method
+    ("tutorials_neural_networks.py", "Net", 69, "self.num_flat_features(x) is not known"),
     # torchvision 0.29.1: the builders verify weights with torchvision's WeightsEnum; the
     # classes take **kwargs from the builders
     ("torchvision_alexnet.py", "alexnet", 113, "AlexNet_Weights has no attribute verify"),
@@ -109,7 +117,7 @@ REFUSED = [
 
 
 def _torch(name: str, build: str) -> torch.nn.Module:
-    scope = run_statements(name, drop=DROP.get(name, ()))
+    scope = run_statements(name, *ORACLE.get(name, (None, ())))
     model = eval(build, scope)
     assert isinstance(model, torch.nn.Module)
     return model.eval()
