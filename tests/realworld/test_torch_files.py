@@ -19,8 +19,8 @@ from cnncalc.dialects.read import CodeError
 from cnncalc.dialects.resolve import resolve
 from cnncalc.errors import CnnCalcError
 
-from ..oracle import counts
 from ..dialects.realworld import fixture
+from ..oracle import counts
 from .oracle import run_statements
 
 # (file, --model, input, the expression that builds it once the file has run)
