@@ -36,7 +36,7 @@ def tensorflow_is_keras(keras: types.ModuleType) -> Iterator[None]:
     stubs = {"tensorflow": types.SimpleNamespace(keras=keras), "tensorflow.keras": keras,
              "tensorflow.keras.layers": keras.layers, "tensorflow.keras.models": keras.models}
     saved = {k: sys.modules.get(k) for k in stubs}
-    sys.modules.update(stubs)  # type: ignore[arg-type]
+    sys.modules.update(stubs)
     try:
         yield
     finally:
@@ -54,4 +54,5 @@ def import_keras() -> types.ModuleType | None:
         import keras
     except ImportError:
         return None
-    return keras
+    module: types.ModuleType = keras
+    return module
