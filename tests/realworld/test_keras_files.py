@@ -16,6 +16,7 @@ and the construct; these are listed with the construct, and counted in test_suit
 from __future__ import annotations
 
 import math
+import sys
 import types
 
 import pytest
@@ -67,7 +68,14 @@ EXACT = [
      "published: the book's model.summary()"),
     ("dlwp3_mini_xception.py", None, None, "model", (), 721_857,
      "published: the book gives 721,857"),
+    # 3,200 (7x7 conv 1→64) + 73,856 + 147,584 + 295,168 + 590,080 (3x3 convs 64→128→128→
+    # 256→256) + 295,040 (3·3·256 → 128) + 8,256 + 650
+    ("homl3_ch14_partial_cnn_cell.py", None, None, "model", ("set_seed",), 1_413_834, "hand"),
+    ("homl3_ch14_resnet34_cells.py", "model@12", 12, "model", ("set_seed",), 1_413_834, "hand"),
 ]
+
+# Cells pasted alone use `tf`, which an earlier cell of their notebook imports.
+NEEDS_TF = {"homl3_ch14_partial_cnn_cell.py", "homl3_ch14_resnet34_cells.py"}
 
 # (file, --model, the line named, the construct named): a one-line refusal.
 # None as the line: the message names no line (see the report of the suite).
@@ -85,6 +93,12 @@ REFUSED = [
     ("dlwp2_ch07_subclassed_model.py", "MyModel", 19,
      "a subclassed Keras Model is only known when it runs"),
     ("kerasio_oxford_pets_unet.py", None, 39, "fname is not defined"),
+    # Hands-On ML: the notebooks' version checks, then a Layer subclass used as a layer
+    ("homl3_ch14_partial_cnn.py", None, 10, "version.parse(sklearn.__version__) is not read"),
+    ("homl3_ch14_resnet34.py", "model@70", 9, "version.parse(sklearn.__version__) is not read"),
+    ("homl3_ch14_exercise_mnist.py", None, 9, "version.parse(sklearn.__version__) is not read"),
+    ("homl3_ch14_resnet34_cells.py", "model@62", 71,
+     "ResidualUnit(filters, strides=strides) is the file's class ResidualUnit"),
 ]
 
 IDS = [f"{e[0]}:{e[1]}" for e in EXACT]
@@ -116,7 +130,8 @@ def test_a_real_keras_file_reads_as_keras_builds_it(
         drop: tuple[str, ...], total: int, source: str) -> None:
     s = _read(name, model)
     with tensorflow_is_keras(keras):
-        built = run_statements(name, upto, drop)[var]
+        tf = {"tf": sys.modules["tensorflow"]} if name in NEEDS_TF else {}
+        built = run_statements(name, upto, drop, tf)[var]
     assert isinstance(built, keras.Model)
     trainable = sum(math.prod(w.shape) for w in built.trainable_weights)
     frozen = sum(math.prod(w.shape) for w in built.non_trainable_weights)
