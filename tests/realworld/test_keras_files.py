@@ -72,10 +72,13 @@ EXACT = [
     # 256→256) + 295,040 (3·3·256 → 128) + 8,256 + 650
     ("homl3_ch14_partial_cnn_cell.py", None, None, "model", ("set_seed",), 1_413_834, "hand"),
     ("homl3_ch14_resnet34_cells.py", "model@12", 12, "model", ("set_seed",), 1_413_834, "hand"),
+    # (784 + 1)·300 + (300 + 1)·100 + (100 + 1)·10 = 235,500 + 30,100 + 1,010
+    ("homl3_ch10_mlp_cells.py", "model@20", 20, "model", ("set_seed",), 266_610, "hand"),
 ]
 
 # Cells pasted alone use `tf`, which an earlier cell of their notebook imports.
-NEEDS_TF = {"homl3_ch14_partial_cnn_cell.py", "homl3_ch14_resnet34_cells.py"}
+NEEDS_TF = {"homl3_ch14_partial_cnn_cell.py", "homl3_ch14_resnet34_cells.py",
+            "homl3_ch10_mlp_cells.py"}
 
 # (file, --model, the line named, the construct named): a one-line refusal.
 # None as the line: the message names no line (see the report of the suite).
@@ -99,6 +102,12 @@ REFUSED = [
     ("homl3_ch14_exercise_mnist.py", None, 9, "version.parse(sklearn.__version__) is not read"),
     ("homl3_ch14_resnet34_cells.py", "model@62", 71,
      "ResidualUnit(filters, strides=strides) is the file's class ResidualUnit"),
+    ("homl3_ch10_mlp_cells.py", "model@9", 10,
+     "InputLayer shape must be (height, width, channels)"),
+    ("homl3_ch17_conv_ae.py", "conv_encoder", 10, "unknown layer class tf.keras.layers.Reshape"),
+    ("homl3_ch17_conv_ae.py", "conv_ae", 29, "conv_encoder is not a layer"),
+    ("homl3_ch17_stacked_ae.py", "stacked_encoder", 22, "X_train is not defined"),
+    ("homl3_ch17_stacked_ae.py", "stacked_ae", 19, "stacked_encoder is not a layer"),
 ]
 
 IDS = [f"{e[0]}:{e[1]}" for e in EXACT]
