@@ -32,6 +32,10 @@ from .oracle import run_statements, tensorflow_is_keras
 # What the keras-io MNIST example loads and trains at module level, left out by the oracle.
 MNIST_DATA = ("load_data", "x_train", "x_test", "y_train", "y_test", "to_categorical")
 
+# What the keras-io cats-vs-dogs example does with files, plots and datasets at module level.
+PET_IMAGES = ("num_skipped", "image_dataset_from_directory", "plt", "train_ds", "val_ds",
+              "matplotlib")
+
 # (file, --model, the oracle runs the top-level statements up to this line (None: all),
 #  the variable that holds the model, statements left out, total parameters, its source)
 EXACT = [
@@ -72,6 +76,12 @@ EXACT = [
     # 256→256) + 295,040 (3·3·256 → 128) + 8,256 + 650
     ("homl3_ch14_partial_cnn_cell.py", None, None, "model", ("set_seed",), 1_413_834, "hand"),
     ("homl3_ch14_resnet34_cells.py", "model@12", 12, "model", ("set_seed",), 1_413_834, "hand"),
+    # 896 + 128 (conv 3→32, its batch norm) + 18,496 + 256 (conv 32→64, batch norm); for each
+    # size s of [128, 256, 512, 728] after c channels: two separable convs (9c + cs + s,
+    # 9s + s² + s), two batch norms (4s each), the 1x1 residual (cs + s); then the separable
+    # conv 728→1024 (9·728 + 728·1024 + 1024), its batch norm (4,096) and Dense 1024→1 (1,025)
+    ("kerasio_image_classification_from_scratch.py", "model", 279, "model", PET_IMAGES,
+     2_782_649, "hand"),
     # (784 + 1)·300 + (300 + 1)·100 + (100 + 1)·10 = 235,500 + 30,100 + 1,010
     ("homl3_ch10_mlp_cells.py", "model@20", 20, "model", ("set_seed",), 266_610, "hand"),
 ]
@@ -96,6 +106,8 @@ REFUSED = [
     ("dlwp2_ch07_subclassed_model.py", "MyModel", 19,
      "a subclassed Keras Model is only known when it runs"),
     ("kerasio_oxford_pets_unet.py", None, 39, "fname is not defined"),
+    ("kerasio_image_classification_from_scratch.py", "data_augmentation", 133,
+     "unknown layer class layers.RandomFlip"),
     # Hands-On ML: the notebooks' version checks, then a Layer subclass used as a layer
     ("homl3_ch14_partial_cnn.py", None, 10, "version.parse(sklearn.__version__) is not read"),
     ("homl3_ch14_resnet34.py", "model@70", 9, "version.parse(sklearn.__version__) is not read"),
