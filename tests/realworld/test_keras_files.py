@@ -82,6 +82,9 @@ EXACT = [
     # conv 728→1024 (9·728 + 728·1024 + 1024), its batch norm (4,096) and Dense 1024→1 (1,025)
     ("kerasio_image_classification_from_scratch.py", "model", 279, "model", PET_IMAGES,
      2_782_649, "hand"),
+    # 4·4 convs 3→64, 64→128, 128→128 (3,136 + 131,200 + 262,272) + (8·8·128 + 1)·1
+    ("dlwp2_ch12_gan.py", "discriminator", 17, "discriminator",
+     ("image_dataset_from_directory",), 404_801, "hand"),
     # (784 + 1)·300 + (300 + 1)·100 + (100 + 1)·10 = 235,500 + 30,100 + 1,010
     ("homl3_ch10_mlp_cells.py", "model@20", 20, "model", ("set_seed",), 266_610, "hand"),
 ]
@@ -114,6 +117,14 @@ REFUSED = [
     ("homl3_ch14_exercise_mnist.py", None, 9, "version.parse(sklearn.__version__) is not read"),
     ("homl3_ch14_resnet34_cells.py", "model@62", 71,
      "ResidualUnit(filters, strides=strides) is the file's class ResidualUnit"),
+    # generative models: multi-output functional models, Reshape, a U-Net from helpers
+    ("dlwp2_ch12_gan.py", "generator", 39, "unknown layer class layers.Reshape"),
+    ("dlwp2_ch12_vae.py", "encoder", 19, "[z_mean, z_log_var]: arithmetic on tensors"),
+    ("dlwp2_ch12_vae.py", "decoder", 23, "unknown layer class layers.Reshape"),
+    ("dlwp3_ch17_vae.py", "encoder", 21, "[z_mean, z_log_var]: arithmetic on tensors"),
+    ("dlwp3_ch17_vae.py", "decoder", 25, "unknown layer class layers.Reshape"),
+    ("dlwp3_ch17_diffusion_unet.py", None, 9,
+     "the if sets residual; its condition input_width == width is only known"),
     ("homl3_ch10_mlp_cells.py", "model@9", 10,
      "InputLayer shape must be (height, width, channels)"),
     ("homl3_ch17_conv_ae.py", "conv_encoder", 10, "unknown layer class tf.keras.layers.Reshape"),
