@@ -179,7 +179,7 @@ def _layernorm(a: Args) -> Bound:
     """axis=-1 normalises the channels at each position (channels-last); axis=[1, 2, 3]
     every value of a sample."""
     axis = a["axis"]
-    if a["rms_scaling"] is not False:
+    if a.get("rms_scaling", False) is not False:
         raise ClassError("LayerNormalization(rms_scaling=True) is not supported")
     if axis in (-1, 3, [-1], (-1,), [3], (3,)):
         over = "c"
@@ -318,8 +318,10 @@ CLASSES: tuple[ClassDef, ...] = (
     _global("gmp", "GlobalMaxPool2D"),
     _class("BatchNormalization", (("axis", -1), ("momentum", 0.99), ("epsilon", 0.001),
                                   ("center", True), ("scale", True)), _batchnorm),
-    _class("LayerNormalization", (("axis", -1), ("epsilon", 0.001), ("center", True),
-                                  ("scale", True), ("rms_scaling", False)), _layernorm),
+    # Keras 3.15: rms_scaling is a keyword only (the fifth positional is beta_initializer).
+    ClassDef("LayerNormalization", KERAS, (("axis", -1), ("epsilon", 0.001), ("center", True),
+                                           ("scale", True)), _layernorm,
+             _IGNORED | {"rms_scaling"}),
     _class("GroupNormalization", (("groups", 32), ("axis", -1), ("epsilon", 0.001),
                                   ("center", True), ("scale", True)), _groupnorm),
     _class("UpSampling2D", (("size", (2, 2)), ("data_format", None),
