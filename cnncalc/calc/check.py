@@ -10,6 +10,7 @@ from functools import partial
 from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableRow
 from ..dialects.table import Claim
 from ..errors import UsageError, cut
+from ..library.binding import KERAS as KERAS_DIALECT
 from ..ops.base import ConvArgs, ConvTArgs, LinearArgs
 from ..ops.shape import KERAS, Shape, format_shape, numel
 from .summary import LayerInfo, Summary
@@ -20,17 +21,25 @@ TOTALS = ("total", "trainable", "non-trainable", "output")
 _NUMBER = re.compile(r"\d{1,3}(?:[,_ ]\d{3})+|\d+")
 _KEY = re.compile(r"(?:layer\s*)?(\d+(?:\.s?\d+)*|total|trainable|non-trainable|output)\s*$",
                   re.I)
+# A module's name as the code gives it: torch's dotted path (layer1.0.conv2), a Keras name=;
+# quoted ('0', "output") it is always a name, never a row number or a total.
+_NAME = re.compile(r"[A-Za-z_][\w\-]*(?:\.[\w\-]+)*")
+_QUOTED = re.compile(r"""(['"])([^'"\n]{1,100})\1""")
 
 
 @dataclass(frozen=True)
 class Answer:
     """One value the student wrote: the shape or the parameter count of a layer, or a total."""
 
-    key: str  # "3", "3.2", "total", "trainable", "non-trainable", "output"
+    key: str  # "3", "3.2", "total", "trainable", "non-trainable", "output", or a name
     what: str  # "shape" or "params"
     value: Shape | int
     text: str  # as written
     line: int
+    name: bool = False  # the key is a module's name (conv1, layer1.0.conv2, dense_2)
+    # A row or total key that is written as a name could be too ('layer3', 'output'):
+    # ambiguous where the code has a module of that name.
+    alias: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,7 @@ class Mark:
     right: bool
     correct: str  # the right value, as the table prints it
     working: str  # the formula with numbers, for a wrong answer
+    row: str = ""  # the table's row a name key stands for ('7', or '7-8' for several)
 
 
 def _bad(line: int, text: str, hint: str) -> UsageError:
@@ -104,22 +114,33 @@ def parse_answers(text: str, convention: str) -> list[Answer]:
                        "448, or 'total: 62006'")
         sep = ":" if ":" in entry else "="
         key_text, body = entry.split(sep, 1)
-        m = _KEY.fullmatch(key_text.strip()) if len(key_text) <= 100 else None
-        if not m:
-            raise _bad(n, key_text.strip(), "a key is a layer number from the table's # "
-                       "column (3, 3.2) or total, trainable, non-trainable, output")
-        key = m.group(1).lower()
+        written = key_text.strip()
+        m = _KEY.fullmatch(written) if len(key_text) <= 100 else None
+        quoted = _QUOTED.fullmatch(written)
+        by_name = m is None and len(written) <= 200 and (
+            quoted is not None or _NAME.fullmatch(written) is not None)
+        if not m and not by_name:
+            raise _bad(n, written, "a key is a layer number from the table's # column (3, "
+                       "3.2), a module's name from the code (conv1, layer1.0.conv2), or "
+                       "total, trainable, non-trainable, output")
+        if m:
+            key = m.group(1).lower()
+            alias = written if _NAME.fullmatch(written) else ""
+        else:
+            key = quoted.group(2) if quoted is not None else written
+            alias = ""
         for item in _split_items(body):
             low = item.lower().replace("params", "").replace("param", "").strip(" =:")
-            if key == "output" or not _NUMBER.fullmatch(low):
-                if key in ("total", "trainable", "non-trainable"):
+            if (key == "output" and not by_name) or not _NUMBER.fullmatch(low):
+                if key in ("total", "trainable", "non-trainable") and not by_name:
                     raise _bad(n, item, f"{key} is a parameter count, e.g. {key}: 62006")
-                out.append(Answer(key, "shape", _shape(item, n, convention), item, n))
+                out.append(Answer(key, "shape", _shape(item, n, convention), item, n,
+                                  by_name, alias))
             else:
                 digits = re.sub(r"[,_ ]", "", low)
                 if len(digits) > MAX_DIGITS:  # int() of 4,300+ digits raises; none is a count
                     raise _bad(n, item, f"a parameter count has at most {MAX_DIGITS} digits")
-                out.append(Answer(key, "params", int(digits), item, n))
+                out.append(Answer(key, "params", int(digits), item, n, by_name, alias))
         if len(out) > MAX_ANSWERS:
             raise UsageError(f"more than {MAX_ANSWERS:,} answers")
     if not out:
@@ -147,12 +168,19 @@ def _param_working(r: LayerInfo) -> str:
     return r.param_formula
 
 
-def mark(s: Summary, answers: list[Answer]) -> list[Mark]:
-    """Each answer marked right or wrong, with the right value and its working."""
+def mark(s: Summary, answers: list[Answer], dialect: str | None = None) -> list[Mark]:
+    """Each answer marked right or wrong, with the right value and its working. `dialect`:
+    the library the code is written with (None for a spec), for keys that name modules."""
     rows = _rows(s)
     conv = s.convention
     marks: list[Mark] = []
+    modules = ModuleNames(s, dialect) if any(a.name or a.alias for a in answers) else None
     for a in answers:
+        if a.name and modules is not None:
+            marks.append(_mark_named(a, modules.find(a.key), conv))
+            continue
+        if a.alias and modules is not None:
+            modules.not_a_name(a)
         if a.key in ("total", "trainable", "non-trainable"):
             want = {"total": (s.trainable_params, s.total_params),
                     "trainable": (s.trainable_params,),
@@ -186,6 +214,147 @@ def mark(s: Summary, answers: list[Answer]) -> list[Mark]:
                                           if r.non_trainable_params else "")
             marks.append(Mark(a, right, correct, "" if right else _param_working(r)))
     return marks
+
+
+class ModuleNames:
+    """The table's layers by the names the code gives their modules. One module may stand
+    for several rows in a run (Keras' Dense(activation=) is fc then relu); one used in
+    several places (self.relu applied twice) is ambiguous."""
+
+    def __init__(self, s: Summary, dialect: str | None) -> None:
+        self.dialect = dialect
+        self.runs: dict[str, list[list[LayerInfo]]] = {}
+        last = ""
+        for r in s.leaves():
+            if r.module:
+                found = self.runs.setdefault(r.module, [])
+                if r.module == last:
+                    found[-1].append(r)
+                else:
+                    found.append([r])
+            last = r.module
+        # Modules that hold layers (layer1, layer1.0), each with a few of their layers.
+        self.holders: dict[str, list[str]] = {}
+        for name in self.runs:
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                inner = self.holders.setdefault(".".join(parts[:i]), [])
+                if len(inner) < 5:
+                    inner.append(name)
+
+    def not_a_name(self, a: Answer) -> None:
+        """A row or total key that names a module too is ambiguous: which is meant?"""
+        if a.alias not in self.runs and a.alias not in self.holders:
+            return
+        meant = f"row {a.key}" if a.key[0].isdigit() else f"the model's {a.key}"
+        other = f"write {a.key}: for row {a.key}" if a.key[0].isdigit() else \
+            "the model's output is its last row, by number"
+        raise UsageError(f"answers line {a.line}: '{cut(a.alias)}' could be {meant} or the "
+                         f"module {a.alias}", f"write '{a.alias}': (quoted) for the module; "
+                         f"{other}")
+
+    def find(self, key: str) -> list[LayerInfo]:
+        runs = self.runs.get(key)
+        if runs is not None and len(runs) == 1:
+            return runs[0]
+        if runs is not None:
+            where = ", ".join(r[0].path for r in runs[:8])
+            raise UsageError(f"'{cut(key)}' is ambiguous: the code applies that module "
+                             f"{len(runs)} times (rows {where})",
+                             "key each use by its row number from the table's # column")
+        if not self.runs:
+            raise UsageError(f"'{cut(key)}' is a module name, but {self._nameless()}",
+                             "key the layers by their row numbers from the table's # column "
+                             "(3, 3.2)")
+        inner = self.holders.get(key)
+        if inner:
+            shown = ", ".join(inner[:4]) + (", ..." if len(inner) > 4 else "")
+            raise UsageError(f"'{cut(key)}' is a module that holds several layers ({shown})",
+                             "name one of its layers, or key its block by its row number")
+        what = "layer" if self.dialect == KERAS_DIALECT else "module"
+        raise UsageError(f"the code has no {what} named '{cut(key)}'", self._suggest(key))
+
+    def _nameless(self) -> str:
+        if self.dialect is None:
+            return "a spec has no module names"
+        if self.dialect == KERAS_DIALECT:
+            return "none of the code's Keras layers has name='...'"
+        return "the code names no modules"
+
+    def _suggest(self, key: str) -> str:
+        names = list(self.runs)
+        if self.dialect == KERAS_DIALECT and _automatic(key):
+            return ("Keras numbers its automatic names (conv2d, conv2d_1, ...) over every "
+                    "layer a session has built, so cnncalc reads only explicit names: give "
+                    "the layer name='...' in the code, or key it by its row number; the "
+                    "code's names: " + ", ".join(cut(n) for n in names[:6]))
+        close = self._close(key)
+        if close:
+            return "did you mean " + " or ".join(f"'{cut(c, 60)}'" for c in close) + "?"
+        return "the code's module names: " + ", ".join(cut(n) for n in names[:8]) + \
+            (f", ... ({len(names):,} in all)" if len(names) > 8 else "")
+
+    def _close(self, key: str) -> list[str]:
+        """The names nearest a misspelt key, part by part along its dots (layer1.0.conv3:
+        layer1.0.conv2), so that a model of 100,000 layers answers at once."""
+        import difflib
+
+        children: dict[str, dict[str, None]] = {}
+        for name in self.runs:
+            parts = name.split(".")
+            for i, part in enumerate(parts):
+                children.setdefault(".".join(parts[:i]), {})[part] = None
+        base, parts = "", key.split(".")
+        for i, part in enumerate(parts):
+            kids = children.get(base, {})
+            if part not in kids:
+                pool = [k for k in kids if abs(len(k) - len(part)) <= 3][:5000]
+                found = difflib.get_close_matches(part, pool, n=3, cutoff=0.6)
+                if not found and base:  # heads.5 where heads holds heads.0 and heads.1
+                    found = list(kids)[:3]
+                rest = ".".join(parts[i + 1:])
+                out = []
+                for k in found:
+                    near = f"{base}.{k}" if base else k
+                    full = f"{near}.{rest}"
+                    out.append(full if rest and (full in self.runs or full in self.holders)
+                               else near)
+                return out
+            base = f"{base}.{part}" if base else part
+        return []
+
+
+def _automatic(key: str) -> bool:
+    """Whether a key looks like a name Keras makes up (conv2d_1, max_pooling2d, dense)."""
+    from ..library.classes import TABLE
+
+    base = re.sub(r"_\d+$", "", key)
+    return any(d.dialect == KERAS_DIALECT for defs in TABLE.values() for d in defs
+               if _snake(d.name) == base)
+
+
+def _snake(name: str) -> str:
+    """A class name as Keras 3 turns it into a layer's automatic name (MaxPooling2D:
+    max_pooling2d), by the rule of keras.src.utils.naming.to_snake_case."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _mark_named(a: Answer, rows: list[LayerInfo], conv: str) -> Mark:
+    """An answer keyed by a module's name: the output of its last row, the parameters of
+    all its rows."""
+    at = rows[0].path if len(rows) == 1 else f"{rows[0].path}-{rows[-1].path}"
+    if a.what == "shape":
+        out = rows[-1].output_shape
+        right = a.value == out
+        working = " then ".join(r.formula or r.spec for r in rows)
+        return Mark(a, right, format_shape(out, conv), "" if right else working, at)
+    total = sum(r.params for r in rows)
+    trainable = sum(r.trainable_params for r in rows)
+    right = a.value in (trainable, total)
+    correct = f"{total:,}" + (f" ({trainable:,} trainable)" if trainable != total else "")
+    working = " + ".join(r.param_formula or "0" for r in rows if r.params) or "no parameters"
+    return Mark(a, right, correct, "" if right else working, at)
 
 
 # ---------------------------------------------------------------------------- tables

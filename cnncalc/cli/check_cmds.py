@@ -147,11 +147,12 @@ def register(app: typer.Typer) -> None:
             return
         answers = parse_answers(text, r.convention)
         summary = summarize_resolved(r)
-        marks = mark(summary, answers)
+        marks = mark(summary, answers, r.dialect)
         wrong = sum(not m.right for m in marks)
         if format is TableJson.json:
             write(json.dumps({"right": len(marks) - wrong, "wrong": wrong, "answers": [
-                {"layer": m.answer.key, "what": m.answer.what, "yours": m.answer.text,
+                {"layer": m.answer.key, **({"row": m.row} if m.answer.name else {}),
+                 "what": m.answer.what, "yours": m.answer.text,
                  "right": m.right, "correct": m.correct, "working": m.working}
                 for m in marks]}, indent=2, ensure_ascii=False))
         else:
@@ -162,7 +163,8 @@ def register(app: typer.Typer) -> None:
             for col in ("layer", "", "what", "yours", "correct", "working"):
                 table.add_column(col, overflow="fold")
             for m in marks:
-                table.add_row(m.answer.key, "✓" if m.right else "✗", m.answer.what,
+                key = f"{m.answer.key} (#{m.row})" if m.answer.name else m.answer.key
+                table.add_row(key, "✓" if m.right else "✗", m.answer.what,
                               m.answer.text, m.correct, m.working,
                               style=None if m.right else "red")
             out = console()

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 
 from ..errors import cut
+from ..ir.tree import named, prefixed
 from ..library.binding import (
     KERAS,
     MAX_SOURCE,
@@ -255,7 +256,8 @@ class Reader:
                                if _shown(d, d.params[i][0] if i < len(d.params) else None)]
         kept += [k for k in call.keywords if _shown(d, k.arg)]
         source = f"{cls}({', '.join(text(x) for x in kept)})"
-        return self.made(bound, cls, source, call)
+        made = self.made(bound, cls, source, call)
+        return named(made, keras_name(call) if d.dialect == KERAS else "")
 
     def made(self, bound: Bound, cls: str, source: str, where: ast.AST) -> list[Node]:
         if bound.input_shape is not None:
@@ -273,6 +275,7 @@ class Reader:
 
     def sequential(self, call: ast.Call, first: bool) -> list[Node]:
         items: list[ast.AST] = []
+        keys: list[str | None] = []  # torch's names for them: '0', '1'... or the dict's
         for a in call.args:
             if isinstance(a, ast.Starred):
                 raise err(a, f"*{text(a.value)} is only known when the code runs")
@@ -280,6 +283,7 @@ class Reader:
                 items.extend(a.elts)
             elif isinstance(a, ast.Call) and dotted(a.func) in _ORDERED:
                 items.extend(self.ordered(a))
+                keys.extend(_ordered_keys(a))
             else:
                 items.append(a)
         for k in call.keywords:
@@ -289,9 +293,13 @@ class Reader:
                 raise err(k.value, f"**{text(k.value)} is only known when the code runs")
             elif k.arg not in ("name", "trainable"):
                 raise err(k, f"Sequential({k.arg}=...) is not supported")
+        keys += [str(i) for i in range(len(keys), len(items))]
+        torch = sequential_dialect(call) != KERAS and self.dialect != KERAS
         out: list[Node] = []
-        for item in items:
-            out.extend(self.item(item, first and not out))
+        for item, key in zip(items, keys):
+            got = self.item(item, first and not out)
+            out.extend(prefixed(got, key) if torch and key else named(got, None) if torch
+                       else got)
         return out
 
     def ordered(self, call: ast.Call) -> list[ast.AST]:
@@ -318,6 +326,25 @@ class Reader:
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)
+
+
+def keras_name(call: ast.Call) -> str | None:
+    """A Keras layer's name= when the code writes it as a string."""
+    for k in call.keywords:
+        if k.arg == "name" and isinstance(k.value, ast.Constant) and \
+                isinstance(k.value.value, str):
+            return k.value.value
+    return None
+
+
+def _ordered_keys(call: ast.Call) -> list[str | None]:
+    """The names an OrderedDict gives its modules, where written as strings."""
+    arg = call.args[0]
+    written = arg.keys if isinstance(arg, ast.Dict) else \
+        [p.elts[0] for p in arg.elts if isinstance(p, ast.Tuple)] \
+        if isinstance(arg, (ast.List, ast.Tuple)) else []
+    return [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
+            for k in written]
 
 
 _SEQ_PREFIXES = {"nn.": PYTORCH, "torch.nn.": PYTORCH, "keras.": KERAS, "tf.keras.": KERAS,

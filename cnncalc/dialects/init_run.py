@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from ..ir.tree import prefixed
 from ..library.classes import library_name
 from ..spec import Layer, Node
 from . import hooks
@@ -64,9 +65,10 @@ class Mod:
     model: Model | None = None  # a block's whole reading
 
     def nodes(self) -> list[Node]:
+        """Its rows, each layer named by its module's path below this one ('0.conv1')."""
         if self.kind in ("layer", "block"):
             return self.own
-        return [n for m in self.items for n in m.nodes()]
+        return [n for k, m in zip(self.keys, self.items) for n in prefixed(m.nodes(), k)]
 
     def weights(self) -> bool:
         return any(isinstance(n, Layer) and n.kind in _WITH_WEIGHTS for n in self.nodes()) \
@@ -235,7 +237,7 @@ class Run:
             if self.mods.get(attr) is not value:
                 self.claim(value, s)
             self.mods[attr] = value
-            self.r.attrs[attr] = (value.nodes(), s)
+            self.r.attrs[attr] = (prefixed(value.nodes(), attr), s)
             self.r.values.names.pop(f"self.{attr}", None)
             return
         if attr in self.mods:
@@ -252,7 +254,7 @@ class Run:
     def refresh(self) -> None:
         """self.X's rows after a container it holds has changed."""
         for attr, mod in self.mods.items():
-            self.r.attrs[attr] = (mod.nodes(), self.r.attrs[attr][1])
+            self.r.attrs[attr] = (prefixed(mod.nodes(), attr), self.r.attrs[attr][1])
 
     def aug_assign(self, s: ast.AugAssign) -> None:
         current = self.value(s.target)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
+from ..ir.tree import prefixed
 from ..library.binding import PYTORCH, Bound, ClassError, Made, Raw
 from ..spec import Layer, Node
 from . import hooks
@@ -264,7 +265,7 @@ class _ModuleReader:
         if key.startswith("self.") and key.count(".") == 1 and isinstance(value, ast.Call) \
                 and dotted(value.func) not in ("int", "float"):
             self.helper_call(value)
-            self.attrs[key[5:]] = (self.reader.layer_call(value, False), s)
+            self.attrs[key[5:]] = (prefixed(self.reader.layer_call(value, False), key[5:]), s)
         elif key[5:] in self.attrs and key.startswith("self."):
             raise err(s, f"{text(target)} = {text(value)} replaces the layer {text(target)} "
                       "with a value that is not a layer")
@@ -472,11 +473,14 @@ class _ModuleReader:
         if uses is not None and _weighted(mod.nodes()):
             raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
                       "a layer table cannot show shared weights; define a second layer")
+        path = ""
         for attr, items in self.used_items.items():
             mine = self.containers.get(attr)
             if mine is not None and any(m is mod for m in mine.items):
                 items.add(id(mod))
-        return self.path(node.args[0]).then(tuple(replace(n) for n in mod.nodes()))
+                path = next(f"{attr}.{k}" for k, m in zip(mine.keys, mine.items) if m is mod)
+        return self.path(node.args[0]).then(tuple(replace(n) for n in
+                                                  prefixed(mod.nodes(), path)))
 
     def forward_if(self, s: ast.If) -> None:
         """An if on a value known before the code runs: self.training (False: summaries
