@@ -65,10 +65,18 @@ class Mod:
     model: Model | None = None  # a block's whole reading
 
     def nodes(self) -> list[Node]:
-        """Its rows, each layer named by its module's path below this one ('0.conv1')."""
         if self.kind in ("layer", "block"):
             return self.own
-        return [n for k, m in zip(self.keys, self.items) for n in prefixed(m.nodes(), k)]
+        return [n for m in self.items for n in m.nodes()]
+
+    def named_nodes(self) -> list[Node]:
+        """Its rows, each layer named by its module's path below this one ('0.conv1'): made
+        where the rows are used, not at each change of a container, so that a loop of
+        appends stays linear."""
+        if self.kind in ("layer", "block"):
+            return self.own
+        return [n for k, m in zip(self.keys, self.items)
+                for n in prefixed(m.named_nodes(), k)]
 
     def weights(self) -> bool:
         return any(isinstance(n, Layer) and n.kind in _WITH_WEIGHTS for n in self.nodes()) \
@@ -237,7 +245,7 @@ class Run:
             if self.mods.get(attr) is not value:
                 self.claim(value, s)
             self.mods[attr] = value
-            self.r.attrs[attr] = (prefixed(value.nodes(), attr), s)
+            self.r.attrs[attr] = (value.nodes(), s)
             self.r.values.names.pop(f"self.{attr}", None)
             return
         if attr in self.mods:
@@ -254,7 +262,7 @@ class Run:
     def refresh(self) -> None:
         """self.X's rows after a container it holds has changed."""
         for attr, mod in self.mods.items():
-            self.r.attrs[attr] = (prefixed(mod.nodes(), attr), self.r.attrs[attr][1])
+            self.r.attrs[attr] = (mod.nodes(), self.r.attrs[attr][1])
 
     def aug_assign(self, s: ast.AugAssign) -> None:
         current = self.value(s.target)

@@ -54,7 +54,7 @@ def file_layers(call: ast.Call, values: Values) -> list[Node]:
     got = Run(reader, function=True).run([ret], {})
     if not isinstance(got, Mod):
         raise err(call, f"{text(call)} does not give a layer")
-    return got.nodes()
+    return got.named_nodes()
 
 
 def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
@@ -265,7 +265,7 @@ class _ModuleReader:
         if key.startswith("self.") and key.count(".") == 1 and isinstance(value, ast.Call) \
                 and dotted(value.func) not in ("int", "float"):
             self.helper_call(value)
-            self.attrs[key[5:]] = (prefixed(self.reader.layer_call(value, False), key[5:]), s)
+            self.attrs[key[5:]] = (self.reader.layer_call(value, False), s)
         elif key[5:] in self.attrs and key.startswith("self."):
             raise err(s, f"{text(target)} = {text(value)} replaces the layer {text(target)} "
                       "with a value that is not a layer")
@@ -473,14 +473,16 @@ class _ModuleReader:
         if uses is not None and _weighted(mod.nodes()):
             raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
                       "a layer table cannot show shared weights; define a second layer")
-        path = ""
+        path = ""  # its name in the model: the container's, then its key there
         for attr, items in self.used_items.items():
             mine = self.containers.get(attr)
-            if mine is not None and any(m is mod for m in mine.items):
+            key = next((k for k, m in zip(mine.keys, mine.items) if m is mod), None) \
+                if mine is not None else None
+            if key is not None:
                 items.add(id(mod))
-                path = next(f"{attr}.{k}" for k, m in zip(mine.keys, mine.items) if m is mod)
+                path = f"{attr}.{key}"
         return self.path(node.args[0]).then(tuple(replace(n) for n in
-                                                  prefixed(mod.nodes(), path)))
+                                                  prefixed(mod.named_nodes(), path)))
 
     def forward_if(self, s: ast.If) -> None:
         """An if on a value known before the code runs: self.training (False: summaries
@@ -549,7 +551,9 @@ class _ModuleReader:
             raise err(node, f"self.{cut(attr)} is applied twice, sharing its weights",
                       "a layer table cannot show shared weights; define a second layer")
         self.used[attr] = self.used.get(attr, 0) + 1
-        return self.path(node.args[0]).then(tuple(replace(n) for n in nodes), node.lineno)
+        mod = self.containers.get(attr)
+        named = prefixed(mod.named_nodes() if mod is not None else nodes, attr)
+        return self.path(node.args[0]).then(tuple(named), node.lineno)
 
     def functional(self, short: str, args: list[ast.expr], node: ast.Call) -> list[Node]:
         positional = [self.values.eval(a) for a in args]

@@ -3,14 +3,18 @@ the same code's modules, and the shapes and counts torch's forward hooks see."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 from torch import nn
+from typer.testing import CliRunner, Result
 
 from cnncalc.calc.check import ModuleNames, mark, parse_answers
 from cnncalc.calc.summary import summarize
+from cnncalc.cli import app
 from cnncalc.dialects.resolve import resolve
 from cnncalc.errors import UsageError
 from cnncalc.ops.shape import PYTORCH
@@ -179,3 +183,149 @@ def test_real_files_key_by_torchs_names(name: str, model: str, shape: str,
             m not in names.runs] == []
     if name == "torchvision_resnet.py":
         assert {"layer1.0.conv2", "layer2.0.downsample.0", "fc"} <= set(names.runs)
+
+
+# --------------------------------------------------------------------------- through the CLI
+
+KERAS = """
+from tensorflow import keras
+from tensorflow.keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(32, 3, activation="relu", name="c1"),
+    layers.MaxPooling2D(2),
+    layers.Flatten(name="flat"),
+    layers.Dense(64, activation="relu", name="hidden"),
+    layers.Dense(10),
+])
+"""
+
+KERAS_FUNCTIONAL = """
+from tensorflow import keras
+from tensorflow.keras import layers
+
+inputs = keras.Input(shape=(28, 28, 1))
+x = layers.Conv2D(8, 3, name="conv_a")(inputs)
+x = layers.Flatten()(x)
+outputs = layers.Dense(10, name="out")(x)
+model = keras.Model(inputs, outputs)
+"""
+
+KERAS_ADD = """
+from tensorflow import keras
+from tensorflow.keras import layers
+
+model = keras.Sequential()
+model.add(keras.Input(shape=(28, 28, 1)))
+model.add(layers.Conv2D(4, 3, name="first"))
+model.add(layers.Flatten())
+"""
+
+OUTPUT_MODULE = """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flat = nn.Flatten()
+        self.output = nn.Linear(784, 10)
+
+    def forward(self, x):
+        return self.output(self.flat(x))
+"""
+
+
+def _check(runner: CliRunner, tmp_path: Path, code: str, expect: str,
+           *more: str) -> Result:
+    path = tmp_path / "model.py"
+    path.write_text(code)
+    return runner.invoke(app, ["check", str(path), "--expect", expect, *more])
+
+
+@pytest.mark.parametrize(("code", "answers", "count"), [
+    # Hand-derived, Keras shapes H x W x C. c1: 3·3·1·32 + 32 = 320 weights, 28 - 3 + 1 = 26;
+    # max pooling halves 26 to 13, and flat is 13·13·32 = 5,408 values; hidden: 5,408·64 +
+    # 64 = 346,176 (its activation= is a relu row of the same layer).
+    (KERAS, "c1: 26x26x32, 320; flat: (5408,); hidden: (64,), 346176", 5),
+    # conv_a: 3·3·1·8 + 8 = 80, 26x26x8; out: 26·26·8 = 5,408 inputs, 5,408·10 + 10 = 54,090.
+    (KERAS_FUNCTIONAL, "conv_a: 26x26x8, 80; out: (10,), 54090", 4),
+    # first: 3·3·1·4 + 4 = 40, 26x26x4.
+    (KERAS_ADD, "first: 26x26x4, 40", 2),
+])
+def test_keras_layers_are_keyed_by_their_name(runner: CliRunner, tmp_path: Path, code: str,
+                                              answers: str, count: int) -> None:
+    result = _check(runner, tmp_path, code, answers, "-f", "json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert (got["right"], got["wrong"]) == (count, 0)
+
+
+def test_a_wrong_answer_by_name_is_marked_with_its_row_and_working(runner: CliRunner,
+                                                                    tmp_path: Path) -> None:
+    # hidden without its bias: 5,408·64 = 346,112; its rows are 5 (dense) and 6 (relu).
+    result = _check(runner, tmp_path, KERAS, "hidden: 346112", "-f", "json")
+    assert result.exit_code == 1
+    (answer,) = json.loads(result.stdout)["answers"]
+    assert (answer["layer"], answer["row"], answer["right"], answer["correct"]) == \
+        ("hidden", "5-6", False, "346,176")
+    assert "5408·64 + 64" in answer["working"]
+
+
+@pytest.mark.parametrize(("code", "expect", "needles"), [
+    (KERAS, "dense_1: (10,)", ("no layer named 'dense_1'", "explicit names",
+                               "name='...'")),
+    (KERAS, "hiden: (64,)", ("no layer named 'hiden'", "did you mean 'hidden'?")),
+    (KERAS_ADD.replace(', name="first"', ""), "first: 1",
+     ("'first' is a module name, but none of the code's Keras layers has name=",)),
+    (BLOCKS, "'layer1.0.relu': 16x28x28",
+     ("'layer1.0.relu' is ambiguous", "applies that module 2 times")),
+    (BLOCKS, "layer1: 16x28x28", ("'layer1' could be row 1 or the module layer1",
+                                  "write 'layer1': (quoted) for the module")),
+    (BLOCKS, "'layer1': 16x28x28", ("'layer1' is a module that holds several layers",
+                                    "layer1.0.conv1")),
+    (BLOCKS, "layer1.0.conv3: 1", ("no module named 'layer1.0.conv3'",
+                                   "did you mean 'layer1.0.conv2' or 'layer1.0.conv1'?")),
+    (BLOCKS, "heads.5: 1", ("did you mean 'heads.0' or 'heads.1'?",)),
+    (OUTPUT_MODULE, "output: (10,)", ("'output' could be the model's output or the module",)),
+])
+def test_a_key_that_names_no_one_row_is_a_usage_error(runner: CliRunner, tmp_path: Path,
+                                                      code: str, expect: str,
+                                                      needles: tuple[str, ...]) -> None:
+    result = _check(runner, tmp_path, code, expect, "--model", "Net") if "class Net" in code \
+        else _check(runner, tmp_path, code, expect)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_quotes_and_spaces_say_which_is_meant(runner: CliRunner, tmp_path: Path) -> None:
+    # 'output' quoted is the module: Linear(784, 10) has 784·10 + 10 = 7,850 parameters;
+    # "layer 1" with a space is row 1, the flatten: 1·28·28 = 784 values.
+    result = _check(runner, tmp_path, OUTPUT_MODULE, "'output': 7850; layer 1: (784,); "
+                    "output: 7850", "--model", "Net")
+    assert result.exit_code == 2  # the bare 'output' is still ambiguous here
+    result = _check(runner, tmp_path, OUTPUT_MODULE, "'output': 7850; layer 1: (784,)",
+                    "--model", "Net", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert [a["layer"] for a in json.loads(result.stdout)["answers"]] == ["output", "1"]
+
+
+def test_a_spec_has_no_names(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", "conv(8,3)-relu", "--expect", "conv1: 8x26x26"])
+    assert result.exit_code == 2
+    assert "'conv1' is a module name, but a spec has no module names" in result.stderr
+    assert "row numbers" in result.stderr
+
+
+def test_top_level_sequential_names_are_indices_quoted(runner: CliRunner,
+                                                        tmp_path: Path) -> None:
+    """nn.Sequential's children are named '0', '1'... by torch; a bare 3 stays row 3 (rows
+    count from 1), and '0' quoted is torch's module 0. Conv2d(1, 4, 3): 3·3·1·4 + 4 = 40."""
+    code = "import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())\n"
+    result = _check(runner, tmp_path, code, "'0': 4x26x26, 40; 1: 4x26x26, 40", "-f", "json")
+    assert result.exit_code == 0, result.output
+    rows = [(a["layer"], a.get("row")) for a in json.loads(result.stdout)["answers"]]
+    assert rows == [("0", "1"), ("0", "1"), ("1", None), ("1", None)]
