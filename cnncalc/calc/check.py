@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableRow
@@ -176,11 +176,14 @@ def mark(s: Summary, answers: list[Answer], dialect: str | None = None) -> list[
     marks: list[Mark] = []
     modules = ModuleNames(s, dialect) if any(a.name or a.alias for a in answers) else None
     for a in answers:
+        if a.alias and modules is not None and modules.known(a.alias):
+            if a.key[0].isdigit() and a.key not in rows:  # layer1.0: only the module is
+                a = replace(a, key=a.alias, name=True)
+            else:
+                modules.ambiguous(a)
         if a.name and modules is not None:
             marks.append(_mark_named(a, modules.find(a.key), conv))
             continue
-        if a.alias and modules is not None:
-            modules.not_a_name(a)
         if a.key in ("total", "trainable", "non-trainable"):
             want = {"total": (s.trainable_params, s.total_params),
                     "trainable": (s.trainable_params,),
@@ -242,16 +245,21 @@ class ModuleNames:
                 if len(inner) < 5:
                     inner.append(name)
 
-    def not_a_name(self, a: Answer) -> None:
-        """A row or total key that names a module too is ambiguous: which is meant?"""
-        if a.alias not in self.runs and a.alias not in self.holders:
-            return
+    def known(self, name: str) -> bool:
+        return name in self.runs or name in self.holders
+
+    def ambiguous(self, a: Answer) -> None:
+        """A row or total key that names a module too: which is meant?"""
         meant = f"row {a.key}" if a.key[0].isdigit() else f"the model's {a.key}"
         other = f"write {a.key}: for row {a.key}" if a.key[0].isdigit() else \
-            "the model's output is its last row, by number"
+            "the model's output is its last row, by number" if a.key == "output" else \
+            f"the model's {a.key} cannot be keyed while a module has that name"
+        module = f"write '{cut(a.alias)}': (quoted) for the module"
+        if a.alias not in self.runs:
+            module = "name one of the module's layers (" + ", ".join(
+                cut(n) for n in self.holders[a.alias][:3]) + ", ...)"
         raise UsageError(f"answers line {a.line}: '{cut(a.alias)}' could be {meant} or the "
-                         f"module {a.alias}", f"write '{a.alias}': (quoted) for the module; "
-                         f"{other}")
+                         f"module {cut(a.alias)}", f"{module}; {other}")
 
     def find(self, key: str) -> list[LayerInfo]:
         runs = self.runs.get(key)

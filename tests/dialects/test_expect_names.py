@@ -281,7 +281,9 @@ def test_a_wrong_answer_by_name_is_marked_with_its_row_and_working(runner: CliRu
     (BLOCKS, "'layer1.0.relu': 16x28x28",
      ("'layer1.0.relu' is ambiguous", "applies that module 2 times")),
     (BLOCKS, "layer1: 16x28x28", ("'layer1' could be row 1 or the module layer1",
-                                  "write 'layer1': (quoted) for the module")),
+                                  "name one of the module's layers (layer1.0.conv1",
+                                  "write 1: for row 1")),
+    (OUTPUT_MODULE, "output: (10,)", ("write 'output': (quoted) for the module",)),
     (BLOCKS, "'layer1': 16x28x28", ("'layer1' is a module that holds several layers",
                                     "layer1.0.conv1")),
     (BLOCKS, "layer1.0.conv3: 1", ("no module named 'layer1.0.conv3'",
@@ -329,3 +331,26 @@ def test_top_level_sequential_names_are_indices_quoted(runner: CliRunner,
     assert result.exit_code == 0, result.output
     rows = [(a["layer"], a.get("row")) for a in json.loads(result.stdout)["answers"]]
     assert rows == [("0", "1"), ("0", "1"), ("1", None), ("1", None)]
+
+
+def test_a_row_like_key_is_the_module_where_the_table_has_no_such_row(
+        runner: CliRunner, tmp_path: Path) -> None:
+    """README's cnn.py: layer1.0 could read as row 1.0, but the table's rows are 1 to 10,
+    so it is torch's module layer1.0, Conv2d(1, 16, 5, padding=2): 5·5·1·16 + 16 = 416
+    parameters, 28 + 2·2 - 5 + 1 = 28."""
+    code = """
+import torch.nn as nn
+
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Sequential(nn.Conv2d(1, 16, kernel_size=5, padding=2), nn.ReLU())
+        self.fc = nn.Linear(16 * 28 * 28, 10)
+
+    def forward(self, x):
+        return self.fc(self.layer1(x).reshape(x.size(0), -1))
+"""
+    result = _check(runner, tmp_path, code, "layer1.0: 16x28x28, 416", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert [(a["layer"], a["row"]) for a in json.loads(result.stdout)["answers"]] == \
+        [("layer1.0", "1")] * 2
