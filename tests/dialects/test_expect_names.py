@@ -354,3 +354,17 @@ class ConvNet(nn.Module):
     assert result.exit_code == 0, result.output
     assert [(a["layer"], a["row"]) for a in json.loads(result.stdout)["answers"]] == \
         [("layer1.0", "1")] * 2
+
+
+def test_json_rows_give_the_module_name_of_code_and_none_for_a_spec(runner: CliRunner,
+                                                                    tmp_path: Path) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(BLOCKS)
+    result = runner.invoke(app, ["summary", str(path), "--model", "Net", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    layers = json.loads(result.stdout)["layers"]
+    assert [row.get("module") for row in layers[:2]] == ["conv1", None]  # F.relu: no module
+    block = layers[2]  # layer1's first BasicBlock, a residual: a block row has no module
+    assert "module" not in block and block["layers"][0]["module"] == "layer1.0.conv1"
+    result = runner.invoke(app, ["summary", "conv(8,3)-relu", "-f", "json"])
+    assert all("module" not in row for row in json.loads(result.stdout)["layers"])
