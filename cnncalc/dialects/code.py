@@ -257,7 +257,19 @@ class Reader:
         kept += [k for k in call.keywords if _shown(d, k.arg)]
         source = f"{cls}({', '.join(text(x) for x in kept)})"
         made = self.made(bound, cls, source, call)
-        return named(made, keras_name(call) if d.dialect == KERAS else "")
+        return named(made, self.keras_name(call) if d.dialect == KERAS else "")
+
+    def keras_name(self, call: ast.Call) -> str | None:
+        """A Keras layer's name=, where it is known before the code runs ('conv' + str(i)
+        in a loop); None where it is not, so that no key can pick it."""
+        for k in call.keywords:
+            if k.arg == "name":
+                try:
+                    value = self.values.eval(k.value)
+                except CodeError:
+                    return None
+                return value if isinstance(value, str) and value else None
+        return None
 
     def made(self, bound: Bound, cls: str, source: str, where: ast.AST) -> list[Node]:
         if bound.input_shape is not None:
@@ -326,15 +338,6 @@ class Reader:
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)
-
-
-def keras_name(call: ast.Call) -> str | None:
-    """A Keras layer's name= when the code writes it as a string."""
-    for k in call.keywords:
-        if k.arg == "name" and isinstance(k.value, ast.Constant) and \
-                isinstance(k.value.value, str):
-            return k.value.value
-    return None
 
 
 def _ordered_keys(call: ast.Call) -> list[str | None]:

@@ -252,6 +252,10 @@ def _check(runner: CliRunner, tmp_path: Path, code: str, expect: str,
     (KERAS_FUNCTIONAL, "conv_a: 26x26x8, 80; out: (10,), 54090", 4),
     # first: 3·3·1·4 + 4 = 40, 26x26x4.
     (KERAS_ADD, "first: 26x26x4, 40", 2),
+    # Names made in a loop: conv0 as first above; conv1: 3·3·4·4 + 4 = 148, 24x24x4.
+    (KERAS_ADD.replace('model.add(layers.Conv2D(4, 3, name="first"))',
+                       'for i in range(2):\n    model.add(layers.Conv2D(4, 3, name="conv" + '
+                       'str(i)))'), "conv0: 26x26x4, 40; conv1: 24x24x4, 148", 4),
 ])
 def test_keras_layers_are_keyed_by_their_name(runner: CliRunner, tmp_path: Path, code: str,
                                               answers: str, count: int) -> None:
