@@ -8,7 +8,8 @@ import warnings
 from dataclasses import dataclass
 
 from ..errors import cut
-from ..ir.tree import named, prefixed
+from ..ir.tree import named
+from ..ir.tree import prefixed as put_under
 from ..library.binding import (
     KERAS,
     MAX_SOURCE,
@@ -169,6 +170,9 @@ class Reader:
         self.dialect = dialect
         self.count = 0
         self.input_shape: tuple[int, ...] | None = None
+        # Where torch places the layers being read: '' the module being read itself,
+        # 'features.0' inside nn.Sequential(s), None where the name is not known.
+        self.module: str | None = ""
 
     def file_code(self, call: ast.Call, name: str) -> None:
         """A call of something the file itself defines, or of a value known only when the
@@ -247,7 +251,8 @@ class Reader:
                 file_layers = hooks.up("file_layers")  # from torch_module (above)
 
                 layers: list[Node] = file_layers(call, self.values)
-                return layers
+                return put_under(layers, self.module) if self.module is not None else \
+                    named(layers, None)
         bound = self.bind(call, first)
         assert name is not None
         prefixed, cls = split_name(name)
@@ -257,7 +262,7 @@ class Reader:
         kept += [k for k in call.keywords if _shown(d, k.arg)]
         source = f"{cls}({', '.join(text(x) for x in kept)})"
         made = self.made(bound, cls, source, call)
-        return named(made, self.keras_name(call) if d.dialect == KERAS else "")
+        return named(made, self.keras_name(call) if d.dialect == KERAS else self.module)
 
     def keras_name(self, call: ast.Call) -> str | None:
         """A Keras layer's name=, where it is known before the code runs ('conv' + str(i)
@@ -308,10 +313,15 @@ class Reader:
         keys += [str(i) for i in range(len(keys), len(items))]
         torch = sequential_dialect(call) != KERAS and self.dialect != KERAS
         out: list[Node] = []
+        outer = self.module
         for item, key in zip(items, keys):
-            got = self.item(item, first and not out)
-            out.extend(prefixed(got, key) if torch and key else named(got, None) if torch
-                       else got)
+            if torch:  # each layer is named once, where it is made, however deep it nests
+                self.module = None if outer is None or key is None else \
+                    f"{outer}.{key}" if outer else key
+            try:
+                out.extend(self.item(item, first and not out))
+            finally:
+                self.module = outer
         return out
 
     def ordered(self, call: ast.Call) -> list[ast.AST]:

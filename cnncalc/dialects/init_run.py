@@ -69,14 +69,14 @@ class Mod:
             return self.own
         return [n for m in self.items for n in m.nodes()]
 
-    def named_nodes(self) -> list[Node]:
-        """Its rows, each layer named by its module's path below this one ('0.conv1'): made
-        where the rows are used, not at each change of a container, so that a loop of
-        appends stays linear."""
+    def named_nodes(self, prefix: str = "") -> list[Node]:
+        """Its rows, each layer named by its module's path under `prefix`, this module's own
+        name ('features' + '0.conv1'). Made where the rows are used, not at each change of
+        a container, and each layer renamed once however deep the containers nest."""
         if self.kind in ("layer", "block"):
-            return self.own
+            return prefixed(self.own, prefix)
         return [n for k, m in zip(self.keys, self.items)
-                for n in prefixed(m.named_nodes(), k)]
+                for n in m.named_nodes(f"{prefix}.{k}" if prefix else k)]
 
     def weights(self) -> bool:
         return any(isinstance(n, Layer) and n.kind in _WITH_WEIGHTS for n in self.nodes()) \

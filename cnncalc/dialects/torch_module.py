@@ -482,7 +482,7 @@ class _ModuleReader:
                 items.add(id(mod))
                 path = f"{attr}.{key}"
         return self.path(node.args[0]).then(tuple(replace(n) for n in
-                                                  prefixed(mod.named_nodes(), path)))
+                                                  mod.named_nodes(path)))
 
     def forward_if(self, s: ast.If) -> None:
         """An if on a value known before the code runs: self.training (False: summaries
@@ -552,7 +552,7 @@ class _ModuleReader:
                       "a layer table cannot show shared weights; define a second layer")
         self.used[attr] = self.used.get(attr, 0) + 1
         mod = self.containers.get(attr)
-        named = prefixed(mod.named_nodes() if mod is not None else nodes, attr)
+        named = mod.named_nodes(attr) if mod is not None else prefixed(nodes, attr)
         return self.path(node.args[0]).then(tuple(named), node.lineno)
 
     def functional(self, short: str, args: list[ast.expr], node: ast.Call) -> list[Node]:
