@@ -12,7 +12,8 @@ import torch
 from torch import nn
 from typer.testing import CliRunner, Result
 
-from cnncalc.calc.check import ModuleNames, mark, parse_answers
+from cnncalc.calc.check import mark, parse_answers
+from cnncalc.calc.module_names import ModuleNames
 from cnncalc.calc.summary import summarize
 from cnncalc.cli import app
 from cnncalc.dialects.resolve import resolve
