@@ -62,8 +62,10 @@ class ModuleNames:
             return runs[0]
         if runs is not None:
             where = ", ".join(r[0].path for r in runs[:8])
-            raise UsageError(f"'{cut(key)}' is ambiguous: the code applies that module "
-                             f"{len(runs)} times (rows {where})",
+            what = f"{len(runs)} layers of the code have that name" \
+                if self.dialect == KERAS_DIALECT else \
+                f"the code applies that module {len(runs)} times"
+            raise UsageError(f"'{cut(key)}' is ambiguous: {what} (rows {where})",
                              "key each use by its row number from the table's # column")
         if not self.runs:
             raise UsageError(f"'{cut(key)}' is a module name, but {self._nameless()}",

@@ -281,6 +281,8 @@ def test_a_wrong_answer_by_name_is_marked_with_its_row_and_working(runner: CliRu
     (KERAS, "dense_1: (10,)", ("no layer named 'dense_1'", "explicit names",
                                "name='...'")),
     (KERAS, "hiden: (64,)", ("no layer named 'hiden'", "did you mean 'hidden'?")),
+    (KERAS.replace('name="flat"', 'name="c1"'), "c1: 320",
+     ("'c1' is ambiguous: 2 layers of the code have that name (rows 1, 4)",)),
     (KERAS_ADD.replace(', name="first"', ""), "first: 1",
      ("'first' is a module name, but none of the code's Keras layers has name=",)),
     (BLOCKS, "'layer1.0.relu': 16x28x28",
