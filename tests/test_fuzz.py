@@ -244,7 +244,8 @@ def test_hostile_code_is_refused_quickly() -> None:
           suppress_health_check=list(HealthCheck))
 @given(st.one_of(st.text(max_size=120), st.lists(st.builds(
     lambda k, v: f"{k}: {v}", st.sampled_from(["1", "2", "1.1", "3.s1", "total", "output", "x",
-                                              "trainable", "99", ""]),
+                                              "trainable", "99", "", "conv1", "'0'",
+                                              "layer1", "layer1.0.conv2", "'a:b'"]),
     st.sampled_from(["16x30x30", "(None, 26, 26, 32)", "448", "62,006", "params 2,320",
                      "(784,)", "flat:10", "1x", "(", "-3", "9" * 40, "", "x, y"])),
     max_size=6).map("\n".join)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableRow
@@ -12,6 +12,7 @@ from ..dialects.table import Claim
 from ..errors import UsageError, cut
 from ..ops.base import ConvArgs, ConvTArgs, LinearArgs
 from ..ops.shape import KERAS, Shape, format_shape, numel
+from .module_names import ModuleNames
 from .summary import LayerInfo, Summary
 
 MAX_ANSWERS = 10_000
@@ -20,17 +21,25 @@ TOTALS = ("total", "trainable", "non-trainable", "output")
 _NUMBER = re.compile(r"\d{1,3}(?:[,_ ]\d{3})+|\d+")
 _KEY = re.compile(r"(?:layer\s*)?(\d+(?:\.s?\d+)*|total|trainable|non-trainable|output)\s*$",
                   re.I)
+# A module's name as the code gives it: torch's dotted path (layer1.0.conv2), a Keras name=;
+# quoted ('0', "output") it is always a name, never a row number or a total.
+_NAME = re.compile(r"[A-Za-z_][\w\-]*(?:\.[\w\-]+)*")
+_QUOTED = re.compile(r"""(['"])([^'"\n]{1,100})\1""")
 
 
 @dataclass(frozen=True)
 class Answer:
     """One value the student wrote: the shape or the parameter count of a layer, or a total."""
 
-    key: str  # "3", "3.2", "total", "trainable", "non-trainable", "output"
+    key: str  # "3", "3.2", "total", "trainable", "non-trainable", "output", or a name
     what: str  # "shape" or "params"
     value: Shape | int
     text: str  # as written
     line: int
+    name: bool = False  # the key is a module's name (conv1, layer1.0.conv2, dense_2)
+    # A row or total key that is written as a name could be too ('layer3', 'output'):
+    # ambiguous where the code has a module of that name.
+    alias: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,7 @@ class Mark:
     right: bool
     correct: str  # the right value, as the table prints it
     working: str  # the formula with numbers, for a wrong answer
+    row: str = ""  # the table's row a name key stands for ('7', or '7-8' for several)
 
 
 def _bad(line: int, text: str, hint: str) -> UsageError:
@@ -104,22 +114,33 @@ def parse_answers(text: str, convention: str) -> list[Answer]:
                        "448, or 'total: 62006'")
         sep = ":" if ":" in entry else "="
         key_text, body = entry.split(sep, 1)
-        m = _KEY.fullmatch(key_text.strip()) if len(key_text) <= 100 else None
-        if not m:
-            raise _bad(n, key_text.strip(), "a key is a layer number from the table's # "
-                       "column (3, 3.2) or total, trainable, non-trainable, output")
-        key = m.group(1).lower()
+        written = key_text.strip()
+        m = _KEY.fullmatch(written) if len(key_text) <= 100 else None
+        quoted = _QUOTED.fullmatch(written)
+        by_name = m is None and len(written) <= 200 and (
+            quoted is not None or _NAME.fullmatch(written) is not None)
+        if not m and not by_name:
+            raise _bad(n, written, "a key is a layer number from the table's # column (3, "
+                       "3.2), a module's name from the code (conv1, layer1.0.conv2), or "
+                       "total, trainable, non-trainable, output")
+        if m:
+            key = m.group(1).lower()
+            alias = written if _NAME.fullmatch(written) else ""
+        else:
+            key = quoted.group(2) if quoted is not None else written
+            alias = ""
         for item in _split_items(body):
             low = item.lower().replace("params", "").replace("param", "").strip(" =:")
-            if key == "output" or not _NUMBER.fullmatch(low):
-                if key in ("total", "trainable", "non-trainable"):
+            if (key == "output" and not by_name) or not _NUMBER.fullmatch(low):
+                if key in ("total", "trainable", "non-trainable") and not by_name:
                     raise _bad(n, item, f"{key} is a parameter count, e.g. {key}: 62006")
-                out.append(Answer(key, "shape", _shape(item, n, convention), item, n))
+                out.append(Answer(key, "shape", _shape(item, n, convention), item, n,
+                                  by_name, alias))
             else:
                 digits = re.sub(r"[,_ ]", "", low)
                 if len(digits) > MAX_DIGITS:  # int() of 4,300+ digits raises; none is a count
                     raise _bad(n, item, f"a parameter count has at most {MAX_DIGITS} digits")
-                out.append(Answer(key, "params", int(digits), item, n))
+                out.append(Answer(key, "params", int(digits), item, n, by_name, alias))
         if len(out) > MAX_ANSWERS:
             raise UsageError(f"more than {MAX_ANSWERS:,} answers")
     if not out:
@@ -147,12 +168,22 @@ def _param_working(r: LayerInfo) -> str:
     return r.param_formula
 
 
-def mark(s: Summary, answers: list[Answer]) -> list[Mark]:
-    """Each answer marked right or wrong, with the right value and its working."""
+def mark(s: Summary, answers: list[Answer], dialect: str | None = None) -> list[Mark]:
+    """Each answer marked right or wrong, with the right value and its working. `dialect`:
+    the library the code is written with (None for a spec), for keys that name modules."""
     rows = _rows(s)
     conv = s.convention
     marks: list[Mark] = []
+    modules = ModuleNames(s, dialect) if any(a.name or a.alias for a in answers) else None
     for a in answers:
+        if a.alias and modules is not None and modules.known(a.alias):
+            if a.key[0].isdigit() and a.key not in rows:  # layer1.0: only the module is
+                a = replace(a, key=a.alias, name=True)
+            else:
+                modules.ambiguous(a)
+        if a.name and modules is not None:
+            marks.append(_mark_named(a, modules.find(a.key), conv))
+            continue
         if a.key in ("total", "trainable", "non-trainable"):
             want = {"total": (s.trainable_params, s.total_params),
                     "trainable": (s.trainable_params,),
@@ -186,6 +217,23 @@ def mark(s: Summary, answers: list[Answer]) -> list[Mark]:
                                           if r.non_trainable_params else "")
             marks.append(Mark(a, right, correct, "" if right else _param_working(r)))
     return marks
+
+
+def _mark_named(a: Answer, rows: list[LayerInfo], conv: str) -> Mark:
+    """An answer keyed by a module's name: the output of its last row, the parameters of
+    all its rows."""
+    at = rows[0].path if len(rows) == 1 else f"{rows[0].path}-{rows[-1].path}"
+    if a.what == "shape":
+        out = rows[-1].output_shape
+        right = a.value == out
+        working = " then ".join(r.formula or r.spec for r in rows)
+        return Mark(a, right, format_shape(out, conv), "" if right else working, at)
+    total = sum(r.params for r in rows)
+    trainable = sum(r.trainable_params for r in rows)
+    right = a.value in (trainable, total)
+    correct = f"{total:,}" + (f" ({trainable:,} trainable)" if trainable != total else "")
+    working = " + ".join(r.param_formula or "0" for r in rows if r.params) or "no parameters"
+    return Mark(a, right, correct, "" if right else working, at)
 
 
 # ---------------------------------------------------------------------------- tables

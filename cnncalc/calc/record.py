@@ -17,6 +17,7 @@ def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
     record: dict[str, Any] = {
         "index": row.index,
         "path": row.path,
+        **({"module": row.module} if row.module else {}),  # the code's name for it
         "inputs": list(row.inputs),
         "type": row.kind,
         "spec": row.spec,

@@ -56,6 +56,9 @@ class LayerInfo:
     # lower bound. `mult_adds` is torchinfo's figure for a module's row (calc.costs).
     macs_exact: bool = True
     mult_adds: int | None = None
+    # The module the code names this layer by: 'layer1.0.conv2' (torch's named_modules()),
+    # a Keras layer's name=; '' where it has none (a spec, F.relu, a block row).
+    module: str = ""
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -302,7 +305,7 @@ class _Pass:
             path, layer.kind, layer.text, shape, step.output_shape, step.trainable,
             step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
             step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
-            args=step.args, inputs=inputs)
+            args=step.args, inputs=inputs, module=layer.name or "")
         self.row_of[index] = row
         return row
 

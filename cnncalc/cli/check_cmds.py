@@ -116,7 +116,8 @@ def register(app: typer.Typer) -> None:
         spec: SpecArg = None,
         expect: Annotated[str, typer.Option(
             "--expect", "-e", help="Your answers: a file, or inline like "
-            "'1: 16x30x30, 448; 2: 16x15x15; total: 448', or a pasted Keras model.summary() "
+            "'1: 16x30x30, 448; 2: 16x15x15; total: 448' (for code, a key may be a "
+            "module's name: conv1, layer1.0.conv2), or a pasted Keras model.summary() "
             "or torchinfo table (see the cnncalc docs: docs/spec.md in the source). Without "
             "it, a lecture table ('[55x55x96] CONV1: ...') checks the shapes and figures it "
             "states.",
@@ -152,11 +153,12 @@ def register(app: typer.Typer) -> None:
             return
         answers = parse_answers(text, r.convention)
         summary = summarize_resolved(r)
-        marks = mark(summary, answers)
+        marks = mark(summary, answers, r.dialect)
         wrong = sum(not m.right for m in marks)
         if format is TableJson.json:
             write(json.dumps({"right": len(marks) - wrong, "wrong": wrong, "answers": [
-                {"layer": m.answer.key, "what": m.answer.what, "yours": m.answer.text,
+                {"layer": m.answer.key, **({"row": m.row} if m.answer.name else {}),
+                 "what": m.answer.what, "yours": m.answer.text,
                  "right": m.right, "correct": m.correct, "working": m.working}
                 for m in marks]}, indent=2, ensure_ascii=False))
         else:
@@ -167,7 +169,8 @@ def register(app: typer.Typer) -> None:
             for col in ("layer", "", "what", "yours", "correct", "working"):
                 table.add_column(col, overflow="fold")
             for m in marks:
-                table.add_row(m.answer.key, "✓" if m.right else "✗", m.answer.what,
+                key = f"{m.answer.key} (#{m.row})" if m.answer.name else m.answer.key
+                table.add_row(key, "✓" if m.right else "✗", m.answer.what,
                               m.answer.text, m.correct, m.working,
                               style=None if m.right else "red")
             out = console()

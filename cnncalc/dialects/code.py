@@ -8,6 +8,8 @@ import warnings
 from dataclasses import dataclass
 
 from ..errors import cut
+from ..ir.tree import named
+from ..ir.tree import prefixed as put_under
 from ..library.binding import (
     KERAS,
     MAX_SOURCE,
@@ -168,6 +170,9 @@ class Reader:
         self.dialect = dialect
         self.count = 0
         self.input_shape: tuple[int, ...] | None = None
+        # Where torch places the layers being read: '' the module being read itself,
+        # 'features.0' inside nn.Sequential(s), None where the name is not known.
+        self.module: str | None = ""
 
     def file_code(self, call: ast.Call, name: str) -> None:
         """A call of something the file itself defines, or of a value known only when the
@@ -246,7 +251,8 @@ class Reader:
                 file_layers = hooks.up("file_layers")  # from torch_module (above)
 
                 layers: list[Node] = file_layers(call, self.values)
-                return layers
+                return put_under(layers, self.module) if self.module is not None else \
+                    named(layers, None)
         bound = self.bind(call, first)
         assert name is not None
         prefixed, cls = split_name(name)
@@ -255,7 +261,20 @@ class Reader:
                                if _shown(d, d.params[i][0] if i < len(d.params) else None)]
         kept += [k for k in call.keywords if _shown(d, k.arg)]
         source = f"{cls}({', '.join(text(x) for x in kept)})"
-        return self.made(bound, cls, source, call)
+        made = self.made(bound, cls, source, call)
+        return named(made, self.keras_name(call) if d.dialect == KERAS else self.module)
+
+    def keras_name(self, call: ast.Call) -> str | None:
+        """A Keras layer's name=, where it is known before the code runs ('conv' + str(i)
+        in a loop); None where it is not, so that no key can pick it."""
+        for k in call.keywords:
+            if k.arg == "name":
+                try:
+                    value = self.values.eval(k.value)
+                except CodeError:
+                    return None
+                return value if isinstance(value, str) and value else None
+        return None
 
     def made(self, bound: Bound, cls: str, source: str, where: ast.AST) -> list[Node]:
         if bound.input_shape is not None:
@@ -273,6 +292,7 @@ class Reader:
 
     def sequential(self, call: ast.Call, first: bool) -> list[Node]:
         items: list[ast.AST] = []
+        keys: list[str | None] = []  # torch's names for them: '0', '1'... or the dict's
         for a in call.args:
             if isinstance(a, ast.Starred):
                 raise err(a, f"*{text(a.value)} is only known when the code runs")
@@ -280,6 +300,7 @@ class Reader:
                 items.extend(a.elts)
             elif isinstance(a, ast.Call) and dotted(a.func) in _ORDERED:
                 items.extend(self.ordered(a))
+                keys.extend(_ordered_keys(a))
             else:
                 items.append(a)
         for k in call.keywords:
@@ -289,9 +310,18 @@ class Reader:
                 raise err(k.value, f"**{text(k.value)} is only known when the code runs")
             elif k.arg not in ("name", "trainable"):
                 raise err(k, f"Sequential({k.arg}=...) is not supported")
+        keys += [str(i) for i in range(len(keys), len(items))]
+        torch = sequential_dialect(call) != KERAS and self.dialect != KERAS
         out: list[Node] = []
-        for item in items:
-            out.extend(self.item(item, first and not out))
+        outer = self.module
+        for item, key in zip(items, keys):
+            if torch:  # each layer is named once, where it is made, however deep it nests
+                self.module = None if outer is None or key is None else \
+                    f"{outer}.{key}" if outer else key
+            try:
+                out.extend(self.item(item, first and not out))
+            finally:
+                self.module = outer
         return out
 
     def ordered(self, call: ast.Call) -> list[ast.AST]:
@@ -318,6 +348,16 @@ class Reader:
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)
+
+
+def _ordered_keys(call: ast.Call) -> list[str | None]:
+    """The names an OrderedDict gives its modules, where written as strings."""
+    arg = call.args[0]
+    written = arg.keys if isinstance(arg, ast.Dict) else \
+        [p.elts[0] for p in arg.elts if isinstance(p, ast.Tuple)] \
+        if isinstance(arg, (ast.List, ast.Tuple)) else []
+    return [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
+            for k in written]
 
 
 _SEQ_PREFIXES = {"nn.": PYTORCH, "torch.nn.": PYTORCH, "keras.": KERAS, "tf.keras.": KERAS,

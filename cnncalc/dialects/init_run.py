@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from ..ir.tree import prefixed
 from ..library.classes import library_name
 from ..spec import Layer, Node
 from . import hooks
@@ -67,6 +68,15 @@ class Mod:
         if self.kind in ("layer", "block"):
             return self.own
         return [n for m in self.items for n in m.nodes()]
+
+    def named_nodes(self, prefix: str = "") -> list[Node]:
+        """Its rows, each layer named by its module's path under `prefix`, this module's own
+        name ('features' + '0.conv1'). Made where the rows are used, not at each change of
+        a container, and each layer renamed once however deep the containers nest."""
+        if self.kind in ("layer", "block"):
+            return prefixed(self.own, prefix)
+        return [n for k, m in zip(self.keys, self.items)
+                for n in m.named_nodes(f"{prefix}.{k}" if prefix else k)]
 
     def weights(self) -> bool:
         return any(isinstance(n, Layer) and n.kind in _WITH_WEIGHTS for n in self.nodes()) \

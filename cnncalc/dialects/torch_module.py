@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
+from ..ir.tree import prefixed
 from ..library.binding import PYTORCH, Bound, ClassError, Made, Raw
 from ..spec import Layer, Node
 from . import hooks
@@ -64,7 +65,7 @@ def file_layers(call: ast.Call, values: Values) -> list[Node]:
     got = Run(reader, function=True).run([ret], {})
     if not isinstance(got, Mod):
         raise err(call, f"{text(call)} does not give a layer")
-    return got.nodes()
+    return got.named_nodes()
 
 
 def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
@@ -634,11 +635,16 @@ class _ModuleReader:
         if uses is not None and _weighted(mod.nodes()):
             raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
                       "a layer table cannot show shared weights; define a second layer")
+        path = ""  # its name in the model: the container's, then its key there
         for attr, items in self.used_items.items():
             mine = self.containers.get(attr)
-            if mine is not None and any(m is mod for m in mine.items):
+            key = next((k for k, m in zip(mine.keys, mine.items) if m is mod), None) \
+                if mine is not None else None
+            if key is not None:
                 items.add(id(mod))
-        return self.path(node.args[0]).then(tuple(replace(n) for n in mod.nodes()))
+                path = f"{attr}.{key}"
+        return self.path(node.args[0]).then(tuple(replace(n) for n in
+                                                  mod.named_nodes(path)))
 
     def forward_if(self, s: ast.If) -> None:
         """An if on a value known before the code runs: self.training (False: summaries
@@ -707,7 +713,9 @@ class _ModuleReader:
             raise err(node, f"self.{cut(attr)} is applied twice, sharing its weights",
                       "a layer table cannot show shared weights; define a second layer")
         self.used[attr] = self.used.get(attr, 0) + 1
-        return self.path(node.args[0]).then(tuple(replace(n) for n in nodes), node.lineno)
+        mod = self.containers.get(attr)
+        named = mod.named_nodes(attr) if mod is not None else prefixed(nodes, attr)
+        return self.path(node.args[0]).then(tuple(named), node.lineno)
 
     def functional(self, short: str, args: list[ast.expr], node: ast.Call) -> list[Node]:
         positional = [self.values.eval(a) for a in args]

@@ -3,7 +3,8 @@ the order written. The graph (ir/graph.py) is lowered from it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Union
 
 from ..ops.signature import Layer
@@ -92,3 +93,32 @@ def count_layers(nodes: tuple[Node, ...]) -> int:
         else:
             total += count_layers(n.body) + count_layers(n.shortcut)
     return total
+
+
+def _renamed(nodes: Sequence[Node], rename: Callable[[str | None], str | None]) -> list[Node]:
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Layer):
+            out.append(replace(n, name=rename(n.name)))
+        elif isinstance(n, Join):
+            out.append(replace(n, branches=tuple(tuple(_renamed(b, rename))
+                                                 for b in n.branches)))
+        elif isinstance(n, Residual):
+            out.append(replace(n, body=tuple(_renamed(n.body, rename)),
+                               shortcut=tuple(_renamed(n.shortcut, rename))))
+        else:
+            out.append(replace(n, body=tuple(_renamed(n.body, rename))))
+    return out
+
+
+def named(nodes: Sequence[Node], name: str | None) -> list[Node]:
+    """The layers one module call made, each given that module's name."""
+    return _renamed(nodes, lambda _: name)
+
+
+def prefixed(nodes: Sequence[Node], prefix: str) -> list[Node]:
+    """Layers read inside a module, their names put under the name it has in its parent
+    (`conv1` inside `layer1.0` is `layer1.0.conv1`); a layer of no module stays unnamed."""
+    if not prefix:
+        return list(nodes)
+    return _renamed(nodes, lambda n: n if n is None else (f"{prefix}.{n}" if n else prefix))

@@ -7,7 +7,7 @@ every kind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Final, Union
 
@@ -103,6 +103,10 @@ class Layer:
     length: int = 0
     source: str = ""  # the library call it was read from, e.g. "Linear(3136, 10)"
     declared: tuple[tuple[str, int], ...] = ()  # sizes that call states: channels, features
+    # The module it was read from, as the code names it: torch's named_modules() path
+    # ('layer1.0.conv2'), a Keras layer's name= ; '' for the module being read itself,
+    # None where there is none (a spec, F.relu, a Keras layer without name=).
+    name: str | None = field(default=None, compare=False)
 
     def __getitem__(self, name: str) -> Value:
         return self.args[name]

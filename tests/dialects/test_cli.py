@@ -160,7 +160,8 @@ def test_check_keras_answers_use_keras_shapes(runner: CliRunner) -> None:
     ("", "missing --expect"),
     ("1 16x30x30", "answers line 1: cannot read '1 16x30x30'"),
     ("1: 16x30", "write a shape as CxHxW"),
-    ("bogus: 3", "a key is a layer number"),
+    ("bo gus: 3", "a key is a layer number"),
+    ("bogus: 3", "'bogus' is a module name, but a spec has no module names"),
 ])
 def test_check_bad_answers_are_usage_errors(runner: CliRunner, expect: str,
                                             message: str) -> None:
