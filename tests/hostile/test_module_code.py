@@ -115,7 +115,9 @@ def test_exit_in_the_users_file_is_a_failure_not_a_success(tmp_path: Path, where
         "super().__init__()", "super().__init__(); raise SystemExit(0)").format(error="1")
     path = _module(tmp_path, text)
     r = cli("summary", "--module", f"{path}:Net", "--input", "1x28x28")
-    r.one_line_error(1, f"{path}:Net called exit(0)", "if __name__ == '__main__'")
+    # A long temporary path is cut in the message ("…/net.py… called exit(0)"): the needles
+    # do not depend on its length.
+    r.one_line_error(1, "net.py", "called exit(0)", "if __name__ == '__main__'")
     assert r.stdout == ""
 
 

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,9 @@ def test_a_killed_peer_is_said_with_how_the_run_resumes(synth: Path, tmp_path: P
             peer.kill()
             peer.wait()
     assert peer.returncode == -9  # it was killed, as planned, not refused
+    # On a loaded machine the peer may join late: the waiting note comes first, by design.
+    r = replace(r, stderr="\n".join(x for x in r.stderr.splitlines()
+                                    if not x.startswith("note: process 0 of 2 is waiting")))
     # Before: "internal error: ... gloo ... Connection closed by peer".
     line = r.one_line_error(1, "another training process died or stopped answering",
                             "process 0 of 2 stopped too")
