@@ -62,6 +62,7 @@ class Entry:
     build: str  # the oracle: an expression evaluated in the file's namespace after it runs
     shape: str | None  # --input (CxHxW for torch, HxWxC for Keras), None: the code's own
     why: str = ""  # where the input shape comes from, or why the file is as it is
+    values: tuple[str, ...] = ()  # --set NAME=VALUE for what the oracle's build passes
 
 
 # Files in the order the searches returned them (t31 was found late, out of order).
@@ -120,7 +121,7 @@ ENTRIES: list[Entry] = [
     Entry("t24_jiyao17_model.py", "torch", "FashionMNIST_CNN", "FashionMNIST_CNN()",
           "1x28x28", "Linear 24*4*4"),
     Entry("t25_alexdcoder_models.py", "torch", "SimpleCNN", "SimpleCNN(10)", "3x64x64",
-          "num_classes has no default; the oracle uses 10"),
+          "num_classes has no default; the oracle uses 10", ("num_classes=10",)),
     Entry("t26_ickma_simple_cnn.py", "torch", "SimpleCNNModel", "SimpleCNNModel()",
           "3x64x64", "its comments: input (BatchSize, 3, 64, 64)"),
     Entry("t27_eungyukm_common.py", "torch", "SimpleCNN", "SimpleCNN()", "3x64x64",
@@ -295,6 +296,8 @@ def cli_command(e: Entry) -> list[str]:
         cmd += ["--model", e.model]
     if e.shape is not None:
         cmd += ["--input", e.shape]
+    for v in e.values:
+        cmd += ["--set", v]
     return cmd
 
 
