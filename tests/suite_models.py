@@ -20,7 +20,7 @@ from .dialects.branch_models import MODELS as BRANCH_MODELS
 from .dialects.keras_branch_models import MODELS as KERAS_BRANCH_MODELS
 from .dialects.keras_models import HEADER
 from .dialects.keras_models import MODELS as KERAS_MODELS
-from .dialects.realworld import fixture, model_files
+from .dialects.realworld import fixture, have, model_files
 from .dialects.test_realworld_torch import EXACT
 from .dialects.test_spec_dialect import SPECS
 from .dialects.torch_models import MODELS as TORCH_MODELS
@@ -82,7 +82,7 @@ def all_models() -> list[Model]:
             if f"torch-{i}" not in seen and i not in seen
             and not i.startswith(("torch-", "keras-"))]
     out += [Model(f"fixture-{f.removesuffix('.py')}-{name}", fixture(f), shape, None, name)
-            for f, name, shape, _ in EXACT]
+            for f, name, shape, _ in EXACT if have(f)]
     pasted = PASTED.read_text(encoding="utf-8")
     out += [Model(f"pasted-{name}", pasted, None, None, name) for name in ("Net", "small")]
     out += [Model(f"spec-{i}", spec, shape) for i, (spec, shape) in enumerate(SPECS)]

@@ -20,7 +20,7 @@ from cnncalc.dialects.resolve import resolve
 
 from .keras_models import HEADER
 from .keras_models import MODELS as KERAS_MODELS
-from .realworld import RESIDUAL_BLOCKS_INLINED, fixture, unroll
+from .realworld import RESIDUAL_BLOCKS_INLINED, fixture, have, unroll
 from .test_keras_subclass import CASES as KERAS_SUBCLASSES
 from .test_tensor_ops import MODELS as TENSOR_OPS
 from .torch_models import MODELS as TORCH_MODELS
@@ -28,8 +28,9 @@ from .torch_models import SEQ
 
 FILES = ([(f"torch-{n}", SEQ + c, s) for n, c, s in TORCH_MODELS]
          + [(f"keras-{n}", HEADER + c, s) for n, c, s in KERAS_MODELS]
-         + [("dlwp2-residual-blocks-inlined", RESIDUAL_BLOCKS_INLINED, None),
-            ("dlwp3-mini-xception-unrolled", unroll(fixture("dlwp3_mini_xception.py")), None)]
+         + [("dlwp2-residual-blocks-inlined", RESIDUAL_BLOCKS_INLINED, None)]
+         + ([("dlwp3-mini-xception-unrolled", unroll(fixture("dlwp3_mini_xception.py")), None)]
+            if have("dlwp3_mini_xception.py") else [])
          + [(f"torch-{n}", c, s) for n, c, s in TENSOR_OPS]
          + [(f"keras-subclass-{c[0]}", c[1], f"hwc:{c[3]}") for c in KERAS_SUBCLASSES])
 
