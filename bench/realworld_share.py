@@ -53,7 +53,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +71,7 @@ class Entry:
     shape: str | None  # --input (CxHxW for torch, HxWxC for Keras), None: the code's own
     why: str = ""  # where the input shape comes from, or why the file is as it is
     values: tuple[str, ...] = ()  # --set NAME=VALUE for what the oracle's build passes
-    sha256: str = ""  # of the text below the five-line header; "" for the first set's files
+    sha256: str = ""  # of the text below the five-line header, as published
     source: str = ""  # "owner/repo@commit:path" where the file is not redistributed
 
 
@@ -187,6 +187,140 @@ FIRST: list[Entry] = [
 #     catbrower/QuantFinance, ycui1/Medium_Python_Tutorials;
 #   not in the stored index: kadirnar/Pyorch-LeNet5 models/alexnet.py.
 # Results without a repository in the search answer were not taken (no source to name).
+
+# The first set's sources (owner/repo@commit:path) and the SHA-256 of each file's text as
+# published: its files are not redistributed either.
+FIRST_SOURCES: dict[str, tuple[str, str]] = {
+    "t01_chieh0622_lenet.py": (
+        "Chieh0622/ai@e6537d3d04c394294be301df0fb79b794d75a891:HW07/lenet.py",
+        "dca0a41f3a0f156d6079904f5fe0e1ccb5f6e98163d5f750c1f4392b5bdd056f"),
+    "t02_datou30h_net.py": (
+        "datou30h/Stochastic-Cubic-GDA@8575ecef7bac83a16e1dd71d469b3696bc4429c1:net.py",
+        "2f52515a2b3396a454815bf999b3033e8d49de091a28dbd74a4e2884323037b5"),
+    "t03_sssss1113_model.py": (
+        "sssss1113/mnist-digit-recognizer@1a6331433c07fc8d0faa5ab309bfbd78ec159d75:model.py",
+        "d9e4d047fa28cc1c2d30a42204b1feabba6b53396fff676e5434740ef866e2dc"),
+    "t04_wkim97_cnn_model.py": (
+        "wkim97/Adversarial_Defense@9fa8ebadcb1eb2a512e39e33caaa072837f3da4a:denoising/CNN_model.py",
+        "2c5fa8fb081ab6e5ee654f3d065eba98143f51449c259509b0c9d6f1b588fc79"),
+    "t05_fiit_client_model_1.py": (
+        "FIIT-MSc-projects/2023-Komora-Modelling-Framework-for-Simplified-Split-Learning@07b400dc78d7de500ed032c2d3f0a9426b11381e:src/models/client_model_1.py",
+        "e0ac6ef0ced97cef69f527372c3b99914a75f5ccea86144c38d0af9dac4a3d36"),
+    "t06_fabacha_base_model.py": (
+        "fabacha/FLAME_Cifar-10@4cba238e7b214e4d7bf64040dfb5aff3247e805d:base/base_model.py",
+        "3273e5c160bfa6a4d7e333bd45afd4c95e3ebcff97d9867e252b506867509606"),
+    "t07_tangzeping_cnn_model.py": (
+        "tangzeping-1/handwritten_recongnition@2d878678fe0ca0acb9d378619950c7b4801c41ed:cnn_web/cnn_model.py",
+        "84049c893a8beb65c2716fcb654c319ecf5854d128a6cbcde15c5cd789e3ee72"),
+    "t08_wbzuo_resnet.py": (
+        "wbzuo/knowledge-base@64ef5e4cd04f95adebd1587ecfaf6b55ad2a1a05:pytorch/pytorch/experiments/image_classification/resnet.py",
+        "ef690e0d2b0e0e0a263e56e96dd6b7533861633610267d320a49d80f5a42f354"),
+    "t09_adamniem_unet.py": (
+        "AdamNiem/SriLankaSARWebApp@16cd56747d633c53d22826c5fb72ef19cb286feb:services/training/model.py",
+        "3725f581fa3990e881f5ca0a05bfc66cc08a6ade3908001cd42abcafd4dddabc"),
+    "t10_smarkandu_alex_net.py": (
+        "smarkandu/COMP432-Project@20befed17512fb59ba48e2408b10611fbabd855b:src/models/alex_net.py",
+        "2032b9c665bb517712b186f64ac86a51a5a196fc3d49c3c3b1b4f394e9d4788b"),
+    "t11_zihsyuan1214_lenet5_small.py": (
+        "zihsyuan1214/RMDA@626bc7fe7b95a7bcd6e8c1c5e2804f2eaa5e9328:Experiments/Models/lenet5_small.py",
+        "1dc4c57010192b9e953b7bd67c437d8de44bebb32a893e1417a75bd94e9fda73"),
+    "t12_atri2333_lenet.py": (
+        "Atri2333/LeNet4CIFAR10@d81fa4a754a10e97e11ef855191f091f049000ba:model.py",
+        "3e2ae7a99db372bf093fd023f40220b974f3362f89c6c487fdeeec4e5f13e9fe"),
+    "t13_litterqi_lenet.py": (
+        "litterqi/Introduction-to-data-science-and-engineering@c6764d49215e4b04cf270ad11ec0e7f1d70466cf:作业07/12.7.py",
+        "7a289dac5df31d5667a23743042d8ace7cef45b1fdb109a0f7bb8cd365779870"),
+    "t14_lakshyasuri_lenet5.py": (
+        "lakshyasuri/ModelCompressionAnalysis@078f5b679da40beecc7bc602d2b3af19707dd094:models/LeNet5.py",
+        "8959cc8732658e9655b7496f937a625069d1e2f27ce25f1116398890a8f0ab7d"),
+    "t15_s7a9_model.py": (
+        "s7a9/ee0503-personalized-fl@1df86b4b6ad5f98f0e79cdfb1ea1811e9796a02f:Model.py",
+        "68cf569d7a6c5704c3c1012c76abc6db3b25f45823eec03ce4fbfa3d6119999d"),
+    "t16_piomonti_dcgan.py": (
+        "piomonti/abstract2brain@1e58627082c2a5d11eb9df48575ff62937b55c1e:Code/networks/network_DCGAN.py",
+        "f746899a15e137f5e59aeaf43a222c00730ca4c304e33cb7354447d0dfb6a8e6"),
+    "t17_binney1_convae.py": (
+        "Binney1/AutoEncoder@144f30c473a6938a49805fe641d33cf2641cdf97:ConvAE.py",
+        "d78adfb46d85cd3fdf823cc0703a8a99a2783bdf572d87e229e97023e6fbebd8"),
+    "t18_jainumsanghavi_model.py": (
+        "JainumSanghavi/learned-compression@375998078b5b2f9145551f96cccd592a761e2cb0:model.py",
+        "06714bb2a826310ffe169517092d4004b2b1f88dff559b2eff2a9c9662e773f7"),
+    "t19_ulastanersoyak_encoder.py": (
+        "ulastanersoyak/machine_learning@f2785c7ca2a22f972277a4d8f8457185db660176:unsupervised_decoder_encoder_with_pepe/src/encoder.py",
+        "fff57a26385dbf0faaf4d4b7227ab435e43b967a04f9a510f79b2e01795b3852"),
+    "t20_doanthai161_autoencoder.py": (
+        "doanthai161/Bottle-Anomaly-Detection@ff4e8f31ed4dfbdb522fa9e50f32787510054c74:autoencoder.py",
+        "4cfee4ef9389893fbfaf1824409737c3c6cd04bb45a7d0e0ede5afa2ab1373d8"),
+    "t21_icemagic33_vgg16.py": (
+        "Icemagic33/pytorch_introduction@18e7e4566e7f265ea1c8e53b69225e4fdc696240:pytorch_youtube/vgg-16.py",
+        "0f4cf4ba8cf71429c15ce1b662017b6fb928f307807895e7e912641c3a5d9229"),
+    "t22_hanpy_vgg16.py": (
+        "han-py/study_paoge_pytorch@2793945ae34129d85f7d24d5a8bb020d95cc2fcc:VGG16/model.py",
+        "4992e937e267cd789cb3f8427d55e3f76e996b81f183cc3b13fb26e2b28985f1"),
+    "t23_anirban0011_depthconv.py": (
+        "Anirban0011/Shopee---Price-Match-Guarantee--Kaggle-@0525051356a35dae961f3ff31b2d0800e6e0ab7a:main_folder/code_base/pipeline/depthconv.py",
+        "62d020ec8cf0f43969a354b4dc183a27311cdd19857b15641666f163fa6cce6b"),
+    "t24_jiyao17_model.py": (
+        "Jiyao17/fledge-obsolete@38e277597bd43022ce2578dd1e086085b942ebfa:src/server/utils/model.py",
+        "11b9bece2e4312a5074636963fafe8a55a45d99f5c0f1cff2eb65c8f7448c859"),
+    "t25_alexdcoder_models.py": (
+        "AlexDcoder/Monsters_ygo@7542fb460ce2de1a64caac7bbdffb1bc7726b55f:utils/models.py",
+        "d8c2b9dbe7c7c5fae58d4abd4252d55c6dbe675e43c31e214d7a66a0bc486271"),
+    "t26_ickma_simple_cnn.py": (
+        "ickma/nanovit@235dbdc00421b3bd9c7ba8a5a380ea77af736eb2:models/simple_cnn.py",
+        "8d4fc5ca59f14f0bc3fd4e210e1f330106f4947dac3cb35ae7b4f2e1d8f5cdc8"),
+    "t27_eungyukm_common.py": (
+        "eungyukm/Miravelle-FastAPI@7eb18090a7c9acddb471be51bcfe0b2a46290208:miravelle_agent/src/models/common.py",
+        "465a005f013953fad0c0d62cb6320f5d80b913dbce11bda69820e92c16c42b3e"),
+    "t28_tenkeyseven_simplenn.py": (
+        "tenkeyseven/GETBAK@1df888450aabab02987bc333cc65616e0a3d2e19:models_structures/SimpleNN.py",
+        "e01e42de52ce5a06f55d65a0219e5658595dbaa07cf702ad64ba84c6ed2a4a7a"),
+    "t29_jintaimeng_cnn.py": (
+        "Jintaimeng/netword_demo@901faf96884d9ed1f40ba47d9c6e6ef52165d114:CNN.py",
+        "1ad2e88ce17a58467087c27c8c7f81decc3d255c7f065983af92e67c63c49121"),
+    "t30_zengchen233_cifar10.py": (
+        "zengchen233/PyTorch-Tutorials@c017f375a469393532ed7d4b18c7725febbae151:模型训练/CIFAR10.py",
+        "8cf330eb19375d14dde5d50ca76847226cb8d61bd81ad0d60a8c8980faf8b64e"),
+    "t31_cuipf1993_alexnet.py": (
+        "CUIPF1993/deeplearning@3cd0123492c4b983dda5f4c9ee700257463a956a:Network_code/alexnet.py",
+        "105a2f94608b82723d99d0f8cecb85e3aecaefc9bccb572852810a73e80a7059"),
+    "k01_kbigstar_cnn_mnist.py": (
+        "Kbigstar/Python_Study@47b2d6b7deb3472ec1da064633e6f69004486b60:ANN/CNN_MNIST.py",
+        "985f7d4fca706e8d26a98b3718309b3ab47d55eb40aaeb359e2cfb7716c241ac"),
+    "k02_catbrower_cnn.py": (
+        "catbrower/QuantFinance@abed56ac005ec6042a08969877673773811365e4:CNN.py",
+        "dcf78f72068861f7370abc243502eafae2dfd98949cfe9867937421c7e867bd5"),
+    "k03_ycui1_keras_parameters_count.py": (
+        "ycui1/Medium_Python_Tutorials@8a7edafd53d81de249fe9adb59b389e75f2a525c:keras_parameters_count.py",
+        "af186dd432e69f77d5a20c5943f53ff96787e2a3fdd32d5634a516c909d52f66"),
+    "k04_minkeshtu_test_model.py": (
+        "minkeshtu/Face-Perception@e9dbab6aed56d53c0edb7811ad09aa5912700ddb:datasets/Affectnet/test_model.py",
+        "f9622e352b83872fa9bd17368da3891e3a716d8ed66a8c113c331d94e06db542"),
+    "k05_wzmiaomiao_model.py": (
+        "WZMIAOMIAO/deep-learning-for-image-processing@1e62a76ed9e2dc2645d5af9f908cf50ec7dc8bfd:tensorflow_classification/Test1_official_demo/model.py",
+        "b125f05bb40f59f828e80036a243f638ed53e02c1a269728200476ceefbd1ac1"),
+    "k06_shank404_main.py": (
+        "Shank404/WS2022_Machine_Learning@12afdc5d811f1f0dc189b6fca5a83494dcdd39a2:CNN_TensorFlow_Keras/main.py",
+        "fd91e707d8af1ce9500d947c2be3d919a0be51ff1137e40d56e1dff04077f0f7"),
+    "k07_nozim2001_models.py": (
+        "nozim2001/cats_and_dog@953b054bd902a4fe02f9822994e9c37691335baf:models.py",
+        "0a4f997d9599c634914f02e4c9047b512f5b07528ab52f22c6112e8b49919e38"),
+    "k08_switzerchees_first_model.py": (
+        "SwitzerChees/mask_police@1842271e9bd101711f9cae190c706c2c2cbd8954:first_model.py",
+        "5cd01bef8e4ae61f45b6ac0e8d60b134a37c5e170746e73bf68cf105d9576819"),
+    "k09_aadi350_sequentialmodel.py": (
+        "aadi350/player-cricket-detect@33318e33e7ffcbd7e48a98171faf048a8762e0af:models/nativesequential/sequentialmodel.py",
+        "23cb8c71a18bf1b486a5ae80b92cbe468c7ee944e1ecbaa65bb50993ee06a3a4"),
+    "k10_kodingkoning_hw4.py": (
+        "kodingkoning/cs344@2675d50b36f2fca341fbeb68a053796a3f412074:homework4/hw4.py",
+        "b19a7a3358bc489ff44c70edef49b258ab934a75b9de74eb3ec4955895d4816c"),
+    "k11_akibda_functional.py": (
+        "AkibDa/Deep-Learning@0e41243ce8f2b672a54e19ccda7999f6ec6d96e7:functional.py",
+        "3b5ddc930dd240c9a9133f0351920c5333e0883e2172102fb03da1a732d86090"),
+}
+FIRST = [replace(e, source=FIRST_SOURCES[e.file][0], sha256=FIRST_SOURCES[e.file][1])
+         for e in FIRST]
+
 SECOND: list[Entry] = [
     Entry("h2_01_dlandman27_cnn.py", "torch", "CNN", "CNN()", "3x300x210",
           "broken: forward calls torch.from_numpy on its tensor input",

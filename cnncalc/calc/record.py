@@ -55,6 +55,9 @@ def summary_record(s: Summary) -> dict[str, Any]:
     record: dict[str, Any] = {
         "spec": s.spec,
         "convention": s.convention,
+        # Every shape below is channels-first (C, H, W), whatever the convention: Keras'
+        # (None, H, W, C) is what the table, Markdown and CSV show.
+        "shape_layout": "CHW",
         "batch": s.batch,
         "input_shape": list(s.input_shape),
         "output_shape": list(s.output_shape),

@@ -154,8 +154,8 @@ def to_csv(s: Summary) -> str:
         costs = row_costs(r, s.batch)
         # Module names and spec strings come from outside: no cell may start a formula.
         writer.writerow([csv_cell(v) for v in (
-            r.path, depth, r.kind, r.spec, "x".join(map(str, r.input_shape)),
-            "x".join(map(str, r.output_shape)), r.params, r.trainable_params,
+            r.path, depth, r.kind, r.spec, format_shape(r.input_shape, s.convention),
+            format_shape(r.output_shape, s.convention), r.params, r.trainable_params,
             r.non_trainable_params, r.macs * s.batch, r.activations * 4 * s.batch, r.formula,
             size, jump, start, " | ".join(r.notes), r.macs_exact, costs.flops,
             costs.mult_adds)])

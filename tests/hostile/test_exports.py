@@ -64,13 +64,18 @@ def test_torch_module_names_in_markdown_and_csv(tmp_path: Path) -> None:
     assert_terminal_safe(out.stdout)
 
 
-def test_ordered_dict_names_in_pasted_code_reach_no_output(tmp_path: Path) -> None:
-    """The code reader keeps layers, not names: nothing of the names is printed."""
+def test_ordered_dict_names_in_pasted_code_reach_only_json_as_data(tmp_path: Path) -> None:
+    """The code reader keeps each layer's name for `check --expect` keys: JSON gives it as a
+    `module` string (escaped by JSON, terminal-safe), and no other output prints it."""
     path = _module_file(tmp_path)
-    for fmt in ("table", "json", "csv", "markdown"):
+    for fmt in ("table", "csv", "markdown"):
         r = cli("summary", str(path), "-f", fmt)
         assert r.code == 0, r.stderr
         assert "onerror" not in r.stdout and "HYPERLINK" not in r.stdout
+    r = cli("summary", str(path), "-f", "json")
+    assert r.code == 0, r.stderr
+    assert_terminal_safe(r.stdout)
+    assert [row.get("module") for row in json.loads(r.stdout)["layers"]] == NAMES
     r = cli("draw", str(path))
     assert r.code == 0 and "onerror" not in r.stdout
 
