@@ -1,0 +1,148 @@
+"""What makes module summaries fast changes no figure: the meta-op memo returns exactly what
+torch's own meta kernel returns, and a summary with the process's caches full equals one
+computed from nothing (the oracle: the same summary with every cache emptied first, and torch
+running every op itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+import cnncalc  # noqa: E402
+from cnncalc.calc import summarize_spec  # noqa: E402
+from cnncalc.ops.shape import parse_shape  # noqa: E402
+from cnncalc.presets import get  # noqa: E402
+from cnncalc.train import module_summary, op_count  # noqa: E402
+from cnncalc.train.model import build  # noqa: E402
+
+aten = torch.ops.aten
+
+
+def _layout(out: Any) -> Any:
+    if isinstance(out, torch.Tensor):
+        return (type(out), tuple(out.shape), out.stride(), out.dtype, out.device.type)
+    return (type(out), tuple(_layout(t) for t in out))
+
+
+def _meta(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return torch.empty(shape, dtype=dtype, device="meta")
+
+
+# (op, arguments): inputs of several layouts (contiguous, channels-last, permuted, sliced,
+# broadcast) and dtypes, and tuple results (batch norm)
+CASES: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = [
+    (aten.relu.default, (_meta(2, 8, 5, 5),), {}),
+    (aten.relu.default, (_meta(2, 8, 5, 5).to(memory_format=torch.channels_last),), {}),
+    (aten.relu.default, (_meta(2, 8, 5, 5).permute(0, 2, 3, 1),), {}),
+    (aten.relu.default, (_meta(2, 8, 5, 6)[..., ::2],), {}),
+    (aten.hardtanh.default, (_meta(1, 4, 3, 3), 0.0, 6.0), {}),
+    (aten.tanh.default, (_meta(3, 4, dtype=torch.int64),), {}),
+    (aten.gelu.default, (_meta(2, 7, 16),), {"approximate": "tanh"}),
+    (aten.add.Tensor, (_meta(2, 8, 5, 5), _meta(8, 1, 1)), {}),
+    (aten.add.Tensor, (_meta(2, 3, dtype=torch.int32), 1.5), {}),
+    (aten.mul.Tensor, (_meta(2, 8, 5, 5).to(memory_format=torch.channels_last),
+                       _meta(2, 8, 5, 5)), {}),
+    (aten.native_batch_norm.default, (_meta(2, 8, 5, 5), _meta(8), _meta(8), _meta(8),
+                                      _meta(8), False, 0.1, 1e-5), {}),
+    (aten.native_batch_norm.default, (_meta(2, 8, 5, 5).to(memory_format=torch.channels_last),
+                                      _meta(8), _meta(8), _meta(8), _meta(8), False, 0.1,
+                                      1e-5), {}),
+    (aten.addmm.default, (_meta(10), _meta(3, 20), _meta(10, 20).t()), {}),
+    (aten.convolution.default, (_meta(1, 3, 9, 9), _meta(6, 3, 3, 3), None, [2, 2], [1, 1],
+                                [1, 1], False, [0, 0], 1), {}),
+    (aten.cat.default, ([_meta(1, 2, 4, 4), _meta(1, 3, 4, 4)], 1), {}),
+]
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_a_remembered_result_is_what_torch_returns(case: int) -> None:
+    func, args, kwargs = CASES[case]
+    torch_out = func(*args, **kwargs)
+    memo = op_count.Memo()
+    first = memo.run(func, args, kwargs)
+    again = memo.run(func, args, kwargs)  # from the memo where the op is functional
+    assert _layout(first) == _layout(again) == _layout(torch_out)
+    fresh = again if isinstance(again, tuple) else (again,)
+    assert all(t is not a for t in fresh for a in args)  # new tensors, never an argument
+
+
+def test_ops_that_write_or_alias_their_arguments_are_always_run() -> None:
+    memo = op_count.Memo()
+    x = _meta(2, 3)
+    for _ in range(2):
+        assert memo.run(aten.relu_.default, (x,), {}) is x  # in place: torch returns x
+        view = memo.run(aten.view.default, (x, [6]), {})
+        assert view._base is x  # a view of x, as torch makes it
+    assert not op_count._functional(aten.relu_.default)
+    assert not op_count._functional(aten.view.default)
+    assert op_count._functional(aten.relu.default)
+
+
+def test_the_default_dtype_is_part_of_the_signature() -> None:
+    memo = op_count.Memo()
+    x = _meta(2, 3, dtype=torch.int32)
+    assert memo.run(aten.add.Tensor, (x, 1.5), {}).dtype == torch.float32
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:  # an int tensor plus a Python float now gives float64, as torch says
+        assert memo.run(aten.add.Tensor, (x, 1.5), {}).dtype == aten.add.Tensor(x, 1.5).dtype \
+            == torch.float64
+    finally:
+        torch.set_default_dtype(old)
+
+
+def _empty_caches() -> None:
+    op_count._RESULTS.clear()
+    module_summary._CALCULATED.clear()
+    module_summary._PARSED.clear()
+
+
+class Block(nn.Module):
+    """Repeats (the memo's hits), a functional op and a permuted, channels-last path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.fc = nn.Linear(8, 8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.bn(self.conv(x)))
+        y = self.fc(y.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        return x + y
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet18", "mobilenet_v2", "blocks"])
+def test_a_summary_from_full_caches_equals_one_from_nothing(name: str) -> None:
+    if name == "blocks":
+        model: nn.Module = nn.Sequential(nn.Conv2d(3, 8, 3), Block(), Block(), Block())
+        size: tuple[int, ...] = (2, 3, 16, 16)
+    else:
+        p = get(name)
+        s = summarize_spec(p.spec, parse_shape(p.input))
+        with torch.device("meta"):
+            model = build(s)
+        size = (1, *s.input_shape)
+    _empty_caches()
+    calls = 0
+    real = op_count.Memo.run
+
+    def counted(self: op_count.Memo, func: Any, args: Any, kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return func(*args, **kwargs)  # torch runs every op: no memo
+
+    op_count.Memo.run = counted  # type: ignore[method-assign]
+    try:
+        oracle = cnncalc.summary(model, input_size=size)
+    finally:
+        op_count.Memo.run = real  # type: ignore[method-assign]
+    _empty_caches()
+    first = cnncalc.summary(model, input_size=size)
+    warm = cnncalc.summary(model, input_size=size)
+    assert calls > 0 and oracle.layers == first.layers == warm.layers
+    assert oracle == first == warm
