@@ -5,7 +5,8 @@ of torch's meta kernels are Python decompositions: batch norm takes about 2 ms a
 and hardtanh about 1 ms, most of a ResNet's summary. The result of a functional op (one that
 changes and aliases none of its inputs) depends only on its inputs' shapes, strides, dtypes
 and its other arguments, so the first call on each such signature runs torch's kernel and
-the repeats get a fresh meta tensor of the very same shape, strides and dtype (`Memo`).
+the repeats get a fresh meta tensor of the very same shape, strides and dtype (`Memo`); the
+first call of the commonest ops skips torch's kernel too (meta_rules.py).
 The default dtype (which a Python scalar's promotion follows) is part of the signature. The
 results are kept for the process, up to MAX_RESULTS signatures: torch's kernels are fixed
 once it is imported, so a later summary reuses what an earlier one learnt.
@@ -18,6 +19,8 @@ from typing import Any
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
+
+from .meta_rules import fast
 
 Charge = Callable[[Any, tuple[Any, ...], dict[str, Any], Any], None]
 
@@ -81,7 +84,9 @@ class Memo:
             return func(*args, **kwargs)
         known = _RESULTS.get(key)
         if known is None:
-            out = func(*args, **kwargs)
+            out = fast(func, args, kwargs)
+            if out is None:
+                out = func(*args, **kwargs)
             layouts = _layouts(out)
             if layouts is not None:
                 if len(_RESULTS) >= MAX_RESULTS:

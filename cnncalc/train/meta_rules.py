@@ -1,0 +1,130 @@
+"""The meta results of the few ops that fill a CNN's forward pass, without torch's kernels.
+
+On the meta device torch's kernels for relu, tanh, batch norm and addmm are Python
+decompositions of 0.5 to 2 ms a call (an empty tensor takes a microsecond). For the plain
+case each rule here knows the result: a contiguous float32 or float64 input gives a
+contiguous result of the same shape and dtype (batch norm adds its two per-channel
+statistics, addmm gives an (n, m) matrix). Anything else (another dtype, another layout, an
+argument of another kind, a shape torch would refuse) returns None and torch's own kernel
+runs. tests/test_module_speed.py compares every rule with torch's kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+_FLOATS = (torch.float32, torch.float64)
+_NUMBER = (int, float)
+
+
+def _row_major(shape: Any) -> tuple[int, ...]:
+    """The strides torch.empty gives a shape."""
+    strides = []
+    step = 1
+    for d in reversed(shape):
+        strides.append(step)
+        step *= max(int(d), 1)
+    return tuple(reversed(strides))
+
+
+def _plain(x: Any) -> bool:
+    """An ordinary float32 or float64 meta tensor with torch.empty's strides (contiguous,
+    down to its dimensions of size 1)."""
+    return (type(x) is torch.Tensor and x.device.type == "meta" and x.dtype in _FLOATS
+            and x.layout is torch.strided and not x.is_conj() and not x.is_neg()
+            and x.storage_offset() == 0 and x.stride() == _row_major(x.shape))
+
+
+def _numbers(values: Any) -> bool:
+    return all(type(v) in _NUMBER for v in values)
+
+
+def _like(x: torch.Tensor) -> torch.Tensor:
+    return torch.empty(x.shape, dtype=x.dtype, device="meta")
+
+
+def _unary(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """relu(x), tanh(x), leaky_relu(x, slope), elu(x, alpha, scale, input_scale), ..."""
+    if kwargs or not args or not _plain(args[0]) or not _numbers(args[1:]):
+        return None
+    return _like(args[0])
+
+
+def _hardtanh(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if kwargs or len(args) != 3 or not _numbers(args[1:]) or args[1] > args[2]:
+        return None
+    return _unary(args[:1], {})
+
+
+def _gelu(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if len(args) != 1 or set(kwargs) - {"approximate"} or \
+            kwargs.get("approximate", "none") not in ("none", "tanh"):
+        return None
+    return _unary(args, {})
+
+
+def _add(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """a + alpha·b of two tensors of one shape and dtype."""
+    if len(args) != 2 or set(kwargs) - {"alpha"} or not _numbers(kwargs.values()):
+        return None
+    a, b = args
+    if not (_plain(a) and _plain(b)) or a.shape != b.shape or a.dtype != b.dtype:
+        return None
+    return _like(a)
+
+
+def _addmm(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """bias + a @ b: an (n, m) matrix; a and b may be transposed (nn.Linear's weight is)."""
+    if len(args) != 3 or set(kwargs) - {"beta", "alpha"} or not _numbers(kwargs.values()):
+        return None
+    bias, a, b = args
+    if not _plain(bias) or any(type(t) is not torch.Tensor or t.device.type != "meta" or
+                               t.dtype != bias.dtype or t.layout is not torch.strided or
+                               t.is_conj() or t.is_neg() or t.dim() != 2 for t in (a, b)):
+        return None
+    n, k = a.shape
+    if b.shape[0] != k or tuple(bias.shape) not in ((b.shape[1],), (n, b.shape[1])):
+        return None
+    return torch.empty((n, b.shape[1]), dtype=bias.dtype, device="meta")
+
+
+def _batch_norm(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """native_batch_norm in eval mode: the output, and two per-channel statistics."""
+    if kwargs or len(args) != 8 or args[5] is not False or not _numbers(args[6:]):
+        return None
+    x, weight, bias, mean, var = args[:5]
+    if not _plain(x) or x.dim() < 2:
+        return None
+    channels = (x.shape[1],)
+    if mean is None or var is None:
+        return None
+    for t in (weight, bias, mean, var):
+        if t is None:
+            continue
+        if not _plain(t) or t.dtype != x.dtype or tuple(t.shape) != channels:
+            return None
+    return (_like(x), torch.empty(channels, dtype=x.dtype, device="meta"),
+            torch.empty(channels, dtype=x.dtype, device="meta"))
+
+
+aten = torch.ops.aten
+RULES: dict[Any, Callable[[tuple[Any, ...], dict[str, Any]], Any]] = {
+    **{op: _unary for op in (aten.relu.default, aten.tanh.default, aten.sigmoid.default,
+                             aten.silu.default, aten.hardswish.default,
+                             aten.hardsigmoid.default, aten.leaky_relu.default,
+                             aten.elu.default)},
+    aten.hardtanh.default: _hardtanh,
+    aten.gelu.default: _gelu,
+    aten.add.Tensor: _add,
+    aten.addmm.default: _addmm,
+    aten.native_batch_norm.default: _batch_norm,
+}
+
+
+def fast(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The op's meta result where a rule knows it, else None (run torch's kernel)."""
+    rule = RULES.get(func)
+    return None if rule is None else rule(args, kwargs)
