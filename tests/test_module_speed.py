@@ -200,3 +200,24 @@ def test_a_summary_from_full_caches_equals_one_from_nothing(name: str) -> None:
     warm = cnncalc.summary(model, input_size=size)
     assert calls > 0 and oracle.layers == first.layers == warm.layers
     assert oracle == first == warm
+
+
+def test_a_module_summary_does_not_import_torch_dynamo() -> None:
+    """torch wraps a dispatch mode so torch.compile never traces it, and the wrapper imports
+    torch._dynamo (a second or more of start-up): cnncalc opts out while nothing has
+    imported it, and keeps torch's wrapper once something has."""
+    import subprocess
+    import sys
+
+    code = ("import sys, torch, cnncalc\n"
+            "s = cnncalc.summary(torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), "
+            "torch.nn.BatchNorm2d(4), torch.nn.ReLU()), input_size=(1, 1, 8, 8))\n"
+            "assert s.total_macs == 4 * 6 * 6 * 9, s.total_macs\n"
+            "print('torch._dynamo' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+    import torch._dynamo  # noqa: F401
+
+    assert isinstance(op_count.counter(lambda *a: None), op_count._Guarded)

@@ -503,10 +503,10 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     try:
         from torch.func import functional_call
 
-        from .op_count import Counter
+        from .op_count import counter
 
         model.eval()
-        with torch.no_grad(), Counter(rec.charge):
+        with torch.no_grad(), counter(rec.charge):
             out = functional_call(model, state, (x,))
     except (CnnCalcError, KeyboardInterrupt):
         raise

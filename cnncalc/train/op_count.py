@@ -14,6 +14,7 @@ once it is imported, so a later summary reuses what an earlier one learnt.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -99,14 +100,24 @@ class Memo:
         return made if many else made[0]
 
 
-class Counter(TorchDispatchMode):  # type: ignore[no-untyped-call]
-    """Runs each op (repeats of a functional meta op through `Memo`), then reports it with
-    its arguments and its result."""
+class _Counting(TorchDispatchMode):  # type: ignore[no-untyped-call]
+    """Runs each op (through `Memo`), then reports it with its arguments and its result.
+
+    torch wraps a mode's __torch_dispatch__ so that torch.compile never traces it, and that
+    wrapper imports torch._dynamo on the first op: a second or more of start-up for a
+    `summary --module` that compiles nothing. This class opts out; `counter` keeps torch's
+    wrapper (`_Guarded`) for a process that has imported torch._dynamo already, where a model
+    may compile.
+    """
 
     def __init__(self, charge: Charge) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.charge = charge
         self.memo = Memo()
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False
 
     def __torch_dispatch__(self, func: Any, types: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
@@ -114,3 +125,18 @@ class Counter(TorchDispatchMode):  # type: ignore[no-untyped-call]
         out = self.memo.run(func, args, kwargs)
         self.charge(func, args, kwargs, out)
         return out
+
+
+class _Guarded(_Counting):  # type: ignore[no-untyped-call]
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return True
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: tuple[Any, ...] = (),
+                           kwargs: dict[str, Any] | None = None) -> Any:
+        return super().__torch_dispatch__(func, types, args, kwargs)
+
+
+def counter(charge: Charge) -> _Counting:
+    """The dispatch mode that hands each op to `charge`."""
+    return _Guarded(charge) if "torch._dynamo" in sys.modules else _Counting(charge)
