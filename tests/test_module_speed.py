@@ -98,6 +98,18 @@ RULE_CASES: list[tuple[Any, tuple[Any, ...], dict[str, Any], bool]] = [
                                       _c(8), _c(8), False, 0.1, 1e-5), {}, False),
     (aten.native_batch_norm.default, (_c(2, 8, 5, 5), _c(8), _c(8), _c(8), _c(8), True, 0.1,
                                       1e-5), {}, False),
+    (aten.mean.dim, (_c(2, 8, 5, 5), [-1, -2], True), {}, True),
+    (aten.mean.dim, (_c(2, 8, 5, 5), [2, 3]), {}, True),
+    (aten.mean.dim, (_c(2, 1, 5, 5, dtype=torch.float64), [0, 3], False), {}, True),
+    (aten.mean.dim, (_c(2, 8, 5, 5), [2, -2], True), {}, False),
+    (aten.mean.dim, (_c(2, 8, 5, 5), [4], True), {}, False),
+    (aten.mean.dim, (_c(2, 8, 5, 5), [2, 3], True), {"dtype": torch.float64}, False),
+    (aten.cat.default, ([_c(1, 2, 4, 4), _c(1, 3, 4, 4)], 1), {}, True),
+    (aten.cat.default, ([_c(2, 4), _c(1, 4), _c(3, 4)],), {}, True),
+    (aten.cat.default, ([_c(2, 4, 3), _c(2, 4, 1)], -1), {}, True),
+    (aten.cat.default, ([_c(1, 2, 4, 4), _c(1, 3, 4, 5)], 1), {}, False),
+    (aten.cat.default, ([_c(1, 2, 4, 4), _c(1, 3, 4, 4, dtype=torch.float64)], 1), {}, False),
+    (aten.cat.default, ([_c(1, 2), _c(0)], 0), {}, False),
 ]
 
 

@@ -4,7 +4,9 @@ On the meta device torch's kernels for relu, tanh, batch norm and addmm are Pyth
 decompositions of 0.5 to 2 ms a call (an empty tensor takes a microsecond). For the plain
 case each rule here knows the result: a contiguous float32 or float64 input gives a
 contiguous result of the same shape and dtype (batch norm adds its two per-channel
-statistics, addmm gives an (n, m) matrix). Anything else (another dtype, another layout, an
+statistics, addmm gives an (n, m) matrix, mean and cat the reduced or joined shape).
+Skipping them also spares start-up: torch's Python decompositions import torch._dynamo and
+sympy on first use. Anything else (another dtype, another layout, an
 argument of another kind, a shape torch would refuse) returns None and torch's own kernel
 runs. tests/test_module_speed.py compares every rule with torch's kernel.
 """
@@ -110,6 +112,50 @@ def _batch_norm(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             torch.empty(channels, dtype=x.dtype, device="meta"))
 
 
+def _dim(d: Any, rank: int) -> int | None:
+    """A dimension index in range, made non-negative, or None."""
+    if type(d) is not int or not -rank <= d < rank:
+        return None
+    return d % rank
+
+
+def _mean(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """mean(x, dims, keepdim): global average pooling's op."""
+    if set(kwargs) - {"dtype"} or kwargs.get("dtype") is not None or not 2 <= len(args) <= 3:
+        return None
+    x, dims = args[0], args[1]
+    keep = args[2] if len(args) == 3 else False
+    if not _plain(x) or x.dim() == 0 or type(keep) is not bool or \
+            not isinstance(dims, (list, tuple)) or not dims:
+        return None
+    at = {_dim(d, x.dim()) for d in dims}
+    if None in at or len(at) != len(dims):
+        return None
+    shape = [1 if i in at else n for i, n in enumerate(x.shape) if keep or i not in at]
+    return torch.empty(shape, dtype=x.dtype, device="meta")
+
+
+def _cat(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """cat(tensors, dim) of tensors that differ only along dim."""
+    if kwargs or not 1 <= len(args) <= 2 or not isinstance(args[0], (list, tuple)) or \
+            not args[0]:
+        return None
+    tensors = args[0]
+    first = tensors[0]
+    if not all(_plain(t) and t.dtype == first.dtype and t.dim() == first.dim() and
+               t.numel() for t in tensors) or first.dim() == 0:
+        return None
+    dim = _dim(args[1] if len(args) == 2 else 0, first.dim())
+    if dim is None:
+        return None
+    shape = list(first.shape)
+    if any(list(t.shape[:dim]) != shape[:dim] or list(t.shape[dim + 1:]) != shape[dim + 1:]
+           for t in tensors):
+        return None
+    shape[dim] = sum(int(t.shape[dim]) for t in tensors)
+    return torch.empty(shape, dtype=first.dtype, device="meta")
+
+
 aten = torch.ops.aten
 RULES: dict[Any, Callable[[tuple[Any, ...], dict[str, Any]], Any]] = {
     **{op: _unary for op in (aten.relu.default, aten.tanh.default, aten.sigmoid.default,
@@ -121,6 +167,8 @@ RULES: dict[Any, Callable[[tuple[Any, ...], dict[str, Any]], Any]] = {
     aten.add.Tensor: _add,
     aten.addmm.default: _addmm,
     aten.native_batch_norm.default: _batch_norm,
+    aten.mean.dim: _mean,
+    aten.cat.default: _cat,
 }
 
 

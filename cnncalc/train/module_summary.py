@@ -368,7 +368,12 @@ class _Recorder:
         for kind, items in (("param", model.named_parameters()),
                             ("buffer", model.named_buffers())):
             for name, t in items:
-                stand_in = torch.empty_like(t, device="meta")
+                if t.is_contiguous() or t.is_contiguous(memory_format=torch.channels_last):
+                    # what empty_like makes of a dense tensor, without its Python meta path
+                    stand_in = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype,
+                                                   device="meta")
+                else:
+                    stand_in = torch.empty_like(t, device="meta")
                 state[name] = stand_in
                 owner, _, local = name.rpartition(".")
                 if kind == "buffer" and local not in _STATS:
