@@ -4,7 +4,8 @@ On the meta device torch's kernels for relu, tanh, batch norm and addmm are Pyth
 decompositions of 0.5 to 2 ms a call (an empty tensor takes a microsecond). For the plain
 case each rule here knows the result: a contiguous float32 or float64 input gives a
 contiguous result of the same shape and dtype (batch norm adds its two per-channel
-statistics, addmm gives an (n, m) matrix, mean and cat the reduced or joined shape).
+statistics, addmm gives an (n, m) matrix, mean and cat the reduced or joined shape, a 2-D
+convolution or pooling its (N, C, H_out, W_out)).
 Skipping them also spares start-up: torch's Python decompositions import torch._dynamo and
 sympy on first use. Anything else (another dtype, another layout, an
 argument of another kind, a shape torch would refuse) returns None and torch's own kernel
@@ -156,6 +157,98 @@ def _cat(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return torch.empty(shape, dtype=first.dtype, device="meta")
 
 
+def _pairs(*values: Any) -> bool:
+    return all(isinstance(v, (list, tuple)) and len(v) == 2 and _numbers(v) and
+               all(type(x) is int for x in v) for v in values)
+
+
+def _conv(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """convolution(x, w, bias, stride, padding, dilation, transposed, output_padding,
+    groups) of a 2-D, not transposed convolution: (N, O, H_out, W_out)."""
+    if kwargs or len(args) != 9:
+        return None
+    x, w, bias, stride, padding, dilation, transposed, output_padding, groups = args
+    if transposed is not False or type(groups) is not int or groups < 1 or \
+            not _pairs(stride, padding, dilation, output_padding):
+        return None
+    if not (_plain(x) and _plain(w)) or x.dim() != 4 or w.dim() != 4 or \
+            w.dtype != x.dtype or not x.numel() or not w.numel():
+        return None
+    n, c, h, wd = x.shape
+    o, per_group, kh, kw = w.shape
+    if c != per_group * groups or o % groups or min(*stride, *dilation) < 1 or \
+            min(padding) < 0:
+        return None
+    if bias is not None and (not _plain(bias) or bias.dtype != x.dtype or
+                             tuple(bias.shape) != (o,)):
+        return None
+    out = [(size + 2 * p - d * (k - 1) - 1) // st + 1 for size, p, d, k, st in
+           zip((h, wd), padding, dilation, (kh, kw), stride)]
+    if min(out) < 1:
+        return None  # torch refuses it: let its kernel say so
+    return torch.empty((n, o, *out), dtype=x.dtype, device="meta")
+
+
+def _two(v: Any, empty: Any = None) -> list[int] | None:
+    """A pooling argument as two ints: [k] means [k, k]; [] (stride) means `empty`."""
+    if isinstance(v, (list, tuple)) and not v and empty is not None:
+        return _two(empty)
+    if type(v) is int:
+        v = [v]
+    if not isinstance(v, (list, tuple)) or len(v) not in (1, 2) or \
+            not all(type(x) is int for x in v):
+        return None
+    return [v[0], v[-1]]
+
+
+def _pool(x: Any, kernel: Any, stride: Any, padding: Any, dilation: Any,
+          ceil: Any) -> list[int] | None:
+    """(N, C, H_out, W_out) of a 2-D pooling of a plain 4-D input, or None."""
+    k, st, p, d = _two(kernel), _two(stride, kernel), _two(padding), _two(dilation)
+    if not _plain(x) or x.dim() != 4 or not x.numel() or k is None or st is None or \
+            p is None or d is None or type(ceil) is not bool:
+        return None
+    out = []
+    for size, kk, ss, pp, dd in zip(x.shape[2:], k, st, p, d):
+        if kk < 1 or ss < 1 or dd < 1 or pp < 0 or 2 * pp > kk:
+            return None
+        span = size + 2 * pp - dd * (kk - 1) - 1
+        n = (span + (ss - 1 if ceil else 0)) // ss + 1
+        if ceil and (n - 1) * ss >= size + pp:
+            n -= 1  # the last window must start inside the input or its left padding
+        if n < 1:
+            return None
+        out.append(n)
+    return [*x.shape[:2], *out]
+
+
+def _max_pool(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """max_pool2d_with_indices(x, kernel, stride, padding, dilation, ceil_mode): the
+    output and its int64 indices."""
+    if kwargs or not 2 <= len(args) <= 6:
+        return None
+    defaults: tuple[Any, ...] = ([], 0, 1, False)
+    x, kernel, stride, padding, dilation, ceil = (*args, *defaults[len(args) - 2:])
+    shape = _pool(x, kernel, stride, padding, dilation, ceil)
+    if shape is None:
+        return None
+    return (torch.empty(shape, dtype=x.dtype, device="meta"),
+            torch.empty(shape, dtype=torch.int64, device="meta"))
+
+
+def _avg_pool(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor)."""
+    if kwargs or not 2 <= len(args) <= 7:
+        return None
+    defaults: tuple[Any, ...] = ([], 0, False, True, None)
+    x, kernel, stride, padding, ceil, include, divisor = (*args, *defaults[len(args) - 2:])
+    if type(include) is not bool or (divisor is not None and
+                                     (type(divisor) is not int or divisor == 0)):
+        return None
+    shape = _pool(x, kernel, stride, padding, 1, ceil)
+    return None if shape is None else torch.empty(shape, dtype=x.dtype, device="meta")
+
+
 aten = torch.ops.aten
 RULES: dict[Any, Callable[[tuple[Any, ...], dict[str, Any]], Any]] = {
     **{op: _unary for op in (aten.relu.default, aten.tanh.default, aten.sigmoid.default,
@@ -168,6 +261,9 @@ RULES: dict[Any, Callable[[tuple[Any, ...], dict[str, Any]], Any]] = {
     aten.addmm.default: _addmm,
     aten.native_batch_norm.default: _batch_norm,
     aten.mean.dim: _mean,
+    aten.convolution.default: _conv,
+    aten.max_pool2d_with_indices.default: _max_pool,
+    aten.avg_pool2d.default: _avg_pool,
     aten.cat.default: _cat,
 }
 
