@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from ..calc.receptive import INPUT, RField
-from ..calc.summary import LayerInfo, Summary, summarize_spec
+from ..calc.summary import LayerInfo, Summary, summarize
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
 from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
@@ -186,34 +186,57 @@ def _counts(m: nn.Module) -> tuple[int, int]:
 
 
 Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
+Parsed = dict[str, Any]  # spec text -> its nodes, or None where the parser refuses it
+MAX_CALCULATED = 20_000  # layers kept for the process; all are dropped when there are more
+_CALCULATED: Calculated = {}
+_PARSED: Parsed = {}
 
 
-def _calculated(text: str, shape: Shape, cache: Calculated) -> tuple[LayerInfo, Any] | None:
-    """The calculator's row and step for one layer on one input, or None where it refuses;
-    `cache` holds them for the run (a ResNet-50 repeats a few dozen layers 170 times)."""
+def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
+                parsed: Parsed | None = None) -> tuple[LayerInfo, Any] | None:
+    """The calculator's row and step for one layer on one input, or None where it refuses.
+    Both are pure functions of the text and the shape, so they are kept for the process (a
+    ResNet-50 repeats a few dozen layers 170 times) in `cache`, and each text's nodes in
+    `parsed` (the same `bn` or `relu` on many shapes is parsed once)."""
     from .. import ops
     from ..spec import parse
 
+    cache = _CALCULATED if cache is None else cache
+    parsed = _PARSED if parsed is None else parsed
     key = (text, shape)
-    if key not in cache:
+    if key in cache:
+        return cache[key]
+    if len(cache) >= MAX_CALCULATED or len(parsed) >= MAX_CALCULATED:
+        cache.clear()
+        parsed.clear()
+    if text not in parsed:
         try:
-            s = summarize_spec(text, shape)
-            cache[key] = (s.layers[0], ops.apply(parse(text)[0], shape,  # type: ignore[arg-type]
-                                                 PYTORCH))
+            parsed[text] = parse(text)
         except CnnCalcError:
-            cache[key] = None
-    return cache[key]
+            parsed[text] = None
+    nodes = parsed[text]
+    try:
+        if nodes is None:
+            found = None
+        else:
+            s = summarize(nodes, shape, PYTORCH, 1, text)  # summarize_spec(text, shape)
+            found = (s.layers[0], ops.apply(nodes[0], shape, PYTORCH))
+    except CnnCalcError:  # the calculator refuses this layer on this input: it is measured
+        found = None
+    cache[key] = found
+    return found
 
 
-def _derived(call: _Call, path: str,
-             cache: Calculated | None = None) -> LayerInfo | None:
-    """The calculator's record for a known leaf, if it agrees with what the module did."""
+def _derived(call: _Call, path: str, cache: Calculated | None = None,
+             parsed: Parsed | None = None, text: str | None = "") -> LayerInfo | None:
+    """The calculator's record for a known leaf, if it agrees with what the module did
+    (`text`: its spec_text, where the caller has it already)."""
     from ..calc.receptive import update
 
-    text = spec_text(call.module)
+    text = spec_text(call.module) if text == "" else text
     if text is None:
         return None
-    found = _calculated(text, call.input_shape, {} if cache is None else cache)
+    found = _calculated(text, call.input_shape, cache, parsed)
     if found is None:
         return None
     row, step = found
@@ -313,8 +336,16 @@ class _Recorder:
 
     def __init__(self, model: nn.Module, batch: int) -> None:
         self.batch = batch
-        self.names = {id(m): n or type(model).__name__ for n, m in model.named_modules()}
-        self.counts = {id(m): _counts(m) for m in model.modules()}
+        named = list(model.named_modules())  # the one walk every table below is built from
+        self.modules = [m for _, m in named]
+        self.owners = dict(named)
+        self.names = {id(m): n or type(model).__name__ for n, m in named}
+        self.counts = {id(m): _counts(m) for m in self.modules}
+        self.parents = {id(m) for m in self.modules if next(iter(m.children()), None)
+                        is not None}
+        # Rows: leaves, and modules holding parameters of their own; only they get hooks.
+        self.row_modules = [m for m in self.modules if id(m) not in self.parents
+                            or sum(self.counts[id(m)]) > 0]
         # id -> (RF, version): a tensor changed in place outside a module loses its RF.
         self.rf_of: dict[int, tuple[RField, int]] = {}
         self.keep: list[torch.Tensor] = []  # keeps ids unique while the run lasts
@@ -326,29 +357,32 @@ class _Recorder:
         self.outside = Cost()  # ops run while no row was running
         self.done: list[Cost] = []
         self.weights: dict[int, Weight] = {}  # by the id of its stand-in
-        self.calculated: Calculated = {}
+        # What repeats of a module share, for the run
+        self.texts: dict[int, str | None] = {}  # a module's spec_text
+        self.mult_adds: dict[tuple[int, Shape], int] = {}  # a module's on an output shape
 
     def stand_ins(self, model: nn.Module) -> dict[str, torch.Tensor]:
         """Meta stand-ins for every weight and buffer, the counted ones remembered by id so
         the ops that read them can be seen."""
-        modules = dict(model.named_modules())
         state: dict[str, torch.Tensor] = {}
         for kind, items in (("param", model.named_parameters()),
                             ("buffer", model.named_buffers())):
             for name, t in items:
-                stand_in = torch.empty_like(t, device="meta")
+                if t.is_contiguous() or t.is_contiguous(memory_format=torch.channels_last):
+                    # what empty_like makes of a dense tensor, without its Python meta path
+                    stand_in = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype,
+                                                   device="meta")
+                else:
+                    stand_in = torch.empty_like(t, device="meta")
                 state[name] = stand_in
                 owner, _, local = name.rpartition(".")
                 if kind == "buffer" and local not in _STATS:
                     continue
                 self.keep.append(stand_in)
-                self.weights[id(stand_in)] = Weight(id(modules[owner]), name,
+                self.weights[id(stand_in)] = Weight(id(self.owners[owner]), name,
                                                     kind == "param" and t.requires_grad,
                                                     t.numel())
         return state
-
-    def is_row(self, m: nn.Module) -> bool:
-        return next(iter(m.children()), None) is None or sum(self.counts[id(m)]) > 0
 
     def track(self, t: torch.Tensor, rf: RField) -> None:
         self.keep.append(t)
@@ -377,55 +411,61 @@ class _Recorder:
                     cost.touched.append(id(t))
 
     def pre(self, m: nn.Module, args: tuple[Any, ...]) -> None:
-        if self.is_row(m):
-            x = args[0] if args else None
-            if isinstance(m, _IMAGE_LAYERS) and isinstance(x, torch.Tensor) and x.dim() == 3:
-                # torch would read (C, H, W) as one unbatched image: every shape would be off
-                raise UsageError(f"layer {len(self.rows) + 1} ({self.names.get(id(m))}: "
-                                 f"{type(m).__name__}) got a 3-D input "
-                                 f"{'x'.join(map(str, x.shape))}, an image without a batch",
-                                 "input_size includes the batch, e.g. (1, 3, 224, 224)")
-            shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
-            self.pending.setdefault(id(m), []).append((self.rf(x), shape))
-            self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
-            self.costs.append(Cost())
+        x = args[0] if args else None
+        if isinstance(m, _IMAGE_LAYERS) and isinstance(x, torch.Tensor) and x.dim() == 3:
+            # torch would read (C, H, W) as one unbatched image: every shape would be off
+            raise UsageError(f"layer {len(self.rows) + 1} ({self.names.get(id(m))}: "
+                             f"{type(m).__name__}) got a 3-D input "
+                             f"{'x'.join(map(str, x.shape))}, an image without a batch",
+                             "input_size includes the batch, e.g. (1, 3, 224, 224)")
+        shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
+        self.pending.setdefault(id(m), []).append((self.rf(x), shape))
+        self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
+        self.costs.append(Cost())
 
     def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
-        if not self.is_row(m):
-            return
-        rf_in, shape = self.pending[id(m)].pop()
+        key = id(m)
+        rf_in, shape = self.pending[key].pop()
         self.running.pop()
         cost = self.costs.pop()
         path = str(len(self.rows) + 1)
         tensor = out if isinstance(out, torch.Tensor) else _first_tensor(out)
         full = tuple(int(d) for d in tensor.shape) if tensor is not None else ()
-        call = _Call(self.names.get(id(m), type(m).__name__), m, shape, full[1:], rf_in,
-                     self.counts[id(m)])
-        derived = _derived(call, path, self.calculated) if tensor is out else None
+        call = _Call(self.names.get(key, type(m).__name__), m, shape, full[1:], rf_in,
+                     self.counts[key])
+        derived = None
+        if tensor is out:
+            if key not in self.texts:
+                self.texts[key] = spec_text(m)
+            derived = _derived(call, path, text=self.texts[key])
         if derived is not None and (cost.unknown or derived.macs * self.batch != cost.macs):
             derived = None  # it ran more than the layer the calculator models
         if derived is not None:
             row = derived
         else:
             row = linear_nd(costed(_measured(call, path), cost, self.batch), m)
+        notes = list(row.notes)
         if tensor is not out:  # a tuple (an LSTM's output and state, ...)
-            row = replace(row, notes=(*row.notes, f"returns a {type(out).__name__}; the "
-                                      "shape shown is its first tensor's" if tensor is not None
-                                      else f"returns a {type(out).__name__}, no tensor"))
-        if next(iter(m.children()), None) is not None:
-            row = replace(row, notes=(*row.notes, f"{type(m).__name__} holds parameters of "
-                                      "its own; its submodules' calls are rows of their own"))
+            notes.append(f"returns a {type(out).__name__}; the shape shown is its first "
+                         "tensor's" if tensor is not None
+                         else f"returns a {type(out).__name__}, no tensor")
+        if key in self.parents:
+            notes.append(f"{type(m).__name__} holds parameters of its own; its submodules' "
+                         "calls are rows of their own")
         # torchinfo sizes a dict output by its last value, anything else by its first tensor
         seen_by_torchinfo = _first_tensor(list(out.values())[-1:]) if isinstance(out, dict) \
             else tensor
-        row = replace(row, mult_adds=torchinfo_mult_adds(
-            m, tuple(seen_by_torchinfo.shape) if seen_by_torchinfo is not None else ()
-        ) // self.batch)
-        first = self.first.setdefault(id(m), path)
+        seen = tuple(seen_by_torchinfo.shape) if seen_by_torchinfo is not None else ()
+        if (key, seen) not in self.mult_adds:
+            self.mult_adds[key, seen] = torchinfo_mult_adds(m, seen)
+        tr, nt = row.trainable_params, row.non_trainable_params
+        first = self.first.setdefault(key, path)
         if first != path and row.params:
-            row = replace(row, trainable_params=0, non_trainable_params=0,
-                          notes=(*row.notes, f"the module of layer {first} again: its "
-                                 "parameters are counted there"))
+            tr = nt = 0
+            notes.append(f"the module of layer {first} again: its parameters are counted "
+                         "there")
+        row = replace(row, notes=tuple(notes), mult_adds=self.mult_adds[key, seen] //
+                      self.batch, trainable_params=tr, non_trainable_params=nt)
         cost.row = len(self.rows)
         self.done.append(cost)
         self.rows.append(row)
@@ -440,10 +480,6 @@ class _Recorder:
                              type(model).__name__, dims, UNKNOWN)
         return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows),
                        mode="eval", outputs=outputs)
-
-def _modes(model: nn.Module) -> list[tuple[nn.Module, bool]]:
-    return [(m, m.training) for m in model.modules()]
-
 
 def module_summary(model: nn.Module, input_size: str | Sequence[int],
                    convention: str = PYTORCH) -> Summary:
@@ -466,16 +502,16 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
         raise UsageError(f"cannot summarise {type(model).__name__}: its weights cannot be "
                          f"stood in for ({type(e).__name__}: {str(e)[:120]})",
                          "run the model once to initialise lazy modules") from None
-    handles = [h for m in model.modules() for h in (m.register_forward_pre_hook(rec.pre),
+    handles = [h for m in rec.row_modules for h in (m.register_forward_pre_hook(rec.pre),
                                                      m.register_forward_hook(rec.post))]
-    modes = _modes(model)
+    modes = [(m, m.training) for m in rec.modules]
     try:
         from torch.func import functional_call
 
-        from .op_count import Counter
+        from .op_count import counter
 
         model.eval()
-        with torch.no_grad(), Counter(rec.charge):
+        with torch.no_grad(), counter(rec.charge):
             out = functional_call(model, state, (x,))
     except (CnnCalcError, KeyboardInterrupt):
         raise
