@@ -28,7 +28,9 @@ Each file is then:
            for a model the framework itself cannot build or run
   CRASH    a traceback, "internal error", a timeout, or an exit status other than 0, 1, 2
 Files the framework cannot build or run (unfinished or broken code, as found) are
-"invalid": they are outside the share, and cnncalc must refuse them (else WRONG).
+"invalid": they are outside the share, and cnncalc must refuse them (else WRONG); a snippet
+that lacks only its imports may be read with a note on standard error that Python stops at a
+NameError ("invalid-said").
 
 The share is exact / (files the framework can build), per framework and overall.
 
@@ -635,6 +637,9 @@ def cnncalc_figures(stdout: str) -> tuple[list[list[int]], int, int] | None:
         return None
     out = d.get("output_shape")
     outs = out if out and isinstance(out[0], list) else [out]
+    # JSON shapes are channels-first (shape_layout CHW); Keras reports (H, W, C).
+    if d.get("convention") == "keras" and d.get("shape_layout", "CHW") == "CHW":
+        outs = [[o[1], o[2], o[0]] if len(o) == 3 else o for o in outs]
     return [list(o) for o in outs], int(d["trainable_params"]), int(d["non_trainable_params"])
 
 
@@ -658,6 +663,11 @@ def classify(e: Entry, oracle: dict[str, object] | None,
     if oracle is None:
         return "unchecked", f"cnncalc: {mine}"
     if not oracle["ok"]:
+        # A snippet without its imports: cnncalc reads the model it names and says, on
+        # standard error, that Python would stop at a NameError. Said, not silent.
+        said = [x for x in err.splitlines() if x.startswith("note: ") and "without importing" in x]
+        if said and "NameError" in str(oracle["error"]):
+            return "invalid-said", said[0][len("note: "):]
         return "WRONG", f"figures {mine} for code the framework rejects: {oracle['error']}"
     theirs = (oracle["outputs"], oracle["trainable"], oracle["non_trainable"])
     if (mine[0], mine[1], mine[2]) == theirs:
@@ -742,13 +752,15 @@ def main() -> None:
         n = {v: sum(r["verdict"] == v for r in counted) for v in ("exact", "refused", "WRONG",
                                                                   "CRASH")}
         invalid = [r for r in mine if r["oracle"] is not None and not r["oracle"]["ok"]]
-        bad = {v: sum(r["verdict"] == v for r in invalid) for v in ("WRONG", "CRASH")}
+        bad = {v: sum(r["verdict"] == v for r in invalid)
+               for v in ("WRONG", "CRASH", "invalid-said")}
         skipped = sum(r["oracle"] is None for r in mine)
         share = f"{100 * n['exact'] / len(counted):.0f}%" if counted else "-"
         print(f"{fw:5}: {n['exact']}/{len(counted)} exact ({share}), {n['refused']} refused, "
               f"{n['WRONG']} WRONG, {n['CRASH']} CRASH; {len(invalid)} invalid files: "
-              f"{len(invalid) - bad['WRONG'] - bad['CRASH']} refused, {bad['WRONG']} WRONG, "
-              f"{bad['CRASH']} CRASH"
+              f"{len(invalid) - bad['WRONG'] - bad['CRASH'] - bad['invalid-said']} refused, "
+              f"{bad['invalid-said']} read with a note that Python stops, "
+              f"{bad['WRONG']} WRONG, {bad['CRASH']} CRASH"
               + (f"; {skipped} not checked (set KERAS_PY)" if skipped else ""))
     print(f"\n{len(rows)} files in {time.perf_counter() - t0:.1f} s")
     if missing:

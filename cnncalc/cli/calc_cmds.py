@@ -182,6 +182,11 @@ def register(app: typer.Typer) -> None:
             return
         r = resolve(spec, preset, input, convention, model, sets=sets)
         title = r.title
+        if format is not Format.table:  # these formats have no title: say its notes
+            from .common import note
+
+            for text in r.notes:
+                note(text)
         try:
             result = summarize_resolved(r, batch)
         except LayerError as e:

@@ -76,6 +76,7 @@ class Model:
     input_shape: tuple[int, ...] | None  # (C, H, W) or (N,) when the code declares it
     line: int
     inits: tuple[Init, ...] = ()
+    notes: tuple[str, ...] = ()  # title lines: what the reader assumed, said
 
 
 def finish(name: str, dialect: str | None, nodes: list[Node],

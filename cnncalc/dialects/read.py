@@ -3,7 +3,9 @@ module loads the whole reader (its higher modules provide their hooks)."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..errors import cut
 from . import init_run as init_run
@@ -46,7 +48,53 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             check_used(given, tree, failed=True)
             raise
     check_used(given, tree)
+    missing = unimported(tree)
+    if missing:
+        names = ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")
+        model = replace(model, notes=model.notes + (
+            f"the code uses {names} without importing {'it' if len(missing) == 1 else 'them'}:"
+            f" read as the library's own (run as it is, Python stops with a NameError)",))
     return model
+
+
+# Names the readers take as the libraries' own: module prefixes and the classes and functions
+# a Keras or PyTorch file imports by name.
+_LIBRARY_NAMES = frozenset({
+    "nn", "torch", "F", "functional", "init", "layers", "keras", "tf", "tensorflow", "models",
+    "Sequential", "Model", "Input", "InputLayer", "Conv2D", "Conv2DTranspose", "Dense",
+    "Flatten", "Dropout", "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D",
+    "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation",
+    "Concatenate", "concatenate", "Add", "add", "multiply", "Conv2d", "ConvTranspose2d",
+    "Linear", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "BatchNorm1d", "ReLU", "Module",
+    "ModuleList", "ModuleDict", "AdaptiveAvgPool2d",
+})
+
+
+def unimported(tree: ast.Module) -> list[str]:
+    """Library names the code uses but never binds (no import, assignment, def, class or
+    argument of that name): a pasted snippet without its imports, which Python would refuse
+    with a NameError. The reader takes them as the library's own, and says so."""
+    bound: set[str] = set()
+    used: dict[str, tuple[int, int]] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            if any(a.name == "*" for a in n.names):
+                return []  # `from keras.layers import *`: what it binds is not known here
+            for a in n.names:
+                bound.add((a.asname or a.name).split(".")[0])
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        elif isinstance(n, ast.arg):
+            bound.add(n.arg)
+        elif isinstance(n, ast.Name):
+            if isinstance(n.ctx, (ast.Store, ast.Del)):
+                bound.add(n.id)
+            elif n.id in _LIBRARY_NAMES:
+                place = (n.lineno, n.col_offset)
+                used[n.id] = min(used.get(n.id, place), place)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            bound.update(n.names)
+    return sorted((k for k in used if k not in bound), key=lambda k: used[k])
 
 
 def _pick(found: list[tuple[str, int, Callable[[], Model]]], name: str | None) -> Model:

@@ -165,7 +165,7 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     if not plain:
         parts.append(f"input {note}")
     return Resolved(nodes, spec_text, shape, c, "\n".join(parts), dialect, note, init,
-                    init_note)
+                    init_note, tuple(getattr(m, "notes", ())) if name else ())
 
 
 def _note(shape: Shape, convention: str, how: str) -> str:

@@ -22,3 +22,5 @@ class Resolved:
     input_note: str  # how the input shape was read
     init: str | None = None  # the trainer's --init scheme the code's initialisation is
     init_note: str = ""  # the code's own initialisation, described, when it has one
+    notes: tuple[str, ...] = ()  # what the reader assumed (also in the title), for output
+    # formats that have no title

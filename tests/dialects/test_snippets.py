@@ -1,0 +1,87 @@
+"""A pasted snippet without its imports, and the layout of the machine formats.
+
+Oracles: Python itself (the snippet raises NameError when run as it is; with its imports it
+builds the model whose figures cnncalc gives), and hand-derived Keras shapes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cnncalc.cli import app
+from cnncalc.dialects.read import read_model, unimported
+
+SNIPPET = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)
+        self.fc = nn.Linear(8 * 26 * 26, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(F.relu(self.conv(x)), 1))
+"""
+
+
+def test_a_snippet_without_imports_is_read_and_said(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    torch = pytest.importorskip("torch")
+    with pytest.raises(NameError):
+        exec(compile(SNIPPET, "<snippet>", "exec"), {})
+    space: dict[str, object] = {}
+    exec(compile("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+                 + SNIPPET, "<whole>", "exec"), space)
+    net = space["Net"]()  # type: ignore[operator]
+    params = sum(p.numel() for p in net.parameters())  # 80 + 54,090 = 54,170
+    assert params == 8 * 9 + 8 + 8 * 26 * 26 * 10 + 10
+    assert tuple(net(torch.zeros(1, 1, 28, 28)).shape) == (1, 10)
+    model = read_model(SNIPPET)
+    assert any("uses nn, torch, F without importing them" in n for n in model.notes)
+    path = tmp_path / "snippet.py"
+    path.write_text(SNIPPET)
+    r = CliRunner().invoke(app, ["summary", str(path), "-i", "1x28x28", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["trainable_params"] == params
+    assert "note: the code uses nn, torch, F without importing them" in r.stderr
+    table = CliRunner().invoke(app, ["summary", str(path), "-i", "1x28x28"])
+    assert "without importing them" in table.stdout
+
+
+@pytest.mark.parametrize(("code", "missing"), [
+    ("import torch.nn as nn\nnet = nn.Sequential(nn.Linear(4, 2))\n", []),
+    ("from torch import nn\nnet = nn.Sequential(nn.Linear(4, 2))\n", []),
+    ("net = nn.Sequential(nn.Linear(4, 2))\n", ["nn"]),
+    ("from keras.layers import *\nmodel = Sequential([Dense(2)])\n", []),  # not knowable
+    ("from keras.models import Sequential\nmodel = Sequential([Dense(2)])\n", ["Dense"]),
+    ("def f(nn):\n    return nn.Linear(4, 2)\n", []),  # an argument binds it
+])
+def test_unimported_names(code: str, missing: list[str]) -> None:
+    import ast
+
+    assert unimported(ast.parse(code)) == missing
+
+
+KERAS = """
+from tensorflow import keras
+from tensorflow.keras import layers
+model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Conv2D(16, 3)])
+"""
+
+
+def test_machine_formats_say_their_layout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Conv2D(16, 3) on 64x64x3: (64 - 3)/1 + 1 = 62, so Keras gives (None, 62, 62, 16) and
+    3·3·3·16 + 16 = 448 parameters."""
+    path = tmp_path / "k.py"
+    path.write_text(KERAS)
+    r = CliRunner().invoke(app, ["summary", str(path), "-f", "json"])
+    data = json.loads(r.stdout)
+    assert data["convention"] == "keras" and data["shape_layout"] == "CHW"
+    assert data["output_shape"] == [16, 62, 62] and data["total_params"] == 448
+    rows = list(csv.DictReader(io.StringIO(
+        CliRunner().invoke(app, ["summary", str(path), "-f", "csv"]).stdout)))
+    assert rows[0]["output_shape"] == "(None, 62, 62, 16)"
+    assert rows[0]["input_shape"] == "(None, 64, 64, 3)"
