@@ -103,3 +103,14 @@ def spec_text(summary: Summary) -> str:
     """The summary's spec as the calculator normalised it (`conv(4,3)-relu-...`): what the
     layers keep, never the text a user typed (ignored arguments such as device= are gone)."""
     return "-".join(row.spec for row in summary.layers)
+
+
+def refuse_shared(summary: Summary, what: str) -> None:
+    """A layer that shares another's weights has no writer yet: refused, never written as a
+    second, independent layer."""
+    for row in summary.leaves():
+        if row.shares:
+            raise UsageError(f"layer {row.path} {row.spec} shares the weights of layer "
+                             f"{row.shares}, which {what} does not write yet",
+                             "summary, explain and draw read shared layers; build and train "
+                             "the model from its own code")
