@@ -143,8 +143,10 @@ class _ModuleReader:
                                   "remove it, or use it in forward")
         nodes = list(result.path())
         if self.shared:  # a module applied twice uses one set of weights, as torch does
-            nodes = tied(nodes, lambda name: any(name == p or name.startswith(f"{p}.")
-                                                 for p in self.shared))
+            # a layer is in a shared module when its path or one above it is shared
+            nodes = tied(nodes, lambda name: any(
+                ".".join(parts[:i]) in self.shared
+                for parts in (name.split("."),) for i in range(1, len(parts) + 1)))
         return finish(self.cls.name, PYTORCH, nodes, None, self.cls, tuple(self.inits))
 
     # --- the class body ----------------------------------------------------------------

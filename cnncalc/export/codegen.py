@@ -105,12 +105,10 @@ def spec_text(summary: Summary) -> str:
     return "-".join(row.spec for row in summary.layers)
 
 
-def refuse_shared(summary: Summary, what: str) -> None:
-    """A layer that shares another's weights has no writer yet: refused, never written as a
-    second, independent layer."""
-    for row in summary.leaves():
-        if row.shares:
-            raise UsageError(f"layer {row.path} {row.spec} shares the weights of layer "
-                             f"{row.shares}, which {what} does not write yet",
-                             "summary, explain and draw read shared layers; build and train "
-                             "the model from its own code")
+
+def shared_name(path: str) -> str:
+    """The variable a generated file holds a shared layer in: `shared_3_s1` for row 3.s1
+    (a row path is the calculator's own: digits, dots and the letters s and b)."""
+    name = "shared_" + path.replace(".", "_")
+    assert name.isidentifier(), path
+    return name

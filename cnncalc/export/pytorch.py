@@ -36,7 +36,7 @@ from .codegen import (
     comment,
     comment_lines,
     literal,
-    refuse_shared,
+    shared_name,
     spec_text,
 )
 
@@ -304,10 +304,15 @@ def _note(row: LayerInfo) -> str:
 
 
 class _Writer:
-    """Source lines of the summary's rows; records which helper classes they use."""
+    """Source lines of the summary's rows; records which helper classes they use.
 
-    def __init__(self) -> None:
+    A layer whose weights other rows share is built once, as a local of __init__ (`shared_1
+    = nn.Conv2d(...)`), and that one module is placed at each of its rows."""
+
+    def __init__(self, owners: frozenset[str] = frozenset()) -> None:
         self.used: set[str] = set()
+        self.owners = owners  # paths of the rows whose weights later rows share
+        self.locals: list[str] = []  # the shared modules' definitions
 
     def sequence(self, rows: tuple[LayerInfo, ...], indent: int) -> list[str]:
         pad = " " * indent
@@ -340,12 +345,26 @@ class _Writer:
         if writer is None:
             raise UsageError(f"layer {row.path} {row.spec}: {row.kind} has no PyTorch module "
                              "cnncalc writes")
+        if row.shares:
+            return [f"{pad}{shared_name(row.shares)},{_note(row)}, "
+                    f"{comment(f'the same module as layer {row.shares}')[2:]}"]
         calls = writer(row.args)
         self.used.update(c.cls for c in calls if c.cls in HELPERS)
         if len(calls) > 1:  # one layer that torch builds as two modules
-            return [f"{pad}nn.Sequential({_note(row)}",
-                    *(f"{pad}    {_source(row, c)}," for c in calls), f"{pad}),"]
-        return [f"{pad}{_source(row, calls[0])},{_note(row)}"]
+            lines = [f"{pad}nn.Sequential({_note(row)}",
+                     *(f"{pad}    {_source(row, c)}," for c in calls), f"{pad}),"]
+        else:
+            lines = [f"{pad}{_source(row, calls[0])},{_note(row)}"]
+        if row.path not in self.owners:
+            return lines
+        name = shared_name(row.path)
+        first, _, note = lines[0].strip().partition("  # ")
+        if len(lines) == 1:
+            first = first.rstrip(",")
+        self.locals += [f"        {name} = {first}" + (f"  # {note}" if note else ""),
+                        *(line[indent - 8:] for line in lines[1:-1]),
+                        *(["        )"] if len(lines) > 1 else [])]
+        return [f"{pad}{name},{_note(row)}"]
 
 
 def helper_sources(names: tuple[str, ...]) -> list[str]:
@@ -397,8 +416,7 @@ def to_python(summary: Summary, class_name: str = "Net", prep: Prep | None = Non
     No input text reaches the source except as checked literals or escaped comments: the
     spec appears only as the calculator's normalised text, in a comment."""
     check_class_name(class_name)
-    refuse_shared(summary, "the PyTorch export")
-    writer = _Writer()
+    writer = _Writer(frozenset(r.shares for r in summary.leaves() if r.shares))
     body: list[str] = []
     for row in summary.layers:
         body += writer.lines(row, 12)
@@ -446,6 +464,7 @@ def to_python(summary: Summary, class_name: str = "Net", prep: Prep | None = Non
         "    def __init__(self) -> None:",
         "        super().__init__()",
         *init_prep,
+        *writer.locals,
         "        self.layers = nn.Sequential(",
         *body,
         "        )",

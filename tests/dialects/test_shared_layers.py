@@ -280,17 +280,52 @@ def test_real_keras_counts_the_same(name: str, code: str, shape: str | None, par
         assert tuple(net(np.zeros((1, h, w, c), dtype="float32")).shape[1:]) == out
 
 
-def test_writers_and_training_refuse_a_shared_layer() -> None:
-    """The exports and the trainer work from spec text, which cannot say that two layers
-    share weights: each refuses, never writing two independent layers."""
-    from cnncalc.export.keras import to_keras
+@pytest.mark.parametrize("name", ["self.conv twice", "a loop applying one block",
+                                  "f(x) + f(x)", "one conv in both branches"])
+def test_the_pytorch_export_writes_one_module_used_twice(name: str) -> None:
+    """The generated class places one module object at each of its rows: its parameters are
+    the original module's, its state dict is the builder's, and it runs to the same shape."""
     from cnncalc.export.pytorch import to_python
+    from cnncalc.train.model import build
 
-    s = _read(TORCH["self.conv twice"], "4x8x8")
-    with pytest.raises(UsageError, match="shares the weights of layer 1"):
-        to_python(s)
-    with pytest.raises(UsageError, match="shares the weights of layer 1"):
-        to_keras(s)
+    original = _torch_net(TORCH[name])
+    s = _read(TORCH[name], "4x8x8", "Net")
+    namespace: dict[str, Any] = {}
+    exec(to_python(s), namespace)  # the oracle side runs the generated file
+    net = namespace["Net"]()
+    assert sum(p.numel() for p in net.parameters()) == \
+        sum(p.numel() for p in original.parameters()) == s.trainable_params
+    assert list(net.state_dict()) == ["layers." + k for k in build(s).state_dict()]
+    with torch.no_grad():
+        assert tuple(net.eval()(torch.zeros(1, 4, 8, 8)).shape[1:]) == s.output_shape
+
+
+def test_the_keras_export_applies_one_layer_object_twice() -> None:
+    """self.conv twice becomes one `shared_N = layers.Conv2D(...)` applied at both rows."""
+    from cnncalc.export.keras import to_keras
+
+    s = _read(TORCH["self.conv twice"], "4x8x8", "Net")
+    source = to_keras(s)
+    conv = [line.strip() for line in source.splitlines() if "Conv2D" in line]
+    assert len(conv) == 1 and conv[0].startswith("shared_")
+    obj = conv[0].split(" = ")[0]
+    assert sum(line.strip().startswith(f"x = {obj}(x)") for line in source.splitlines()) == 2
+    if os.environ.get("KERAS_BACKEND") == "torch":
+        pytest.importorskip("keras")
+        namespace: dict[str, Any] = {}
+        exec(source, namespace)  # real Keras builds the generated model
+        # conv (3·3·4 + 1)·4 = 148 once; fc (4·8·8 + 1)·10 = 2,570
+        assert namespace["model"].count_params() == s.total_params == 148 + 2_570
+
+
+def test_training_refuses_a_shared_layer() -> None:
+    """A checkpoint rebuilds its model from spec text, which cannot say that two layers
+    share weights: train refuses the model, never training independent layers."""
+    from cnncalc.cli.train_cmds import _no_shared_layers
+
+    r = resolve(TORCH["self.conv twice"], None, "4x8x8", None, "Net")
+    with pytest.raises(UsageError, match="sharing its weights"):
+        _no_shared_layers(r)
 
 
 def test_a_spec_never_shares() -> None:
