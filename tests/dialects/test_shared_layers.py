@@ -258,6 +258,37 @@ def test_keras_counts_a_shared_layer_once(name: str, code: str, shape: str | Non
     assert has_ties(resolve(code, None, shape, None).nodes)  # type: ignore[arg-type]
 
 
+# A helper that builds a new Dense each call, called three times: three layers with their
+# own weights, (16 + 1)·16 = 272 each, then Dense(3): 51. Total 3·272 + 51 = 867, as Keras
+# counts it: a new object at each call is never shared.
+KERAS_HELPER = '''import keras
+from keras import layers
+
+def block(x, n):
+    d = layers.Dense(n, activation="relu")
+    return d(x)
+
+inputs = keras.Input(shape=(16,))
+x = inputs
+for _ in range(3):
+    x = block(x, 16)
+outputs = layers.Dense(3)(x)
+model = keras.Model(inputs, outputs)
+'''
+
+
+def test_a_new_layer_at_each_helper_call_is_not_shared() -> None:
+    s = _read(KERAS_HELPER, None)  # type: ignore[arg-type]
+    assert s.total_params == 867
+    assert not any(r.shares for r in s.leaves())
+    assert not has_ties(resolve(KERAS_HELPER, None, None, None).nodes)
+    if os.environ.get("KERAS_BACKEND") == "torch":
+        pytest.importorskip("keras")
+        namespace: dict[str, Any] = {}
+        exec(KERAS_HELPER, namespace)  # the oracle side builds the real Keras model
+        assert namespace["model"].count_params() == 867
+
+
 @pytest.mark.skipif(os.environ.get("KERAS_BACKEND") != "torch",
                     reason="Keras is checked on the torch backend (KERAS_BACKEND=torch)")
 @pytest.mark.parametrize(("name", "code", "shape", "params", "out", "uses"), KERAS,
