@@ -423,7 +423,7 @@ class _Recorder:
         ) // self.batch)
         first = self.first.setdefault(id(m), path)
         if first != path and row.params:
-            row = replace(row, trainable_params=0, non_trainable_params=0,
+            row = replace(row, trainable_params=0, non_trainable_params=0, shares=first,
                           notes=(*row.notes, f"the module of layer {first} again: its "
                                  "parameters are counted there"))
         cost.row = len(self.rows)
