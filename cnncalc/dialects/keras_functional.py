@@ -12,7 +12,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..ir.tree import WEIGHTED
+from ..ir.tree import holds_weights
 from ..library.binding import KERAS
 from ..spec import Layer, Node
 from .code import Model, Reader, check_dialect, finish
@@ -112,7 +112,7 @@ def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Valu
         nodes = Reader(Values(base=obj.view), KERAS).layer_call(obj.call, False)
         # Every use of the object is tied to it: a second use shares the first one's weights.
         nodes = [replace(n, tie=f"{name}#{obj.serial}:{n.text}")
-                 if isinstance(n, Layer) and n.kind in WEIGHTED else n for n in nodes]
+                 if isinstance(n, Layer) and holds_weights(n) else n for n in nodes]
         if obj.uses > 1 and not all(isinstance(n, Layer) for n in nodes):
             raise err(node, f"{name} is applied twice, sharing its weights; a shared block "
                       "is not read yet", "define a second layer")

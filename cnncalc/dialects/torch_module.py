@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
-from ..ir.tree import prefixed, tied
+from ..ir.tree import holds_weights, prefixed, tied
 from ..library.binding import PYTORCH, Bound, ClassError, Made, Raw
 from ..spec import Layer, Node
 from . import hooks
@@ -894,7 +894,7 @@ def _terms(node: ast.expr, op: type[ast.operator]) -> list[ast.expr]:
 
 def _weighted(nodes: list[Node] | tuple[Node, ...]) -> bool:
     """Whether any of the rows has weights (a block's residual counts as having them)."""
-    return any(not isinstance(n, Layer) or n.kind in _WITH_WEIGHTS for n in nodes)
+    return any(not isinstance(n, Layer) or holds_weights(n) for n in nodes)
 
 
 def _plain_print(call: ast.Call) -> bool:

@@ -117,9 +117,17 @@ def named(nodes: Sequence[Node], name: str | None) -> list[Node]:
     return _renamed(nodes, lambda _: name)
 
 
-WEIGHTED = frozenset({"conv", "convt", "dwconv", "fc", "bn", "groupnorm", "instancenorm",
-                      "layernorm"})
-"""Layer kinds that can hold weights (or statistics): the ones a shared module ties."""
+def holds_weights(layer: Layer) -> bool:
+    """Whether a layer has weights or running statistics that torch counts: the layers a
+    shared module ties, and a module of which is counted even when forward() skips it."""
+    if layer.kind in ("conv", "convt", "dwconv", "fc", "bn"):
+        return True
+    if layer.kind in ("groupnorm", "layernorm"):
+        return layer.args.get("affine") is True
+    if layer.kind == "instancenorm":
+        return layer.args.get("affine") is True or \
+            layer.args.get("track_running_stats") is True
+    return False
 
 
 def tied(nodes: Sequence[Node], shared: Callable[[str], bool]) -> list[Node]:
@@ -131,7 +139,7 @@ def tied(nodes: Sequence[Node], shared: Callable[[str], bool]) -> list[Node]:
     out: list[Node] = []
     for n in nodes:
         if isinstance(n, Layer):
-            out.append(replace(n, tie=tie(n)) if n.kind in WEIGHTED else n)
+            out.append(replace(n, tie=tie(n)) if holds_weights(n) else n)
         elif isinstance(n, Join):
             out.append(replace(n, branches=tuple(tuple(tied(b, shared)) for b in n.branches)))
         elif isinstance(n, Residual):

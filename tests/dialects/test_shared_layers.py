@@ -77,6 +77,10 @@ TORCH = {
         "self.one = Block(4)\nself.two = Block(4)", "return self.two(self.one(x))", BLOCK),
     "a block applied twice": _module(
         "self.one = Block(4)", "return self.one(self.one(x))", BLOCK),
+    "a GroupNorm and a LayerNorm applied twice": _module(
+        "self.c = nn.Conv2d(4, 4, 1)\nself.g = nn.GroupNorm(2, 4)\n"
+        "self.n = nn.LayerNorm([4, 8, 8])",
+        "x = self.n(self.g(self.c(x)))\nreturn self.n(self.g(self.c(x)))"),
     "a ReLU module reused": _module(
         "self.c1 = nn.Conv2d(4, 4, 1)\nself.c2 = nn.Conv2d(4, 4, 1)\nself.act = nn.ReLU()",
         "return self.act(self.c2(self.act(self.c1(x))))"),
@@ -137,6 +141,16 @@ def test_torch_counts_a_shared_module_once(name: str) -> None:
             assert (owner.module, owner.spec, row.params) == (row.module, row.spec, 0)
             assert f"shares the weights of row {row.shares}" in row.notes
             assert row.macs == owner.macs or row.input_shape != owner.input_shape
+
+
+def test_an_unused_norm_layer_with_weights_is_refused() -> None:
+    """torch counts a LayerNorm's 2·4 = 8 weights even when forward() never calls it, so
+    leaving them out would be a wrong total: it is an error, as for an unused conv."""
+    code = _module("self.c = nn.Conv2d(4, 4, 1)\nself.u = nn.LayerNorm(4)",
+                   "return self.c(x)")
+    assert sum(p.numel() for p in _torch_net(code).parameters()) == 20 + 8
+    with pytest.raises(CodeError, match=r"self\.u has weights but forward"):
+        _read(code, "4x8x8")
 
 
 def test_the_reused_relu_is_not_marked() -> None:
