@@ -291,3 +291,6 @@ def test_mult_adds_of_a_repeated_module_count_each_call() -> None:
     assert [row_mult_adds(r) for r in ours.layers] == [42, 42]
     assert total_costs(ours).mult_adds == theirs.total_mult_adds == 3 * 84
     assert ours.total_macs == 2 * 36
+    # one Linear(6, 6): 6·6 + 6 = 42 parameters, counted at its first call only
+    assert [(r.params, r.shares) for r in ours.layers] == [(42, ""), (0, ours.layers[0].path)]
+    assert sum(p.numel() for p in Twice().parameters()) == ours.total_params == 42

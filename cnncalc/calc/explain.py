@@ -111,7 +111,7 @@ def explain(summary: Summary) -> list[Explained]:
         lines: list[tuple[str, str]] = [("output size", _size_rule(row, summary.convention))]
         if row.formula and row.formula != "shape unchanged":
             lines.append(("", row.formula))
-        rule = OPS[row.kind].param_rule
+        rule = "" if row.shares else OPS[row.kind].param_rule
         lines.append(("parameters", f"{rule} = {row.param_formula}" if rule else
                       row.param_formula))
         if row.macs:

@@ -18,6 +18,7 @@ def layer_record(row: LayerInfo, batch: int) -> dict[str, Any]:
         "index": row.index,
         "path": row.path,
         **({"module": row.module} if row.module else {}),  # the code's name for it
+        **({"shares": row.shares} if row.shares else {}),  # the row whose weights it uses
         "inputs": list(row.inputs),
         "type": row.kind,
         "spec": row.spec,

@@ -59,6 +59,9 @@ class LayerInfo:
     # The module the code names this layer by: 'layer1.0.conv2' (torch's named_modules()),
     # a Keras layer's name=; '' where it has none (a spec, F.relu, a block row).
     module: str = ""
+    # The row whose weights this layer uses ('3'): a module applied more than once has its
+    # parameters counted at its first row only, as torch's parameters() counts them.
+    shares: str = ""
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -207,6 +210,7 @@ class _Pass:
         self.out: list[tuple[Shape, RField] | None] = [None] * len(graph.nodes)
         self.row_of: list[LayerInfo | None] = [None] * len(graph.nodes)
         self.declared_failed = False  # a size the code declares did not match
+        self.owners: dict[str, LayerInfo] = {}  # each tie's first row: the one that counts
 
     def sequence(self, items: tuple[Item, ...], prefix: str,
                  start: int = 1) -> list[LayerInfo]:
@@ -306,8 +310,32 @@ class _Pass:
             step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
             step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
             args=step.args, inputs=inputs, module=layer.name or "")
+        if layer.tie:
+            row = self.tied(row, layer)
         self.row_of[index] = row
         return row
+
+    def tied(self, row: LayerInfo, layer: Layer) -> LayerInfo:
+        """A layer that shares its weights: the first use counts them, later uses count
+        none. Weights fit one input size only, so a use whose input would need a different
+        count is an error, as it is in torch and Keras."""
+        owner = self.owners.get(layer.tie)
+        if owner is None:
+            self.owners[layer.tie] = row
+            return row
+        if owner.params == row.params == 0:  # nothing to share (a ReLU module reused)
+            return row
+        if (row.trainable_params, row.non_trainable_params) != \
+                (owner.trainable_params, owner.non_trainable_params):
+            raise LayerError(
+                f"layer {row.path} {layer.text}: it shares the weights of layer {owner.path}, "
+                f"but its input {format_shape(row.input_shape, self.convention)} needs "
+                f"{row.params:,} parameters where layer {owner.path}'s "
+                f"{format_shape(owner.input_shape, self.convention)} needs {owner.params:,}",
+                "apply a shared layer only to inputs of the same size", [], row.path)
+        note = f"shares the weights of row {owner.path}"
+        return replace(row, trainable_params=0, non_trainable_params=0, shares=owner.path,
+                       notes=(*row.notes, note), param_formula=f"0 ({note})")
 
     def check_declared(self, layer: Layer, shape: Shape, source: int, path: str) -> None:
         last = self.row_of[source]

@@ -59,6 +59,17 @@ def _quiet_native_logs() -> None:
         os.environ.setdefault("TORCH_CPP_LOG_LEVEL", "FATAL")
 
 
+def _no_shared_layers(resolved: Resolved) -> None:
+    """A checkpoint rebuilds its model from spec text, which cannot say that two layers
+    share weights: such a model is refused, never trained as independent layers."""
+    from ..ir.tree import has_ties
+
+    if has_ties(resolved.nodes):
+        raise UsageError("this model applies a layer more than once, sharing its weights, "
+                         "which cnncalc cannot train yet (a checkpoint's spec cannot say it)",
+                         "summary, explain and draw read it; train it from its own code")
+
+
 def _declared_sizes_fit(resolved: Resolved) -> None:
     """What train builds is the model summary reads: sizes the code declares
     (`Conv2d(3, ...)`, `Linear(400, ...)`) must fit the input it trains on, or it is an
@@ -328,6 +339,7 @@ def register(app: typer.Typer) -> None:
             resolved = resolve(spec, preset, input, default_preset=preset_mod.DEFAULT,
                                sets=sets)
             _declared_sizes_fit(resolved)
+            _no_shared_layers(resolved)
             chosen = preset_mod.get(preset or preset_mod.DEFAULT) if (preset or not spec) \
                 else None
             defaults = dict(chosen.train) if chosen else {}

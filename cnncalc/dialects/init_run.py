@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ..ir.tree import prefixed
+from ..ir.tree import holds_weights, prefixed
 from ..library.classes import library_name
 from ..spec import Layer, Node
 from . import hooks
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from .code import Model
     from .torch_module import _ModuleReader
 
-_WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
 _CONTAINERS = {"Sequential": "sequential", "ModuleList": "list", "ModuleDict": "dict"}
 _TORCH = ("torch.nn", "nn")
 _IGNORED_KEYWORDS = ("device", "dtype", "name", "seed")
@@ -79,7 +78,7 @@ class Mod:
                 for n in m.named_nodes(f"{prefix}.{k}" if prefix else k)]
 
     def weights(self) -> bool:
-        return any(isinstance(n, Layer) and n.kind in _WITH_WEIGHTS for n in self.nodes()) \
+        return any(isinstance(n, Layer) and holds_weights(n) for n in self.nodes()) \
             or any(not isinstance(n, Layer) for n in self.nodes())
 
 

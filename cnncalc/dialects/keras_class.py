@@ -3,8 +3,8 @@ functional API reads `layers.X(...)(x)`.
 
 __init__ and call() are run as one function body of the file, `self.X` read as a name of
 that body, and call()'s input bound to the model's input tensor: every statement is run by
-the module reader (or is an error naming its line), a layer object applied twice is refused
-as in the functional API, and the tensor call() returns is the model's output.
+the module reader (or is an error naming its line), a layer object applied twice is one
+shared layer as in the functional API, and the tensor call() returns is the model's output.
 """
 
 from __future__ import annotations

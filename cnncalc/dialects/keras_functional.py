@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import replace
 
+from ..ir.tree import holds_weights
 from ..library.binding import KERAS
-from ..spec import Node
+from ..spec import Layer, Node
 from .code import Model, Reader, check_dialect, finish
 from .kinds import LayerObj
 from .tensors import Source, Tensor, check_uses, join, start
@@ -98,7 +100,7 @@ def apply_layer(layer: ast.Call, node: ast.Call, value: Value, values: Values) -
 
 
 def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Value:
-    """`conv(x)` for a layer object built earlier; a second use would share its weights."""
+    """`conv(x)` for a layer object built earlier; a second use shares its weights."""
     x = _tensor(value, node.args[0] if node.args else node)
     obj.uses += 1
     try:
@@ -106,11 +108,14 @@ def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Valu
             raise obj.poison
         if len(node.args) != 1 or _keywords(node):
             raise err(node, f"{text(node)}: a layer takes one tensor here")
-        if obj.uses > 1:
-            raise err(node, f"{name} is applied twice, sharing its weights",
-                      "a layer table cannot show shared weights; define a second layer")
         check_dialect(obj.call, KERAS)
         nodes = Reader(Values(base=obj.view), KERAS).layer_call(obj.call, False)
+        # Every use of the object is tied to it: a second use shares the first one's weights.
+        nodes = [replace(n, tie=f"{name}#{obj.serial}:{n.text}")
+                 if isinstance(n, Layer) and holds_weights(n) else n for n in nodes]
+        if obj.uses > 1 and not all(isinstance(n, Layer) for n in nodes):
+            raise err(node, f"{name} is applied twice, sharing its weights; a shared block "
+                      "is not read yet", "define a second layer")
     except CodeError as e:
         return _keep_first(x, e)
     if isinstance(x, Unknown):

@@ -8,6 +8,7 @@ spoils it: reading a spoiled model is an error naming the first such use, never 
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -68,6 +69,9 @@ class Instance(Holder):
         self.owner.spoil(error)
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass(eq=False)
 class LayerObj(Holder):
     """A layer built on its own (`conv = layers.Conv2D(32, 3)`), applied to tensors later."""
@@ -75,6 +79,8 @@ class LayerObj(Holder):
     call: ast.Call
     view: View
     uses: int = 0
+    # Ties the layers of every use to one set of weights; unique among the objects of a read.
+    serial: int = field(default_factory=lambda: next(_SERIALS))
 
 
 @dataclass(eq=False)

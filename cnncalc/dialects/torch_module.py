@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
-from ..ir.tree import prefixed
+from ..ir.tree import holds_weights, prefixed, tied
 from ..library.binding import PYTORCH, Bound, ClassError, Made, Raw
 from ..spec import Layer, Node
 from . import hooks
@@ -110,6 +110,8 @@ class _ModuleReader:
         self.methods: dict[str, ast.FunctionDef] = {}
         self.attrs: dict[str, tuple[list[Node], ast.AST]] = {}
         self.used: dict[str, int] = {}
+        self.shared: set[str] = set()  # paths of modules forward() applies more than once
+        self.applied: set[int] = set()  # the container items forward() has applied
         self.batch: set[str] = set()
         self.env: dict[str, Tensor] = {}
         self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
@@ -139,8 +141,13 @@ class _ModuleReader:
                         raise err(where, f"self.{attr}[{key!r}] has weights but forward() "
                                   "never uses it; torch still counts them",
                                   "remove it, or use it in forward")
-        return finish(self.cls.name, PYTORCH, list(result.path()), None, self.cls,
-                      tuple(self.inits))
+        nodes = list(result.path())
+        if self.shared:  # a module applied twice uses one set of weights, as torch does
+            # a layer is in a shared module when its path or one above it is shared
+            nodes = tied(nodes, lambda name: any(
+                ".".join(parts[:i]) in self.shared
+                for parts in (name.split("."),) for i in range(1, len(parts) + 1)))
+        return finish(self.cls.name, PYTORCH, nodes, None, self.cls, tuple(self.inits))
 
     # --- the class body ----------------------------------------------------------------
 
@@ -631,10 +638,6 @@ class _ModuleReader:
         """A module of a container applied to one tensor; a second use shares weights."""
         if len(node.args) != 1 or node.keywords:
             raise err(node, f"{text(node.func)} must be called with one tensor")
-        uses = next((s for s in self.used_items.values() if id(mod) in s), None)
-        if uses is not None and _weighted(mod.nodes()):
-            raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
-                      "a layer table cannot show shared weights; define a second layer")
         path = ""  # its name in the model: the container's, then its key there
         for attr, items in self.used_items.items():
             mine = self.containers.get(attr)
@@ -643,6 +646,13 @@ class _ModuleReader:
             if key is not None:
                 items.add(id(mod))
                 path = f"{attr}.{key}"
+        if id(mod) in self.applied:
+            if not path and _weighted(mod.nodes()):  # no name to tie its uses by
+                raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
+                          "apply it where it sits in its container, or define a second layer")
+            if path:
+                self.shared.add(path)
+        self.applied.add(id(mod))
         return self.path(node.args[0]).then(tuple(replace(n) for n in
                                                   mod.named_nodes(path)))
 
@@ -709,9 +719,8 @@ class _ModuleReader:
         nodes, _ = self.attrs[attr]
         if attr in self.used_items:
             raise err(node, f"self.{cut(attr)} is called whole and by its parts")
-        if self.used.get(attr) and _weighted(nodes):
-            raise err(node, f"self.{cut(attr)} is applied twice, sharing its weights",
-                      "a layer table cannot show shared weights; define a second layer")
+        if self.used.get(attr):
+            self.shared.add(attr)
         self.used[attr] = self.used.get(attr, 0) + 1
         mod = self.containers.get(attr)
         named = mod.named_nodes(attr) if mod is not None else prefixed(nodes, attr)
@@ -885,7 +894,7 @@ def _terms(node: ast.expr, op: type[ast.operator]) -> list[ast.expr]:
 
 def _weighted(nodes: list[Node] | tuple[Node, ...]) -> bool:
     """Whether any of the rows has weights (a block's residual counts as having them)."""
-    return any(not isinstance(n, Layer) or n.kind in _WITH_WEIGHTS for n in nodes)
+    return any(not isinstance(n, Layer) or holds_weights(n) for n in nodes)
 
 
 def _plain_print(call: ast.Call) -> bool:

@@ -103,3 +103,12 @@ def spec_text(summary: Summary) -> str:
     """The summary's spec as the calculator normalised it (`conv(4,3)-relu-...`): what the
     layers keep, never the text a user typed (ignored arguments such as device= are gone)."""
     return "-".join(row.spec for row in summary.layers)
+
+
+
+def shared_name(path: str) -> str:
+    """The variable a generated file holds a shared layer in: `shared_3_s1` for row 3.s1
+    (a row path is the calculator's own: digits, dots and the letters s and b)."""
+    name = "shared_" + path.replace(".", "_")
+    assert name.isidentifier(), path
+    return name

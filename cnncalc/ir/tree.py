@@ -95,19 +95,20 @@ def count_layers(nodes: tuple[Node, ...]) -> int:
     return total
 
 
-def _renamed(nodes: Sequence[Node], rename: Callable[[str | None], str | None]) -> list[Node]:
+def _renamed(nodes: Sequence[Node], rename: Callable[[str | None], str | None],
+             retie: Callable[[str], str] = lambda t: t) -> list[Node]:
     out: list[Node] = []
     for n in nodes:
         if isinstance(n, Layer):
-            out.append(replace(n, name=rename(n.name)))
+            out.append(replace(n, name=rename(n.name), tie=retie(n.tie) if n.tie else ""))
         elif isinstance(n, Join):
-            out.append(replace(n, branches=tuple(tuple(_renamed(b, rename))
+            out.append(replace(n, branches=tuple(tuple(_renamed(b, rename, retie))
                                                  for b in n.branches)))
         elif isinstance(n, Residual):
-            out.append(replace(n, body=tuple(_renamed(n.body, rename)),
-                               shortcut=tuple(_renamed(n.shortcut, rename))))
+            out.append(replace(n, body=tuple(_renamed(n.body, rename, retie)),
+                               shortcut=tuple(_renamed(n.shortcut, rename, retie))))
         else:
-            out.append(replace(n, body=tuple(_renamed(n.body, rename))))
+            out.append(replace(n, body=tuple(_renamed(n.body, rename, retie))))
     return out
 
 
@@ -116,9 +117,67 @@ def named(nodes: Sequence[Node], name: str | None) -> list[Node]:
     return _renamed(nodes, lambda _: name)
 
 
+def holds_weights(layer: Layer) -> bool:
+    """Whether a layer has weights or running statistics that torch counts: the layers a
+    shared module ties, and a module of which is counted even when forward() skips it."""
+    if layer.kind in ("conv", "convt", "dwconv", "fc", "bn"):
+        return True
+    if layer.kind in ("groupnorm", "layernorm"):
+        return layer.args.get("affine") is True
+    if layer.kind == "instancenorm":
+        return layer.args.get("affine") is True or \
+            layer.args.get("track_running_stats") is True
+    return False
+
+
+def tied(nodes: Sequence[Node], shared: Callable[[str], bool]) -> list[Node]:
+    """The layers with weights whose module path `shared` accepts, each tied to that path
+    and its own text: the uses of one module object then share one set of weights."""
+    def tie(n: Layer) -> str:
+        return f"{n.name}:{n.text}" if n.name is not None and shared(n.name) else n.tie
+
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Layer):
+            out.append(replace(n, tie=tie(n)) if holds_weights(n) else n)
+        elif isinstance(n, Join):
+            out.append(replace(n, branches=tuple(tuple(tied(b, shared)) for b in n.branches)))
+        elif isinstance(n, Residual):
+            out.append(replace(n, body=tuple(tied(n.body, shared)),
+                               shortcut=tuple(tied(n.shortcut, shared))))
+        else:
+            out.append(replace(n, body=tuple(tied(n.body, shared))))
+    return out
+
+
+def has_ties(nodes: Sequence[Node]) -> bool:
+    """Whether any layer uses weights it shares with another (a tie met more than once)."""
+    seen: set[str] = set()
+
+    def walk(items: Sequence[Node], times: int) -> bool:
+        for n in items:
+            if isinstance(n, Layer):
+                if n.tie and (n.tie in seen or times > 1):
+                    return True
+                if n.tie:
+                    seen.add(n.tie)
+            elif isinstance(n, Join):
+                if any(walk(b, times) for b in n.branches):
+                    return True
+            elif isinstance(n, Residual):
+                if walk(n.body, times) or walk(n.shortcut, times):
+                    return True
+            elif walk(n.body, times * n.times):
+                return True
+        return False
+
+    return walk(nodes, 1)
+
+
 def prefixed(nodes: Sequence[Node], prefix: str) -> list[Node]:
     """Layers read inside a module, their names put under the name it has in its parent
     (`conv1` inside `layer1.0` is `layer1.0.conv1`); a layer of no module stays unnamed."""
     if not prefix:
         return list(nodes)
-    return _renamed(nodes, lambda n: n if n is None else (f"{prefix}.{n}" if n else prefix))
+    return _renamed(nodes, lambda n: n if n is None else (f"{prefix}.{n}" if n else prefix),
+                    lambda t: f"{prefix}.{t}")

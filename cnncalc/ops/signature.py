@@ -107,6 +107,10 @@ class Layer:
     # ('layer1.0.conv2'), a Keras layer's name= ; '' for the module being read itself,
     # None where there is none (a spec, F.relu, a Keras layer without name=).
     name: str | None = field(default=None, compare=False)
+    # One set of weights used at several places: every layer with the same non-empty tie
+    # uses the weights of the first of them in the graph (a torch module or a Keras layer
+    # object applied more than once). '' for a layer with weights of its own.
+    tie: str = field(default="", compare=False)
 
     def __getitem__(self, name: str) -> Value:
         return self.args[name]

@@ -14,10 +14,13 @@ def check_model(summary: Summary, model: nn.Module) -> tuple[list[tuple[object, 
     """Rows of (path, layer, torch shape, calc shape, torch params, calc params, ok)."""
     leaves = summary.leaves()
     modules = leaf_modules(model)
-    shapes: dict[int, tuple[int, ...]] = {}
+    # One hook per module object; a module used at several rows (shared weights) records
+    # one output per call, its k-th call belonging to its k-th row.
+    calls: dict[int, list[tuple[int, ...]]] = {}
+    distinct = {id(m): m for m in modules}
     hooks = [m.register_forward_hook(
-        lambda mod, inp, out, i=i: shapes.__setitem__(i, tuple(out.shape[1:])))
-        for i, m in enumerate(modules)]
+        lambda mod, inp, out, key=key: calls.setdefault(key, []).append(tuple(out.shape[1:])))
+        for key, m in distinct.items()]
     model.eval()
     with torch.no_grad():
         model(torch.zeros(2, *summary.input_shape))
@@ -25,9 +28,14 @@ def check_model(summary: Summary, model: nn.Module) -> tuple[list[tuple[object, 
         h.remove()
     rows: list[tuple[object, ...]] = []
     all_ok = len(leaves) == len(modules)
-    for i, (row, module) in enumerate(zip(leaves, modules)):
-        torch_shape = shapes.get(i)
-        torch_params = sum(p.numel() for p in module.parameters())
+    met: dict[int, int] = {}  # calls of each module matched to rows so far
+    for row, module in zip(leaves, modules):
+        k = met.get(id(module), 0)
+        met[id(module)] = k + 1
+        done = calls.get(id(module), [])
+        torch_shape = done[k] if k < len(done) else None
+        # torch counts a module's parameters once: at its first row, as the calculator does
+        torch_params = sum(p.numel() for p in module.parameters()) if k == 0 else 0
         ok = torch_shape == row.output_shape and torch_params == row.trainable_params
         all_ok &= ok
         rows.append((row.path, row.spec,

@@ -219,23 +219,29 @@ def layer_module(row: LayerInfo) -> nn.Module:
     return BUILDERS[row.kind](row.args)
 
 
-def row_module(row: LayerInfo) -> nn.Module:
+def row_module(row: LayerInfo, made: dict[str, nn.Module] | None = None) -> nn.Module:
+    """The module of a row. `made` holds the modules built so far by row path: a layer that
+    shares another's weights is that row's very module, so a trained model shares them too."""
+    made = {} if made is None else made
     if row.kind == "repeat":
-        return nn.Sequential(*(row_module(c) for c in row.children))
+        return nn.Sequential(*(row_module(c, made) for c in row.children))
     if row.kind == "residual":
-        body = nn.Sequential(*(row_module(c) for c in row.children))
-        shortcut: nn.Module = nn.Sequential(*(row_module(c) for c in row.shortcut)) \
+        body = nn.Sequential(*(row_module(c, made) for c in row.children))
+        shortcut: nn.Module = nn.Sequential(*(row_module(c, made) for c in row.shortcut)) \
             if row.shortcut else nn.Identity()
         return Residual(body, shortcut)
     if row.branches:
-        return Branches(row.kind, [nn.Sequential(*(row_module(c) for c in b)) if b else
+        return Branches(row.kind, [nn.Sequential(*(row_module(c, made) for c in b)) if b else
                                    nn.Identity() for b in row.branches])
-    return layer_module(row)
+    module = made[row.shares] if row.shares else layer_module(row)
+    made[row.path] = module
+    return module
 
 
 def build(summary: Summary) -> nn.Sequential:
     """The model for a computed summary. Layer sizes come from the calculator."""
-    return nn.Sequential(*(row_module(r) for r in summary.layers))
+    made: dict[str, nn.Module] = {}
+    return nn.Sequential(*(row_module(r, made) for r in summary.layers))
 
 
 class Normalize(nn.Module):

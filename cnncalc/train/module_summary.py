@@ -465,7 +465,8 @@ class _Recorder:
             notes.append(f"the module of layer {first} again: its parameters are counted "
                          "there")
         row = replace(row, notes=tuple(notes), mult_adds=self.mult_adds[key, seen] //
-                      self.batch, trainable_params=tr, non_trainable_params=nt)
+                      self.batch, trainable_params=tr, non_trainable_params=nt,
+                      shares=first if first != path and row.params else "")
         cost.row = len(self.rows)
         self.done.append(cost)
         self.rows.append(row)

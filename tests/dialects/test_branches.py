@@ -115,8 +115,6 @@ self.h = nn.Conv2d(8, 8, 1)
     ("y = self.f(x)\nreturn torch.cat([y, self.g(x)], 2)", 14, "concatenates on dim 2"),
     ("y = self.f(x)\nreturn torch.cat([y, self.g(x)])", 14, "concatenates on dim 0"),
     ("y = self.f(x)\nreturn torch.cat([y, self.g(x)], -1)", 14, "concatenates on dim -1"),
-    ("y = self.h(self.f(x))\nreturn y + self.h(self.g(x))", 14,
-     "self.h is applied twice, sharing its weights"),
     ("y = self.h(self.f(x)) + self.g(x)\nreturn y.view(y.size(0), y.size(1), -1)", 14,
      "y.size(1) is a size cnncalc does not know"),
     ("y = self.h(self.f(x)) + self.g(x)\nreturn F.interpolate(y, size=(16, 16))", 14,
@@ -140,11 +138,19 @@ def test_branches_that_cannot_be_read_are_refused(forward: str, line: int,
     assert "\n" not in info.value.message
 
 
-def test_weight_sharing_is_never_counted_twice() -> None:
-    """A conv applied in two branches: torch counts its weights once; cnncalc refuses."""
-    code = _code("return torch.cat([self.h(self.f(x)), self.h(self.g(x))], 1)")
-    with pytest.raises(CodeError, match="applied twice"):
-        read(code, "3x8x8")
+@pytest.mark.parametrize("forward", [
+    "return torch.cat([self.h(self.f(x)), self.h(self.g(x))], 1)",
+    "y = self.h(self.f(x))\nreturn y + self.h(self.g(x))"])
+def test_weight_sharing_is_never_counted_twice(forward: str) -> None:
+    """A conv applied in two branches: torch counts its weights once, and so does cnncalc;
+    its second row shares the first one's weights."""
+    code = _code(forward)
+    s = read(code, "3x8x8")
+    net = torch_net(code)
+    assert s.total_params == sum(p.numel() for p in net.parameters())
+    with torch.no_grad():
+        assert s.output_shape == tuple(net.eval()(torch.zeros(1, 3, 8, 8)).shape[1:])
+    assert [r.module for r in s.leaves() if r.shares] == ["h"]
 
 
 def test_mismatched_maps_fail_in_cnncalc_as_in_torch() -> None:
@@ -204,8 +210,6 @@ def test_keras_branches_match_hand_derived_counts(name: str, code: str, params: 
      "concatenate(axis=2)"),
     ("z = keras.Input(shape=(8, 8, 4))\ny = layers.concatenate([x, z])", 6,
      "joins tensors that come from different inputs"),
-    ("d = layers.Conv2D(4, 1)\ny = layers.add([d(x), d(x)])", 6,
-     "is applied twice, sharing its weights"),
     ("a = layers.Conv2D(4, 1)(x)\nc = a + layers.Conv2D(4, 1)(x)\n"
      "y = layers.concatenate([a, c])", 7, "a is used in two of them"),
 ])
