@@ -176,9 +176,10 @@ def _global(row: LayerInfo, a: AdaptiveArgs) -> list[str]:
 
 def _fc(row: LayerInfo, a: LinearArgs) -> list[str]:
     dense = f"layers.Dense({a.out_features}" + ("" if a.bias else ", use_bias=False") + "),"
-    if a.over in ("flat", "c"):  # Keras' Dense acts on the last axis: a map's channels
-        return [dense]
-    if a.over != "last" or len(row.input_shape) != 3:
+    rank = len(row.input_shape)
+    if a.over == "flat" or (a.over == "c" and rank == 3):
+        return [dense]  # Keras' Dense acts on the last axis: a channels-last map's channels
+    if a.over != "last" or rank != 3:
         raise UsageError(f"layer {row.path} {row.spec}: fc over={a.over} on "
                          f"{format_shape(row.input_shape, KERAS)} has no Keras layer",
                          "export it with --export py")
