@@ -199,3 +199,12 @@ def test_a_dense_first_model_without_an_input_is_refused(code: str) -> None:
         _read(code)
     assert "input shape is not given" in str(e.value) and "--input" in str(e.value)
     assert _read(code, "flat:784").output_shape in ((10,), (64,))
+
+
+def test_a_linear_on_a_map_suggests_no_input_whose_w_happens_to_fit() -> None:
+    """nn.Linear(784, 10) on a 1x28x28 map is a missing flatten: 1x784x784 would make W
+    fit, and is no answer."""
+    with pytest.raises(CnnCalcError) as e:
+        _read("net = nn.Sequential(nn.Linear(784, 10))", "1x28x28")
+    assert str(e.value) == ("layer 1 Linear(784, 10) expects 784 input features, but the "
+                            "input has a 1x28x28 map; flatten it first")
