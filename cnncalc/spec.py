@@ -59,9 +59,10 @@ _IDENT = re.compile(r"[A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _CLASS_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 _KEYWORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
 MAX_STRING = 200
-WORDS = ("same", "valid", "nearest", "bilinear", "bicubic", "chw", "c", "last", "zeros",
-         "reflect", "replicate", "circular")
-"""Bare words a value may be: paddings, upsampling modes, what layernorm normalises over."""
+WORDS = ("same", "valid", "nearest", "bilinear", "bicubic", "chw", "c", "last", "flat",
+         "zeros", "reflect", "replicate", "circular")
+"""Bare words a value may be: paddings, upsampling modes, what layernorm normalises over and
+what fc transforms."""
 _NUMBER = re.compile(r"[+-]?[0-9.]*(?:[eE][+-]?[0-9]+)?")
 
 

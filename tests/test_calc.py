@@ -107,7 +107,9 @@ def test_same_with_stride_is_refused_in_pytorch() -> None:
 def test_fc_on_a_map_says_to_flatten() -> None:
     with pytest.raises(LayerError) as info:
         summarize_spec("conv(8,3)-fc(10)", (1, 28, 28))
-    assert info.value.hint == "insert flatten before it (or gap-flatten)"
+    assert info.value.hint is not None
+    assert info.value.hint.startswith("insert flatten before it (or gap-flatten); for a dense "
+                                      "layer at each position write fc(n,over=c)")
 
 
 def test_warnings() -> None:

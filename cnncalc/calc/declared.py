@@ -48,6 +48,20 @@ def check_declared(layer: Layer, shape: Shape, giver: str, convention: str,
                           "nn.LayerNorm(n) on a CxHxW map normalises W: for channels, "
                           "permute to channels-last first (ConvNeXt) or write "
                           "layernorm(over=c)" if k == 1 and len(shape) == 3 else None)
+    if "features" in said and layer.kind == "fc" and len(shape) != 1 and \
+            layer["over"] in ("c", "last"):
+        # A dense layer on a map transforms one axis: that axis is what the code declares.
+        # A count equal to the whole map's is a missing flatten: the rule below says so.
+        over = layer["over"]
+        n = shape[0] if over == "c" else shape[-1]
+        if said["features"] == n:
+            return
+        if said["features"] != numel(shape):
+            axis = "channels are" if over == "c" else "last axis is"
+            raise Refusal(f"{name} expects {said['features']} input features, but {giver} "
+                          f"{shown}, whose {axis} {n}",
+                          "nn.Linear on a CxHxW map transforms its last axis, W; flatten "
+                          "first for a flat fc" if over == "last" else None)
     if "features" in said:
         n = numel(shape)
         if said["features"] != n or (layer.kind == "fc" and len(shape) != 1):

@@ -347,7 +347,9 @@ class _Pass:
         try:
             check_declared(layer, shape, giver, self.convention, flat)
         except Refusal as e:
-            self.declared_failed = True
+            # A Linear on a map whose W is not its in_features is a missing flatten: an
+            # input whose W happens to fit (1x784x784 for Linear(784, 10)) is no answer.
+            self.declared_failed = not (layer.kind == "fc" and len(shape) != 1)
             raise LayerError(f"layer {path} {e.reason}", e.hint, []) from None
 
     def residual(self, block: Block, path: str) -> LayerInfo:

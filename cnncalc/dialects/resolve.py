@@ -184,4 +184,17 @@ def _first_layer_input(nodes: tuple[Node, ...]) -> tuple[Shape, str]:
             n = said.get("features", said.get("channels", 0))
             if n:
                 return (n,), f"from the first layer's {n} input features"
+    dense = next((n for n in nodes if not (isinstance(n, Layer) and n.kind in _KEEPS)), None)
+    if isinstance(dense, Layer) and dense.kind == "fc" and dense["over"] != "flat":
+        # Keras' Dense (torch's LazyLinear) sizes itself on its first call: on the assumed
+        # 28x28 image it would be a dense layer per pixel, a figure no one asked for.
+        raise UsageError(f"the input shape is not given, and the model starts with "
+                         f"{cut(dense.source or dense.text)}, whose size depends on it",
+                         "give it with --input, e.g. --input flat:784 for a vector of 784 "
+                         "features")
     return parse_shape(DEFAULT_INPUT), "default"
+
+
+_KEEPS = frozenset({"relu", "tanh", "sigmoid", "gelu", "elu", "silu", "relu6", "hardswish",
+                    "hardsigmoid", "leakyrelu", "softmax", "logsoftmax", "dropout"})
+"""Kinds that keep any input as it is: what comes before the first layer that sizes it."""

@@ -175,7 +175,16 @@ def _global(row: LayerInfo, a: AdaptiveArgs) -> list[str]:
 
 
 def _fc(row: LayerInfo, a: LinearArgs) -> list[str]:
-    return [f"layers.Dense({a.out_features}" + ("" if a.bias else ", use_bias=False") + "),"]
+    dense = f"layers.Dense({a.out_features}" + ("" if a.bias else ", use_bias=False") + "),"
+    rank = len(row.input_shape)
+    if a.over == "flat" or (a.over == "c" and rank == 3):
+        return [dense]  # Keras' Dense acts on the last axis: a channels-last map's channels
+    if a.over != "last" or rank != 3:
+        raise UsageError(f"layer {row.path} {row.spec}: fc over={a.over} on "
+                         f"{format_shape(row.input_shape, KERAS)} has no Keras layer",
+                         "export it with --export py")
+    # torch's last axis of C x H x W is W; Keras holds H x W x C: bring W last and back.
+    return ["layers.Permute((1, 3, 2)),", dense, "layers.Permute((1, 3, 2)),"]
 
 
 def _bn(row: LayerInfo, a: BatchNormArgs) -> list[str]:

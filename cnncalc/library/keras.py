@@ -125,7 +125,9 @@ def _separable(a: Args) -> Bound:
 
 
 def _dense(a: Args) -> Bound:
-    main = Made("fc", dict(out_features=a["units"], bias=_bias(a, "Dense")))
+    # Keras' Dense transforms the last axis: on a channels-last map, the channels at each
+    # position (over=c); on a flat vector that is the plain fc.
+    main = Made("fc", dict(out_features=a["units"], bias=_bias(a, "Dense"), over="c"))
     return Bound((main, *activation(a["activation"])))
 
 

@@ -95,8 +95,9 @@ def _adaptive(kind: str, name: str) -> ClassDef:
 
 def _linear(a: Args) -> Bound:
     n = as_int(a["in_features"], "Linear in_features", 1)
+    # nn.Linear transforms the last axis of any rank: on a CxHxW map that is W (over=last).
     return one("fc", (("features", n),), out_features=a["out_features"],
-               bias=as_bool(a["bias"], "Linear bias"))
+               bias=as_bool(a["bias"], "Linear bias"), over="last")
 
 
 def _batchnorm(rank: int, name: str) -> ClassDef:
@@ -295,7 +296,8 @@ CLASSES: tuple[ClassDef, ...] = (
              _lazy_convt, _TORCH_IGNORED),
     ClassDef("LazyLinear", PYTORCH, (("out_features", REQUIRED), ("bias", True)),
              lambda a: one("fc", out_features=a["out_features"],
-                           bias=as_bool(a["bias"], "LazyLinear bias")), _TORCH_IGNORED),
+                           bias=as_bool(a["bias"], "LazyLinear bias"), over="last"),
+             _TORCH_IGNORED),
     _lazy_batchnorm(3, "LazyBatchNorm2d"),
     _lazy_batchnorm(1, "LazyBatchNorm1d"),
     ClassDef("Upsample", PYTORCH, (("size", None), ("scale_factor", None), ("mode", "nearest"),

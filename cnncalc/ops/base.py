@@ -90,9 +90,10 @@ class AdaptiveArgs:
 class LinearArgs:
     """nn.Linear."""
 
-    in_features: int
+    in_features: int  # the size of the axis it transforms
     out_features: int
     bias: bool
+    over: str = "flat"  # "flat"; on a map "c" (each position's channels) or "last" (W)
 
 
 @dataclass(frozen=True)

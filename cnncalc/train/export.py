@@ -22,6 +22,7 @@ from .export_files import Weights, check_targets, pair_for, run_lock, write_pair
 from .model import (
     Branches,
     ChannelLayerNorm,
+    ChannelLinear,
     ChannelSlice,
     Normalize,
     Permute,
@@ -34,7 +35,7 @@ __all__ = ["SourceMismatch", "check_source", "to_python", "write_plain"]
 
 
 HELPERS: tuple[type[nn.Module], ...] = (Residual, Branches, Reshape, Permute, ChannelLayerNorm,
-                                        ChannelSlice)
+                                        ChannelLinear, ChannelSlice)
 """cnncalc's own modules a generated file may define (export.pytorch.HELPERS, by name)."""
 
 

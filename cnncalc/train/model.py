@@ -14,6 +14,7 @@ from ..ops.base import (
     BatchNormArgs,
     ConvArgs,
     ConvTArgs,
+    LinearArgs,
     NormArgs,
     OpArgs,
     PlainArgs,
@@ -103,6 +104,26 @@ class ChannelLayerNorm(nn.LayerNorm):
         return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 
 
+class ChannelLinear(nn.Linear):
+    """nn.Linear on the channels at each position of a map (Keras' Dense on channels-last
+    data): the weight is (out_features, in_features), exactly as Keras' kernel transposed."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 2:
+            return super().forward(x)
+        y = super().forward(x.movedim(1, -1))  # (N, H, W, C) -> (N, H, W, units)
+        return y.movedim(-1, 1)
+
+
+def _linear(a: LinearArgs) -> nn.Module:
+    # "last" is nn.Linear itself: torch applies it to the last axis of any rank.
+    if a.over == "c":
+        return ChannelLinear(a.in_features, a.out_features, a.bias)
+    if a.over not in ("flat", "last"):
+        raise AssertionError(f"fc over={a.over!r} has no builder")
+    return nn.Linear(a.in_features, a.out_features, a.bias)
+
+
 def _conv(a: ConvArgs) -> nn.Module:
     def conv2d(padding: str | tuple[int, int]) -> nn.Conv2d:
         return nn.Conv2d(a.in_channels, a.out_channels, a.kernel_size, a.stride, padding,
@@ -183,7 +204,7 @@ BUILDERS: dict[str, Builder] = {
     "gap": lambda a: nn.AdaptiveAvgPool2d(a.output_size),
     "gmp": lambda a: nn.AdaptiveMaxPool2d(a.output_size),
     "zeropad": lambda a: nn.ZeroPad2d(a.pads),
-    "fc": lambda a: nn.Linear(a.in_features, a.out_features, a.bias),
+    "fc": _linear,
     "flatten": lambda a: nn.Flatten(),
     "bn": _batchnorm,
     "groupnorm": lambda a: nn.GroupNorm(a.num_groups, a.num_channels, a.eps, a.affine),

@@ -211,4 +211,17 @@ model = keras.Sequential([
     layers.Dense(1000, activation='softmax'),
 ])
 """, None),
+    # Dense on a channels-last map: Keras applies it to the last axis (the channels) at each
+    # position. Hand-derived figures in test_keras.py.
+    ("dense-on-map", """
+model = keras.Sequential([
+    keras.Input(shape=(12, 10, 3)),
+    layers.Conv2D(8, 3),
+    layers.Dense(16, activation='relu'),
+    layers.Dense(4, use_bias=False),
+    layers.MaxPooling2D(),
+    layers.Flatten(),
+    layers.Dense(5),
+])
+""", None),
 ]

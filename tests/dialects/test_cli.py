@@ -65,7 +65,9 @@ def test_file_with_two_models_needs_model(runner: CliRunner, tmp_path: Path) -> 
     record = json.loads(result.stdout)
     # (5·5·1 + 1)·6 = 156; 6·24·24 = 3456 features, 3456·10 + 10 = 34,570.
     assert record["total_params"] == 156 + 34_570
-    assert record["spec"] == "conv(6,5)-relu-flatten-fc(10)"
+    # nn.Linear reads as fc(over=last), torch's Linear on the last axis: on the flat vector
+    # after flatten, the same layer as fc(10).
+    assert record["spec"] == "conv(6,5)-relu-flatten-fc(10,over=last)"
 
 
 def test_table_says_where_the_input_came_from(runner: CliRunner, tmp_path: Path) -> None:

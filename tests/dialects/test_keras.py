@@ -136,6 +136,10 @@ KERAS_SUMMARIES: dict[str, list[KerasRow]] = {
     'kwargs-ignored': [
         ((14, 14, 4), 40), ((784,), 0), ((3,), 2355),
     ],
+    'dense-on-map': [
+        ((10, 8, 8), 224), ((10, 8, 16), 144), ((10, 8, 4), 64), ((5, 4, 4), 0), ((80,), 0),
+        ((5,), 405),
+    ],
     'mobilenet-block': [
         ((97, 97, 3), 0), ((48, 48, 32), 864), ((48, 48, 32), 128), ((48, 48, 32), 0),
         ((48, 48, 32), 288), ((48, 48, 32), 128), ((48, 48, 32), 0), ((48, 48, 64), 2048),
@@ -152,6 +156,10 @@ KERAS_SUMMARIES: dict[str, list[KerasRow]] = {
 #   bias 16: 216.
 # transpose-valid: Conv2DTranspose(8, 3, strides=2) 'valid' on 5: 5·2 + max(3 - 2, 0) = 11.
 # transpose-op: output_padding=1 on 8: (8 - 1)·2 + 3 - 0 + 1 = 18.
+# dense-on-map: Conv2D(8, 3) on 12x10x3: 10x8x8, (3·3·3 + 1)·8 = 224. Dense(16) acts on the
+#   last axis, the 8 channels, at each of the 10·8 positions: 10x8x16, 8·16 + 16 = 144
+#   (one shared kernel). Dense(4, use_bias=False): 16·4 = 64. MaxPooling2D: 5x4x4;
+#   Flatten: 80; Dense(5): 80·5 + 5 = 405.
 # zero-padding: Cropping2D(((1, 0), (2, 1))) on 16x18: 16 - 1 = 15, 18 - 3 = 15.
 
 

@@ -103,7 +103,7 @@ REFUSED = [
     ("dlwp3_ch11_segmentation.py", None, None, "no model found in the code"),
     ("dlwp2_ch07_multi_io.py", "model@30", 23, "joins tensors that come from different inputs"),
     # a Sequential of Dense layers with no input shape (Keras builds it on its first call)
-    ("dlwp2_ch07_multi_io.py", "model@10", None, "fc needs a flat input"),
+    ("dlwp2_ch07_multi_io.py", "model@10", None, "the input shape is not given"),
     ("dlwp2_ch07_subclassed_layer.py", "model@33", 32,
      "Classifier(num_classes=10)(features): Classifier is only known when the code runs"),
     ("dlwp2_ch07_subclassed_model.py", "MyModel", 28,
