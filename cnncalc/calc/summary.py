@@ -305,8 +305,13 @@ class _Pass:
         self.steps[key] = step
         new_rf = update(rf, step)
         self.out[index] = (step.output_shape, new_rf)
+        text = layer.text
+        if layer.kind == "fc" and len(shape) == 1 and layer.args.get("over") not in (None,
+                                                                                "flat"):
+            # nn.Linear / Dense read from code, on a flat vector: the plain fc it is there
+            text = replace(layer, args={**layer.args, "over": "flat"}).text
         row = LayerInfo(
-            path, layer.kind, layer.text, shape, step.output_shape, step.trainable,
+            path, layer.kind, text, shape, step.output_shape, step.trainable,
             step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
             step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
             args=step.args, inputs=inputs, module=layer.name or "")

@@ -129,7 +129,9 @@ def test_cli_summary_explain_check_and_draw_read_a_lab(tmp_path: Path) -> None:
     lab = str(LABS / "flat.py")
     out = runner.invoke(app, ["summary", lab, "-f", "json"])
     assert out.exit_code == 0, out.output
-    assert json.loads(out.output)["total_params"] == NN_LAB
+    assert json.loads(out.stdout)["total_params"] == NN_LAB
+    # JSON has no title: the reader's notes (which tensor is the model) come on stderr
+    assert "note: the model is the tensor" in out.stderr
     out = runner.invoke(app, ["explain", lab])
     assert out.exit_code == 0, out.output
     out = runner.invoke(app, ["check", lab, "--expect", "output: (None, 10)\ntotal: 1379333"])
