@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -91,3 +92,14 @@ def test_solve_cli_and_errors() -> None:
 
 def test_ranges() -> None:
     assert ranges([1, 2, 3, 7, 9, 10]) == "1–3, 7, 9–10"
+
+
+def test_solve_reads_a_code_file_as_its_help_says(tmp_path: Path) -> None:
+    """`solve FILE.py -o 10`: conv(16,5,padding=2) keeps the size, maxpool(2) gives ⌊n/2⌋,
+    so the last map is 10x10 for n = 20 or 21, and only 20 reads every pixel."""
+    path = tmp_path / "cnn.py"
+    path.write_text("import torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(1, 16, 5, padding=2),"
+                    " nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 10))\n")
+    r = CliRunner().invoke(app, ["solve", str(path), "-o", "10"])
+    assert r.exit_code == 0, r.output
+    assert "H and W: 20–21" in r.stdout and "exact (every pixel read): 20" in r.stdout

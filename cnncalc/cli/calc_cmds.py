@@ -325,6 +325,11 @@ def register_teaching(app: typer.Typer) -> None:
             if len(wanted) != 3:
                 raise UsageError(f"bad --output '{output}'", "write HxW, e.g. 1x1 or 7x7")
             target = (wanted[1], wanted[2])
+            from ..dialects.resolve import looks_like_code
+
+            if spec == "-" or spec.endswith(".py") or looks_like_code(spec):
+                # code (a file, standard input or pasted): the model it builds
+                spec = resolve(spec, None, None).spec
             search = search_inputs(spec, (target[0], target[1]), channels, 1, max_input)
             heights, widths = search.heights, search.widths
             # The search stops early on very long specs; say where, never imply it was whole.
