@@ -31,6 +31,7 @@ from ..library.classes import (
 )
 from ..spec import Node, make_layer
 from . import hooks
+from .kinds import LayerObj
 from .values import CodeError, Unknown, Values, at_line, dotted, err, text
 
 __all__ = ["CodeError", "Init", "Model", "Reader", "check_dialect", "dotted", "finish",
@@ -169,6 +170,7 @@ class Reader:
     def __init__(self, values: Values, dialect: str | None) -> None:
         self.values = values
         self.dialect = dialect
+        self.objects: set[int] = set()  # layer objects (conv = Conv2D(...)) placed so far
         self.count = 0
         self.input_shape: tuple[int, ...] | None = None
         # Where torch places the layers being read: '' the module being read itself,
@@ -346,6 +348,20 @@ class Reader:
             bound = self.values.get(key) if key is not None else None
             if isinstance(bound, Unknown):
                 raise bound.error()
+            if isinstance(bound, LayerObj):  # conv = Conv2D(...); model.add(conv)
+                if bound.poison is not None:
+                    raise bound.poison
+                if id(bound) in self.objects:
+                    raise err(node, f"the layer object {text(node)} is used again here; one "
+                              "layer object in two places shares its weights, which a "
+                              "Sequential is not read with", "make a new layer for each place")
+                self.objects.add(id(bound))
+                outer = self.values
+                self.values = Values(base=bound.view)  # its arguments where it was made
+                try:
+                    return self.layer_call(bound.call, first)
+                finally:
+                    self.values = outer
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)

@@ -12,7 +12,7 @@ from ..spec import Node
 from . import hooks
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
 from .given import active, arguments, parameters, set_hint
-from .kinds import Found, Owner, Param, SeqModel
+from .kinds import Found, LayerObj, Owner, Param, SeqModel
 from .script import Script, Unit
 from .values import (
     CodeError,
@@ -276,13 +276,21 @@ def _follow_links(unit: Unit) -> None:
                 changed = True
 
 
+def _made(arg: ast.expr, view: View) -> ast.expr:
+    """What model.add(arg) adds: a layer object's own call (`conv = Conv2D(...)`), whose
+    class says the library, else the argument as written."""
+    key = dotted(arg) if isinstance(arg, ast.Name) else None
+    bound = view.get(key) if key is not None else None
+    return bound.call if isinstance(bound, LayerObj) else arg
+
+
 def sequential_model(seq: SeqModel) -> Callable[[], Model]:
     """Read a Sequential and its model.add/model.build calls, each with the names as they
     stood at its own statement."""
     def build() -> Model:
         prefixed = sequential_dialect(seq.call) or None
         dialect = check_dialect(ast.Module(body=[ast.Expr(seq.call),
-                                                 *[ast.Expr(a) for a, _ in seq.adds]],
+                                                 *[ast.Expr(_made(a, v)) for a, v in seq.adds]],
                                            type_ignores=[]), prefixed)
         reader = Reader(Values(base=seq.view), dialect)
         nodes = reader.sequential(seq.call, True)

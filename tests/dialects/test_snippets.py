@@ -85,3 +85,48 @@ def test_machine_formats_say_their_layout(tmp_path) -> None:  # type: ignore[no-
         CliRunner().invoke(app, ["summary", str(path), "-f", "csv"]).stdout)))
     assert rows[0]["output_shape"] == "(None, 62, 62, 16)"
     assert rows[0]["input_shape"] == "(None, 64, 64, 3)"
+
+
+LAYER_OBJECT = """
+from keras.models import Sequential
+from keras.layers import Conv2D, Dense, Flatten
+model = Sequential()
+conv_layer = Conv2D(filters=32, kernel_size=3, strides=2, padding='same', activation='relu',
+                    input_shape=(128, 128, 3))
+model.add(conv_layer)
+model.add(Flatten())
+model.add(Dense(10)){extra}
+"""
+
+
+def test_a_layer_object_added_to_a_sequential() -> None:
+    """Conv2D(32, 3, strides=2, 'same') on 128x128x3: ⌈128/2⌉ = 64, so 64x64x32 with
+    3·3·3·32 + 32 = 896 parameters; Flatten 64·64·32 = 131,072; Dense(10) 1,310,730.
+    Total 1,311,626, as Keras 3.15.1 counts it (model.count_params())."""
+    from cnncalc.calc.summary import summarize
+    from cnncalc.dialects.resolve import resolve
+
+    r = resolve(LAYER_OBJECT.format(extra=""), None, None)
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert s.total_params == 1_311_626
+    assert tuple(s.layers[0].output_shape) == (32, 64, 64)
+
+
+def test_a_layer_object_added_twice_is_refused() -> None:
+    from cnncalc.dialects.values import CodeError
+
+    with pytest.raises(CodeError, match="line 10: the layer object conv_layer is used again"):
+        read_model(LAYER_OBJECT.format(extra="\nmodel.add(conv_layer)"))
+
+
+def test_a_sequential_of_layer_objects_only_is_read_as_keras() -> None:
+    """The class of the layer object says the library: Keras' 'same' with stride 2 gives
+    ⌈128/2⌉ = 64 (PyTorch refuses padding='same' with a stride); 3·3·3·32 + 32 = 896."""
+    from cnncalc.calc.summary import summarize
+    from cnncalc.dialects.resolve import resolve
+
+    code = LAYER_OBJECT.format(extra="").replace("model.add(Flatten())\nmodel.add(Dense(10))", "")
+    r = resolve(code, None, None)
+    assert r.convention == "keras"
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert s.total_params == 896 and tuple(s.output_shape) == (32, 64, 64)
