@@ -23,3 +23,10 @@ def worker(rank: int, world: int, port: int, data_dir: str, out: str) -> None:
                    ranks=Ranks(rank, world, rank))
     assert result.model is not None
     torch.save(result.model.state_dict(), Path(out).parent / f"rank{rank}.pt")
+    # Leave together, as the CLI does (distributed.finish): a process that exits with its
+    # group still up can abort in gloo's threads while the other one is still talking.
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()  # as distributed.finish(ranks, together=True)

@@ -410,12 +410,14 @@ def register(app: typer.Typer) -> None:
             out_console = console(stderr=format is TableJson.json)
             reporter = RichReporter(out_console, quiet or not ranks.main)
             with _StopFlag() as stop:
+                done = False
                 try:
                     result = run_training(text, shape, options, run_dir, data, reporter, stop,
                                           state, convention, ranks)
+                    done = not result.interrupted
                 finally:
                     reporter.close()
-                    distributed.finish(ranks)
+                    distributed.finish(ranks, together=done)
         if not ranks.main:
             if result.interrupted:
                 raise typer.Exit(130)

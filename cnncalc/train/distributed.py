@@ -235,9 +235,18 @@ def share_error(ranks: Ranks, message: str | None) -> str | None:
     return box[0]
 
 
-def finish(ranks: Ranks) -> None:
+def finish(ranks: Ranks, together: bool = False) -> None:
+    """Leave the process group. `together`: after a run every process finished, wait for all
+    of them first: a process that tears its group down while another still talks to it can
+    abort in gloo's threads (SIGABRT, "terminate called without an active exception"), and
+    torchrun then reports a finished training as failed."""
     if ranks.active:
         import torch.distributed as dist
 
         if dist.is_initialized():
+            if together:
+                try:
+                    dist.barrier()
+                except RuntimeError:
+                    pass  # a peer gone after the last step: there is nothing left to share
             dist.destroy_process_group()
