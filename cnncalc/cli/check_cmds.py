@@ -140,7 +140,8 @@ def register(app: typer.Typer) -> None:
             if _check_lecture_table(spec, preset, input, convention, model, format):
                 raise typer.Exit(1)
             return
-        r = resolve(spec, preset, input, convention, model, sets=sets)
+        r = resolve(spec, preset, input, convention, model, sets=sets,
+                    command="cnncalc check")
         text = _answers_text(expect)
         if is_summary_table(text):
             expected = parse_summary_table(text)

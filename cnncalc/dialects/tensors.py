@@ -18,6 +18,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 from ..errors import cut
+from ..ir.tree import OUTPUTS
 from ..spec import MAX_DEPTH, Join, Node, Residual
 from .values import CodeError, at_line, err, text
 
@@ -233,6 +234,70 @@ def _join_at(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     source.joins[id(out)] = (line, held)
     source.levels[id(out)] = level
     return base.then((out,), line)
+
+
+def outputs(items: list[Tensor], names: list[str], node: ast.AST) -> Tensor:
+    """A model's several outputs: an OUTPUTS block at their last common tensor, a branch per
+    output (empty where the output is that tensor); outputs that part later share a branch
+    that ends in a further OUTPUTS block, so that each layer is placed, and counted, once.
+    The book of claimed segments is left as it was: other models may read the same tensors."""
+    source = items[0].source
+    line = getattr(node, "lineno", 0)
+    if any(t.source is not source for t in items):
+        raise err(node, f"{text(node)}: the outputs come from different inputs",
+                  "cnncalc reads models with one input")
+    seen: dict[int, int] = {}
+    for i, t in enumerate(items):
+        if id(t) in seen:
+            raise err(node, f"{text(node)} returns the same tensor as outputs {seen[id(t)]} "
+                      f"and {i}", "return each tensor once")
+        seen[id(t)] = i
+    base = items[0]
+    for t in items[1:]:
+        base = common(base, t)
+    held: list[Tensor] = []
+    out = _outputs_at(base, list(enumerate(items)), names, held, node, 1)
+    for s in held:
+        if id(s) in source.claimed:
+            raise at_line(line, f"{_label(s)} is an output and also feeds a join; cnncalc "
+                          "cannot place it in both", "return the join's output only")
+    source.joins[id(out)] = (line, tuple(held))
+    return base.then((out,), line)
+
+
+def _outputs_at(base: Tensor, items: list[tuple[int, Tensor]], names: list[str],
+                held: list[Tensor], node: ast.AST, level: int) -> Join:
+    """The OUTPUTS block of `items` (place, tensor), whose last common tensor is `base`:
+    outputs whose paths leave `base` through the same segment form one branch."""
+    if level > MAX_NESTING:
+        raise err(node, f"{text(node)}: the outputs part at more than {MAX_NESTING} places",
+                  "cnncalc's blocks nest at most that deep")
+    groups: dict[int, list[tuple[int, Tensor, list[Tensor]]]] = {}
+    for place, t in items:
+        segments = _segments(t, base)
+        groups.setdefault(id(segments[0]) if segments else 0, []).append((place, t, segments))
+    bodies: list[tuple[Node, ...]] = []
+    labels: list[str] = []
+    places: list[int] = []
+    for group in groups.values():
+        if len(group) == 1:
+            place, _, segments = group[0]
+            held.extend(segments)
+            bodies.append(tuple(n for s in segments for n in s.nodes))
+            labels.append(names[place])
+            places.append(place)
+            continue
+        inner = group[0][1]
+        for _, t, _ in group[1:]:
+            inner = common(inner, t)
+        shared = _segments(inner, base)
+        held.extend(shared)
+        nested = _outputs_at(inner, [(p, t) for p, t, _ in group], names, held, node,
+                             level + 1)
+        bodies.append((*(n for s in shared for n in s.nodes), nested))
+        labels.append("")
+        places.append(-1)
+    return Join(OUTPUTS, tuple(bodies), names=tuple(labels), places=tuple(places))
 
 
 def _claim(source: Source, held: tuple[Tensor, ...], line: int) -> None:
