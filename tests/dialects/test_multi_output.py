@@ -169,8 +169,27 @@ REFUSED = [
     ("return *[x], x", 11, "a starred item"),
     # torch runs a once, feeding both the output and the cat: the tree would copy it
     ("a = self.conv(x)\nreturn a, torch.cat([a, self.other(x)], 1)", 12,
-     "a is an output and also feeds a join"),
+     "a is used in two of them"),
 ]
+
+
+def test_an_output_another_model_joins_is_read() -> None:
+    """Keras: the encoder's outputs a and b are joined by another model of the file; the
+    encoder itself holds each once. By hand: conv 3·3·3·4 + 4 = 112 (8x8 -> 6x6), Dense(3)
+    on 6·6·4 = 144 features 435, the 1x1 conv 4·2 + 2 = 10: 557."""
+    code = KERAS_HEAD + textwrap.dedent("""\
+        inputs = keras.Input(shape=(8, 8, 3))
+        x = layers.Conv2D(4, 3)(inputs)
+        a = layers.Dense(3, name="a")(layers.Flatten()(x))
+        b = layers.Conv2D(2, 1, name="b")(x)
+        c = layers.concatenate([layers.Flatten()(b), a])
+        encoder = keras.Model(inputs, [a, b])
+        whole = keras.Model(inputs, c)
+        """)
+    r = resolve(code, None, None, model="encoder")
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert s.total_params == 557
+    assert s.outputs == (("a", (3,)), ("b", (2, 6, 6)))
 
 
 @pytest.mark.parametrize(("body", "line", "needle"), REFUSED, ids=[r[2] for r in REFUSED])
