@@ -63,6 +63,9 @@ class LayerInfo:
     # The row whose weights this layer uses ('3'): a module applied more than once has its
     # parameters counted at its first row only, as torch's parameters() counts them.
     shares: str = ""
+    # An outputs block: each branch's place among the model's outputs (-1 for a branch that
+    # ends in a further outputs block).
+    places: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -446,8 +449,9 @@ class _Pass:
         shape = self.shape_of(block.input)
         branches = self.branches(block, path, shape)
         out, rf = self.result(output_of(block, self.graph))
-        return self.block(block, path, shape, out, rf, [], branches=branches,
-                          inputs=(self.path_of(block.input),))
+        row = self.block(block, path, shape, out, rf, [], branches=branches,
+                         inputs=(self.path_of(block.input),))
+        return replace(row, places=block.places)
 
     def branches(self, block: Block, path: str, shape: Shape
                  ) -> tuple[tuple[LayerInfo, ...], ...]:

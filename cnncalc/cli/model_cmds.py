@@ -74,8 +74,9 @@ def register(app: typer.Typer) -> None:
         sets: SetOpt = None,
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
+        # --check builds and runs several outputs; the exports write one
         resolved = resolve(spec, preset, input, convention, model_name, sets=sets,
-                           command="cnncalc build")
+                           several=export is None, command="cnncalc build --export")
         if export is None and not check:
             raise UsageError("nothing to do", "pass --export py, --export keras and/or --check")
         if export not in (None, "py", "python", "keras"):
@@ -123,8 +124,8 @@ def register(app: typer.Typer) -> None:
                 raise DataError("torch and the calculator disagree (see the table)",
                                 "please report this spec")
             console(stderr=bool(export)).print(
-                f"ok: {len(rows)} layers, {summary.trainable_params:,} trainable parameters, "
-                "every shape and count agrees", markup=False)
+                f"ok: {len(summary.leaves())} layers, {summary.trainable_params:,} trainable "
+                "parameters, every shape and count agrees", markup=False)
 
     @app.command()
     @guarded

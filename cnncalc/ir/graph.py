@@ -51,6 +51,7 @@ class Block:
     parts: tuple[tuple[Item, ...], ...]
     join: int = -1
     shortcut: str = GIVEN  # residuals: GIVEN, IDENTITY or AUTO
+    places: tuple[int, ...] = ()  # OUTPUTS: each part's place among the model's outputs
 
 
 Item = Union[int, Block]
@@ -148,7 +149,7 @@ class _Lowering:
         if n.kind == OUTPUTS:  # nothing joins the outputs: the block yields the first
             self.outputs.extend((place, name, out) for place, name, out
                                 in zip(n.places, n.names, outs) if place >= 0)
-            return Block(OUTPUTS, text, label, x, tuple(parts)), outs[0]
+            return Block(OUTPUTS, text, label, x, tuple(parts), places=n.places), outs[0]
         j = self.add(_JOIN_LAYERS[n.kind], tuple(outs))
         return Block(n.kind, text, label, x, tuple(parts), j), j
 

@@ -10,6 +10,7 @@ from torch import nn
 
 from ..calc.summary import LayerInfo, Summary
 from ..errors import UsageError
+from ..ir.tree import OUTPUTS
 from ..ops.base import (
     BatchNormArgs,
     ConvArgs,
@@ -57,6 +58,36 @@ class Branches(nn.Module):
         for o in outs[1:]:
             out = out + o if self.join == "add" else out * o
         return out
+
+
+class Outputs(nn.Module):
+    """A model's several outputs: every branch applied to the same input, nothing joined.
+    Returns the outputs of its branches (a nested Outputs gives several) ordered by their
+    places among the model's outputs, as the code returned them."""
+
+    def __init__(self, branches: list[nn.Module], places: list[list[int]]) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+        self.places = places  # each branch's places: one, or a nested block's, ascending
+        self.order = sorted(p for ps in places for p in ps)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        found: list[tuple[int, torch.Tensor]] = []
+        for b, places in zip(self.branches, self.places):
+            out = b(x)
+            found.extend(zip(places, out if isinstance(out, tuple) else (out,)))
+        return tuple(t for _, t in sorted(found, key=lambda pair: pair[0]))
+
+
+def output_places(row: LayerInfo) -> list[list[int]]:
+    """Each branch's output places of an outputs block row, a nested block's ascending."""
+    out: list[list[int]] = []
+    for place, branch in zip(row.places, row.branches):
+        if place >= 0:
+            out.append([place])
+        else:
+            out.append(sorted(p for ps in output_places(branch[-1]) for p in ps))
+    return out
 
 
 class ChannelSlice(nn.Module):
@@ -251,6 +282,9 @@ def row_module(row: LayerInfo, made: dict[str, nn.Module] | None = None) -> nn.M
         shortcut: nn.Module = nn.Sequential(*(row_module(c, made) for c in row.shortcut)) \
             if row.shortcut else nn.Identity()
         return Residual(body, shortcut)
+    if row.kind == OUTPUTS:
+        return Outputs([nn.Sequential(*(row_module(c, made) for c in b)) if b else
+                        nn.Identity() for b in row.branches], output_places(row))
     if row.branches:
         return Branches(row.kind, [nn.Sequential(*(row_module(c, made) for c in b)) if b else
                                    nn.Identity() for b in row.branches])
@@ -307,7 +341,7 @@ def leaf_modules(model: nn.Module) -> list[nn.Module]:
         if isinstance(m, Residual):
             walk(m.body)
             walk(m.shortcut)
-        elif isinstance(m, Branches):
+        elif isinstance(m, (Branches, Outputs)):
             for b in m.branches:
                 walk(b)
         elif isinstance(m, nn.Sequential) and _is_group(m):

@@ -88,6 +88,18 @@ MODELS = [
         b = self.fc(torch.flatten(a, 1))
         return (a, b, self.other(x))
         """), "1x10x10"),
+    # Outputs returned in another order than they part: the aux head between the two heads.
+    ("interleaved", _net("""
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.aux = nn.Conv2d(4, 1, 1)
+        self.fc = nn.Linear(4 * 6 * 6, 8)
+        self.a = nn.Linear(8, 3)
+        self.b = nn.Linear(8, 2)
+        """, """
+        x = self.conv(x)
+        h = self.fc(torch.flatten(x, 1))
+        return self.a(h), self.aux(x), self.b(h)
+        """), "1x8x8"),
     # Heads after a residual block.
     ("after_residual", _net("""
         self.c1 = nn.Conv2d(4, 4, 3, padding=1)
@@ -308,7 +320,28 @@ def test_keras_several_inputs_stay_refused() -> None:
         read(code, None)
 
 
-@pytest.mark.parametrize("command", [["draw"], ["build", "--check"], ["build", "--export", "py"],
+@pytest.mark.parametrize(("name", "code", "shape"), MODELS, ids=[m[0] for m in MODELS])
+def test_the_built_model_returns_the_outputs_in_order(name: str, code: str, shape: str) -> None:
+    """The torch model `build --check` builds from the summary returns a tuple whose shapes
+    are the real module's, in its order; the check passes."""
+    from cnncalc.train.buildcheck import check_model
+    from cnncalc.train.model import build
+
+    s = read(code, shape)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # the oracle side builds the real module
+    net = namespace["Net"]().eval()
+    built = build(s).eval()
+    with torch.no_grad():
+        x = torch.zeros((2, *s.input_shape))
+        theirs, mine = net(x), built(x)
+    assert isinstance(mine, tuple)
+    assert [tuple(t.shape) for t in mine] == [tuple(t.shape) for t in theirs]
+    assert sum(p.numel() for p in built.parameters()) == sum(p.numel() for p in net.parameters())
+    assert check_model(s, built)[1]
+
+
+@pytest.mark.parametrize("command", [["draw"], ["build", "--export", "py"],
                                      ["build", "--export", "keras"], ["train", "--epochs", "1"],
                                      ["check", "--expect", "output:4"],
                                      ["solve", "--output", "1"]])
@@ -316,6 +349,14 @@ def test_commands_that_need_one_output_refuse_in_one_line(command: list[str]) ->
     got = CliRunner().invoke(app, [command[0], MODELS[0][1], *command[1:]])
     assert got.exit_code == 1, got.output
     lines = got.output.strip().splitlines()
+    reader = " ".join(command[:2]) if command[0] == "build" else command[0]
     assert len(lines) == 1 and lines[0].startswith("error: the model has 2 outputs (0, 1); "
-                                                   f"cnncalc {command[0]} reads a model "
+                                                   f"cnncalc {reader} reads a model "
                                                    "with one output"), got.output
+
+
+def test_build_check_compares_every_output() -> None:
+    got = CliRunner().invoke(app, ["build", "--check", MODELS[1][1], "--input", "3x16x16"])
+    assert got.exit_code == 0, got.output
+    assert "output 0" in got.stdout and "output 2" in got.stdout
+    assert "every shape and count agrees" in got.stdout
