@@ -488,6 +488,18 @@ class _Pass:
                            inputs=tuple(self.path_of(i) for i in node.inputs))
 
 
+def output_places(row: LayerInfo) -> tuple[tuple[int, ...], ...]:
+    """The output places of each branch of an outputs block's row: its own, or a nested
+    block's, ascending (the order in which that block returns them)."""
+    out: list[tuple[int, ...]] = []
+    for place, branch in zip(row.places, row.branches):
+        if place >= 0:
+            out.append((place,))
+        else:
+            out.append(tuple(sorted(p for ps in output_places(branch[-1]) for p in ps)))
+    return tuple(out)
+
+
 def stride_for(n: int, m: int) -> tuple[int, int] | None:
     """Range of strides s with a 1x1 window taking n to m: (n - 1)//s + 1 == m."""
     if m > n or m < 1:

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..calc.summary import LayerInfo, Summary
+from ..calc.summary import LayerInfo, Summary, output_places
 from ..errors import UsageError
 from ..ir.tree import OUTPUTS
 from ..ops.base import (
@@ -65,11 +65,10 @@ class Outputs(nn.Module):
     Returns the outputs of its branches (a nested Outputs gives several) ordered by their
     places among the model's outputs, as the code returned them."""
 
-    def __init__(self, branches: list[nn.Module], places: list[list[int]]) -> None:
+    def __init__(self, branches: list[nn.Module], places: tuple[tuple[int, ...], ...]) -> None:
         super().__init__()
         self.branches = nn.ModuleList(branches)
         self.places = places  # each branch's places: one, or a nested block's, ascending
-        self.order = sorted(p for ps in places for p in ps)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         found: list[tuple[int, torch.Tensor]] = []
@@ -77,17 +76,6 @@ class Outputs(nn.Module):
             out = b(x)
             found.extend(zip(places, out if isinstance(out, tuple) else (out,)))
         return tuple(t for _, t in sorted(found, key=lambda pair: pair[0]))
-
-
-def output_places(row: LayerInfo) -> list[list[int]]:
-    """Each branch's output places of an outputs block row, a nested block's ascending."""
-    out: list[list[int]] = []
-    for place, branch in zip(row.places, row.branches):
-        if place >= 0:
-            out.append([place])
-        else:
-            out.append(sorted(p for ps in output_places(branch[-1]) for p in ps))
-    return out
 
 
 class ChannelSlice(nn.Module):

@@ -341,15 +341,38 @@ def test_the_built_model_returns_the_outputs_in_order(name: str, code: str, shap
     assert check_model(s, built)[1]
 
 
-@pytest.mark.parametrize("command", [["draw"], ["build", "--export", "py"],
-                                     ["build", "--export", "keras"], ["train", "--epochs", "1"],
+@pytest.mark.parametrize(("name", "code", "shape"), MODELS, ids=[m[0] for m in MODELS])
+def test_the_python_export_returns_the_outputs_in_order(name: str, code: str,
+                                                        shape: str) -> None:
+    """The class `build --export py` writes returns the real module's outputs, in order,
+    with as many parameters."""
+    from cnncalc.export.pytorch import to_python
+
+    s = read(code, shape)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # the oracle side builds the real module
+    net = namespace["Net"]().eval()
+    written: dict[str, Any] = {}
+    exec(to_python(s, "Exported"), written)  # the generated file, as a user would run it
+    exported = written["Exported"]().eval()
+    with torch.no_grad():
+        x = torch.zeros((2, *s.input_shape))
+        theirs, mine = net(x), exported(x)
+    assert isinstance(mine, tuple)
+    assert [tuple(t.shape) for t in mine] == [tuple(t.shape) for t in theirs]
+    assert sum(p.numel() for p in exported.parameters()) == \
+        sum(p.numel() for p in net.parameters())
+
+
+@pytest.mark.parametrize("command", [["draw"], ["build", "--export", "keras"],
+                                     ["train", "--epochs", "1"],
                                      ["check", "--expect", "output:4"],
                                      ["solve", "--output", "1"]])
 def test_commands_that_need_one_output_refuse_in_one_line(command: list[str]) -> None:
     got = CliRunner().invoke(app, [command[0], MODELS[0][1], *command[1:]])
     assert got.exit_code == 1, got.output
     lines = got.output.strip().splitlines()
-    reader = " ".join(command[:2]) if command[0] == "build" else command[0]
+    reader = " ".join(command) if command[0] == "build" else command[0]
     assert len(lines) == 1 and lines[0].startswith("error: the model has 2 outputs (0, 1); "
                                                    f"cnncalc {reader} reads a model "
                                                    "with one output"), got.output
