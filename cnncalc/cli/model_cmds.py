@@ -74,9 +74,8 @@ def register(app: typer.Typer) -> None:
         sets: SetOpt = None,
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
-        # --check and the PyTorch export handle several outputs; the Keras export writes one
         resolved = resolve(spec, preset, input, convention, model_name, sets=sets,
-                           several=export != "keras", command="cnncalc build --export keras")
+                           several=True)
         if export is None and not check:
             raise UsageError("nothing to do", "pass --export py, --export keras and/or --check")
         if export not in (None, "py", "python", "keras"):

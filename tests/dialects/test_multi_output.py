@@ -364,17 +364,50 @@ def test_the_python_export_returns_the_outputs_in_order(name: str, code: str,
         sum(p.numel() for p in net.parameters())
 
 
-@pytest.mark.parametrize("command", [["draw"], ["build", "--export", "keras"],
-                                     ["train", "--epochs", "1"],
+@pytest.mark.parametrize(("name", "code", "shape"), MODELS, ids=[m[0] for m in MODELS])
+def test_the_keras_export_returns_the_outputs_in_order(name: str, code: str,
+                                                       shape: str) -> None:
+    """`build --export keras` ends in keras.Model(inputs, [...]) with an output per
+    returned tensor; with real Keras (KERAS_BACKEND=torch), its parameters are the torch
+    module's and its outputs the torch module's shapes, channels last, in order."""
+    import ast
+
+    from cnncalc.export.keras import to_keras
+
+    s = read(code, shape)
+    source = to_keras(s)
+    model_call = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
+                  and ast.unparse(n.func) == "keras.Model"]
+    assert len(model_call) == 1 and isinstance(model_call[0].args[1], ast.List)
+    assert len(model_call[0].args[1].elts) == len(s.outputs)
+    if os.environ.get("KERAS_BACKEND") != "torch":
+        return
+    pytest.importorskip("keras")
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # the oracle side builds the real module
+    net = namespace["Net"]().eval()
+    with torch.no_grad():
+        theirs = net(torch.zeros((1, *s.input_shape)))
+    written: dict[str, Any] = {}
+    exec(source, written)  # the generated Keras file, as a user would run it
+    model = written["model"]
+    stats = sum(b.numel() for n, b in net.named_buffers()  # Keras counts them as weights
+                if n.endswith(("running_mean", "running_var")))
+    assert model.count_params() == sum(p.numel() for p in net.parameters()) + stats
+    hwc = [tuple(t.shape[1:]) if t.dim() == 2 else (t.shape[2], t.shape[3], t.shape[1])
+           for t in theirs]
+    assert [tuple(o.shape[1:]) for o in model.outputs] == hwc
+
+
+@pytest.mark.parametrize("command", [["draw"], ["train", "--epochs", "1"],
                                      ["check", "--expect", "output:4"],
                                      ["solve", "--output", "1"]])
 def test_commands_that_need_one_output_refuse_in_one_line(command: list[str]) -> None:
     got = CliRunner().invoke(app, [command[0], MODELS[0][1], *command[1:]])
     assert got.exit_code == 1, got.output
     lines = got.output.strip().splitlines()
-    reader = " ".join(command) if command[0] == "build" else command[0]
     assert len(lines) == 1 and lines[0].startswith("error: the model has 2 outputs (0, 1); "
-                                                   f"cnncalc {reader} reads a model "
+                                                   f"cnncalc {command[0]} reads a model "
                                                    "with one output"), got.output
 
 
