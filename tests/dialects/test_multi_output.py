@@ -400,7 +400,6 @@ def test_the_keras_export_returns_the_outputs_in_order(name: str, code: str,
 
 
 @pytest.mark.parametrize("command", [["draw"], ["train", "--epochs", "1"],
-                                     ["check", "--expect", "output:4"],
                                      ["solve", "--output", "1"]])
 def test_commands_that_need_one_output_refuse_in_one_line(command: list[str]) -> None:
     got = CliRunner().invoke(app, [command[0], MODELS[0][1], *command[1:]])
@@ -409,6 +408,21 @@ def test_commands_that_need_one_output_refuse_in_one_line(command: list[str]) ->
     assert len(lines) == 1 and lines[0].startswith("error: the model has 2 outputs (0, 1); "
                                                    f"cnncalc {command[0]} reads a model "
                                                    "with one output"), got.output
+
+
+def test_check_reads_answers_by_layer_and_refuses_output() -> None:
+    """vae_heads: torch's mu is nn.Linear(32, 4), 32·4 + 4 = 132 parameters, output 4."""
+    runner = CliRunner()
+    got = runner.invoke(app, ["check", MODELS[0][1], "--input", "1x28x28", "--expect",
+                              "mu: (4,)\nmu: 132"])
+    assert got.exit_code == 0, got.output
+    assert "2 of 2 right" in got.stdout
+    got = runner.invoke(app, ["check", MODELS[0][1], "--input", "1x28x28", "--expect",
+                              "output: 4"])
+    assert got.exit_code == 2, got.output
+    lines = got.output.strip().splitlines()
+    assert len(lines) == 1 and "'output' names no one output; the model has 2 outputs " \
+        "(0: 4, 1: 4)" in lines[0], got.output
 
 
 def test_build_check_compares_every_output() -> None:
