@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
-from ..ir.tree import holds_weights, outputs_of, prefixed, tied
+from ..ir.tree import holds_weights, output_names, prefixed, tied
 from ..library.binding import PYTORCH, Bound, ClassError, Made, Raw
 from ..spec import Layer, Node
 from . import hooks
@@ -87,9 +87,9 @@ def block_model(cls: ast.ClassDef, outer: _ModuleReader, given: dict[str, object
     """A block class of the file built inside a model, with the arguments of that call: its
     layers from __init__, in the order its forward() uses them (a residual among them)."""
     model = _ModuleReader(cls, outer.outer_values, outer.tree, given).read()
-    several = outputs_of(model.nodes)
-    if several is not None:
-        raise err(cls, f"{cls.name}.forward() returns {len(several.branches)} tensors; cnncalc "
+    several = output_names(model.nodes)
+    if several:
+        raise err(cls, f"{cls.name}.forward() returns {len(several)} tensors; cnncalc "
                   "reads a block used as a layer only when it returns one",
                   "return one tensor from the block, and the others from the model")
     return model
