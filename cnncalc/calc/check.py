@@ -199,6 +199,13 @@ def mark(s: Summary, answers: list[Answer], dialect: str | None = None) -> list[
                 f"{s.total_params:,} ({s.trainable_params:,} trainable)"
             marks.append(Mark(a, right, correct, "" if right else working))
             continue
+        if a.key == "output" and s.outputs:
+            shown = ", ".join(f"{cut(name, 20)}: {format_shape(shape, conv)}"
+                              for name, shape in s.outputs[:6])
+            raise UsageError(f"line {a.line}: 'output' names no one output; the model has "
+                             f"{len(s.outputs)} outputs ({shown}{', …' * (len(s.outputs) > 6)})",
+                             "check each output at the layer that makes it: the module's "
+                             "name in the code (fc_mu: (20,)), or its # in the summary")
         r = s.layers[-1] if a.key == "output" and s.layers else rows.get(a.key)
         if r is None:
             marks.append(Mark(a, False, "-", f"there is no layer {a.key}; the table numbers "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ops
 from ..errors import LayerError
 from ..ir.graph import GIVEN, IDENTITY, Block, GNode, Graph, Item, lower, output_of, sequence_output
+from ..ir.tree import OUTPUTS
 from ..ops.base import NO_ARGS, OpArgs
 from ..ops.shape import PYTORCH, Shape, format_shape, numel
 from ..ops.signature import Layer
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     pass
 
 BYTES_PER_VALUE = 4  # float32
-BLOCK_KINDS = frozenset({"repeat", "residual", "cat", "add", "mul"})
+BLOCK_KINDS = frozenset({"repeat", "residual", "cat", "add", "mul", OUTPUTS})
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class LayerInfo:
     # The row whose weights this layer uses ('3'): a module applied more than once has its
     # parameters counted at its first row only, as torch's parameters() counts them.
     shares: str = ""
+    # An outputs block: each branch's place among the model's outputs (-1 for a branch that
+    # ends in a further outputs block).
+    places: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -232,6 +236,8 @@ class _Pass:
             row = self.repeat(item, path)
         elif item.kind == "residual":
             row = self.residual(item, path)
+        elif item.kind == OUTPUTS:
+            row = self.heads(item, path)
         else:
             row = self.join(item, path)
         self.row_of[output_of(item, self.graph)] = row
@@ -437,8 +443,18 @@ class _Pass:
             items.append(start)
         return tuple(items)
 
-    def join(self, block: Block, path: str) -> LayerInfo:
+    def heads(self, block: Block, path: str) -> LayerInfo:
+        """The block of a model's several outputs: its branches, and no join. Its row's
+        output is the first output's; the summary lists every one."""
         shape = self.shape_of(block.input)
+        branches = self.branches(block, path, shape)
+        out, rf = self.result(output_of(block, self.graph))
+        row = self.block(block, path, shape, out, rf, [], branches=branches,
+                         inputs=(self.path_of(block.input),))
+        return replace(row, places=block.places)
+
+    def branches(self, block: Block, path: str, shape: Shape
+                 ) -> tuple[tuple[LayerInfo, ...], ...]:
         branches: list[tuple[LayerInfo, ...]] = []
         for b, part in enumerate(block.parts, 1):
             try:
@@ -450,6 +466,11 @@ class _Pass:
                                  branches=(*branches, done))
                 raise LayerError(e.message, e.hint, [row], e.layer) from None
             branches.append(tuple(rows))
+        return tuple(branches)
+
+    def join(self, block: Block, path: str) -> LayerInfo:
+        shape = self.shape_of(block.input)
+        branches = self.branches(block, path, shape)
         node = self.nodes[block.join]
         assert node.layer is not None
         ins = [self.result(i) for i in node.inputs]
@@ -465,6 +486,18 @@ class _Pass:
         return self.joined(block, path, shape, step.output_shape, rf, [],
                            formula=step.formula, branches=tuple(branches),
                            inputs=tuple(self.path_of(i) for i in node.inputs))
+
+
+def output_places(row: LayerInfo) -> tuple[tuple[int, ...], ...]:
+    """The output places of each branch of an outputs block's row: its own, or a nested
+    block's, ascending (the order in which that block returns them)."""
+    out: list[tuple[int, ...]] = []
+    for place, branch in zip(row.places, row.branches):
+        if place >= 0:
+            out.append((place,))
+        else:
+            out.append(tuple(sorted(p for ps in output_places(branch[-1]) for p in ps)))
+    return tuple(out)
 
 
 def stride_for(n: int, m: int) -> tuple[int, int] | None:
@@ -524,7 +557,8 @@ def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: s
                         f"size fit (--input {_input_text(found, convention)})")
                 hint = f"{hint}; {fits}" if hint else fits
         raise DeclaredSizeError(e.message, hint, partial, e.layer) from None
-    return Summary(text, input_shape, convention, batch, tuple(rows))
+    outputs = tuple((name, run.shape_of(i)) for name, i in graph.outputs)
+    return Summary(text, input_shape, convention, batch, tuple(rows), outputs=outputs)
 
 
 def _input_text(shape: Shape, convention: str) -> str:

@@ -89,14 +89,20 @@ SetOpt = Annotated[list[str] | None, typer.Option(
 
 def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             convention: str | None = None, model: str | None = None,
-            default_preset: str | None = None, sets: list[str] | None = None) -> Resolved:
+            default_preset: str | None = None, sets: list[str] | None = None,
+            several: bool = False, command: str = "this command") -> Resolved:
     """SPEC_OR_FILE (+ --preset, --input, --convention, --model, --set) to what summary
-    needs: the one entry point every command that takes a model uses."""
+    needs: the one entry point every command that takes a model uses. A model with several
+    outputs is refused, naming `command`, unless the command reads them (`several`)."""
     from ..dialects.given import parse_sets
     from ..ops.shape import channels_last_note
 
     values = parse_sets(sets or [])  # before anything is read
     r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values)
+    if not several:
+        from ..dialects.resolve import one_output
+
+        one_output(r, command)
     said = channels_last_note(input_shape, r.convention) if input_shape else None
     if said is not None:
         note(said)
@@ -180,7 +186,7 @@ def register(app: typer.Typer) -> None:
                              convention or "pytorch",
                              lambda s: render_summary(s, format, s.spec, columns, wide, macs))
             return
-        r = resolve(spec, preset, input, convention, model, sets=sets)
+        r = resolve(spec, preset, input, convention, model, sets=sets, several=True)
         title = r.title
         if format is not Format.table:  # these formats have no title: say its notes
             from .common import note
@@ -275,7 +281,7 @@ def register_teaching(app: typer.Typer) -> None:
         from ..render.explain import explain_markdown, explain_rich
 
         result = summarize_resolved(resolve(spec, preset, input, convention, model,
-                                            sets=sets))
+                                            sets=sets, several=True))
         items = run_explain(result)
         if format is ExplainFormat.markdown:
             write(explain_markdown(items, result), "text")
@@ -329,7 +335,7 @@ def register_teaching(app: typer.Typer) -> None:
 
             if spec == "-" or spec.endswith(".py") or looks_like_code(spec):
                 # code (a file, standard input or pasted): the model it builds
-                spec = resolve(spec, None, None).spec
+                spec = resolve(spec, None, None, command="cnncalc solve").spec
             search = search_inputs(spec, (target[0], target[1]), channels, 1, max_input)
             heights, widths = search.heights, search.widths
             # The search stops early on very long specs; say where, never imply it was whole.

@@ -95,7 +95,8 @@ def register(app: typer.Typer) -> None:
             except ImportError:
                 raise UsageError("PNG output needs matplotlib",
                                  "pip install 'cnncalc[plot]', or write .svg") from None
-        r = resolve(spec, preset, input, convention, model, sets=sets)
+        r = resolve(spec, preset, input, convention, model, sets=sets,
+                    command="cnncalc draw")
         title = r.title
         try:
             summary = summarize_resolved(r)

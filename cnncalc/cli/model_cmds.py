@@ -51,7 +51,7 @@ def plain_spec(spec: str | None, preset: str | None, input: str | None) -> Plain
         return None
     from ..train.evaluate import PlainSpec
 
-    r = resolve(spec, preset, input)
+    r = resolve(spec, preset, input, command="a plain state dict's --spec")
     return PlainSpec(r.spec, r.shape, r.convention)
 
 
@@ -74,7 +74,8 @@ def register(app: typer.Typer) -> None:
         sets: SetOpt = None,
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
-        resolved = resolve(spec, preset, input, convention, model_name, sets=sets)
+        resolved = resolve(spec, preset, input, convention, model_name, sets=sets,
+                           several=True)
         if export is None and not check:
             raise UsageError("nothing to do", "pass --export py, --export keras and/or --check")
         if export not in (None, "py", "python", "keras"):
@@ -122,8 +123,8 @@ def register(app: typer.Typer) -> None:
                 raise DataError("torch and the calculator disagree (see the table)",
                                 "please report this spec")
             console(stderr=bool(export)).print(
-                f"ok: {len(rows)} layers, {summary.trainable_params:,} trainable parameters, "
-                "every shape and count agrees", markup=False)
+                f"ok: {len(summary.leaves())} layers, {summary.trainable_params:,} trainable "
+                "parameters, every shape and count agrees", markup=False)
 
     @app.command()
     @guarded

@@ -337,7 +337,7 @@ def register(app: typer.Typer) -> None:
                 return
         else:
             resolved = resolve(spec, preset, input, default_preset=preset_mod.DEFAULT,
-                               sets=sets)
+                               sets=sets, command="cnncalc train")
             _declared_sizes_fit(resolved)
             _no_shared_layers(resolved)
             chosen = preset_mod.get(preset or preset_mod.DEFAULT) if (preset or not spec) \

@@ -18,6 +18,7 @@ from ..spec import Layer, Node
 from .code import Model, Reader, check_dialect, finish
 from .kinds import LayerObj
 from .tensors import Source, Tensor, check_uses, join, start
+from .tensors import outputs as several_outputs
 from .values import CodeError, Unknown, Values, at_line, close_name, dotted, err, text
 
 INPUTS = ("Input", "keras.Input", "layers.Input", "keras.layers.Input", "tf.keras.Input",
@@ -227,25 +228,28 @@ def model(call: ast.Call, arg: Callable[[ast.expr], Value], name: str) -> Callab
         given.setdefault(key, a)
     if len(call.args) > 2 or any(isinstance(a, ast.Starred) for a in call.args):
         problem = problem or err(call, "keras.Model takes inputs and outputs")
-    for key in ("inputs", "outputs"):
-        several = given.get(key)
-        if isinstance(several, (ast.List, ast.Tuple, ast.Dict)) and \
-                len(getattr(several, "elts", getattr(several, "keys", []))) != 1:
-            problem = problem or err(call, f"keras.Model with {key} {text(several)}: cnncalc "
-                                     f"reads models with one input and one output",
-                                     "build a model per output")
+    several = given.get("inputs")
+    if isinstance(several, (ast.List, ast.Tuple, ast.Dict)) and \
+            len(getattr(several, "elts", getattr(several, "keys", []))) != 1:
+        problem = problem or err(call, f"keras.Model with inputs {text(several)}: cnncalc "
+                                 f"reads models with one input",
+                                 "build a model per input")
     inputs = arg(given["inputs"]) if "inputs" in given else None
-    outputs = arg(given["outputs"]) if "outputs" in given else None
-    if problem is None and (inputs is None or outputs is None):
+    named: list[tuple[str | None, Value]] = []
+    if "outputs" in given:
+        named, wrong = _outputs(given["outputs"], arg)
+        problem = problem or wrong
+    outputs = [v for _, v in named]
+    if problem is None and (inputs is None or not outputs):
         problem = err(call, "keras.Model needs inputs and outputs")
     result: Model | CodeError
-    earlier = first_unknown(inputs, outputs)
+    earlier = first_unknown(inputs, *outputs)
     if earlier is not None and (problem is None or (earlier.line or 0) < (problem.line or 0)):
         result = earlier.error()
     elif problem is not None:
         result = problem
     else:
-        result = _assemble(call, inputs, outputs, name)
+        result = _assemble(call, inputs, named, name)
 
     def build() -> Model:
         if isinstance(result, CodeError):
@@ -254,15 +258,55 @@ def model(call: ast.Call, arg: Callable[[ast.expr], Value], name: str) -> Callab
     return build
 
 
-def _assemble(call: ast.Call, inputs: Value, outputs: Value, name: str) -> Model | CodeError:
+def _outputs(node: ast.expr, arg: Callable[[ast.expr], Value]
+             ) -> tuple[list[tuple[str | None, Value]], CodeError | None]:
+    """keras.Model's outputs: one tensor, a list or tuple of them, or a dict by name; each
+    with the name a dict gives it (None where it has none)."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return [], err(node, f"keras.Model outputs {text(node)}: a starred item is only "
+                           "known when the code runs", "list the output tensors one by one")
+        return [(None, arg(e)) for e in node.elts], None
+    if isinstance(node, ast.Dict):
+        keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
+                for k in node.keys]
+        if any(k is None for k in keys):
+            return [], err(node, f"keras.Model outputs {text(node)}: each key must be a "
+                           "string written in the code", "name each output with a string")
+        return [(k, arg(v)) for k, v in zip(keys, node.values)], None
+    return [(None, arg(node))], None
+
+
+def _output_name(t: Tensor, place: int) -> str:
+    """Keras names an output by the layer that makes it: its name= where the code gives one
+    (Keras' own names, dense_1..., depend on what was built before: output_0 stands in)."""
+    last = t.nodes[-1] if t.nodes else None
+    if isinstance(last, Layer) and last.name:
+        return last.name
+    return f"output_{place}"
+
+
+def _assemble(call: ast.Call, inputs: Value, named: list[tuple[str | None, Value]],
+              name: str) -> Model | CodeError:
     if not (isinstance(inputs, Tensor) and inputs.parent is None and not inputs.nodes):
         return err(call, "keras.Model inputs must be one keras.Input tensor")
-    if not isinstance(outputs, Tensor):
-        return err(call, "keras.Model outputs must be one tensor of the model",
-                   "several outputs are not read yet")
-    if outputs.source is not inputs.source:
+    tensors = [v for _, v in named]
+    if not all(isinstance(v, Tensor) for v in tensors):
+        return err(call, "keras.Model outputs must be tensors of the model")
+    if any(t.source is not inputs.source for t in tensors if isinstance(t, Tensor)):
         return at_line(call.lineno, "the outputs of keras.Model do not come from its inputs")
     try:
+        if len(named) > 1:
+            items = [t for t in tensors if isinstance(t, Tensor)]
+            names = [label if label is not None else _output_name(t, i)
+                     for i, ((label, _), t) in enumerate(zip(named, items))]
+            if len(set(names)) != len(names):
+                return err(call, f"keras.Model outputs {', '.join(names)}: two outputs have "
+                           "the same name", "give each output layer its own name=")
+            outputs = several_outputs(items, names, call)
+        else:
+            assert isinstance(tensors[0], Tensor)
+            outputs = tensors[0]
         check_uses(outputs, call.lineno, False)
         nodes: list[Node] = list(outputs.path())
         return finish(name, KERAS, nodes, inputs.source.shape, call)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from .. import presets as preset_mod
 from ..errors import CnnCalcError, UsageError, cut
+from ..ir.tree import output_names
 from ..library.binding import MAX_SOURCE
 from ..ops.shape import KERAS, PYTORCH, Shape, describe_input, parse_convention, parse_shape
 from ..spec import Layer, Node, parse_model, to_text
@@ -166,6 +167,16 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
         parts.append(f"input {note}")
     return Resolved(nodes, spec_text, shape, c, "\n".join(parts), dialect, note, init,
                     init_note, tuple(getattr(m, "notes", ())) if name else ())
+
+
+def one_output(r: Resolved, reader: str) -> None:
+    """Refuse a model with several outputs where `reader` (a command) needs one."""
+    names = output_names(r.nodes)
+    if names:
+        shown = ", ".join(cut(n, 40) for n in names[:6]) + (", …" if len(names) > 6 else "")
+        raise CnnCalcError(f"the model has {len(names)} outputs ({shown}); {reader} reads "
+                           "a model with one output",
+                           "'cnncalc summary' lists every output; for this, return one tensor")
 
 
 def _note(shape: Shape, convention: str, how: str) -> str:

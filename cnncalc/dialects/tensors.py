@@ -18,6 +18,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 from ..errors import cut
+from ..ir.tree import OUTPUTS
 from ..spec import MAX_DEPTH, Join, Node, Residual
 from .values import CodeError, at_line, err, text
 
@@ -233,6 +234,90 @@ def _join_at(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     source.joins[id(out)] = (line, held)
     source.levels[id(out)] = level
     return base.then((out,), line)
+
+
+def outputs(items: list[Tensor], names: list[str], node: ast.AST) -> Tensor:
+    """A model's several outputs: an OUTPUTS block at their last common tensor, a branch per
+    output (empty where the output is that tensor); outputs that part later share a branch
+    that ends in a further OUTPUTS block, so that each layer is placed, and counted, once.
+    The book of claimed segments is left as it was: another model may join the same tensors
+    (a VAE's encoder, and the whole model); check_uses refuses a segment this model would
+    hold twice (an output that also feeds one of its joins)."""
+    source = items[0].source
+    line = getattr(node, "lineno", 0)
+    if any(t.source is not source for t in items):
+        raise err(node, f"{text(node)}: the outputs come from different inputs",
+                  "cnncalc reads models with one input")
+    seen: dict[int, int] = {}
+    for i, t in enumerate(items):
+        if id(t) in seen:
+            raise err(node, f"{text(node)} returns the same tensor as outputs {seen[id(t)]} "
+                      f"and {i}", "return each tensor once")
+        seen[id(t)] = i
+    tree = _OutputTree(_root(items[0]), items, names, node)
+    base = tree.parting()
+    held: list[Tensor] = []
+    out = tree.block(base, held, 1)
+    # An output that also feeds a join of this model is then met twice by check_uses.
+    source.joins[id(out)] = (line, tuple(held))
+    return base.then((out,), line)
+
+
+class _OutputTree:
+    """The tensors on the paths from `root` to the outputs, as a tree of children: built
+    once, in time linear in the tensors it holds, however the outputs nest."""
+
+    def __init__(self, root: Tensor, items: list[Tensor], names: list[str],
+                 node: ast.AST) -> None:
+        self.root = root
+        self.names = names
+        self.node = node
+        self.place = {id(t): i for i, t in enumerate(items)}
+        self.children: dict[int, list[Tensor]] = {}
+        self.first: dict[int, int] = {id(root): 0}  # the least output place below a tensor
+        for i, t in enumerate(items):  # in place order: a tensor's first is its least
+            u: Tensor = t
+            while id(u) not in self.first:
+                self.first[id(u)] = i
+                assert u.parent is not None  # root is an ancestor of every output
+                self.children.setdefault(id(u.parent), []).append(u)
+                u = u.parent
+
+    def parting(self) -> Tensor:
+        """The last tensor every output comes from: where the outputs part."""
+        at = self.root
+        while id(at) not in self.place and len(self.children.get(id(at), [])) == 1:
+            at = self.children[id(at)][0]
+        return at
+
+    def block(self, at: Tensor, held: list[Tensor], level: int) -> Join:
+        """The OUTPUTS block whose branches leave `at`: one per child, and an empty one
+        where `at` is itself an output; in the order of their first output."""
+        if level > MAX_NESTING:
+            raise err(self.node, f"{text(self.node)}: the outputs part at more than "
+                      f"{MAX_NESTING} places", "cnncalc's blocks nest at most that deep")
+        # (order, layers, name, place): place -1 for a branch ending in a further block
+        entries: list[tuple[int, tuple[Node, ...], str, int]] = []
+        if id(at) in self.place:
+            place = self.place[id(at)]
+            entries.append((place, (), self.names[place], place))
+        for child in self.children.get(id(at), []):
+            chain = [child]
+            while id(chain[-1]) not in self.place and \
+                    len(self.children.get(id(chain[-1]), [])) == 1:
+                chain.append(self.children[id(chain[-1])][0])
+            end = chain[-1]
+            held.extend(chain)
+            nodes = tuple(n for seg in chain for n in seg.nodes)
+            if id(end) in self.children:
+                entries.append((self.first[id(end)],
+                                (*nodes, self.block(end, held, level + 1)), "", -1))
+            else:  # an output, and nothing below it
+                place = self.place[id(end)]
+                entries.append((place, nodes, self.names[place], place))
+        entries.sort(key=lambda e: e[0])
+        return Join(OUTPUTS, tuple(e[1] for e in entries), names=tuple(e[2] for e in entries),
+                    places=tuple(e[3] for e in entries))
 
 
 def _claim(source: Source, held: tuple[Tensor, ...], line: int) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import cut
-from ..ir.tree import holds_weights, prefixed, tied
+from ..ir.tree import holds_weights, output_names, prefixed, tied
 from ..library.binding import PYTORCH, Bound, ClassError, Made, Raw
 from ..spec import Layer, Node
 from . import hooks
@@ -33,7 +33,7 @@ from .tensor_ops import (
     size_index,
     size_value,
 )
-from .tensors import Source, Tensor, check_uses, join, name_tensor, piece, start
+from .tensors import Source, Tensor, check_uses, join, name_tensor, outputs, piece, start
 from .values import MISSING, CodeError, Unknown, Values, View, budget, dotted, err, iterate, text
 
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
@@ -86,7 +86,13 @@ def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
 def block_model(cls: ast.ClassDef, outer: _ModuleReader, given: dict[str, object]) -> Model:
     """A block class of the file built inside a model, with the arguments of that call: its
     layers from __init__, in the order its forward() uses them (a residual among them)."""
-    return _ModuleReader(cls, outer.outer_values, outer.tree, given).read()
+    model = _ModuleReader(cls, outer.outer_values, outer.tree, given).read()
+    several = output_names(model.nodes)
+    if several:
+        raise err(cls, f"{cls.name}.forward() returns {len(several)} tensors; cnncalc "
+                  "reads a block used as a layer only when it returns one",
+                  "return one tensor from the block, and the others from the model")
+    return model
 
 
 def _is_docstring(s: ast.stmt) -> bool:
@@ -347,18 +353,29 @@ class _ModuleReader:
             if isinstance(s, ast.Return):
                 if s.value is None:
                     raise err(s, "forward returns nothing")
+                if isinstance(s.value, (ast.Tuple, ast.List)) and len(s.value.elts) < 2:
+                    raise err(s, f"forward() returns {text(s.value)}, a "
+                              f"{type(s.value).__name__.lower()} of "
+                              f"{len(s.value.elts)} tensor{'s' * (not s.value.elts)}",
+                              "return the tensor itself")
                 if isinstance(s.value, (ast.Tuple, ast.List)):
-                    raise err(s, f"forward() returns {len(s.value.elts)} values "
-                              f"({text(s.value)}); cnncalc reads models with one output",
-                              "return one tensor (the summary of a model with several "
-                              "outputs is not read yet)")
-                returned = self.path(s.value)
+                    returned = self.returned(s.value)
+                else:
+                    returned = self.path(s.value)
                 check_uses(returned, s.lineno, True)
                 continue
             _dispatch(FORWARD, self, s, "in forward()")
         if returned is None:
             raise err(fn, "forward() has no return")
         return returned
+
+    def returned(self, value: ast.Tuple | ast.List) -> Tensor:
+        """`return a, b` (or a list): the model's outputs, named by their places."""
+        if any(isinstance(e, ast.Starred) for e in value.elts):
+            raise err(value, f"forward() returns {text(value)}: a starred item is only known "
+                      "when the code runs", "return the tensors one by one")
+        items = [self.path(e) for e in value.elts]
+        return outputs(items, [str(i) for i in range(len(items))], value)
 
     def forward_expression(self, s: ast.Expr) -> None:
         if isinstance(s.value, ast.Constant) or (isinstance(s.value, ast.Call) and

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..calc.summary import LayerInfo, Summary
 from ..errors import UsageError
+from ..ir.tree import OUTPUTS
 from ..ops.base import (
     AdaptiveArgs,
     BatchNormArgs,
@@ -310,19 +311,33 @@ def _has_residual(rows: tuple[LayerInfo, ...]) -> bool:
 
 
 def _functional(rows: tuple[LayerInfo, ...], var: str, lines: list[str],
-                names: list[int], owners: frozenset[str] = frozenset()) -> None:
+                names: list[int], owners: frozenset[str] = frozenset(),
+                outputs: dict[int, str] | None = None) -> None:
     """`var = layers.X(...)(var)` for each layer; a residual block adds its shortcut. A
     layer whose weights later rows share (`owners`) is one object, `shared_N = layers.X(...)`,
-    applied at each of its rows."""
+    applied at each of its rows. An outputs block puts each output's variable in `outputs`
+    by its place."""
     for row in rows:
         if row.kind == "repeat":
-            _functional(row.children, var, lines, names, owners)
+            _functional(row.children, var, lines, names, owners, outputs)
+        elif row.kind == OUTPUTS:
+            assert outputs is not None, "to_keras passes the outputs of such a model"
+            names[0] += 1
+            saved = f"branch_in{names[0]}"
+            lines.append(f"    {saved} = {var}")
+            for place, rows_b in zip(row.places, row.branches):
+                names[0] += 1
+                b = f"branch{names[0]}"
+                lines.append(f"    {b} = {saved}")
+                _functional(rows_b, b, lines, names, owners, outputs)
+                if place >= 0:
+                    outputs[place] = b
         elif row.kind == "residual":
             names[0] += 1
             saved = f"shortcut{names[0]}"
             lines.append(f"    {saved} = {var}")
-            _functional(row.children, var, lines, names, owners)
-            _functional(row.shortcut, saved, lines, names, owners)
+            _functional(row.children, var, lines, names, owners, outputs)
+            _functional(row.shortcut, saved, lines, names, owners, outputs)
             out = format_shape(row.output_shape, KERAS)
             lines.append(f"    {var} = layers.Add()([{var}, {saved}])  # {out}")
         elif row.branches:
@@ -337,7 +352,7 @@ def _functional(rows: tuple[LayerInfo, ...], var: str, lines: list[str],
                 names[0] += 1
                 b = f"branch{names[0]}"
                 lines.append(f"    {b} = {saved}")
-                _functional(rows_b, b, lines, names, owners)
+                _functional(rows_b, b, lines, names, owners, outputs)
                 outs.append(b)
             out = format_shape(row.output_shape, KERAS)
             lines.append(f"    {var} = {JOINS[row.kind]}([{', '.join(outs)}])  # {out}")
@@ -371,11 +386,19 @@ def to_keras(summary: Summary, name: str = "model") -> str:
     owners = frozenset(r.shares for r in summary.leaves() if r.shares)
     if _has_residual(summary.layers) or owners:
         body: list[str] = []
-        _functional(summary.layers, "x", body, [0], owners)
+        found: dict[int, str] = {}
+        _functional(summary.layers, "x", body, [0], owners, found)
+        returned = "x"
+        if summary.outputs:  # several: a list, in the order the code returned them
+            assert sorted(found) == list(range(len(summary.outputs)))
+            returned = f"[{', '.join(found[i] for i in range(len(found)))}]"
+            body.append("    # outputs: " + ", ".join(
+                format_shape(shape, KERAS) for _, shape in summary.outputs))
         return "\n".join([
             *lines, f"def build_{name}() -> keras.Model:",
             f"    inputs = keras.Input(shape={tuple(keras_shape)!r})", "    x = inputs",
-            *body, "    return keras.Model(inputs, x)", "", "", f"{name} = build_{name}()", ""])
+            *body, f"    return keras.Model(inputs, {returned})", "", "",
+            f"{name} = build_{name}()", ""])
     lines.append(f"{name} = keras.Sequential([")
     lines.append(f"    keras.Input(shape={tuple(keras_shape)!r}),")
     for row in summary.leaves():

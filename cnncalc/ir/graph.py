@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from ..ops.signature import Layer
-from .tree import Join, Node, Repeat, Residual, short_text
+from .tree import OUTPUTS, Join, Node, Repeat, Residual, short_text
 
 INPUT_KIND = "input"
 
@@ -44,13 +44,14 @@ class Block:
     a join one per branch (an empty branch is the block's input itself). `join` is the node
     that combines the parts (-1 for a repeat, whose output is its last item's)."""
 
-    kind: str  # "repeat", "residual", or a join kind ("cat", "mul")
+    kind: str  # "repeat", "residual", a join kind ("cat", "mul"), or OUTPUTS (no join node)
     text: str  # the block in the spec language
     label: str  # a compact outline for table rows
     input: int  # the node that feeds the block
     parts: tuple[tuple[Item, ...], ...]
     join: int = -1
     shortcut: str = GIVEN  # residuals: GIVEN, IDENTITY or AUTO
+    places: tuple[int, ...] = ()  # OUTPUTS: each part's place among the model's outputs
 
 
 Item = Union[int, Block]
@@ -61,7 +62,10 @@ Item = Union[int, Block]
 class Graph:
     nodes: tuple[GNode, ...]
     body: tuple[Item, ...]
-    output: int
+    output: int  # the first output where there are several
+    # A model with several outputs: each one's name and node, in the order the code returns
+    # them. Empty for a model with one output (`output`).
+    outputs: tuple[tuple[str, int], ...] = ()
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -73,7 +77,7 @@ def output_of(item: Item, graph: Graph) -> int:
         if item.join >= 0:
             return item.join
         last = item.parts[0]
-        if not last:  # pragma: no cover - repeats have a body
+        if not last:  # an output that is the block's input itself (repeats have a body)
             return item.input
         item = last[-1]
     return item
@@ -92,6 +96,7 @@ class _Lowering:
         self.nodes: list[GNode] = []
         # A repeated block lowers once per repetition; its texts are the same each time.
         self.texts: dict[int, tuple[str, str]] = {}
+        self.outputs: list[tuple[int, str, int]] = []  # (place, name, node)
 
     def texts_of(self, n: Node) -> tuple[str, str]:
         key = id(n)
@@ -140,8 +145,12 @@ class _Lowering:
             seq, out = self.sequence(branch, x)
             parts.append(seq)
             outs.append(out)
-        j = self.add(_JOIN_LAYERS[n.kind], tuple(outs))
         text, label = self.texts_of(n)
+        if n.kind == OUTPUTS:  # nothing joins the outputs: the block yields the first
+            self.outputs.extend((place, name, out) for place, name, out
+                                in zip(n.places, n.names, outs) if place >= 0)
+            return Block(OUTPUTS, text, label, x, tuple(parts), places=n.places), outs[0]
+        j = self.add(_JOIN_LAYERS[n.kind], tuple(outs))
         return Block(n.kind, text, label, x, tuple(parts), j), j
 
 
@@ -149,8 +158,12 @@ def lower(nodes: tuple[Node, ...]) -> Graph:
     """The graph of a parsed spec (or of code read into the spec's blocks)."""
     lowering = _Lowering()
     start = lowering.add(None, ())
+    for i, n in enumerate(nodes[:-1]):
+        if isinstance(n, Join) and n.kind == OUTPUTS:  # pragma: no cover - readers end there
+            raise ValueError(f"node {i + 1}: a model's outputs come last")
     body, out = lowering.sequence(nodes, start)
-    return Graph(tuple(lowering.nodes), body, out)
+    outputs = tuple((name, node) for _, name, node in sorted(lowering.outputs))
+    return Graph(tuple(lowering.nodes), body, out, outputs)
 
 
 __all__ = ["AUTO", "GIVEN", "IDENTITY", "INPUT_KIND", "Block", "GNode", "Graph", "Item",

@@ -46,19 +46,55 @@ class Join:
     """`cat[a|b|...]`, `add[a|b|...]`, `mul[|gate]`: every branch applied to the same input,
     then joined. An empty branch is the input itself."""
 
-    kind: str  # "cat", "add" or "mul"
+    kind: str  # "cat", "add", "mul", or OUTPUTS
     branches: tuple[tuple[Node, ...], ...]
     pos: int = 0
+    # OUTPUTS: each branch's output name (torch: its place in forward()'s tuple, "0", "1";
+    # Keras: its layer's name= or "output_0", "output_1"). Empty for a join.
+    names: tuple[str, ...] = ()
+    # OUTPUTS: each branch's place among the model's outputs, -1 for a branch that ends in
+    # a further OUTPUTS block (outputs that part later, such as a VAE's two heads after an
+    # auxiliary one).
+    places: tuple[int, ...] = ()
 
     @property
     def text(self) -> str:
         return f"{self.kind}[{'|'.join(to_text(b) for b in self.branches)}]"
 
 
+OUTPUTS = "outputs"
+"""The kind of the Join that ends a model with several outputs: its branches start at the
+same tensor, each ends at one output or at a further OUTPUTS block, and nothing joins them.
+It is only ever the last node of the model or of such a branch (code returns several
+tensors); the spec language has no such block."""
+
+
 Node = Union[Layer, Repeat, Residual, Join]
 
 JOINS = {"cat": "cat", "concat": "cat", "add": "add", "mul": "mul"}
 """Block names that join branches, and the join each stands for."""
+
+
+def outputs_of(nodes: Sequence[Node]) -> Join | None:
+    """The block of a model's several outputs, or None for a model with one output."""
+    last = nodes[-1] if nodes else None
+    return last if isinstance(last, Join) and last.kind == OUTPUTS else None
+
+
+def output_names(nodes: Sequence[Node]) -> list[str]:
+    """The names of a model's outputs in the order the code returns them ([] for one)."""
+    found: list[tuple[int, str]] = []
+    stack = [outputs_of(nodes)]
+    while stack:
+        block = stack.pop()
+        if block is None:
+            continue
+        for place, name, branch in zip(block.places, block.names, block.branches):
+            if place >= 0:
+                found.append((place, name))
+            else:
+                stack.append(outputs_of(branch))
+    return [name for _, name in sorted(found)]
 
 
 def short_text(nodes: tuple[Node, ...]) -> str:

@@ -23,7 +23,7 @@ def check_model(summary: Summary, model: nn.Module) -> tuple[list[tuple[object, 
         for key, m in distinct.items()]
     model.eval()
     with torch.no_grad():
-        model(torch.zeros(2, *summary.input_shape))
+        out = model(torch.zeros(2, *summary.input_shape))
     for h in hooks:
         h.remove()
     rows: list[tuple[object, ...]] = []
@@ -44,4 +44,13 @@ def check_model(summary: Summary, model: nn.Module) -> tuple[list[tuple[object, 
                      f"{row.trainable_params:,}", "✓" if ok else "✗"))
     total = sum(p.numel() for p in model.parameters())
     all_ok &= total == summary.trainable_params
+    if summary.outputs:  # a tuple, in the order the code returns its outputs
+        got = [tuple(t.shape[1:]) for t in out] if isinstance(out, tuple) else []
+        for i, (name, shape) in enumerate(summary.outputs):
+            theirs = got[i] if i < len(got) else None
+            ok = theirs == shape
+            all_ok &= ok
+            rows.append((f"output {name}", "", format_shape(theirs) if theirs else "(none)",
+                         format_shape(shape), "", "", "✓" if ok else "✗"))
+        all_ok &= len(got) == len(summary.outputs)
     return rows, all_ok

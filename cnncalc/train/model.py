@@ -8,8 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..calc.summary import LayerInfo, Summary
+from ..calc.summary import LayerInfo, Summary, output_places
 from ..errors import UsageError
+from ..ir.tree import OUTPUTS
 from ..ops.base import (
     BatchNormArgs,
     ConvArgs,
@@ -57,6 +58,24 @@ class Branches(nn.Module):
         for o in outs[1:]:
             out = out + o if self.join == "add" else out * o
         return out
+
+
+class Outputs(nn.Module):
+    """A model's several outputs: every branch applied to the same input, nothing joined.
+    Returns the outputs of its branches (a nested Outputs gives several) ordered by their
+    places among the model's outputs, as the code returned them."""
+
+    def __init__(self, branches: list[nn.Module], places: tuple[tuple[int, ...], ...]) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+        self.places = places  # each branch's places: one, or a nested block's, ascending
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        found: list[tuple[int, torch.Tensor]] = []
+        for b, places in zip(self.branches, self.places):
+            out = b(x)
+            found.extend(zip(places, out if isinstance(out, tuple) else (out,)))
+        return tuple(t for _, t in sorted(found, key=lambda pair: pair[0]))
 
 
 class ChannelSlice(nn.Module):
@@ -251,6 +270,9 @@ def row_module(row: LayerInfo, made: dict[str, nn.Module] | None = None) -> nn.M
         shortcut: nn.Module = nn.Sequential(*(row_module(c, made) for c in row.shortcut)) \
             if row.shortcut else nn.Identity()
         return Residual(body, shortcut)
+    if row.kind == OUTPUTS:
+        return Outputs([nn.Sequential(*(row_module(c, made) for c in b)) if b else
+                        nn.Identity() for b in row.branches], output_places(row))
     if row.branches:
         return Branches(row.kind, [nn.Sequential(*(row_module(c, made) for c in b)) if b else
                                    nn.Identity() for b in row.branches])
@@ -307,7 +329,7 @@ def leaf_modules(model: nn.Module) -> list[nn.Module]:
         if isinstance(m, Residual):
             walk(m.body)
             walk(m.shortcut)
-        elif isinstance(m, Branches):
+        elif isinstance(m, (Branches, Outputs)):
             for b in m.branches:
                 walk(b)
         elif isinstance(m, nn.Sequential) and _is_group(m):

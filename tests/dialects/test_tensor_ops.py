@@ -1,5 +1,6 @@
 """forward()'s tensor methods: chunk and split pieces in branches, x.size(i) and x.shape[i],
-mean over H and W, and the constructs refused by name (stack, unbind, tuple returns).
+mean over H and W, and the constructs refused by name (stack, unbind, a tuple of one
+tensor returned).
 
 The oracle is torch: each model below is built and run by torch, and its weighted layers
 (output shape, parameters, MACs) and output shape must equal the calculator's. A cut torch
@@ -144,7 +145,7 @@ REFUSED = [
     ("c = x.size(1)\nreturn x.view(x.size(0), c * 28 * 28)", 11, "x.size(1) is a size"),
     ("b, c, h, w = x.shape\nreturn x.view(b, c * h * w)", 11, "x.shape[1] is a size"),
     ("return x.view(x.size(0), x.size(1), -1)", 11, "x.size(1) is a size"),
-    ("return x, x.flatten(1)", 11, "forward() returns 2 values"),
+    ("return (x,)", 11, "forward() returns (x,), a tuple of 1 tensor"),
     ("return torch.stack([x, x], 1)", 11, "adds a dimension"),
     ("a = torch.unbind(x, 1)\nreturn a[0]", 11, "removes a dimension"),
     ("a, b = x.chunk(2)\nreturn a", 11, "cuts dim 0"),
