@@ -20,10 +20,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..calc.receptive import INPUT, RField
+from .. import ops
+from ..calc.receptive import INPUT, RField, update
 from ..calc.summary import LayerInfo, Summary, summarize
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
+from ..spec import parse
 from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
 from .op_macs import op_macs, op_name
 
@@ -213,9 +215,6 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
     Both are pure functions of the text and the shape, so they are kept for the process (a
     ResNet-50 repeats a few dozen layers 170 times) in `cache`, and each text's nodes in
     `parsed` (the same `bn` or `relu` on many shapes is parsed once)."""
-    from .. import ops
-    from ..spec import parse
-
     cache = _CALCULATED if cache is None else cache
     parsed = _PARSED if parsed is None else parsed
     key = (text, shape)
@@ -247,8 +246,6 @@ def _derived(call: _Call, text: str | None, cache: Calculated | None = None,
     """The calculator's row for a known leaf (`text`: its spec_text), with the receptive
     field it gives after `call.rf_in`, if it agrees with what the module did. The caller
     makes the summary's row from it with one `replace`."""
-    from ..calc.receptive import update
-
     if text is None:
         return None
     found = _calculated(text, call.input_shape, cache, parsed)
@@ -364,7 +361,7 @@ class _Recorder:
         self.pending: dict[int, list[tuple[RField, Shape]]] = {}
         self.rows: list[LayerInfo] = []
         self.first: dict[int, str] = {}
-        self.running: list[str] = []  # rows whose forward has started and not ended
+        self.running: list[nn.Module] = []  # rows whose forward has started and not ended
         self.costs: list[Cost] = []  # the same rows' costs
         self.outside = Cost()  # ops run while no row was running
         self.done: list[Cost] = []
@@ -403,6 +400,10 @@ class _Recorder:
             return torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device="meta")
         return torch.empty_like(t, device="meta")
 
+    def describe(self, m: nn.Module) -> str:
+        """'(name: Class)', as an error names a running row."""
+        return f"({self.names.get(id(m))}: {type(m).__name__})"
+
     def track(self, t: torch.Tensor, rf: RField) -> None:
         self.keep.append(t)
         self.rf_of[id(t)] = (rf, t._version)
@@ -439,7 +440,7 @@ class _Recorder:
                              "input_size includes the batch, e.g. (1, 3, 224, 224)")
         shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
         self.pending.setdefault(id(m), []).append((self.rf(x), shape))
-        self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
+        self.running.append(m)
         self.costs.append(Cost())
 
     def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
@@ -545,7 +546,7 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
         raise
     except BaseException as e:  # SystemExit, GeneratorExit ... from the model's own code
         partial = rec.summary(model, dims, complete=False)
-        where = (f"layer {len(rec.rows) + 1} {rec.running[-1]}" if rec.running else
+        where = (f"layer {len(rec.rows) + 1} {rec.describe(rec.running[-1])}" if rec.running else
                  f"{type(model).__name__}.forward after layer {len(rec.rows)}")
         raise LayerError(f"{where} failed on input {'x'.join(map(str, dims))}: "
                          f"{describe(e)}",
