@@ -14,6 +14,7 @@ Run: python bench/module_vs_torchinfo.py [--runs N] [--process-runs N] [--only N
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -212,15 +213,24 @@ def whole_process(runs: int, only: list[str]) -> None:
                   f"{runs} |", flush=True)
 
 
+def _load() -> str:
+    """The 1-, 5- and 15-minute load averages and the core count: the machine may be shared."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--process-runs", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=[])
     args = parser.parse_args()
+    print(f"Before: {_load()}\n", flush=True)
     in_process(args.runs, args.only)
+    print(f"\nAfter the in-process runs: {_load()}", flush=True)
     if args.process_runs:
         whole_process(args.process_runs, args.only)
+        print(f"\nAfter the whole-process runs: {_load()}", flush=True)
 
 
 if __name__ == "__main__":
