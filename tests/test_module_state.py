@@ -105,3 +105,32 @@ def test_a_module_with_its_own_train_is_set_through_it() -> None:
     assert inner.calls == [False]  # model.eval() reached it
     assert model.training and inner.training and inner.fc.training  # and it was restored
     assert s.total_macs == 16  # 4 · 4
+
+
+class ModeProperty(nn.Module):
+    """`training` as a property over a field of its own: only Module.__setattr__ (which
+    model.eval() goes through) reaches its setter."""
+
+    def __init__(self) -> None:
+        self.mode = True
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    @property
+    def training(self) -> bool:
+        return self.mode
+
+    @training.setter
+    def training(self, value: bool) -> None:
+        self.mode = value
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.fc(x)
+        return out if not self.training else torch.cat([out, out], dim=1)
+
+
+def test_a_training_property_is_set_through_its_setter() -> None:
+    model = ModeProperty()
+    s = cnncalc.summary(model, input_size=(1, 4))
+    assert s.output_shape == (2,)  # eval mode: 2 outputs; in training it would be 4
+    assert model.training and model.mode
