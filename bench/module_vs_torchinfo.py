@@ -8,12 +8,20 @@ its default; the "torchinfo on meta" column (`device="meta"`, no arithmetic) is 
 reference. Whole process: `cnncalc summary --module FILE:NAME -f json` against
 `python -c "import torch, torchinfo; build; torchinfo.summary(...)"`.
 
+A last table splits cnncalc's and torchinfo's time into a fixed part and a part per layer
+(summaries of 1 and of 12 nn.ReLU on 1x1x28x28).
+
 Run: python bench/module_vs_torchinfo.py [--runs N] [--process-runs N] [--only NAME ...]
+     [--per-layer N]
+On a loaded machine run it with OMP_NUM_THREADS=1: torchinfo's real forward pass on several
+OpenMP threads then waits for busy cores (40 to 110 ms for an MNIST net at load 2.7 on 2
+cores, against 1 to 2 ms on one thread), which measures the load, not torchinfo.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -188,6 +196,31 @@ def in_process(runs: int, only: list[str]) -> None:
               f"({med(theirs) / med(emptied):.1f}x) | {runs} |", flush=True)
 
 
+def per_layer(runs: int) -> None:
+    """The fixed and per-layer parts: a summary of 1 and of 12 ReLUs, `runs` calls each."""
+    import torchinfo
+    from torch import nn
+
+    import cnncalc
+
+    print("\n## Fixed and per-layer cost (microseconds, min of each)\n")
+    print("| | cnncalc | torchinfo |\n|---|---|---|")
+    size = (1, 1, 28, 28)
+    found: dict[str, list[float]] = {}
+    for layers in (1, 12):
+        model = nn.Sequential(*(nn.ReLU() for _ in range(layers)))
+        calls: list[tuple[str, Callable[[], Any]]] = [
+            ("cnncalc", lambda m=model: cnncalc.summary(m, input_size=size)),
+            ("torchinfo", lambda m=model: torchinfo.summary(m, input_size=size, verbose=0))]
+        for name, f in calls:
+            f()
+            found.setdefault(name, []).append(min(_clock(f) for _ in range(runs)) * 1e6)
+    ours, theirs = found["cnncalc"], found["torchinfo"]
+    print(f"| a 1-layer summary | {ours[0]:.0f} | {theirs[0]:.0f} |")
+    print(f"| each further layer ((12 layers - 1) / 11) | {(ours[1] - ours[0]) / 11:.0f} | "
+          f"{(theirs[1] - theirs[0]) / 11:.0f} |", flush=True)
+
+
 def whole_process(runs: int, only: list[str]) -> None:
     compile_package()
     names = [n for n in PROCESS if not only or n in only]
@@ -212,15 +245,28 @@ def whole_process(runs: int, only: list[str]) -> None:
                   f"{runs} |", flush=True)
 
 
+def _load() -> str:
+    """The 1-, 5- and 15-minute load averages and the core count: the machine may be shared."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--process-runs", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=[])
+    parser.add_argument("--per-layer", type=int, default=200,
+                        help="calls for the fixed and per-layer table (0: skip it)")
     args = parser.parse_args()
+    print(f"Before: {_load()}\n", flush=True)
     in_process(args.runs, args.only)
+    if args.per_layer:
+        per_layer(args.per_layer)
+    print(f"\nAfter the in-process runs: {_load()}", flush=True)
     if args.process_runs:
         whole_process(args.process_runs, args.only)
+        print(f"\nAfter the whole-process runs: {_load()}", flush=True)
 
 
 if __name__ == "__main__":

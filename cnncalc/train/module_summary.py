@@ -1,8 +1,8 @@
 """Summarise any torch nn.Module: forward hooks on the meta device, leaves mapped to the calculator.
 
-The module runs once on meta tensors (torch.func.functional_call swaps its weights for meta
-stand-ins, so nothing is copied, allocated or changed). Each leaf module it calls becomes a
-row. Leaves cnncalc knows (Conv2d, Linear, BatchNorm, pooling, activations, ...) get the
+The module runs once on meta tensors (its weights are swapped for meta stand-ins for the run
+and put back after it, so nothing is copied, allocated or changed). Each leaf module it calls
+becomes a row. Leaves cnncalc knows (Conv2d, Linear, BatchNorm, pooling, activations, ...) get the
 calculator's record (formula, MACs, receptive field, notes), after the calculator's shape and
 parameter count are checked against what the module really did. Other leaves are measured:
 shape and parameters from the run, marked as such. Every aten op the run makes is charged to
@@ -20,10 +20,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..calc.receptive import INPUT, RField
+from .. import ops
+from ..calc.receptive import INPUT, RField, update
 from ..calc.summary import LayerInfo, Summary, summarize
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
+from ..spec import parse
 from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
 from .op_macs import op_macs, op_name
 
@@ -178,11 +180,26 @@ class _Call:
 
 def _counts(m: nn.Module) -> tuple[int, int]:
     """(trainable, non-trainable) as the calculator counts them: frozen parameters and
-    running statistics are non-trainable."""
-    tr = sum(p.numel() for p in m.parameters(recurse=False) if p.requires_grad)
-    frozen = sum(p.numel() for p in m.parameters(recurse=False) if not p.requires_grad)
-    stats = sum(b.numel() for n, b in m.named_buffers(recurse=False) if n in _STATS)
-    return tr, frozen + stats
+    running statistics are non-trainable. Read off the module's own tables, as
+    parameters(recurse=False) and named_buffers(recurse=False) list them (each tensor
+    once), without their generator machinery: a small net's summary spends most of its
+    time on such fixed costs."""
+    tr = nt = 0
+    seen: set[int] = set()
+    for p in m._parameters.values():
+        if p is not None and id(p) not in seen:
+            seen.add(id(p))
+            if p.requires_grad:
+                tr += p.numel()
+            else:
+                nt += p.numel()
+    seen = set()  # parameters() and named_buffers() each list a tensor once
+    for name, b in m._buffers.items():
+        if b is not None and id(b) not in seen:
+            seen.add(id(b))
+            if name in _STATS:
+                nt += b.numel()
+    return tr, nt
 
 
 Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
@@ -198,9 +215,6 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
     Both are pure functions of the text and the shape, so they are kept for the process (a
     ResNet-50 repeats a few dozen layers 170 times) in `cache`, and each text's nodes in
     `parsed` (the same `bn` or `relu` on many shapes is parsed once)."""
-    from .. import ops
-    from ..spec import parse
-
     cache = _CALCULATED if cache is None else cache
     parsed = _PARSED if parsed is None else parsed
     key = (text, shape)
@@ -227,13 +241,11 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
     return found
 
 
-def _derived(call: _Call, path: str, cache: Calculated | None = None,
-             parsed: Parsed | None = None, text: str | None = "") -> LayerInfo | None:
-    """The calculator's record for a known leaf, if it agrees with what the module did
-    (`text`: its spec_text, where the caller has it already)."""
-    from ..calc.receptive import update
-
-    text = spec_text(call.module) if text == "" else text
+def _derived(call: _Call, text: str | None, cache: Calculated | None = None,
+             parsed: Parsed | None = None) -> tuple[LayerInfo, RField] | None:
+    """The calculator's row for a known leaf (`text`: its spec_text), with the receptive
+    field it gives after `call.rf_in`, if it agrees with what the module did. The caller
+    makes the summary's row from it with one `replace`."""
     if text is None:
         return None
     found = _calculated(text, call.input_shape, cache, parsed)
@@ -244,11 +256,8 @@ def _derived(call: _Call, path: str, cache: Calculated | None = None,
     if row.output_shape != call.output_shape or row.params != tr + nt:
         return None  # not the layer the calculator models (e.g. an input of another rank)
     if isinstance(call.rf_in, UnknownRF):
-        rf = row.rf if row.rf.whole else UNKNOWN
-    else:
-        rf = update(call.rf_in, step)
-    return replace(row, path=path, spec=f"{call.name}: {row.spec}", rf=rf,
-                   trainable_params=tr, non_trainable_params=nt)
+        return row, (row.rf if row.rf.whole else UNKNOWN)
+    return row, update(call.rf_in, step)
 
 
 def _measured(call: _Call, path: str) -> LayerInfo:
@@ -337,12 +346,12 @@ class _Recorder:
     def __init__(self, model: nn.Module, batch: int) -> None:
         self.batch = batch
         named = list(model.named_modules())  # the one walk every table below is built from
+        self.named = named
         self.modules = [m for _, m in named]
-        self.owners = dict(named)
         self.names = {id(m): n or type(model).__name__ for n, m in named}
         self.counts = {id(m): _counts(m) for m in self.modules}
-        self.parents = {id(m) for m in self.modules if next(iter(m.children()), None)
-                        is not None}
+        self.parents = {id(m) for m in self.modules
+                        if any(c is not None for c in m._modules.values())}
         # Rows: leaves, and modules holding parameters of their own; only they get hooks.
         self.row_modules = [m for m in self.modules if id(m) not in self.parents
                             or sum(self.counts[id(m)]) > 0]
@@ -352,7 +361,7 @@ class _Recorder:
         self.pending: dict[int, list[tuple[RField, Shape]]] = {}
         self.rows: list[LayerInfo] = []
         self.first: dict[int, str] = {}
-        self.running: list[str] = []  # rows whose forward has started and not ended
+        self.running: list[nn.Module] = []  # rows whose forward has started and not ended
         self.costs: list[Cost] = []  # the same rows' costs
         self.outside = Cost()  # ops run while no row was running
         self.done: list[Cost] = []
@@ -361,28 +370,39 @@ class _Recorder:
         self.texts: dict[int, str | None] = {}  # a module's spec_text
         self.mult_adds: dict[tuple[int, Shape], int] = {}  # a module's on an output shape
 
-    def stand_ins(self, model: nn.Module) -> dict[str, torch.Tensor]:
-        """Meta stand-ins for every weight and buffer, the counted ones remembered by id so
-        the ops that read them can be seen."""
-        state: dict[str, torch.Tensor] = {}
-        for kind, items in (("param", model.named_parameters()),
-                            ("buffer", model.named_buffers())):
-            for name, t in items:
-                if t.is_contiguous() or t.is_contiguous(memory_format=torch.channels_last):
-                    # what empty_like makes of a dense tensor, without its Python meta path
-                    stand_in = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype,
-                                                   device="meta")
-                else:
-                    stand_in = torch.empty_like(t, device="meta")
-                state[name] = stand_in
-                owner, _, local = name.rpartition(".")
-                if kind == "buffer" and local not in _STATS:
-                    continue
-                self.keep.append(stand_in)
-                self.weights[id(stand_in)] = Weight(id(self.owners[owner]), name,
-                                                    kind == "param" and t.requires_grad,
-                                                    t.numel())
-        return state
+    def stand_ins(self) -> list[tuple[dict[str, Any], str, torch.Tensor, torch.Tensor]]:
+        """Meta stand-ins for every weight and buffer, as (table, name, original, stand-in)
+        for each entry of a module's _parameters or _buffers; the counted ones are
+        remembered by id so the ops that read them can be seen. A tensor held under several
+        names (tied weights) gets one stand-in, named as named_parameters() names it."""
+        swaps: list[tuple[dict[str, Any], str, torch.Tensor, torch.Tensor]] = []
+        made: dict[tuple[str, int], torch.Tensor] = {}
+        for prefix, m in self.named:
+            for kind, table in (("param", m._parameters), ("buffer", m._buffers)):
+                for local, t in table.items():
+                    if t is None:
+                        continue
+                    stand_in = made.get((kind, id(t)))
+                    if stand_in is None:
+                        stand_in = made[kind, id(t)] = self._stand_in(t)
+                        if kind == "param" or local in _STATS:
+                            self.keep.append(stand_in)
+                            self.weights[id(stand_in)] = Weight(
+                                id(m), f"{prefix}.{local}" if prefix else local,
+                                kind == "param" and t.requires_grad, t.numel())
+                    swaps.append((table, local, t, stand_in))
+        return swaps
+
+    @staticmethod
+    def _stand_in(t: torch.Tensor) -> torch.Tensor:
+        if t.is_contiguous() or t.is_contiguous(memory_format=torch.channels_last):
+            # what empty_like makes of a dense tensor, without its Python meta path
+            return torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device="meta")
+        return torch.empty_like(t, device="meta")
+
+    def describe(self, m: nn.Module) -> str:
+        """'(name: Class)', as an error names a running row."""
+        return f"({self.names.get(id(m))}: {type(m).__name__})"
 
     def track(self, t: torch.Tensor, rf: RField) -> None:
         self.keep.append(t)
@@ -420,7 +440,7 @@ class _Recorder:
                              "input_size includes the batch, e.g. (1, 3, 224, 224)")
         shape = tuple(x.shape[1:]) if isinstance(x, torch.Tensor) else ()
         self.pending.setdefault(id(m), []).append((self.rf(x), shape))
-        self.running.append(f"({self.names.get(id(m))}: {type(m).__name__})")
+        self.running.append(m)
         self.costs.append(Cost())
 
     def post(self, m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
@@ -437,14 +457,10 @@ class _Recorder:
         if tensor is out:
             if key not in self.texts:
                 self.texts[key] = spec_text(m)
-            derived = _derived(call, path, text=self.texts[key])
-        if derived is not None and (cost.unknown or derived.macs * self.batch != cost.macs):
+            derived = _derived(call, self.texts[key])
+        if derived is not None and (cost.unknown or derived[0].macs * self.batch != cost.macs):
             derived = None  # it ran more than the layer the calculator models
-        if derived is not None:
-            row = derived
-        else:
-            row = linear_nd(costed(_measured(call, path), cost, self.batch), m)
-        notes = list(row.notes)
+        notes: list[str] = []
         if tensor is not out:  # a tuple (an LSTM's output and state, ...)
             notes.append(f"returns a {type(out).__name__}; the shape shown is its first "
                          "tensor's" if tensor is not None
@@ -458,15 +474,25 @@ class _Recorder:
         seen = tuple(seen_by_torchinfo.shape) if seen_by_torchinfo is not None else ()
         if (key, seen) not in self.mult_adds:
             self.mult_adds[key, seen] = torchinfo_mult_adds(m, seen)
-        tr, nt = row.trainable_params, row.non_trainable_params
+        tr, nt = call.counts  # a derived row's count is checked equal to them
         first = self.first.setdefault(key, path)
-        if first != path and row.params:
+        shares = first if first != path and tr + nt else ""
+        if shares:
             tr = nt = 0
             notes.append(f"the module of layer {first} again: its parameters are counted "
                          "there")
-        row = replace(row, notes=tuple(notes), mult_adds=self.mult_adds[key, seen] //
-                      self.batch, trainable_params=tr, non_trainable_params=nt,
-                      shares=first if first != path and row.params else "")
+        # One replace per row: the calculator's (or the measured) row, made this call's
+        if derived is not None:
+            base, rf = derived
+            row = replace(base, path=path, spec=f"{call.name}: {base.spec}", rf=rf,
+                          notes=(*base.notes, *notes), trainable_params=tr,
+                          non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
+                          self.batch, shares=shares)
+        else:
+            base = linear_nd(costed(_measured(call, path), cost, self.batch), m)
+            row = replace(base, notes=(*base.notes, *notes), trainable_params=tr,
+                          non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
+                          self.batch, shares=shares)
         cost.row = len(self.rows)
         self.done.append(cost)
         self.rows.append(row)
@@ -481,6 +507,20 @@ class _Recorder:
                              type(model).__name__, dims, UNKNOWN)
         return Summary(type(model).__name__, tuple(dims[1:]), PYTORCH, dims[0], tuple(rows),
                        mode="eval", outputs=outputs)
+
+
+_TRAIN = nn.Module.train
+_SETATTR = nn.Module.__setattr__
+
+
+def _plain_modes(modules: Sequence[nn.Module]) -> bool:
+    """True where no module overrides train() or __setattr__ and `training` is a plain
+    instance attribute (no class makes it a property): model.eval() would then only set
+    each module's flag (the modules are all of model.modules()), which is done directly;
+    torch's recursive walk through both costs about 6 µs a module."""
+    return all(type(m).train is _TRAIN and type(m).__setattr__ is _SETATTR and
+               "training" in vars(m) and not hasattr(type(m), "training") for m in modules)
+
 
 def module_summary(model: nn.Module, input_size: str | Sequence[int],
                    convention: str = PYTORCH) -> Summary:
@@ -498,7 +538,7 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     rec.track(x, INPUT)
     try:
         # Meta stand-ins for every weight and buffer: the run allocates and changes nothing.
-        state = rec.stand_ins(model)
+        swaps = rec.stand_ins()
     except (ValueError, RuntimeError) as e:  # e.g. lazy modules not yet initialised
         raise UsageError(f"cannot summarise {type(model).__name__}: its weights cannot be "
                          f"stood in for ({type(e).__name__}: {str(e)[:120]})",
@@ -506,27 +546,39 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
     handles = [h for m in rec.row_modules for h in (m.register_forward_pre_hook(rec.pre),
                                                      m.register_forward_hook(rec.post))]
     modes = [(m, m.training) for m in rec.modules]
+    plain = _plain_modes(rec.modules)
     try:
-        from torch.func import functional_call
-
         from .op_count import counter
 
-        model.eval()
+        if plain:
+            for m in rec.modules:
+                m.__dict__["training"] = False
+        else:
+            model.eval()
+        # The stand-ins go straight into each module's tables and the originals come back
+        # in `finally`, as torch.func.functional_call does it, less its per-name walk.
+        for table, name, _, stand_in in swaps:
+            table[name] = stand_in
         with torch.no_grad(), counter(rec.charge):
-            out = functional_call(model, state, (x,))
+            out = model(x)
     except (CnnCalcError, KeyboardInterrupt):
         raise
     except BaseException as e:  # SystemExit, GeneratorExit ... from the model's own code
         partial = rec.summary(model, dims, complete=False)
-        where = (f"layer {len(rec.rows) + 1} {rec.running[-1]}" if rec.running else
+        where = (f"layer {len(rec.rows) + 1} {rec.describe(rec.running[-1])}" if rec.running else
                  f"{type(model).__name__}.forward after layer {len(rec.rows)}")
         raise LayerError(f"{where} failed on input {'x'.join(map(str, dims))}: "
                          f"{describe(e)}",
                          "check the input size against what the model expects",
                          partial, str(len(rec.rows) + 1) if rec.running else None) from None
     finally:
+        for table, name, original, _ in reversed(swaps):
+            table[name] = original
         for h in handles:
             h.remove()
         for m, training in modes:
-            m.training = training
+            if plain:
+                m.__dict__["training"] = training
+            else:
+                m.training = training
     return rec.summary(model, dims, outputs=tuple(_outputs(out)))

@@ -36,16 +36,17 @@ _RESULTS: dict[Any, tuple[bool, tuple[_Layout, ...]]] = {}  # signature -> the r
 def _key(value: Any) -> Any:
     """What a meta op's result can depend on in one argument, as a hashable value; raises
     TypeError for anything else (a symbolic size, a tensor off the meta device, ...)."""
-    if isinstance(value, torch.Tensor):
-        if type(value) is not torch.Tensor or value.device.type != "meta" or \
-                value.layout is not torch.strided or value.is_conj() or value.is_neg():
+    kind = type(value)
+    if kind is torch.Tensor:  # the common case first: this runs for every argument of every op
+        if not value.is_meta or value.layout is not torch.strided or value.is_conj() or \
+                value.is_neg():
             raise TypeError
         return (value.shape, value.stride(), value.storage_offset(), value.dtype)
-    if isinstance(value, (list, tuple)):
-        return (type(value), *(_key(v) for v in value))
-    if type(value) in _PLAIN:
-        return (type(value), value)  # 1, 1.0 and True stay apart
-    raise TypeError
+    if kind in _PLAIN:
+        return (kind, value)  # 1, 1.0 and True stay apart
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        return (kind, *[_key(v) for v in value])
+    raise TypeError  # a tensor subclass, a symbolic size, ...
 
 
 def _layouts(out: Any) -> tuple[_Layout, ...] | None:
@@ -80,7 +81,7 @@ class Memo:
             return func(*args, **kwargs)
         try:
             key = (func, torch.get_default_dtype(), _key(args),
-                   _key(tuple(sorted(kwargs.items()))))
+                   _key(tuple(sorted(kwargs.items()))) if kwargs else ())
         except TypeError:
             return func(*args, **kwargs)
         known = _RESULTS.get(key)
