@@ -134,3 +134,28 @@ def test_a_training_property_is_set_through_its_setter() -> None:
     s = cnncalc.summary(model, input_size=(1, 4))
     assert s.output_shape == (2,)  # eval mode: 2 outputs; in training it would be 4
     assert model.training and model.mode
+
+
+class TiedWithNorm(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Linear(8, 8, bias=False)
+        self.b = nn.Linear(8, 8, bias=False)
+        self.b.weight = self.a.weight
+        self.bn = nn.BatchNorm1d(8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bn(self.b(self.a(x)))
+
+
+def test_tied_weights_are_counted_once_as_torch_counts_them() -> None:
+    """torch: the shared 8·8 = 64 weight once, plus batch norm's 8 + 8 = 16 parameters: 80
+    trainable; the 8 + 8 running statistics are non-trainable. Counting the weight at both
+    Linear rows gave 144."""
+    model = TiedWithNorm()
+    assert sum(p.numel() for p in model.parameters()) == 80
+    s = cnncalc.summary(model, input_size=(1, 8))
+    assert s.trainable_params == 80 and s.non_trainable_params == 16
+    rows = {r.spec.split(":")[0]: r for r in s.layers}
+    assert rows["a"].params == 64 and rows["b"].params == 0
+    assert any("tied weights" in n and "a holds too" in n for n in rows["b"].notes)

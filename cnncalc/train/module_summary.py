@@ -202,6 +202,35 @@ def _counts(m: nn.Module) -> tuple[int, int]:
     return tr, nt
 
 
+def _tied(named: list[tuple[str, nn.Module]],
+          names: dict[int, str]) -> dict[int, tuple[int, int, str]]:
+    """Modules holding a tensor an earlier module (in named_modules() order) holds too: tied
+    weights, which torch's parameters() lists once. {id(module): (trainable, non-trainable
+    values counted at that earlier module, its name)}."""
+    owner: dict[int, int] = {}
+    out: dict[int, tuple[int, int, str]] = {}
+    for _, m in named:
+        tr = nt = 0
+        first = ""
+        tensors = [(p, True) for p in m._parameters.values()] + \
+            [(b, False) for k, b in m._buffers.items() if k in _STATS]
+        counted: set[int] = set()
+        for t, is_param in tensors:
+            if t is None or id(t) in counted:
+                continue
+            counted.add(id(t))
+            held = owner.setdefault(id(t), id(m))
+            if held != id(m):
+                if is_param and t.requires_grad:
+                    tr += t.numel()
+                else:
+                    nt += t.numel()
+                first = first or names.get(held, "?")
+        if tr or nt:
+            out[id(m)] = (tr, nt, first)
+    return out
+
+
 Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
 Parsed = dict[str, Any]  # spec text -> its nodes, or None where the parser refuses it
 MAX_CALCULATED = 20_000  # layers kept for the process; all are dropped when there are more
@@ -350,6 +379,7 @@ class _Recorder:
         self.modules = [m for _, m in named]
         self.names = {id(m): n or type(model).__name__ for n, m in named}
         self.counts = {id(m): _counts(m) for m in self.modules}
+        self.tied = _tied(named, self.names)
         self.parents = {id(m) for m in self.modules
                         if any(c is not None for c in m._modules.values())}
         # Rows: leaves, and modules holding parameters of their own; only they get hooks.
@@ -481,6 +511,11 @@ class _Recorder:
             tr = nt = 0
             notes.append(f"the module of layer {first} again: its parameters are counted "
                          "there")
+        elif key in self.tied:  # weights tied to an earlier module's: counted there, once
+            t_tr, t_nt, holder = self.tied[key]
+            tr, nt = tr - t_tr, nt - t_nt
+            notes.append(f"{t_tr + t_nt:,} of its values are tensors {holder} holds too "
+                         "(tied weights): counted there, once, as torch's parameters() does")
         # One replace per row: the calculator's (or the measured) row, made this call's
         if derived is not None:
             base, rf = derived
