@@ -4,10 +4,12 @@ module loads the whole reader (its higher modules provide their hooks)."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..errors import cut
+from ..ir.tree import Join, Node, Residual
+from ..ops.signature import Layer
 from . import init_run as init_run
 from . import torch_module as torch_module
 from .code import CodeError as CodeError
@@ -48,6 +50,12 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             check_used(given, tree, failed=True)
             raise
     check_used(given, tree)
+    if model.dialect == "keras":
+        twice = _named_twice(model.nodes)
+        if twice is not None:
+            raise CodeError(f"two Keras layers of {model.name} are named {twice!r}; Keras "
+                            "refuses such a model (layer names must be unique)",
+                            "give each layer its own name=, or none")
     missing = unimported(tree)
     if missing:
         names = ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")
@@ -55,6 +63,35 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             f"the code uses {names} without importing {'it' if len(missing) == 1 else 'them'}:"
             f" read as the library's own (run as it is, Python stops with a NameError)",))
     return model
+
+
+def _named_twice(nodes: Sequence[Node]) -> str | None:
+    """A name= two Keras layers share (a shared layer object's uses are one layer; the rows
+    one layer call makes, such as Dense's activation, carry its name too)."""
+    names: set[str] = set()
+    ties: set[str] = set()
+
+    def walk(items: Sequence[Node]) -> str | None:
+        for n in items:
+            if isinstance(n, Layer):
+                if not n.name or not n.source:
+                    continue
+                if n.tie:
+                    if n.tie in ties:
+                        continue
+                    ties.add(n.tie)
+                if n.name in names:
+                    return n.name
+                names.add(n.name)
+            else:
+                for part in (n.branches if isinstance(n, Join) else
+                             (n.body, n.shortcut) if isinstance(n, Residual) else (n.body,)):
+                    found = walk(part)
+                    if found is not None:
+                        return found
+        return None
+
+    return walk(nodes)
 
 
 # Names the readers take as the libraries' own: module prefixes and the classes and functions

@@ -281,8 +281,6 @@ def test_a_wrong_answer_by_name_is_marked_with_its_row_and_working(runner: CliRu
     (KERAS, "dense_1: (10,)", ("no layer named 'dense_1'", "explicit names",
                                "name='...'")),
     (KERAS, "hiden: (64,)", ("no layer named 'hiden'", "did you mean 'hidden'?")),
-    (KERAS.replace('name="flat"', 'name="c1"'), "c1: 320",
-     ("'c1' is ambiguous: 2 layers of the code have that name (rows 1, 4)",)),
     (KERAS_ADD.replace(', name="first"', ""), "first: 1",
      ("'first' is a module name, but none of the code's Keras layers has name=",)),
     (BLOCKS, "'layer1.0.relu': 16x28x28",
@@ -375,3 +373,12 @@ def test_json_rows_give_the_module_name_of_code_and_none_for_a_spec(runner: CliR
     assert "module" not in block and block["layers"][0]["module"] == "layer1.0.conv1"
     result = runner.invoke(app, ["summary", "conv(8,3)-relu", "-f", "json"])
     assert all("module" not in row for row in json.loads(result.stdout)["layers"])
+
+
+def test_two_keras_layers_with_one_name_stop_before_any_key() -> None:
+    """Keras refuses a model whose layer names repeat ("All layers added to a Sequential model
+    should have unique names"): the code is refused before a key could be ambiguous."""
+    r = CliRunner().invoke(app, ["check", "-", "--expect", "c1: 320"],
+                           input=KERAS.replace('name="flat"', 'name="c1"'))
+    assert r.exit_code == 1
+    assert "two Keras layers of model are named 'c1'" in r.stderr

@@ -130,3 +130,25 @@ def test_a_sequential_of_layer_objects_only_is_read_as_keras() -> None:
     assert r.convention == "keras"
     s = summarize(r.nodes, r.shape, r.convention)
     assert s.total_params == 896 and tuple(s.output_shape) == (32, 64, 64)
+
+
+DUPLICATE = """
+from tensorflow import keras
+from tensorflow.keras import layers
+model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, activation="relu", name="d"),
+                          layers.Dense(2, name={second!r})])
+"""
+
+
+def test_two_keras_layers_with_one_name_are_refused_as_keras_refuses_them() -> None:
+    """Keras 3.15.1: "All layers added to a Sequential model should have unique names"; the
+    activation row of Dense(4, activation="relu", name="d") is the same layer, not a second
+    'd'. With distinct names: 8·4 + 4 + 4·2 + 2 = 46 parameters."""
+    from cnncalc.calc.summary import summarize
+    from cnncalc.dialects.resolve import resolve
+    from cnncalc.dialects.values import CodeError
+
+    with pytest.raises(CodeError, match="two Keras layers of model are named 'd'"):
+        read_model(DUPLICATE.format(second="d"))
+    r = resolve(DUPLICATE.format(second="e"), None, None)
+    assert summarize(r.nodes, r.shape, r.convention).total_params == 46
