@@ -178,57 +178,47 @@ class _Call:
     counts: tuple[int, int]
 
 
-def _counts(m: nn.Module) -> tuple[int, int]:
-    """(trainable, non-trainable) as the calculator counts them: frozen parameters and
-    running statistics are non-trainable. Read off the module's own tables, as
-    parameters(recurse=False) and named_buffers(recurse=False) list them (each tensor
-    once), without their generator machinery: a small net's summary spends most of its
-    time on such fixed costs."""
-    tr = nt = 0
-    seen: set[int] = set()
-    for p in m._parameters.values():
-        if p is not None and id(p) not in seen:
-            seen.add(id(p))
-            if p.requires_grad:
-                tr += p.numel()
-            else:
-                nt += p.numel()
-    seen = set()  # parameters() and named_buffers() each list a tensor once
-    for name, b in m._buffers.items():
-        if b is not None and id(b) not in seen:
-            seen.add(id(b))
-            if name in _STATS:
-                nt += b.numel()
-    return tr, nt
+Counts = tuple[int, int]  # (trainable, non-trainable) values
 
 
-def _tied(named: list[tuple[str, nn.Module]],
-          names: dict[int, str]) -> dict[int, tuple[int, int, str]]:
-    """Modules holding a tensor an earlier module (in named_modules() order) holds too: tied
-    weights, which torch's parameters() lists once. {id(module): (trainable, non-trainable
-    values counted at that earlier module, its name)}."""
-    owner: dict[int, int] = {}
-    out: dict[int, tuple[int, int, str]] = {}
+def _counts(named: list[tuple[str, nn.Module]], names: dict[int, str]
+            ) -> tuple[dict[int, Counts], dict[int, tuple[int, int, str]]]:
+    """Each module's own (trainable, non-trainable) values as the calculator counts them:
+    frozen parameters and running statistics are non-trainable, and a tensor is counted
+    once per module, as parameters(recurse=False) and named_buffers(recurse=False) list it.
+    Read off the modules' own tables in one pass, without their generator machinery: a small
+    net's summary spends most of its time on such fixed costs.
+
+    Also the tied weights: {id(module): (trainable, non-trainable values of tensors an
+    earlier module in named_modules() order holds too, that module's name)}, which torch's
+    parameters() lists once, at the first."""
+    counts: dict[int, Counts] = {}
+    tied: dict[int, tuple[int, int, str]] = {}
+    owner: dict[int, int] = {}  # a tensor's id -> the first module holding it
     for _, m in named:
-        tr = nt = 0
-        first = ""
-        tensors = [(p, True) for p in m._parameters.values()] + \
-            [(b, False) for k, b in m._buffers.items() if k in _STATS]
-        counted: set[int] = set()
-        for t, is_param in tensors:
-            if t is None or id(t) in counted:
+        tr = nt = t_tr = t_nt = 0
+        holder = ""
+        seen: set[int] = set()
+        tensors: list[tuple[torch.Tensor, bool]] = [
+            (p, p.requires_grad) for p in m._parameters.values() if p is not None]
+        tensors += [(b, False) for k, b in m._buffers.items() if b is not None and k in _STATS]
+        for t, trainable in tensors:
+            if id(t) in seen:
                 continue
-            counted.add(id(t))
+            seen.add(id(t))
+            n = t.numel()
+            if trainable:
+                tr += n
+            else:
+                nt += n
             held = owner.setdefault(id(t), id(m))
             if held != id(m):
-                if is_param and t.requires_grad:
-                    tr += t.numel()
-                else:
-                    nt += t.numel()
-                first = first or names.get(held, "?")
-        if tr or nt:
-            out[id(m)] = (tr, nt, first)
-    return out
+                t_tr, t_nt = (t_tr + n, t_nt) if trainable else (t_tr, t_nt + n)
+                holder = holder or names.get(held, "?")
+        counts[id(m)] = (tr, nt)
+        if t_tr or t_nt:
+            tied[id(m)] = (t_tr, t_nt, holder)
+    return counts, tied
 
 
 Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
@@ -378,8 +368,7 @@ class _Recorder:
         self.named = named
         self.modules = [m for _, m in named]
         self.names = {id(m): n or type(model).__name__ for n, m in named}
-        self.counts = {id(m): _counts(m) for m in self.modules}
-        self.tied = _tied(named, self.names)
+        self.counts, self.tied = _counts(named, self.names)
         self.parents = {id(m) for m in self.modules
                         if any(c is not None for c in m._modules.values())}
         # Rows: leaves, and modules holding parameters of their own; only they get hooks.
