@@ -8,8 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..errors import cut
-from ..ir.tree import Join, Node, Residual
-from ..ops.signature import Layer
+from ..ir.tree import Node, walk_layers
 from . import init_run as init_run
 from . import torch_module as torch_module
 from .code import CodeError as CodeError
@@ -70,28 +69,15 @@ def _named_twice(nodes: Sequence[Node]) -> str | None:
     one layer call makes, such as Dense's activation, carry its name too)."""
     names: set[str] = set()
     ties: set[str] = set()
-
-    def walk(items: Sequence[Node]) -> str | None:
-        for n in items:
-            if isinstance(n, Layer):
-                if not n.name or not n.source:
-                    continue
-                if n.tie:
-                    if n.tie in ties:
-                        continue
-                    ties.add(n.tie)
-                if n.name in names:
-                    return n.name
-                names.add(n.name)
-            else:
-                for part in (n.branches if isinstance(n, Join) else
-                             (n.body, n.shortcut) if isinstance(n, Residual) else (n.body,)):
-                    found = walk(part)
-                    if found is not None:
-                        return found
-        return None
-
-    return walk(nodes)
+    for layer, _ in walk_layers(nodes):
+        if not layer.name or not layer.source or layer.tie in ties:
+            continue
+        if layer.tie:
+            ties.add(layer.tie)
+        if layer.name in names:
+            return layer.name
+        names.add(layer.name)
+    return None
 
 
 # Names the readers take as the libraries' own: module prefixes and the classes and functions

@@ -3,7 +3,7 @@ the order written. The graph (ir/graph.py) is lowered from it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Union
 
@@ -186,28 +186,31 @@ def tied(nodes: Sequence[Node], shared: Callable[[str], bool]) -> list[Node]:
     return out
 
 
+def walk_layers(nodes: Sequence[Node], times: int = 1) -> Iterator[tuple[Layer, int]]:
+    """Every layer in graph order (branches in turn, a residual's body then its shortcut),
+    with how many times it runs (repeats multiply)."""
+    for n in nodes:
+        if isinstance(n, Layer):
+            yield n, times
+        elif isinstance(n, Join):
+            for b in n.branches:
+                yield from walk_layers(b, times)
+        elif isinstance(n, Residual):
+            yield from walk_layers(n.body, times)
+            yield from walk_layers(n.shortcut, times)
+        else:
+            yield from walk_layers(n.body, times * n.times)
+
+
 def has_ties(nodes: Sequence[Node]) -> bool:
     """Whether any layer uses weights it shares with another (a tie met more than once)."""
     seen: set[str] = set()
-
-    def walk(items: Sequence[Node], times: int) -> bool:
-        for n in items:
-            if isinstance(n, Layer):
-                if n.tie and (n.tie in seen or times > 1):
-                    return True
-                if n.tie:
-                    seen.add(n.tie)
-            elif isinstance(n, Join):
-                if any(walk(b, times) for b in n.branches):
-                    return True
-            elif isinstance(n, Residual):
-                if walk(n.body, times) or walk(n.shortcut, times):
-                    return True
-            elif walk(n.body, times * n.times):
-                return True
-        return False
-
-    return walk(nodes, 1)
+    for layer, times in walk_layers(nodes):
+        if layer.tie and (layer.tie in seen or times > 1):
+            return True
+        if layer.tie:
+            seen.add(layer.tie)
+    return False
 
 
 def prefixed(nodes: Sequence[Node], prefix: str) -> list[Node]:
