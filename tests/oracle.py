@@ -55,3 +55,18 @@ def counts(module: nn.Module) -> tuple[int, int]:
     stats = sum(b.numel() for name, b in module.named_buffers()
                 if name.endswith(("running_mean", "running_var")))
     return trainable, stats
+
+
+def assert_reads_as_torch(code: str, model: str | None, shape: str, net: nn.Module) -> None:
+    """cnncalc's reading of `code` (its `model`, on `shape`) against `net`, the module torch
+    builds from the same code: output shape, trainable parameters and running statistics."""
+    from cnncalc.calc.summary import summarize
+    from cnncalc.dialects.resolve import resolve
+
+    r = resolve(code, None, shape, model=model)
+    s = summarize(r.nodes, r.shape, r.convention)
+    with torch.no_grad():
+        out = net(torch.zeros(1, *r.shape))
+    trainable, stats = counts(net)
+    assert (s.output_shape, s.trainable_params, s.non_trainable_params) == \
+        (tuple(out.shape[1:]), trainable, stats)

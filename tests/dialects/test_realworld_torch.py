@@ -15,11 +15,9 @@ from typing import Any
 import pytest
 import torch
 
-from cnncalc.calc.summary import summarize
 from cnncalc.dialects.read import CodeError, read_model
-from cnncalc.dialects.resolve import resolve
 
-from ..oracle import counts
+from ..oracle import assert_reads_as_torch
 from .realworld import fixture, insertions
 
 # (file, model, input, how the file builds it)
@@ -73,14 +71,7 @@ def _torch(name: str, build: str) -> torch.nn.Module:
                          ids=[f"{e[0]}:{e[1]}" for e in EXACT])
 def test_a_real_file_reads_as_torch_builds_it(name: str, model: str, shape: str,
                                               build: str) -> None:
-    r = resolve(fixture(name), None, shape, model=model)
-    s = summarize(r.nodes, r.shape, r.convention)
-    net = _torch(name, build)
-    with torch.no_grad():
-        out = net(torch.zeros(1, *r.shape))
-    trainable, stats = counts(net)
-    assert (s.output_shape, s.trainable_params, s.non_trainable_params) == \
-        (tuple(out.shape[1:]), trainable, stats)
+    assert_reads_as_torch(fixture(name), model, shape, _torch(name, build))
 
 
 @pytest.mark.parametrize(("name", "model", "line", "needle"), REFUSED,
