@@ -7,7 +7,7 @@ DATA ?= $(if $(CNNCALC_DATA_DIR),$(CNNCALC_DATA_DIR),../shared/data/mnist)
 # Pass the folder only where it holds MNIST; otherwise cnncalc uses its cache or downloads.
 DATA_ARG := $(if $(wildcard $(DATA)/t10k-labels-idx1-ubyte*),--data-dir $(DATA),)
 
-.PHONY: demo test lint bench clean browser-test
+.PHONY: demo test lint bench clean browser-test pypi-readme
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,8 +29,12 @@ browser-test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -rs tests/test_draw_browser.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check cnncalc tests bench
+	$(BIN)/ruff check cnncalc tests bench tools
 	$(BIN)/mypy
+
+# The README a package index shows (links to docs/ become `cnncalc docs PAGE`).
+pypi-readme:
+	python3 tools/pypi_readme.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = "conv(32,3,padding=1)-relu-maxpool(2)-conv(64,3,padding=1)-relu-maxpool(2)-flatten-fc(10)"
@@ -199,8 +201,9 @@ def test_fresh_venv_plain_install_starts_without_pydantic(tmp_path: Path) -> Non
     source = tmp_path / "src"  # a copy: building in place would leave build/ in the checkout
     shutil.copytree(REPO / "cnncalc", source / "cnncalc",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+    for name in ("pyproject.toml", "README.md", "README.pypi.md", "LICENSE", "MANIFEST.in"):
         shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "docs", source / "docs")
     wheel = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
                             "--no-build-isolation", "-w", str(tmp_path / "dist"), str(source)],
                            env=env, capture_output=True, text=True, timeout=300)
@@ -227,3 +230,49 @@ def test_fresh_venv_plain_install_starts_without_pydantic(tmp_path: Path) -> Non
     assert tuple(int(x) for x in typer.split(".")[:2]) < (0, 27)
     assert pydantic == "False" and torch == "False"
     assert "50,186" in probe.stdout
+    # The wheel carries the reference pages: `cnncalc docs` finds them under the venv's
+    # prefix (share/doc/cnncalc), with no source tree beside the installed package.
+    docs = subprocess.run([str(venv / "bin" / "cnncalc"), "docs", "spec", "checking answers"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert docs.returncode == 0, docs.stderr
+    assert docs.stdout.startswith("## Checking answers\n")
+    assert docs.stdout == _section(REPO / "docs" / "spec.md", "## Checking answers")
+    listing = subprocess.run([str(venv / "bin" / "cnncalc"), "docs"], capture_output=True,
+                             text=True, cwd=tmp_path, timeout=60)
+    assert str((venv / "share" / "doc" / "cnncalc").resolve()) in listing.stdout
+
+
+def _section(page: Path, heading: str) -> str:
+    """The text from `heading` to the next heading of its level or above, as written by hand
+    here (no code of cnncalc's): what `cnncalc docs PAGE SECTION` must print."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    start = lines.index(heading)
+    level = heading.split()[0]
+    end, fenced = len(lines), False
+    for i in range(start + 1, len(lines)):
+        if lines[i].lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and lines[i].startswith("#") and \
+                len(lines[i].split()[0]) <= len(level) and set(lines[i].split()[0]) == {"#"}:
+            end = i
+            break
+    return "\n".join(lines[start:end]).rstrip() + "\n"
+
+
+def test_package_index_readme_is_current_and_has_no_relative_links() -> None:
+    """pyproject's readme is README.pypi.md, written from README.md: current, and with no
+    link or picture that needs the repository around it (a package index has none)."""
+    meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert meta["readme"] == "README.pypi.md"
+    check = subprocess.run([sys.executable, str(REPO / "tools" / "pypi_readme.py"), "--check"],
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+    text = (REPO / "README.pypi.md").read_text(encoding="utf-8")
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    prose = re.sub(r"`[^`\n]*`", "", prose)
+    targets = re.findall(r"\]\(([^)\s]+)\)", prose)
+    assert all(re.match(r"https?:|#", t) for t in targets), targets
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    pages = set(re.findall(r"\]\(docs/(\w+)\.md", readme))
+    assert pages and all(f"`cnncalc docs {p}`" in text for p in pages)
+    assert text.count("*Picture: ") == readme.count("](docs/img/")

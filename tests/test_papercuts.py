@@ -350,11 +350,79 @@ def test_top_level_help_keeps_whole_descriptions(runner: CliRunner) -> None:
 
 
 def test_help_points_to_docs_the_wheel_can_show(runner: CliRunner) -> None:
+    """No help text names a docs/ file, which a wheel has no folder for: each points to
+    `cnncalc docs PAGE`, which reads the pages the wheel installs."""
     for name in _commands():
         text = " ".join(runner.invoke(app, [*name.split(), "--help"], env={"COLUMNS": "200"})
                         .output.split())
-        for m in re.finditer(r"docs/\S+", text):
-            assert "in the source" in text[m.end():m.end() + 20], (name, text[m.start():])
+        assert not re.search(r"docs/\S+\.md", text), (name, text)
+
+
+_DOCS_REF = re.compile(r"""cnncalc docs (\w+)(?: (\w+)| \\?"([^"\\]+)\\?")?""")
+
+
+def test_every_pointer_to_the_docs_names_a_page_and_section_that_exist(
+        runner: CliRunner) -> None:
+    """Every `cnncalc docs PAGE [SECTION]` written in cnncalc's messages and help, read from
+    the source, names a page of docs/ and a heading of that page."""
+    refs = {(m.group(1), m.group(2) or m.group(3))
+            for path in (REPO / "cnncalc").rglob("*.py")
+            for m in _DOCS_REF.finditer(path.read_text(encoding="utf-8"))
+            if m.group(1) not in ("PAGE",)}
+    assert len(refs) >= 5, refs  # the hints in the readers, check and the torchinfo note
+    for page, section in refs:
+        md = (REPO / "docs" / f"{page}.md").read_text(encoding="utf-8")
+        if section:
+            heads = [line for line in md.splitlines() if line.startswith("#")]
+            assert any(section.lower() in h.lower() for h in heads), (page, section)
+        args = ["docs", page] + ([section] if section else [])
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and result.output.strip(), (args, result.output)
+
+
+def test_docs_lists_and_shows_the_pages(runner: CliRunner) -> None:
+    listing = runner.invoke(app, ["docs"])
+    assert listing.exit_code == 0
+    for page in sorted((REPO / "docs").glob("*.md")):
+        title = next(line for line in page.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("# "))[2:]
+        assert re.search(rf"^{page.stem} +{re.escape(title)}$", listing.output, re.M), page
+    # Not a terminal: the page as written, whole.
+    whole = runner.invoke(app, ["docs", "conventions"])
+    assert whole.output == (REPO / "docs" / "conventions.md").read_text(encoding="utf-8")
+    # A section runs to the next heading of its level; a '#' line inside a code block (the
+    # answers format's comments) is not a heading.
+    answers = runner.invoke(app, ["docs", "spec", "Checking ANSWERS"]).output
+    assert answers.startswith("## Checking answers\n") and "# LAYER: shape" in answers
+    assert "### A model.summary() or torchinfo table" in answers
+    assert "## Lecture tables" not in answers
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (["docs", "spek"], ("no page 'spek'", "did you mean 'spec'?", "pages: api,")),
+    (["docs", "spec", "no such heading"], ("spec has no section 'no such heading'",
+                                           "its sections: The spec language")),
+    (["docs", "spec", "lecture tabels"], ("did you mean 'Lecture tables'?",)),
+])
+def test_docs_wrong_page_or_section_is_a_usage_error(runner: CliRunner, args: list[str],
+                                                       needles: tuple[str, ...]) -> None:
+    result = runner.invoke(app, args)
+    err = _stderr(result)
+    assert result.exit_code == 2 and len(err.strip().splitlines()) == 1, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+def test_docs_on_a_terminal_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnncalc.cli import docs_cmds
+
+    buf = io.StringIO()
+    term = Console(file=buf, force_terminal=True, width=100, color_system=None)
+    monkeypatch.setattr(docs_cmds, "console", lambda: term)
+    result = CliRunner().invoke(app, ["docs", "spec", "lecture tables"])
+    assert result.exit_code == 0
+    shown = buf.getvalue()
+    assert "Lecture tables" in shown and "## Lecture tables" not in shown  # rendered heading
 
 
 # -- section 4: files, diagrams, packaging ---------------------------------------------------

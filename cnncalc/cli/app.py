@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 import typer
 
 from .._version import __version__
-from . import calc_cmds, check_cmds, data_cmds, draw_cmds, model_cmds, train_cmds
+from . import calc_cmds, check_cmds, data_cmds, docs_cmds, draw_cmds, model_cmds, train_cmds
 from .common import clip, echo
 from .term import internal_error, usage_error
 
@@ -61,6 +61,7 @@ model_cmds.register(app)
 data_cmds.register(app)
 draw_cmds.register(app)
 check_cmds.register(app)
+docs_cmds.register(app)
 
 
 def _whole_short_help(typer_app: typer.Typer) -> None:

@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
             "--expect", "-e", help="Your answers: a file, or inline like "
             "'1: 16x30x30, 448; 2: 16x15x15; total: 448' (for code, a key may be a "
             "module's name: conv1, layer1.0.conv2), or a pasted Keras model.summary() "
-            "or torchinfo table (see the cnncalc docs: docs/spec.md in the source). Without "
+            "or torchinfo table (the format: 'cnncalc docs spec answers'). Without "
             "it, a lecture table ('[55x55x96] CONV1: ...') checks the shapes and figures it "
             "states.",
             show_default=False)] = "",

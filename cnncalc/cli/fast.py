@@ -30,7 +30,7 @@ FORMATS = ("table", "json", "markdown", "csv")
 # first word is a SPEC, as `cnncalc SPEC` means `cnncalc summary SPEC`.
 COMMANDS = frozenset({"summary", "presets", "layers", "explain", "solve", "check", "build",
                       "export", "train", "evaluate", "predict", "plot", "data", "draw",
-                      "visualize", "help"})
+                      "visualize", "docs", "help"})
 UTF8 = ("utf-8", "utf8")
 
 

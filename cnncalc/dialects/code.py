@@ -207,7 +207,8 @@ class Reader:
         except ClassError as e:
             raise err(call, e.message, e.hint) from None
         if not is_class(cls):
-            hint = class_hint(cls, prefixed) or "see docs/spec.md for the classes cnncalc reads"
+            hint = (class_hint(cls, prefixed)
+                    or "'cnncalc docs spec \"class names\"' lists the classes cnncalc reads")
             raise err(call, f"unknown layer class {cut(name)}", hint)
         d = dialect_for(cls, prefixed, self.dialect)
         positional: list[Raw] = []

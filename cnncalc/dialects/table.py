@@ -346,7 +346,8 @@ def _description(n: int, line: str, desc: str, directives: list[str]) -> Said:
             word = text[pos:].split()[0] if text[pos:].split() else text[pos:]
             raise _bad(n, line, f"cannot read '{cut(word, 30)}'",
                        "describe a layer as '96 11x11 filters at stride 4, pad 0', "
-                       "'3x3 filters at stride 2', '4096 neurons' (see docs/spec.md)")
+                       "'3x3 filters at stride 2', '4096 neurons' "
+                       "(see 'cnncalc docs spec lecture')")
         pos = m.end()
         values = [int(g) for g in m.groups() if g is not None]
         if key == "words":

@@ -45,7 +45,8 @@ _CONTEXTS = ("variable_scope", "name_scope", "Session", "InteractiveSession", "d
              "get_default_graph().as_default", "control_dependencies", "open", "arg_scope",
              "contrib.framework.arg_scope")
 _NAME = "\x00name\x00"  # where a reason names what it sets (code never holds a NUL)
-_READ_HINT = "cnncalc reads TensorFlow 1 code without running it; see docs/spec.md"
+_READ_HINT = ("cnncalc reads TensorFlow 1 code without running it; "
+              "see 'cnncalc docs spec tensorflow'")
 _BUILTINS = {"print", "len", "int", "float", "str", "range", "list", "tuple", "min", "max",
              "abs", "round", "bool", "enumerate", "zip", "isinstance", "sum", "format",
              "dict", "set", "sorted", "reversed", "type", "super", "open", "input", "map",

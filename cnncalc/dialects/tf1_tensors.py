@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 REQUIRED = object()
 DROPOUT_FED = "dropout fed: "  # a note's mark: the rate is only known when the code runs
-HINT = "docs/spec.md lists the TensorFlow 1 calls cnncalc reads"
+HINT = "'cnncalc docs spec tensorflow' lists the TensorFlow 1 calls cnncalc reads"
 
 Handler = Callable[["Runner", ast.Call, dict[str, object]], object]
 

@@ -85,7 +85,7 @@ FIGURE_NOTES = {
     "flops": "FLOPs = 2 × MACs (bias additions and normalisation not counted)",
     TORCHINFO: "Mult-Adds as torchinfo counts them: conv weight and bias × output H·W, other "
                "layers' parameters once; attention and functional code not counted "
-               "(docs/conventions.md)",
+               "(cnncalc docs conventions)",
 }
 
 
