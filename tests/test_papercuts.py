@@ -413,6 +413,13 @@ def test_docs_wrong_page_or_section_is_a_usage_error(runner: CliRunner, args: li
         assert needle in err, (needle, err)
 
 
+def test_docs_completes_page_names() -> None:
+    from cnncalc.cli.docs_cmds import complete_page
+
+    assert complete_page("") == sorted(p.stem for p in (REPO / "docs").glob("*.md"))
+    assert complete_page("sp") == ["spec"]
+
+
 def test_docs_on_a_terminal_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
     from cnncalc.cli import docs_cmds
 

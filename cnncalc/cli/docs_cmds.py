@@ -113,12 +113,20 @@ def section_headings(text: str) -> list[str]:
     return [m.group(2) for line in text.splitlines() if (m := _HEADING.match(line))]
 
 
+def complete_page(incomplete: str) -> list[str]:
+    """Shell completion of the page names (none when the pages are not installed)."""
+    folder = _source_docs() or _installed_docs()
+    names = [p.stem for p in sorted(folder.glob("*.md"))] if folder else []
+    return [n for n in names if n.startswith(incomplete)]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("docs")
     @guarded
     def docs(
         page: Annotated[str | None, typer.Argument(
-            help="The page to show (spec, api, conventions, ...); none lists them.")] = None,
+            help="The page to show (spec, api, conventions, ...); none lists them.",
+            autocompletion=complete_page)] = None,
         section: Annotated[str | None, typer.Argument(
             help="Show only the sections whose heading contains this text.")] = None,
         raw: Annotated[bool, typer.Option(
