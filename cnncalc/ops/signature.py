@@ -120,11 +120,13 @@ class Layer:
         return layer_text(self)
 
 
-def format_value(value: Value) -> str:
+def format_value(value: Value, dims: bool = False) -> str:
+    """A value as spec text. A pair of equal sizes (3, 3) reads as 3, as the spec writes a
+    square kernel; `dims` (a reshape's or permute's dimensions) keeps every number."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        if len(value) == 2 and value[0] == value[1]:
+        if len(value) == 2 and value[0] == value[1] and not dims:
             return str(value[0])
         return "x".join(map(str, value))
     return str(value)
@@ -144,7 +146,7 @@ def _layer_text(kind: str, items: tuple[tuple[str, Value], ...]) -> str:
     for i, p in enumerate(definition.params):
         value = args[p.name]
         if p.default is REQUIRED:
-            parts.append(format_value(value))
+            parts.append(format_value(value, p.kind == DIMS))
             continue
         default = p.default
         if isinstance(default, str) and default.startswith("="):
@@ -159,5 +161,6 @@ def _layer_text(kind: str, items: tuple[tuple[str, Value], ...]) -> str:
                 args[q.name] == q.default or (isinstance(q.default, str) and
                                               q.default.startswith("="))
                 for q in definition.params[1:])
-            parts.append(format_value(value) if positional else f"{p.name}={format_value(value)}")
+            shown = format_value(value, p.kind == DIMS)
+            parts.append(shown if positional else f"{p.name}={shown}")
     return f"{kind}({','.join(parts)})" if parts else kind
