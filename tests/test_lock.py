@@ -74,3 +74,27 @@ def test_lock_in_process(tmp_path: Path) -> None:
         assert held is not None
     with rundir.RunLock(tmp_path):  # released on exit
         pass
+
+
+def test_a_refused_run_leaves_no_folder_of_its_own(tmp_path: Path) -> None:
+    """A train refused before it writes anything (here: no data) removes the folders it made
+    for its lock; a folder that was there before stays, with what it held."""
+    made = tmp_path / "new" / "run"
+    result = CliRunner().invoke(app, ["train", SPEC, "--data-dir", str(tmp_path / "none"),
+                                      "--out", str(made), "--epochs", "1", "-q"])
+    assert result.exit_code != 0
+    assert not (tmp_path / "new").exists()
+    kept = tmp_path / "mine"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(app, ["train", SPEC, "--data-dir", str(tmp_path / "none"),
+                                      "--out", str(kept), "--epochs", "1", "-q"])
+    assert result.exit_code != 0
+    assert (kept / "notes.txt").read_text() == "mine"
+
+
+def test_lock_keeps_a_folder_that_something_else_wrote_to(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    with rundir.RunLock(run):
+        (run / "last.pt").write_bytes(b"x")
+    assert (run / "last.pt").read_bytes() == b"x" and (run / rundir.LOCK).exists()

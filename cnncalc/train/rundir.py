@@ -151,12 +151,16 @@ class RunLock:
     def __init__(self, out: Path) -> None:
         self.path = out / LOCK
         self._fd: int | None = None
+        self._made: list[Path] = []  # the folders this lock created, deepest first
 
     def __enter__(self) -> RunLock:
         import fcntl
 
         try:
+            missing = [p for p in (self.path.parent, *self.path.parent.parents)
+                       if not p.exists()]
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._made = missing
         except OSError as e:
             raise RunDirError(f"cannot write to {self.path.parent}: {e.strerror or e}",
                               "choose a writable --out folder") from None
@@ -186,9 +190,25 @@ class RunLock:
                 os.pwrite(self._fd, b" " * (_RECORD - 1) + b"\n", 0)  # no holder now
             except OSError:
                 pass  # the PID of an ended process is stale, never wrong: flock decides
+            self._tidy()
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+    def _tidy(self) -> None:
+        """A run refused before it wrote anything (no data, a bad model) leaves no folder
+        behind that holds only a lock: the folders this lock made go again when they hold
+        nothing else. A folder that existed before is left as it was found."""
+        if not self._made:
+            return
+        try:
+            if [p.name for p in self.path.parent.iterdir()] != [LOCK]:
+                return
+            self.path.unlink()
+            for folder in self._made:
+                folder.rmdir()  # only an empty folder goes; OSError stops at the first other
+        except OSError:
+            pass  # something else appeared there: it stays, and so does the lock file
 
 
 def holder(folder: Path) -> str | None:
