@@ -70,7 +70,7 @@ class Entry:
     framework: str  # "torch" or "keras"
     model: str | None  # cnncalc's --model, None when the file has one model
     build: str  # the oracle: an expression evaluated in the file's namespace after it runs
-    shape: str | None  # --input (CxHxW for torch, HxWxC for Keras), None: the code's own
+    shape: str | None  # --input: CxHxW (HxWxC for Keras) or flat:N; None: the code's own
     why: str = ""  # where the input shape comes from, or why the file is as it is
     values: tuple[str, ...] = ()  # --set NAME=VALUE for what the oracle's build passes
     sha256: str = ""  # of the text below the five-line header, as published
@@ -586,9 +586,18 @@ real_stdout.write(json.dumps(results))
 
 
 def oracle_shape(e: Entry) -> list[int] | None:
+    """The input the oracle runs on, read as cnncalc reads --input: `flat:N` is a flat
+    vector of N; a bare `N` would be an N x N image to cnncalc, so the manifest never
+    writes one."""
     if e.shape is None:
         return None
-    return [int(n) for n in e.shape.split("x")]
+    if e.shape.startswith("flat:"):
+        return [int(e.shape[len("flat:"):])]
+    dims = [int(n) for n in e.shape.split("x")]
+    if len(dims) != 3:
+        raise SystemExit(f"{e.file}: write the input as CxHxW (HxWxC for Keras) or flat:N, "
+                         f"not {e.shape!r}")
+    return dims
 
 
 def run_oracle(python: str, framework: str, entries: list[Entry],
