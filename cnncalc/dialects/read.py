@@ -55,6 +55,11 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             raise CodeError(f"two Keras layers of {model.name} are named {twice!r}; Keras "
                             "refuses such a model (layer names must be unique)",
                             "give each layer its own name=, or none")
+    other = other_dtype(tree)
+    if other is not None:
+        model = replace(model, notes=model.notes + (
+            f"memory is counted at 4 bytes a value (float32); line {other[0]} uses "
+            f"{other[1]}: if the model runs in that type, scale the memory figures",))
     missing = unimported(tree)
     if missing:
         names = ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")
@@ -62,6 +67,67 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             f"the code uses {names} without importing {'it' if len(missing) == 1 else 'them'}:"
             f" read as the library's own (run as it is, Python stops with a NameError)",))
     return model
+
+
+# Value types other than float32, as code names them (torch.float16, "float16", half()).
+_DTYPES = {
+    "float16": "float16 (2 bytes a value)", "half": "float16 (2 bytes a value)",
+    "bfloat16": "bfloat16 (2 bytes a value)", "float64": "float64 (8 bytes a value)",
+    "double": "float64 (8 bytes a value)", "mixed_float16": "mixed float16 (2 bytes a value "
+    "for activations)", "mixed_bfloat16": "mixed bfloat16 (2 bytes a value for activations)",
+    "int8": "int8 (1 byte a value)", "qint8": "int8 (1 byte a value)",
+}
+_CASTS = frozenset({"to", "type", "set_default_dtype", "set_global_policy", "Policy",
+                    "autocast"})
+
+
+def _dtype_named(node: ast.AST) -> str | None:
+    """The type an expression names: torch.float16, tf.float16, 'float16', half."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return _DTYPES.get(node.value)
+    if isinstance(node, ast.Attribute):
+        return _DTYPES.get(node.attr)
+    if isinstance(node, ast.Name):
+        return _DTYPES.get(node.id) if node.id in ("float16", "bfloat16", "float64") else None
+    return None
+
+
+def dotted_root(node: ast.AST) -> str:
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def other_dtype(tree: ast.Module) -> tuple[int, str] | None:
+    """The first place the code makes its model or values another type than float32
+    (model.half(), .to(torch.float16), dtype=torch.float64, set_default_dtype, a Keras
+    mixed-precision policy, autocast), as (line, type): the memory columns assume float32,
+    so the reader says so beside them."""
+    found: list[tuple[int, int, str]] = []
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Call):
+            continue
+        named: str | None = None
+        func = n.func
+        if dotted_root(func) in ("np", "numpy"):
+            continue  # data prepared with numpy: the model's own type is set elsewhere
+        attr = func.attr if isinstance(func, ast.Attribute) else \
+            func.id if isinstance(func, ast.Name) else ""
+        if attr in ("half", "bfloat16", "double") and isinstance(func, ast.Attribute) \
+                and not n.args and not n.keywords:
+            named = _DTYPES[attr]
+        elif attr in _CASTS:
+            named = next((d for d in map(_dtype_named, n.args) if d), None)
+            if named is None and attr == "autocast":
+                named = "mixed precision (autocast)"
+        named = named or next((d for k in n.keywords if k.arg == "dtype"
+                               and (d := _dtype_named(k.value))), None)
+        if named is not None:
+            found.append((n.lineno, n.col_offset, named))
+    if not found:
+        return None
+    line, _, named = min(found)
+    return line, named
 
 
 def _named_twice(nodes: Sequence[Node]) -> str | None:
