@@ -142,6 +142,36 @@ def test_channels_last_input_is_noted_on_success_and_in_the_error(runner: CliRun
     assert "hwc:32x32x3" in lines[0] and "--convention keras" in lines[0]
 
 
+LINEAR_FIRST = """
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
+"""
+
+
+def test_a_bare_number_before_a_dense_layer_names_flat(runner: CliRunner) -> None:
+    """`-i 10` is a 1x10x10 image (docs: a single number N means 1xNxN). Before a spec's fc it
+    is an error, and before nn.Linear (which torch applies to the last axis: 1x10x10 ->
+    1x10x16 -> 1x10x2, 10·16 + 16 + 16·2 + 2 = 210 parameters) a figure for another input
+    than meant: both say how to write a flat vector."""
+    bad = runner.invoke(app, ["summary", "fc(16)-relu-fc(10)", "-i", "10"])
+    lines = [x for x in _stderr(bad).splitlines() if x.startswith("error:")]
+    assert bad.exit_code == 1 and len(lines) == 1
+    assert "input 10 reads as a 1x10x10 image; for a flat vector of 10 write --input flat:10" \
+        in lines[0]
+    ok = runner.invoke(app, ["summary", LINEAR_FIRST, "-i", "10", "-f", "json"])
+    assert ok.exit_code == 0
+    assert '"output_shape": [\n    1,\n    10,\n    2\n  ]' in ok.stdout
+    assert "note: input 10 reads as a 1x10x10 image" in _stderr(ok)
+    flat = runner.invoke(app, ["summary", LINEAR_FIRST, "-i", "flat:10", "-f", "json"])
+    assert flat.exit_code == 0 and "note:" not in _stderr(flat)
+    conv = runner.invoke(app, ["summary", "conv(8,3)", "-i", "10"])
+    assert conv.exit_code == 0 and "note:" not in _stderr(conv)
+    env = {k: v for k, v in os.environ.items() if k != "CNNCALC_NO_FAST_PATH"}
+    fast = subprocess.run([sys.executable, "-m", "cnncalc", "fc(16,over=last)", "-i", "10"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert fast.returncode == 0 and "note: input 10 reads as a 1x10x10 image" in fast.stderr
+
+
 def test_the_fast_path_leaves_a_channels_last_input_to_the_full_path() -> None:
     # `cnncalc SPEC -i ...` is served before Typer loads; the note must come all the same.
     env = {k: v for k, v in os.environ.items() if k != "CNNCALC_NO_FAST_PATH"}

@@ -104,6 +104,12 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
 
         one_output(r, command)
     said = channels_last_note(input_shape, r.convention) if input_shape else None
+    if said is None and input_shape:
+        from ..ir.tree import walk_layers
+        from ..ops.shape import bare_number_note
+
+        first = next(iter(walk_layers(r.nodes)), None)
+        said = bare_number_note(input_shape, first[0].kind if first else None)
     if said is not None:
         note(said)
     return r

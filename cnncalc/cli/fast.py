@@ -121,7 +121,8 @@ def serve(argv: list[str]) -> int | None:
         title = r.title
         if r.notes and call.format != "table":
             return None  # the full path says the reader's notes beside the data
-        if call.input is not None and channels_last_note(call.input, r.convention):
+        if call.input is not None and (channels_last_note(call.input, r.convention)
+                                       or call.input.strip().isdigit()):
             return None  # the full path says how the input reads
         # An error is the full path's to report, with its suggestions: none searched here.
         summary = summarize(r.nodes, r.shape, r.convention, call.batch, r.spec, suggest=False)

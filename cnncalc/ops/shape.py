@@ -99,6 +99,16 @@ def channels_last_note(text: str, convention: str) -> str | None:
             f"hwc:{c}x{h}x{w} or use --convention keras; chw:{c}x{h}x{w} keeps this reading")
 
 
+def bare_number_note(text: str, first_kind: str | None) -> str | None:
+    """A note when a single number N (read as a 1xNxN image) feeds a model that starts with
+    a dense layer, which takes a flat vector: `--input 10` for `nn.Linear(10, ...)`."""
+    raw = text.strip()
+    if first_kind != "fc" or not re.fullmatch(r"\d{1,13}", raw):
+        return None
+    return (f"input {raw} reads as a 1x{raw}x{raw} image; for a flat vector of {raw} "
+            f"write --input flat:{raw}")
+
+
 def describe_input(shape: Shape, convention: str) -> str:
     """How an input shape reads, for a table header: `1x28x28 (C x H x W)`."""
     if len(shape) == 1:
