@@ -18,6 +18,7 @@ from ..library.binding import (
     ClassDef,
     ClassError,
     Raw,
+    SignatureError,
     dialect_of,
 )
 from ..library.classes import (
@@ -32,7 +33,7 @@ from ..library.classes import (
 from ..spec import Node, make_layer
 from . import hooks
 from .kinds import LayerObj
-from .values import CodeError, Unknown, Values, at_line, dotted, err, text
+from .values import BrokenCode, CodeError, Unknown, Values, at_line, dotted, err, text
 
 __all__ = ["CodeError", "Init", "Model", "Reader", "check_dialect", "dotted", "finish",
            "parse_source", "sequential_dialect"]
@@ -232,8 +233,22 @@ class Reader:
                       "cnncalc does not count them yet", "remove lora_rank")
         try:
             return bind_call(cls, prefixed, self.dialect, positional, keywords, first)
+        except SignatureError as e:
+            raise BrokenCode(f"line {call.lineno}: {e.message}", e.hint, call.lineno) from None
         except ClassError as e:
             raise err(call, e.message, e.hint) from None
+
+    def check_signature(self, call: ast.Call) -> None:
+        """Raise BrokenCode where the call's class refuses its arguments, as Python stops
+        there, whatever becomes of the layer. Any other problem with the call (a value known
+        only at run time, a class cnncalc does not read) is not an error of the code, and
+        is met again where the layer is used, if it is."""
+        try:
+            self.bind(call, False)
+        except BrokenCode:
+            raise
+        except CodeError:
+            return
 
     def layer_call(self, call: ast.Call, first: bool) -> list[Node]:
         """A library layer call, or a Sequential (nested or of an OrderedDict)."""

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from ..library.classes import library_name
 from . import allow, hooks
 from . import keras_functional as kf
-from .code import sequential_dialect
+from .code import Reader, sequential_dialect
 from .given import value_of
 from .kinds import Built, Holder, Instance, LayerObj, Module, Owner, Param, SeqModel
 from .tensors import Tensor
@@ -278,6 +278,7 @@ class Expressions:
         if library_name(name) is not None or (last[:1].isupper() and module in (
                 "torch.nn", "keras.layers", "tensorflow.keras.layers", "keras",
                 "tensorflow.keras")):
+            Reader(self.values(), None).check_signature(node)
             return LayerObj(node, self.snapshot(), home=self)
         return None
 

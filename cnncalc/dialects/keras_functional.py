@@ -19,7 +19,17 @@ from .code import Model, Reader, check_dialect, finish
 from .kinds import LayerObj
 from .tensors import Source, Tensor, check_uses, join, start
 from .tensors import outputs as several_outputs
-from .values import CodeError, Unknown, Values, at_line, close_name, dotted, err, text
+from .values import (
+    CodeError,
+    LimitError,
+    Unknown,
+    Values,
+    at_line,
+    close_name,
+    dotted,
+    err,
+    text,
+)
 
 INPUTS = ("Input", "keras.Input", "layers.Input", "keras.layers.Input", "tf.keras.Input",
           "tf.keras.layers.Input")
@@ -67,6 +77,8 @@ def input_tensor(call: ast.Call, values: Values) -> Value:
     try:
         check_dialect(call, KERAS)
         bound = Reader(values, KERAS).bind(call, True)
+    except LimitError:
+        raise
     except CodeError as e:
         return Unknown.of(e)
     return start(Source(call.lineno, bound.input_shape))
@@ -93,6 +105,8 @@ def apply_layer(layer: ast.Call, node: ast.Call, value: Value, values: Values) -
             raise err(node, f"{text(node)}: a layer takes one tensor here",
                       "write x = layers.X(...)(x)")
         nodes = Reader(values, KERAS).layer_call(layer, False)
+    except LimitError:
+        raise
     except CodeError as e:
         return _keep_first(x, e)
     if isinstance(x, Unknown):
@@ -117,6 +131,8 @@ def apply_object(obj: LayerObj, name: str, node: ast.Call, value: Value) -> Valu
         if obj.uses > 1 and not all(isinstance(n, Layer) for n in nodes):
             raise err(node, f"{name} is applied twice, sharing its weights; a shared block "
                       "is not read yet", "define a second layer")
+    except LimitError:
+        raise
     except CodeError as e:
         return _keep_first(x, e)
     if isinstance(x, Unknown):

@@ -38,6 +38,12 @@ class LimitError(CodeError):
     value left unknown, so that reading stops at once."""
 
 
+class BrokenCode(LimitError):
+    """Code that stops with an error when it runs, such as a layer call its class's
+    signature refuses (`Conv2D(fillters=32)`): reading stops there too, as Python would,
+    even where the layer's value would never reach the model."""
+
+
 def err(node: ast.AST | None, message: str, hint: str | None = None) -> CodeError:
     """An error at the line of `node`, its message starting 'line N: '."""
     line = getattr(node, "lineno", None)

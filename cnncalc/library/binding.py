@@ -33,6 +33,11 @@ class ClassError(Exception):
         self.hint = hint
 
 
+class SignatureError(ClassError):
+    """A call its class's signature refuses (an unknown keyword, too many positional
+    arguments, a required one missing): run, Python stops there with a TypeError."""
+
+
 @dataclass(frozen=True)
 class Made:
     """One cnncalc layer a library call stands for, with the sizes the call declares."""
@@ -116,22 +121,22 @@ def bind_args(d: ClassDef, positional: list[Raw], keywords: dict[str, Raw]) -> A
         raise ClassError(f"{d.name}(trainable=False) moves its weights to non-trainable",
                          "cnncalc counts every layer as trainable; remove it")
     if len(positional) > len(names):
-        raise ClassError(f"{d.name} takes at most {len(names)} positional argument(s), got "
+        raise SignatureError(f"{d.name} takes at most {len(names)} positional argument(s), got "
                          f"{len(positional)}", f"its signature is {cut(d.signature(), 200)}")
     args: Args = dict(zip(names, positional))
     for key, value in keywords.items():
         if key in args:
-            raise ClassError(f"{d.name} got '{key}' twice")
+            raise SignatureError(f"{d.name} got '{key}' twice")
         if key in names or key in d.ignored:
             args[key] = value
         else:
             hint = _close(key, names)
-            raise ClassError(f"{d.name} has no argument '{cut(key)}'",
+            raise SignatureError(f"{d.name} has no argument '{cut(key)}'",
                              hint or f"its signature is {cut(d.signature(), 200)}")
     for name, default in d.params:
         if name not in args:
             if default is REQUIRED:
-                raise ClassError(f"{d.name} needs '{name}'",
+                raise SignatureError(f"{d.name} needs '{name}'",
                                  f"its signature is {cut(d.signature(), 200)}")
             args[name] = default
     return args
