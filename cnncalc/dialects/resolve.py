@@ -119,7 +119,7 @@ def _several_inputs(m_inputs: tuple[tuple[str, tuple[int, ...] | None], ...],
                     channels_last: bool) -> tuple[tuple[str, Shape], ...]:
     """Each input's shape: given by name with --input, else as the code declares it."""
     names = [n for n, _ in m_inputs]
-    listed = ", ".join(cut(n, 40) for n in names)
+    listed = ", ".join(cut(n, 40) for n in names[:6]) + (", …" if len(names) > 6 else "")
     example = " ".join(f"-i {cut(n, 40)}=1x28x28" for n in names[:3])
     if plain is not None:
         raise UsageError(f"the model takes {len(names)} inputs ({listed}); --input "

@@ -219,3 +219,26 @@ def test_one_input_models_refuse_a_named_input() -> None:
     got = CliRunner().invoke(app, ["summary", "conv(4,3)-relu", "-i", "x=1x8x8"])
     assert got.exit_code == 2, got.output
     assert "names an input, but a spec has one input" in got.output
+
+
+@pytest.mark.parametrize("forward,body,given,code,needle", [
+    ("x, **extra", "return self.c(x)", [], 1, "forward() takes keyword-only"),
+    ("x, *, y", "return self.c(x + y)", [], 1, "forward() takes keyword-only"),
+    ("x, y", "return self.c(x)", ["x=flat:4", "y=flat:4"], 1,
+     "line 10: the model's input y never reaches its output"),
+    ("x, y", "return self.c(x + y)", ["x=flat:4", "1x2x2"], 2,
+     "--input is given 2 times, and 1 of them names no input"),
+    ("x, y", "return self.c(x + y)", ["x=flat:4", "y=flat:4;import os"], 2,
+     "bad flat input 'flat:4;import os'"),
+    ("x, y", "return self.c(x + y)", ["x=flat:4", "not a name=flat:4"], 2,
+     "'not a name' is not an input's name"),
+])
+def test_forms_cnncalc_cannot_read_are_refused(forward: str, body: str, given: list[str],
+                                               code: int, needle: str) -> None:
+    source = _net("self.c = nn.Linear(4, 2)", forward, body)
+    got = CliRunner().invoke(app, ["summary", source,
+                                   *[x for g in given for x in ("-i", g)]])
+    assert got.exit_code == code, got.output
+    lines = got.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], \
+        got.output
