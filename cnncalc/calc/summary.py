@@ -66,6 +66,9 @@ class LayerInfo:
     # An outputs block: each branch's place among the model's outputs (-1 for a branch that
     # ends in a further outputs block).
     places: tuple[int, ...] = ()
+    # A block where a model's several inputs meet: each branch's input, as its place among
+    # the model's inputs (-1: the block's input, where a further such block starts).
+    starts: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -223,6 +226,7 @@ class _Pass:
         self.owners: dict[str, LayerInfo] = {}  # each tie's first row: the one that counts
         # A model with several inputs: each input's node -> how rows name it
         self.input_names = {node: f"input:{name}" for name, node in graph.inputs}
+        self.input_places = {name: i for i, (name, _) in enumerate(graph.inputs)}
 
     def sequence(self, items: tuple[Item, ...], prefix: str,
                  start: int = 1) -> list[LayerInfo]:
@@ -462,7 +466,11 @@ class _Pass:
         starts = block.starts or (block.input,)
         row = self.block(block, path, shape, out, rf, [], branches=branches,
                          inputs=tuple(dict.fromkeys(self.path_of(s) for s in starts)))
-        return replace(row, places=block.places)
+        return replace(row, places=block.places, starts=self.starts(block))
+
+    def starts(self, block: Block) -> tuple[int, ...]:
+        """Each part's place among the model's inputs, -1 for the block's input."""
+        return tuple(self.input_places[name] if name else -1 for name in block.start_names)
 
     def branches(self, block: Block, path: str, shape: Shape
                  ) -> tuple[tuple[LayerInfo, ...], ...]:
@@ -495,9 +503,10 @@ class _Pass:
             raise LayerError(f"layer {path} {block.text}: {e.reason}", e.hint, [row],
                              path) from None
         rf = join_rf([r for _, r in ins], [s for s, _ in ins], step.output_shape)
-        return self.joined(block, path, shape, step.output_shape, rf, [],
-                           formula=step.formula, branches=tuple(branches),
-                           inputs=tuple(self.path_of(i) for i in node.inputs))
+        row = self.joined(block, path, shape, step.output_shape, rf, [],
+                          formula=step.formula, branches=tuple(branches),
+                          inputs=tuple(self.path_of(i) for i in node.inputs))
+        return replace(row, starts=self.starts(block)) if block.starts else row
 
 
 def output_places(row: LayerInfo) -> tuple[tuple[int, ...], ...]:

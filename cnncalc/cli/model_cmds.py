@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
         resolved = resolve(spec, preset, input, convention, model_name, sets=sets,
-                           several=True, command="cnncalc build")
+                           several=True, command="cnncalc build", inputs=True)
         if export is None and not check:
             raise UsageError("nothing to do", "pass --export py, --export keras and/or --check")
         if export not in (None, "py", "python", "keras"):

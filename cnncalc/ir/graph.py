@@ -55,6 +55,7 @@ class Block:
     # A block where several model inputs meet: the node each part starts at (a model
     # input's, or `input`). Empty where every part starts at `input`.
     starts: tuple[int, ...] = ()
+    start_names: tuple[str, ...] = ()  # and each one's input name ("" for `input`)
 
     def start(self, part: int) -> int:
         """The node part `part` starts at."""
@@ -162,9 +163,10 @@ class _Lowering:
             self.outputs.extend((place, name, out) for place, name, out
                                 in zip(n.places, n.names, outs) if place >= 0)
             return Block(OUTPUTS, text, label, x, tuple(parts), places=n.places,
-                         starts=starts), outs[0]
+                         starts=starts, start_names=n.starts), outs[0]
         j = self.add(_JOIN_LAYERS[n.kind], tuple(outs))
-        return Block(n.kind, text, label, x, tuple(parts), j, starts=starts), j
+        return Block(n.kind, text, label, x, tuple(parts), j, starts=starts,
+                     start_names=n.starts), j
 
 
 def lower(nodes: tuple[Node, ...], inputs: tuple[str, ...] = ()) -> Graph:

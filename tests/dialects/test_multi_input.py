@@ -8,6 +8,7 @@ output's shape must equal the calculator's. Each row that reads an input names i
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from typing import Any
 
@@ -184,8 +185,65 @@ def test_explain_and_check_read_several_inputs() -> None:
     assert "2 of 2 right" in got.stdout
 
 
-@pytest.mark.parametrize("command", [["draw", "-o", "x.svg"], ["train", "--epochs", "1"],
-                                     ["build", "--check"], ["build", "--export", "py"]])
+def _args(shapes: dict[str, str]) -> list[str]:
+    return [x for k, v in shapes.items() for x in ("-i", f"{k}={v}")]
+
+
+@pytest.mark.parametrize("name,code,shapes", MODELS, ids=[m[0] for m in MODELS])
+def test_build_check_runs_every_input(name: str, code: str, shapes: dict[str, str]) -> None:
+    got = CliRunner().invoke(app, ["build", "--check", code, *_args(shapes)])
+    assert got.exit_code == 0, got.output
+    assert "every shape and count agrees" in got.stdout
+
+
+@pytest.mark.parametrize("name,code,shapes", MODELS, ids=[m[0] for m in MODELS])
+def test_the_python_export_takes_every_input(name: str, code: str,
+                                             shapes: dict[str, str]) -> None:
+    """The written class, run by torch: forward(self, <the code's names>), the same
+    parameter count and output shapes as the code's own module on zeros."""
+    got = CliRunner().invoke(app, ["build", "--export", "py", code, *_args(shapes)])
+    assert got.exit_code == 0, got.output
+    space: dict[str, Any] = {}
+    exec(got.stdout, space)  # the generated file, as a user would run it
+    net = space["Net"]().eval()
+    s = read(code, shapes)
+    params, outs = _torch(code, [shape for _, shape in s.inputs])
+    assert sum(p.numel() for p in net.parameters()) == params
+    with torch.no_grad():
+        out = net(**{n: torch.zeros((1, *shape)) for n, shape in s.inputs})
+    assert [tuple(t.shape[1:]) for t in (out if isinstance(out, tuple) else (out,))] == outs
+
+
+def test_the_keras_export_writes_a_keras_input_per_input() -> None:
+    """image_and_vector as Keras: keras.Input (28, 28, 1) named image and (10,) named extra;
+    with real Keras (KERAS_BACKEND=torch), its parameters are torch's 16,106 and its output
+    (None, 10)."""
+    code, shapes = MODELS[0][1], MODELS[0][2]
+    got = CliRunner().invoke(app, ["build", "--export", "keras", code, *_args(shapes)])
+    assert got.exit_code == 0, got.output
+    assert "keras.Input(shape=(28, 28, 1), name='image')" in got.stdout
+    assert "keras.Input(shape=(10,), name='extra')" in got.stdout
+    if os.environ.get("KERAS_BACKEND") != "torch":
+        return
+    pytest.importorskip("keras")
+    space: dict[str, Any] = {}
+    exec(got.stdout, space)  # the generated Keras file, as a user would run it
+    model = space["model"]
+    params, outs = _torch(code, [(1, 28, 28), (10,)])
+    assert model.count_params() == params
+    assert [tuple(o.shape[1:]) for o in model.outputs] == outs
+
+
+def test_an_input_name_the_export_cannot_write_is_refused() -> None:
+    code = _net("self.c = nn.Linear(4, 2)", "torch, nn_", "return self.c(torch + nn_)")
+    got = CliRunner().invoke(app, ["build", "--export", "py", code, "-i", "torch=flat:4",
+                                   "-i", "nn_=flat:4"])
+    assert got.exit_code == 2, got.output
+    assert "the model's input 'torch' cannot name a parameter of the written forward()" in \
+        got.output
+
+
+@pytest.mark.parametrize("command", [["draw", "-o", "x.svg"], ["train", "--epochs", "1"]])
 def test_commands_that_need_one_input_refuse_in_one_line(command: list[str]) -> None:
     got = CliRunner().invoke(app, [command[0], MODELS[1][1], "-i", "a=1x12x12", "-i",
                                    "b=1x12x12", *command[1:]])
