@@ -48,6 +48,8 @@ class Source:
     # tensor the code holds, but where the inputs start: each input is a child of the root
     # with no layers, and a join of two inputs' tensors meets at the root.
     inputs: dict[int, str] = field(default_factory=dict)
+    input_tensors: list[Tensor] = field(default_factory=list)  # kept alive: ids are keys
+    shapes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)  # each declared
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,7 +104,16 @@ def model_input(root: Tensor, name: str, line: int) -> Tensor:
     t = Tensor(root, (), 1, root.source, line)
     root.source.inputs[id(t)] = name
     root.source.names[id(t)] = name
+    root.source.input_tensors.append(t)
     return t
+
+
+def input_of(t: Tensor) -> Tensor | None:
+    """The input `t` comes from, where its root holds several; None for a tensor of joined
+    inputs, or of a root that is itself the input."""
+    while t.parent is not None and t.parent.parent is not None:
+        t = t.parent
+    return t if id(t) in t.source.inputs else None
 
 
 def _starts(base: Tensor, branches: list[list[Tensor]]) -> tuple[str, ...]:
@@ -375,10 +386,13 @@ def add(a: Tensor, b: Tensor, node: ast.AST) -> Tensor:
 
 
 def check_uses(out: Tensor, line: int, every: bool,
-               runner: tuple[str, str] = ("forward()", "torch")) -> None:
+               runner: tuple[str, str] = ("forward()", "torch"),
+               inputs: list[Tensor] | None = None) -> None:
     """Walk the model's output once: a segment met twice is an error (its layers would be
     counted twice); with `every`, so is a segment computed and never used (torch would
-    still run it and count its module's weights)."""
+    still run it and count its module's weights). Every input must reach the output, and
+    with `inputs` (the inputs a model lists, where several models share a root), no other
+    may."""
     source = out.source
     visited: set[int] = set()
     stack: list[tuple[Tensor, int]] = [(s, line) for s in _segments(out, _root(out))]
@@ -394,10 +408,16 @@ def check_uses(out: Tensor, line: int, every: bool,
             held = source.joins.get(id(n))
             if held is not None:
                 stack.extend((h, held[0]) for h in held[1])
-    for t_id, name in source.inputs.items():
+    wanted = source.inputs if inputs is None else \
+        {id(t): source.inputs.get(id(t), "") for t in inputs}
+    for t_id, name in wanted.items():
         if t_id not in visited:
             raise at_line(line or None, f"the model's input {cut(name)} never reaches its "
                           "output", "use every input, or remove the ones it does not use")
+    for t in source.input_tensors:
+        if id(t) in visited and id(t) not in wanted:
+            raise at_line(line or None, f"the outputs use the input made on line {t.line}, "
+                          "which is not among the model's inputs", "list it in the inputs")
     if every:
         for s in reversed(source.made):
             if id(s) not in visited:

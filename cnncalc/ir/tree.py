@@ -3,7 +3,7 @@ the order written. The graph (ir/graph.py) is lowered from it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Union
 
@@ -127,6 +127,25 @@ def input_names(nodes: Sequence[Node]) -> list[str]:
             elif isinstance(n, Repeat):
                 stack.append(n.body)
     return list(found)
+
+
+def with_starts(nodes: Sequence[Node], names: Mapping[str, str]) -> list[Node]:
+    """The tree with every branch's input renamed by `names` (the names a model gives the
+    inputs it lists, once they are known)."""
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Join):
+            out.append(replace(n, branches=tuple(tuple(with_starts(b, names))
+                                                 for b in n.branches),
+                               starts=tuple(names.get(s, s) for s in n.starts)))
+        elif isinstance(n, Residual):
+            out.append(replace(n, body=tuple(with_starts(n.body, names)),
+                               shortcut=tuple(with_starts(n.shortcut, names))))
+        elif isinstance(n, Repeat):
+            out.append(replace(n, body=tuple(with_starts(n.body, names))))
+        else:
+            out.append(n)
+    return out
 
 
 def short_text(nodes: tuple[Node, ...]) -> str:

@@ -300,3 +300,61 @@ def test_forms_cnncalc_cannot_read_are_refused(forward: str, body: str, given: l
     lines = got.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], \
         got.output
+
+
+KERAS_TWO = """import keras
+from keras import layers
+
+image = keras.Input(shape=(28, 28, 1), name="image")
+meta = keras.Input(shape=(10,))
+x = layers.Conv2D(8, 3, activation="relu")(image)
+x = layers.GlobalAveragePooling2D()(x)
+y = layers.Dense(16, activation="relu")(meta)
+out = layers.Dense(10)(layers.concatenate([x, y]))
+model = keras.Model([image, meta], out)
+"""
+
+
+def test_keras_reads_a_model_of_two_inputs() -> None:
+    """Conv2D(8, 3) on 28x28x1: 3·3·1·8 + 8 = 80; Dense(16) on 10: 10·16 + 16 = 176; the
+    concatenation is 8 (pooled) + 16 = 24 features, Dense(10): 24·10 + 10 = 250; 506 in
+    all, output (None, 10). The inputs are named by name=, else by place (input_1). With
+    real Keras (KERAS_BACKEND=torch), count_params() and the output agree."""
+    r = resolve(KERAS_TWO, None, None)
+    s = summarize(r.nodes, r.shape, r.convention, 1, r.spec, inputs=r.inputs)
+    assert s.inputs == (("image", (1, 28, 28)), ("input_1", (10,)))
+    assert s.total_params == 506 and s.output_shape == (10,)
+    if os.environ.get("KERAS_BACKEND") != "torch":
+        return
+    pytest.importorskip("keras")
+    space: dict[str, Any] = {}
+    exec(KERAS_TWO, space)  # the oracle: Keras builds the same model
+    assert space["model"].count_params() == s.total_params
+    assert tuple(space["model"].outputs[0].shape[1:]) == s.output_shape
+
+
+def test_keras_input_shapes_can_be_given_by_name() -> None:
+    """-i image=32x32x1 (channels-last under Keras): the conv sees 32x32, the head the same
+    24 features: 506 parameters still, and the row's input (None, 32, 32, 1)."""
+    got = CliRunner().invoke(app, ["summary", KERAS_TWO, "-i", "image=32x32x1", "-f", "json"])
+    assert got.exit_code == 0, got.output
+    record = json.loads(got.stdout)
+    assert record["inputs"] == [{"name": "image", "shape": [1, 32, 32]},
+                                {"name": "input_1", "shape": [10]}]
+    assert record["total_params"] == 506
+
+
+@pytest.mark.parametrize("model,needle", [
+    ("keras.Model([image, meta], layers.Dense(2)(x))",
+     "the model's input keras.Input on line 5 never reaches its output"),
+    ("keras.Model(image, out)", "the outputs use the input made on line 5, which is not "
+                                "among the model's inputs"),
+    ("keras.Model([image, image], out)", "keras.Model lists one keras.Input twice"),
+    ("keras.Model({'a': image, 'b': meta}, out)", "inputs by name are not read"),
+])
+def test_keras_inputs_it_cannot_read_are_refused(model: str, needle: str) -> None:
+    code = KERAS_TWO.replace("model = keras.Model([image, meta], out)", f"model = {model}")
+    got = CliRunner().invoke(app, ["summary", code])
+    assert got.exit_code == 1, got.output
+    lines = got.output.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], got.output
