@@ -112,7 +112,8 @@ def resolve(spec: str | None, preset: str | None, input_shape: list[str] | str |
     from ..ops.shape import channels_last_note
 
     values = parse_sets(sets or [])  # before anything is read
-    r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values)
+    r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values,
+                      one_input_for=None if inputs else command)
     if not inputs:
         from ..dialects.resolve import one_input
 

@@ -146,11 +146,13 @@ def _several_inputs(m_inputs: tuple[tuple[str, tuple[int, ...] | None], ...],
 def resolve(spec: str | None, preset: str | None, input_shape: str | Sequence[str] | None,
             convention: str | None = None, model: str | None = None,
             default_preset: str | None = None,
-            values: Mapping[str, object] | None = None) -> Resolved:
+            values: Mapping[str, object] | None = None,
+            one_input_for: str | None = None) -> Resolved:
     """Turn SPEC (a spec, PyTorch or Keras code, a .py file or '-') or --preset, with
     --input (once, or once per input of a model with several: NAME=SHAPE), --convention,
     --model and --set (`values`: checked literals, by name), into the model the calculator
-    runs."""
+    runs. With `one_input_for` (a command), a model with several inputs is refused, naming
+    it, before their shapes are asked for."""
     input_shape, named = split_inputs(input_shape)
     if spec and preset:
         raise UsageError("give either SPEC or --preset, not both")
@@ -221,6 +223,7 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | Sequence[st
         nodes, dialect, declared, spec_text = parsed.nodes, parsed.dialect, \
             parsed.input_shape, text
     c = conv or (KERAS if dialect in (KERAS, "tf1") else PYTORCH)
+    _one_input([n for n, _ in m_inputs], one_input_for)
     several = _several_inputs(m_inputs, input_shape, named, c == KERAS) if m_inputs else ()
     if several:
         shape = several[0][1]
@@ -248,10 +251,13 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | Sequence[st
 
 def one_input(r: Resolved, reader: str) -> None:
     """Refuse a model with several inputs where `reader` (a command) needs one."""
-    if r.inputs:
-        shown = ", ".join(cut(n, 40) for n, _ in r.inputs[:6]) + \
-            (", …" if len(r.inputs) > 6 else "")
-        raise CnnCalcError(f"the model takes {len(r.inputs)} inputs ({shown}); {reader} "
+    _one_input([n for n, _ in r.inputs], reader)
+
+
+def _one_input(names: Sequence[str], reader: str | None) -> None:
+    if len(names) > 1 and reader is not None:
+        shown = ", ".join(cut(n, 40) for n in names[:6]) + (", …" if len(names) > 6 else "")
+        raise CnnCalcError(f"the model takes {len(names)} inputs ({shown}); {reader} "
                            "reads a model with one input",
                            "'cnncalc summary' reads several; for this, give the model one "
                            "input")

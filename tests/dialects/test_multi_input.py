@@ -358,3 +358,10 @@ def test_keras_inputs_it_cannot_read_are_refused(model: str, needle: str) -> Non
     assert got.exit_code == 1, got.output
     lines = got.output.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], got.output
+
+
+def test_a_command_that_needs_one_input_says_so_before_asking_for_shapes() -> None:
+    got = CliRunner().invoke(app, ["solve", MODELS[1][1], "--output", "3"])
+    assert got.exit_code == 1, got.output
+    assert got.output.startswith("error: the model takes 2 inputs (a, b); cnncalc solve "
+                                 "reads a model with one input"), got.output
