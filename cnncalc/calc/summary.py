@@ -15,7 +15,7 @@ from ..ops.signature import Layer
 from ..ops.window import Refusal
 from ..spec import Node, parse
 from .declared import DeclaredSizeError, check_declared
-from .receptive import INPUT, RField, join_rf, update, update_text
+from .receptive import INPUT, UNKNOWN, RField, join_rf, update, update_text
 
 if TYPE_CHECKING:
     pass
@@ -503,6 +503,8 @@ class _Pass:
             raise LayerError(f"layer {path} {block.text}: {e.reason}", e.hint, [row],
                              path) from None
         rf = join_rf([r for _, r in ins], [s for s, _ in ins], step.output_shape)
+        if block.starts and not rf.whole:  # fields in the pixels of different inputs
+            rf = UNKNOWN
         row = self.joined(block, path, shape, step.output_shape, rf, [],
                           formula=step.formula, branches=tuple(branches),
                           inputs=tuple(self.path_of(i) for i in node.inputs))

@@ -365,3 +365,14 @@ def test_a_command_that_needs_one_input_says_so_before_asking_for_shapes() -> No
     assert got.exit_code == 1, got.output
     assert got.output.startswith("error: the model takes 2 inputs (a, b); cnncalc solve "
                                  "reads a model with one input"), got.output
+
+
+def test_the_receptive_field_where_inputs_meet_is_unknown() -> None:
+    """three_inputs: each branch's field counts pixels of its own input, so no one field in
+    pixels holds after they meet: '?' from there on. Inside a branch it is as before: the
+    3x3 conv on x sees 3 pixels."""
+    s = read(MODELS[2][1], MODELS[2][2])
+    rows = {r.path: r for r in _rows(s.layers)}
+    assert rows["1"].rf.describe() == ("?", "?", "?")
+    assert rows["2"].rf.describe() == ("?", "?", "?")
+    assert rows["1.b1.1.b1.1"].rf.describe()[0] == "3"
