@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..errors import cut
 from ..ir.tree import holds_weights, with_starts
 from ..library.binding import KERAS
 from ..spec import Layer, Node
@@ -95,6 +96,9 @@ def _input_label(call: ast.Call, values: Values) -> str:
                 return ""
             if not isinstance(value, str) or not value:
                 raise err(call, f"{text(call)}: name= must be a string")
+            if not value.isprintable():
+                raise err(call, f"keras.Input name {cut(repr(value))} holds characters that "
+                          "cannot be shown", "name it with printable characters")
             return value
     return ""
 

@@ -351,6 +351,8 @@ def test_keras_input_shapes_can_be_given_by_name() -> None:
                                 "among the model's inputs"),
     ("keras.Model([image, image], out)", "keras.Model lists one keras.Input twice"),
     ("keras.Model({'a': image, 'b': meta}, out)", "inputs by name are not read"),
+    ("keras.Model([image, keras.Input(shape=(10,), name='a\\nb')], out)",
+     "keras.Input name 'a\\nb' holds characters that cannot be shown"),
 ])
 def test_keras_inputs_it_cannot_read_are_refused(model: str, needle: str) -> None:
     code = KERAS_TWO.replace("model = keras.Model([image, meta], out)", f"model = {model}")
