@@ -150,14 +150,31 @@ def _shape_text(input_size: InputSize) -> str:
                      f"such as '1x28x28', got {_show(input_size)}")
 
 
-def _resolve(spec: str, input_size: InputSize | None, convention: str | None,
+def _shape_texts(input_size: InputSize | Mapping[str, InputSize]) -> str | list[str]:
+    """One shape, or a model's several inputs by name as --input takes them (NAME=SHAPE)."""
+    if not isinstance(input_size, Mapping):
+        return _shape_text(input_size)
+    if not input_size:
+        raise UsageError("input_size names no input", "e.g. {'x': (1, 28, 28), 'y': "
+                         "'flat:10'}")
+    out = []
+    for name, size in input_size.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise UsageError(f"input_size's keys must name the model's inputs, got "
+                             f"{_show(name)}")
+        out.append(f"{name}={_shape_text(size)}")
+    return out
+
+
+def _resolve(spec: str, input_size: InputSize | Mapping[str, InputSize] | None,
+             convention: str | None,
              values: Mapping[str, object] | None = None) -> Resolved:
     """The model through the command line's own resolver, so the API accepts exactly what
     `cnncalc summary` accepts: specs, presets, and PyTorch or Keras code."""
     from . import presets
     from .dialects.resolve import resolve
 
-    shape = None if input_size is None else _shape_text(input_size)
+    shape = None if input_size is None else _shape_texts(input_size)
     given = None if values is None else _values(values)
     if spec.strip().lower() in presets.PRESETS:
         return resolve(None, spec.strip(), shape, convention, values=given)
@@ -175,7 +192,8 @@ def _batch(batch: int) -> int:
 
 
 @_public
-def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
+def summary(spec_or_code: SpecOrModel,
+            input_size: InputSize | Mapping[str, InputSize] | None = None,
             convention: str | None = None, batch: int = 1,
             values: Mapping[str, object] | None = None) -> calc_summary.Summary:
     """Layer-by-layer shapes, parameters, MACs, memory and receptive fields.
@@ -188,14 +206,15 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
     and `.partial` (the summary of the layers before the error). `values` gives pasted code
     what it knows only when it runs, as the command line's --set does:
     `values={"num_classes": 10, "args.hidden": 64}` (numbers, strings, booleans, None, and
-    tuples or lists of them).
+    tuples or lists of them). A model with several inputs (`forward(self, x, y)`) takes
+    one size per input by name: `input_size={"x": (1, 28, 28), "y": "flat:10"}`.
     """
     convention = _convention(convention)
     batch = _batch(batch)
     if values is not None:
         _values(values)  # its type and contents, before anything is read
     if input_size is not None:
-        _shape_text(input_size)  # its type, before anything is read or built
+        _shape_texts(input_size)  # its type, before anything is read or built
     if not isinstance(spec_or_code, str):
         if not hasattr(type(spec_or_code), "named_modules"):
             raise UsageError("spec_or_code must be a spec string, a preset name or a torch "
@@ -205,6 +224,10 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
         if input_size is None:
             raise UsageError("input_size is required for a module",
                              "e.g. input_size=(1, 3, 224, 224), batch included")
+        if isinstance(input_size, Mapping):
+            raise UsageError("input_size by name is for pasted code with several inputs; "
+                             "a module takes one input_size",
+                             "e.g. input_size=(1, 3, 224, 224), batch included")
         if values is not None:
             raise UsageError("values gives pasted code its run-time values; a module is "
                              "already built")
@@ -212,7 +235,7 @@ def summary(spec_or_code: SpecOrModel, input_size: InputSize | None = None,
     from .calc.summary import summarize
 
     r = _resolve(spec_or_code, input_size, convention, values)
-    return summarize(r.nodes, r.shape, r.convention, batch, r.spec)
+    return summarize(r.nodes, r.shape, r.convention, batch, r.spec, inputs=r.inputs)
 
 
 @dataclass(frozen=True)
@@ -247,7 +270,7 @@ class Explanation:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
 
-def explain(spec: str, input_size: InputSize | None = None,
+def explain(spec: str, input_size: InputSize | Mapping[str, InputSize] | None = None,
             convention: str | None = None,
             values: Mapping[str, object] | None = None) -> Explanation:
     """Each layer's formulas with the numbers substituted, like a worked homework answer."""

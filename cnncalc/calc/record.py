@@ -78,6 +78,9 @@ def summary_record(s: Summary) -> dict[str, Any]:
             rec["measured"] = True
     if s.mode:
         record["mode"] = s.mode
+    if s.inputs:  # several: each by name; no one shape is the model's input
+        record["input_shape"] = None
+        record["inputs"] = [{"name": name, "shape": list(shape)} for name, shape in s.inputs]
     if len(s.outputs) > 1 or any(name for name, _ in s.outputs):
         record["outputs"] = [{"name": name, "shape": list(shape)} for name, shape in s.outputs]
     if s.error is not None:

@@ -15,7 +15,7 @@ from ..ops.signature import Layer
 from ..ops.window import Refusal
 from ..spec import Node, parse
 from .declared import DeclaredSizeError, check_declared
-from .receptive import INPUT, RField, join_rf, update, update_text
+from .receptive import INPUT, UNKNOWN, RField, join_rf, update, update_text
 
 if TYPE_CHECKING:
     pass
@@ -66,6 +66,9 @@ class LayerInfo:
     # An outputs block: each branch's place among the model's outputs (-1 for a branch that
     # ends in a further outputs block).
     places: tuple[int, ...] = ()
+    # A block where a model's several inputs meet: each branch's input, as its place among
+    # the model's inputs (-1: the block's input, where a further such block starts).
+    starts: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.output_shape))
@@ -129,6 +132,9 @@ class Summary:
     # each tensor named by where it sits ("" for a lone tensor, "0", "aux", "out.1", ...).
     mode: str = ""
     outputs: tuple[tuple[str, Shape], ...] = ()
+    # A model with several inputs: each one's name and shape, in the order the model takes
+    # them (`input_shape` is then the first's). Empty for a model with one input.
+    inputs: tuple[tuple[str, Shape], ...] = ()
 
     def __repr__(self) -> str:
         bound = "" if self.macs_exact else "≥"
@@ -183,6 +189,9 @@ class Summary:
 
     @property
     def input_bytes(self) -> int:
+        if self.inputs:
+            return sum(numel(shape) for _, shape in self.inputs) * BYTES_PER_VALUE * \
+                self.batch
         return numel(self.input_shape) * BYTES_PER_VALUE * self.batch
 
     def leaves(self) -> list[LayerInfo]:
@@ -215,6 +224,9 @@ class _Pass:
         self.row_of: list[LayerInfo | None] = [None] * len(graph.nodes)
         self.declared_failed = False  # a size the code declares did not match
         self.owners: dict[str, LayerInfo] = {}  # each tie's first row: the one that counts
+        # A model with several inputs: each input's node -> how rows name it
+        self.input_names = {node: f"input:{name}" for name, node in graph.inputs}
+        self.input_places = {name: i for i, (name, _) in enumerate(graph.inputs)}
 
     def sequence(self, items: tuple[Item, ...], prefix: str,
                  start: int = 1) -> list[LayerInfo]:
@@ -246,7 +258,9 @@ class _Pass:
     def path_of(self, node: int) -> str:
         """The row that yields a node's value: the outermost finished one, or the input."""
         row = self.row_of[node]
-        return "input" if row is None else row.path
+        if row is None:
+            return self.input_names.get(node, "input")
+        return row.path
 
     def shape_of(self, node: int) -> Shape:
         return self.result(node)[0]
@@ -449,9 +463,14 @@ class _Pass:
         shape = self.shape_of(block.input)
         branches = self.branches(block, path, shape)
         out, rf = self.result(output_of(block, self.graph))
+        starts = block.starts or (block.input,)
         row = self.block(block, path, shape, out, rf, [], branches=branches,
-                         inputs=(self.path_of(block.input),))
-        return replace(row, places=block.places)
+                         inputs=tuple(dict.fromkeys(self.path_of(s) for s in starts)))
+        return replace(row, places=block.places, starts=self.starts(block))
+
+    def starts(self, block: Block) -> tuple[int, ...]:
+        """Each part's place among the model's inputs, -1 for the block's input."""
+        return tuple(self.input_places[name] if name else -1 for name in block.start_names)
 
     def branches(self, block: Block, path: str, shape: Shape
                  ) -> tuple[tuple[LayerInfo, ...], ...]:
@@ -461,7 +480,8 @@ class _Pass:
                 rows = self.sequence(part, f"{path}.b{b}.")
             except LayerError as e:
                 done = tuple(e.partial or [])
-                row = self.block(block, path, shape, done[-1].output_shape if done else shape,
+                last = done[-1].output_shape if done else self.shape_of(block.start(b - 1))
+                row = self.block(block, path, shape, last,
                                  INPUT, [], complete=False,
                                  branches=(*branches, done))
                 raise LayerError(e.message, e.hint, [row], e.layer) from None
@@ -483,9 +503,12 @@ class _Pass:
             raise LayerError(f"layer {path} {block.text}: {e.reason}", e.hint, [row],
                              path) from None
         rf = join_rf([r for _, r in ins], [s for s, _ in ins], step.output_shape)
-        return self.joined(block, path, shape, step.output_shape, rf, [],
-                           formula=step.formula, branches=tuple(branches),
-                           inputs=tuple(self.path_of(i) for i in node.inputs))
+        if block.starts and not rf.whole:  # fields in the pixels of different inputs
+            rf = UNKNOWN
+        row = self.joined(block, path, shape, step.output_shape, rf, [],
+                          formula=step.formula, branches=tuple(branches),
+                          inputs=tuple(self.path_of(i) for i in node.inputs))
+        return replace(row, starts=self.starts(block)) if block.starts else row
 
 
 def output_places(row: LayerInfo) -> tuple[tuple[int, ...], ...]:
@@ -525,22 +548,34 @@ def _projection_stride(shape: Shape, out: Shape) -> str | None:
 
 
 def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: str = PYTORCH,
-              batch: int = 1, spec: str = "", *, suggest: bool = True) -> Summary:
+              batch: int = 1, spec: str = "", *, suggest: bool = True,
+              inputs: tuple[tuple[str, Shape], ...] = ()) -> Summary:
     """Compute the summary of a parsed spec or a graph. An impossible layer raises LayerError
     whose `partial` is the Summary of everything before it. Where a size the code declares
-    does not match and `suggest` is set, its hint names an input on which every one fits."""
+    does not match and `suggest` is set, its hint names an input on which every one fits.
+    `inputs`: a model with several inputs, each one's name and shape in the order the
+    model takes them (`input_shape` is then the first's)."""
     if isinstance(nodes, Graph):
         graph = nodes
         text = spec
     else:
-        graph = lower(nodes)
+        graph = lower(nodes, tuple(name for name, _ in inputs))
         text = spec or "-".join(n.text for n in nodes)
+    if len(inputs) == 1 or [name for name, _ in inputs] != [name for name, _ in graph.inputs]:
+        raise ValueError("the inputs given are not the graph's")
+    if inputs:
+        input_shape = inputs[0][1]
     run = _Pass(graph, convention)
     run.out[0] = (input_shape, INPUT)
+    for (_, shape), (_, node) in zip(inputs, graph.inputs):
+        run.out[node] = (shape, INPUT)
     try:
         rows = run.sequence(graph.body, "")
     except LayerError as e:
-        partial = Summary(text, input_shape, convention, batch, tuple(e.partial or []))
+        partial = Summary(text, input_shape, convention, batch, tuple(e.partial or []),
+                          inputs=inputs)
+        if inputs:
+            suggest = False  # the search below varies one input
         if not run.declared_failed:
             raise LayerError(e.message, e.hint, partial, e.layer) from None
         hint = e.hint
@@ -558,7 +593,8 @@ def summarize(nodes: tuple[Node, ...] | Graph, input_shape: Shape, convention: s
                 hint = f"{hint}; {fits}" if hint else fits
         raise DeclaredSizeError(e.message, hint, partial, e.layer) from None
     outputs = tuple((name, run.shape_of(i)) for name, i in graph.outputs)
-    return Summary(text, input_shape, convention, batch, tuple(rows), outputs=outputs)
+    return Summary(text, input_shape, convention, batch, tuple(rows), outputs=outputs,
+                   inputs=inputs)
 
 
 def _input_text(shape: Shape, convention: str) -> str:

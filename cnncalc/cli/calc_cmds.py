@@ -51,9 +51,21 @@ SpecArg = Annotated[str | None, typer.Argument(
     help="Layer spec, e.g. 'conv(32,3,padding=1)-relu-maxpool(2)-flatten-fc(10)'; PyTorch or "
     "Keras class names; a .py file or pasted code (nn.Sequential, an nn.Module class, Keras "
     "Sequential); '-' reads code from standard input.", show_default=False)]
-InputOpt = Annotated[str | None, typer.Option(
+InputOpt = Annotated[list[str] | None, typer.Option(
     "--input", "-i", help="Input shape: 1x28x28, (1, 28, 28) or 1,28,28 (C x H x W; H x W x C "
-    "under Keras). Default: the code's or preset's, else 1x28x28.", show_default=False)]
+    "under Keras), flat:N for a vector. Default: the code's or preset's, else 1x28x28. A "
+    "model with several inputs takes one per input by name: -i x=1x28x28 -i y=flat:10.",
+    show_default=False)]
+
+
+def one_input_text(input: list[str] | None, what: str) -> str | None:
+    """--input where `what` takes one plain shape: given once, naming no input."""
+    if not input:
+        return None
+    if len(input) > 1 or "=" in input[0]:
+        raise UsageError(f"{what} takes one input: give --input once, as a shape alone",
+                         "e.g. --input 1x28x28")
+    return input[0]
 def complete_preset(incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for --preset: the preset names, each with its description."""
     return [(p.name, p.description) for p in preset_mod.PRESETS.values()
@@ -87,29 +99,39 @@ SetOpt = Annotated[list[str] | None, typer.Option(
     show_default=False)]
 
 
-def resolve(spec: str | None, preset: str | None, input_shape: str | None,
+def resolve(spec: str | None, preset: str | None, input_shape: list[str] | str | None,
             convention: str | None = None, model: str | None = None,
             default_preset: str | None = None, sets: list[str] | None = None,
-            several: bool = False, command: str = "this command") -> Resolved:
+            several: bool = False, command: str = "this command",
+            inputs: bool = False) -> Resolved:
     """SPEC_OR_FILE (+ --preset, --input, --convention, --model, --set) to what summary
     needs: the one entry point every command that takes a model uses. A model with several
-    outputs is refused, naming `command`, unless the command reads them (`several`)."""
+    outputs is refused, naming `command`, unless the command reads them (`several`); so is
+    one with several inputs, unless the command reads them (`inputs`)."""
     from ..dialects.given import parse_sets
     from ..ops.shape import channels_last_note
 
     values = parse_sets(sets or [])  # before anything is read
-    r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values)
+    r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values,
+                      one_input_for=None if inputs else command)
+    if not inputs:
+        from ..dialects.resolve import one_input
+
+        one_input(r, command)
     if not several:
         from ..dialects.resolve import one_output
 
         one_output(r, command)
-    said = channels_last_note(input_shape, r.convention) if input_shape else None
-    if said is None and input_shape:
-        from ..ir.tree import walk_layers
-        from ..ops.shape import bare_number_note
+    plain = [input_shape] if isinstance(input_shape, str) else (input_shape or [])
+    said = None
+    if len(plain) == 1 and not r.inputs:
+        said = channels_last_note(plain[0], r.convention)
+        if said is None:
+            from ..ir.tree import walk_layers
+            from ..ops.shape import bare_number_note
 
-        first = next(iter(walk_layers(r.nodes)), None)
-        said = bare_number_note(input_shape, first[0].kind if first else None)
+            first = next(iter(walk_layers(r.nodes)), None)
+            said = bare_number_note(plain[0], first[0].kind if first else None)
     if said is not None:
         note(said)
     return r
@@ -118,7 +140,7 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
 def summarize_resolved(r: Resolved, batch: int = 1) -> Summary:
     from ..calc.summary import summarize
 
-    return summarize(r.nodes, r.shape, r.convention, batch, r.spec)
+    return summarize(r.nodes, r.shape, r.convention, batch, r.spec, inputs=r.inputs)
 
 
 ColumnsOpt = Annotated[str | None, typer.Option(
@@ -188,11 +210,13 @@ def register(app: typer.Typer) -> None:
                                  "pass the model's arguments with --module-args")
             from .module_input import summarize_module
 
-            summarize_module(module, module_args, spec, preset, input, batch,
+            summarize_module(module, module_args, spec, preset,
+                             one_input_text(input, "--module"), batch,
                              convention or "pytorch",
                              lambda s: render_summary(s, format, s.spec, columns, wide, macs))
             return
-        r = resolve(spec, preset, input, convention, model, sets=sets, several=True)
+        r = resolve(spec, preset, input, convention, model, sets=sets, several=True,
+                    inputs=True)
         title = r.title
         if format is not Format.table:  # these formats have no title: say its notes
             from .common import note
@@ -287,7 +311,7 @@ def register_teaching(app: typer.Typer) -> None:
         from ..render.explain import explain_markdown, explain_rich
 
         result = summarize_resolved(resolve(spec, preset, input, convention, model,
-                                            sets=sets, several=True))
+                                            sets=sets, several=True, inputs=True))
         items = run_explain(result)
         if format is ExplainFormat.markdown:
             write(explain_markdown(items, result), "text")

@@ -18,6 +18,7 @@ from .calc_cmds import (
     SpecArg,
     TableJson,
     TableJsonOpt,
+    one_input_text,
     resolve,
     summarize_resolved,
 )
@@ -137,15 +138,18 @@ def register(app: typer.Typer) -> None:
             if sets:
                 raise UsageError("--set gives values to pasted code; check needs --expect "
                                  "with your answers for it")
-            if _check_lecture_table(spec, preset, input, convention, model, format):
+            if _check_lecture_table(spec, preset, one_input_text(input, "a lecture table"),
+                                    convention, model, format):
                 raise typer.Exit(1)
             return
         # answers by layer number read several outputs; 'output' itself is refused then
-        r = resolve(spec, preset, input, convention, model, sets=sets, several=True)
+        r = resolve(spec, preset, input, convention, model, sets=sets, several=True,
+                    inputs=True)
         text = _answers_text(expect)
         if is_summary_table(text):
-            from ..dialects.resolve import one_output
+            from ..dialects.resolve import one_input, one_output
 
+            one_input(r, "cnncalc check with a summary table")
             one_output(r, "cnncalc check with a summary table")
             expected = parse_summary_table(text)
             summary = summarize_resolved(r)

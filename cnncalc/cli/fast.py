@@ -119,6 +119,8 @@ def serve(argv: list[str]) -> int | None:
 
         r = _resolve(call)
         title = r.title
+        if r.inputs:
+            return None  # several inputs: the full path reads them
         if r.notes and call.format != "table":
             return None  # the full path says the reader's notes beside the data
         if call.input is not None and (channels_last_note(call.input, r.convention)

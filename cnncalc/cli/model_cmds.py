@@ -43,10 +43,11 @@ def check_name(class_name: str) -> None:
     check_class_name(class_name)
 
 
-def plain_spec(spec: str | None, preset: str | None, input: str | None) -> PlainSpec | None:
+def plain_spec(spec: str | None, preset: str | None,
+               input: list[str] | None) -> PlainSpec | None:
     """The model of a plain state dict, from --spec/--preset (+ --input), or None."""
     if spec is None and preset is None:
-        if input is not None:
+        if input:
             raise UsageError("--input describes a plain state dict's model; give --spec too")
         return None
     from ..train.evaluate import PlainSpec
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Turn a spec into a PyTorch model: export its source or check it against summary."""
         resolved = resolve(spec, preset, input, convention, model_name, sets=sets,
-                           several=True)
+                           several=True, command="cnncalc build", inputs=True)
         if export is None and not check:
             raise UsageError("nothing to do", "pass --export py, --export keras and/or --check")
         if export not in (None, "py", "python", "keras"):

@@ -79,6 +79,9 @@ class Model:
     line: int
     inits: tuple[Init, ...] = ()
     notes: tuple[str, ...] = ()  # title lines: what the reader assumed, said
+    # A model with several inputs: each one's name and the shape the code declares (None
+    # where it declares none), in the order the model takes them. Empty for one input.
+    inputs: tuple[tuple[str, tuple[int, ...] | None], ...] = ()
 
 
 def finish(name: str, dialect: str | None, nodes: list[Node],

@@ -53,6 +53,10 @@ class Given:
     keras: bool | None = False  # data shapes are channels-last; None: the code mixes both
     data: frozenset[str] = frozenset()  # names whose .shape the code uses as the input
     used: set[str] = field(default_factory=set)
+    # Where this reading's keras.Input tensors start (a dialects.tensors.Tensor), so that a
+    # model of several inputs joins tensors of one tree; None until the code makes one.
+    keras_root: object = None
+    keras_names: dict[int, str] = field(default_factory=dict)  # id(input): its name=
 
     def lookup(self, key: str) -> object:
         """The value given for `key`, marked as read; MISSING when none is."""

@@ -12,12 +12,14 @@ import ast
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..ir.tree import holds_weights
+from ..errors import cut
+from ..ir.tree import holds_weights, with_starts
 from ..library.binding import KERAS
 from ..spec import Layer, Node
 from .code import Model, Reader, check_dialect, finish
+from .given import active
 from .kinds import LayerObj
-from .tensors import Source, Tensor, check_uses, join, start
+from .tensors import Source, Tensor, check_uses, join, model_input, start
 from .tensors import outputs as several_outputs
 from .values import (
     CodeError,
@@ -73,15 +75,44 @@ def _keep_first(value: Value, error: CodeError) -> Unknown:
 
 
 def input_tensor(call: ast.Call, values: Values) -> Value:
-    """keras.Input(shape=...): where a functional model's tensors start."""
+    """keras.Input(shape=...): where a functional model's tensors start. Every keras.Input
+    of one reading starts at one root, so that a model may join several."""
     try:
         check_dialect(call, KERAS)
         bound = Reader(values, KERAS).bind(call, True)
+        label = _input_label(call, values)
     except LimitError:
         raise
     except CodeError as e:
         return Unknown.of(e)
-    return start(Source(call.lineno, bound.input_shape))
+    given = active()
+    if given is None:
+        return start(Source(call.lineno, bound.input_shape))
+    if not isinstance(given.keras_root, Tensor):
+        given.keras_root = start(Source(call.lineno))
+    root = given.keras_root
+    assert isinstance(root, Tensor)
+    t = model_input(root, label or f"keras.Input on line {call.lineno}", call.lineno)
+    root.source.shapes[id(t)] = bound.input_shape
+    if label:
+        given.keras_names[id(t)] = label
+    return t
+
+
+def _input_label(call: ast.Call, values: Values) -> str:
+    """keras.Input's name=, "" where it gives none."""
+    for k in call.keywords:
+        if k.arg == "name":
+            value = values.eval(k.value)
+            if value is None:
+                return ""
+            if not isinstance(value, str) or not value:
+                raise err(call, f"{text(call)}: name= must be a string")
+            if not value.isprintable():
+                raise err(call, f"keras.Input name {cut(repr(value))} holds characters that "
+                          "cannot be shown", "name it with printable characters")
+            return value
+    return ""
 
 
 def _tensor(value: Value, node: ast.AST) -> Tensor | Unknown:
@@ -244,13 +275,19 @@ def model(call: ast.Call, arg: Callable[[ast.expr], Value], name: str) -> Callab
         given.setdefault(key, a)
     if len(call.args) > 2 or any(isinstance(a, ast.Starred) for a in call.args):
         problem = problem or err(call, "keras.Model takes inputs and outputs")
-    several = given.get("inputs")
-    if isinstance(several, (ast.List, ast.Tuple, ast.Dict)) and \
-            len(getattr(several, "elts", getattr(several, "keys", []))) != 1:
-        problem = problem or err(call, f"keras.Model with inputs {text(several)}: cnncalc "
-                                 f"reads models with one input",
-                                 "build a model per input")
-    inputs = arg(given["inputs"]) if "inputs" in given else None
+    listed = given.get("inputs")
+    inputs: list[Value] | None = None
+    if isinstance(listed, ast.Dict):
+        problem = problem or err(call, f"keras.Model with inputs {text(listed)}: inputs by "
+                                 "name are not read", "list the keras.Input tensors")
+    elif isinstance(listed, (ast.List, ast.Tuple)):
+        if any(isinstance(e, ast.Starred) for e in listed.elts) or not listed.elts:
+            problem = problem or err(call, f"keras.Model with inputs {text(listed)}: list "
+                                     "the keras.Input tensors one by one")
+        else:
+            inputs = [arg(e) for e in listed.elts]
+    elif listed is not None:
+        inputs = [arg(listed)]
     named: list[tuple[str | None, Value]] = []
     if "outputs" in given:
         named, wrong = _outputs(given["outputs"], arg)
@@ -259,13 +296,13 @@ def model(call: ast.Call, arg: Callable[[ast.expr], Value], name: str) -> Callab
     if problem is None and (inputs is None or not outputs):
         problem = err(call, "keras.Model needs inputs and outputs")
     result: Model | CodeError
-    earlier = first_unknown(inputs, *outputs)
+    earlier = first_unknown(*(inputs or []), *outputs)
     if earlier is not None and (problem is None or (earlier.line or 0) < (problem.line or 0)):
         result = earlier.error()
     elif problem is not None:
         result = problem
     else:
-        result = _assemble(call, inputs, named, name)
+        result = _assemble(call, inputs or [], named, name)
 
     def build() -> Model:
         if isinstance(result, CodeError):
@@ -302,15 +339,30 @@ def _output_name(t: Tensor, place: int) -> str:
     return f"output_{place}"
 
 
-def _assemble(call: ast.Call, inputs: Value, named: list[tuple[str | None, Value]],
+def _assemble(call: ast.Call, inputs: list[Value], named: list[tuple[str | None, Value]],
               name: str) -> Model | CodeError:
-    if not (isinstance(inputs, Tensor) and inputs.parent is None and not inputs.nodes):
-        return err(call, "keras.Model inputs must be one keras.Input tensor")
+    def is_input(v: Value) -> bool:
+        return isinstance(v, Tensor) and not v.nodes and (
+            v.parent is None or (v.parent.parent is None and id(v) in v.source.inputs))
+
+    if not all(is_input(v) for v in inputs):
+        return err(call, "keras.Model inputs must be keras.Input tensors")
+    given = [v for v in inputs if isinstance(v, Tensor)]
+    if len({id(t) for t in given}) != len(given):
+        return err(call, "keras.Model lists one keras.Input twice among its inputs")
     tensors = [v for _, v in named]
     if not all(isinstance(v, Tensor) for v in tensors):
         return err(call, "keras.Model outputs must be tensors of the model")
-    if any(t.source is not inputs.source for t in tensors if isinstance(t, Tensor)):
+    if any(t.source is not given[0].source for t in tensors if isinstance(t, Tensor)):
         return at_line(call.lineno, "the outputs of keras.Model do not come from its inputs")
+    # Keras names an input by its name=, else input_0, input_1, ... (Keras' own names,
+    # input_layer_1..., depend on what was built before)
+    reading = active()
+    declared = reading.keras_names if reading is not None else {}
+    labels = [declared.get(id(t), f"input_{i}") for i, t in enumerate(given)]
+    if len(set(labels)) != len(labels):
+        return err(call, f"keras.Model inputs {', '.join(labels)}: two inputs have the same "
+                   "name", "give each keras.Input its own name=")
     try:
         if len(named) > 1:
             items = [t for t in tensors if isinstance(t, Tensor)]
@@ -323,8 +375,19 @@ def _assemble(call: ast.Call, inputs: Value, named: list[tuple[str | None, Value
         else:
             assert isinstance(tensors[0], Tensor)
             outputs = tensors[0]
-        check_uses(outputs, call.lineno, False)
+        rooted = given[0].parent is not None  # keras.Input tensors of one reading's root
+        check_uses(outputs, call.lineno, False, ("the model", "Keras"),
+                   given if rooted else None)
         nodes: list[Node] = list(outputs.path())
-        return finish(name, KERAS, nodes, inputs.source.shape, call)
+        if len(given) == 1:
+            shape = given[0].source.shapes.get(id(given[0])) if rooted else \
+                given[0].source.shape
+            return finish(name, KERAS, nodes, shape, call)
+        source = given[0].source
+        nodes = with_starts(nodes, {source.inputs[id(t)]: label
+                                    for t, label in zip(given, labels)})
+        model = finish(name, KERAS, nodes, None, call)
+        return replace(model, inputs=tuple((label, source.shapes.get(id(t)))
+                                           for t, label in zip(given, labels)))
     except CodeError as e:
         return e

@@ -6,7 +6,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .. import presets as preset_mod
 from ..errors import CnnCalcError, UsageError, cut
@@ -80,13 +80,80 @@ def read_source(spec: str) -> tuple[str, str]:
     return spec, ""
 
 
-def resolve(spec: str | None, preset: str | None, input_shape: str | None,
+def split_inputs(given: str | Sequence[str] | None) -> tuple[str | None, dict[str, str]]:
+    """--input as given once or more: (a plain shape, or None; the shapes given by name,
+    NAME=SHAPE, for a model with several inputs)."""
+    texts = [given] if isinstance(given, str) else list(given or [])
+    plain = [t for t in texts if "=" not in t]
+    named: dict[str, str] = {}
+    for t in texts:
+        if "=" not in t:
+            continue
+        name, _, shape = t.partition("=")
+        name = name.strip()
+        if not name.isidentifier():
+            raise UsageError(f"--input {cut(t, 60)}: {cut(name, 40)!r} is not an input's name",
+                             "name an input of the model's: -i x=1x28x28 -i y=flat:10")
+        if name in named:
+            raise UsageError(f"--input gives the input {cut(name, 40)} twice",
+                             "give each input's shape once")
+        named[name] = shape
+    if len(plain) > 1 or (plain and named):
+        raise UsageError(f"--input is given {len(texts)} times, "
+                         f"{'and' if named else 'but'} {len(plain)} of them name"
+                         f"{'s' * (len(plain) == 1)} no input",
+                         "give one shape for a model with one input, or name each input "
+                         "of a model with several: -i x=1x28x28 -i y=flat:10")
+    return (plain[0] if plain else None), named
+
+
+def _one_input_only(named: dict[str, str], what: str) -> None:
+    if named:
+        first = next(iter(named))
+        raise UsageError(f"--input {cut(first, 40)}=... names an input, but {what} has one "
+                         "input", "give its shape alone, e.g. --input 1x28x28")
+
+
+def _several_inputs(m_inputs: tuple[tuple[str, tuple[int, ...] | None], ...],
+                    plain: str | None, named: dict[str, str],
+                    channels_last: bool) -> tuple[tuple[str, Shape], ...]:
+    """Each input's shape: given by name with --input, else as the code declares it."""
+    names = [n for n, _ in m_inputs]
+    listed = ", ".join(cut(n, 40) for n in names[:6]) + (", …" if len(names) > 6 else "")
+    example = " ".join(f"-i {cut(n, 40)}=1x28x28" for n in names[:3])
+    if plain is not None:
+        raise UsageError(f"the model takes {len(names)} inputs ({listed}); --input "
+                         f"{cut(plain, 40)} names none of them",
+                         f"give each input's shape by name: {example}")
+    unknown = [n for n in named if n not in names]
+    if unknown:
+        raise UsageError(f"--input names {cut(unknown[0], 40)}, which is not an input of the "
+                         f"model; it takes {listed}", f"e.g. {example}")
+    out: list[tuple[str, Shape]] = []
+    for name, declared in m_inputs:
+        if name in named:
+            out.append((name, parse_shape(named[name], channels_last)))
+        elif declared is not None:
+            out.append((name, declared))
+        else:
+            raise UsageError(f"the model takes {len(names)} inputs ({listed}), and --input "
+                             f"gives no shape for {cut(name, 40)}",
+                             f"give each input's shape by name: {example} (flat:N for a "
+                             "vector)")
+    return tuple(out)
+
+
+def resolve(spec: str | None, preset: str | None, input_shape: str | Sequence[str] | None,
             convention: str | None = None, model: str | None = None,
             default_preset: str | None = None,
-            values: Mapping[str, object] | None = None) -> Resolved:
+            values: Mapping[str, object] | None = None,
+            one_input_for: str | None = None) -> Resolved:
     """Turn SPEC (a spec, PyTorch or Keras code, a .py file or '-') or --preset, with
-    --input, --convention, --model and --set (`values`: checked literals, by name), into
-    the model the calculator runs."""
+    --input (once, or once per input of a model with several: NAME=SHAPE), --convention,
+    --model and --set (`values`: checked literals, by name), into the model the calculator
+    runs. With `one_input_for` (a command), a model with several inputs is refused, naming
+    it, before their shapes are asked for."""
+    input_shape, named = split_inputs(input_shape)
     if spec and preset:
         raise UsageError("give either SPEC or --preset, not both")
     if not spec and not preset:
@@ -101,6 +168,7 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
         if values:
             raise UsageError("--set gives values to pasted code, not to a preset")
         p = preset_mod.get(preset)
+        _one_input_only(named, "a preset")
         c = conv or PYTORCH
         shape = parse_shape(input_shape or p.input, c == KERAS and input_shape is not None)
         nodes = parse_model(p.spec).nodes
@@ -114,12 +182,14 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
 
     text, where = table.read_file(spec) or read_source(spec)
     if table.is_table(text, where):
+        _one_input_only(named, "a lecture table")
         if values:
             raise UsageError("--set gives values to pasted code, not to a lecture table")
         return table.resolved(table.parse_table(text, where), input_shape, convention, model)
     declared: tuple[int, ...] | None
     dialect: str | None
     name = ""
+    m_inputs: tuple[tuple[str, tuple[int, ...] | None], ...] = ()
     if where or looks_like_code(text):
         from . import tf1
         from .given import Given
@@ -137,6 +207,9 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
                 raise CodeError(f"{where}: {e.message}", e.hint) from None
             raise
         nodes, dialect, declared, name = m.nodes, m.dialect, m.input_shape, m.name
+        m_inputs = getattr(m, "inputs", ())
+        if not m_inputs:
+            _one_input_only(named, "the model")
         spec_text = to_text(nodes)
         init, init_note = init_scheme.scheme(m.inits), init_scheme.describe(m.inits)
     else:
@@ -145,18 +218,25 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
             raise UsageError("--model picks a model in pasted code, not in a spec")
         if values:
             raise UsageError("--set gives values to pasted code, not to a spec")
+        _one_input_only(named, "a spec")
         parsed = parse_model(text)
         nodes, dialect, declared, spec_text = parsed.nodes, parsed.dialect, \
             parsed.input_shape, text
     c = conv or (KERAS if dialect in (KERAS, "tf1") else PYTORCH)
-    if input_shape:
+    _one_input([n for n, _ in m_inputs], one_input_for)
+    several = _several_inputs(m_inputs, input_shape, named, c == KERAS) if m_inputs else ()
+    if several:
+        shape = several[0][1]
+        how = "given" if named else "from the code"
+    elif input_shape:
         shape = parse_shape(input_shape, c == KERAS)
         how = "given"
     elif declared is not None:
         shape, how = declared, "from the code"
     else:
         shape, how = _first_layer_input(nodes)
-    note = _note(shape, c, how)
+    note = _note(shape, c, how) if not several else \
+        "; ".join(f"{n} {describe_input(s, c)}" for n, s in several) + f", {how}"
     parts = []
     if name:
         lib = {"pytorch": "PyTorch", "keras": "Keras", "tf1": "TensorFlow 1"}.get(dialect or "", "")
@@ -164,9 +244,23 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
         parts.extend(getattr(m, "notes", ()))
     plain = not name and how in ("given", "default") and c == PYTORCH and dialect is None
     if not plain:
-        parts.append(f"input {note}")
+        parts.append(f"{'inputs' if several else 'input'} {note}")
     return Resolved(nodes, spec_text, shape, c, "\n".join(parts), dialect, note, init,
-                    init_note, tuple(getattr(m, "notes", ())) if name else ())
+                    init_note, tuple(getattr(m, "notes", ())) if name else (), several)
+
+
+def one_input(r: Resolved, reader: str) -> None:
+    """Refuse a model with several inputs where `reader` (a command) needs one."""
+    _one_input([n for n, _ in r.inputs], reader)
+
+
+def _one_input(names: Sequence[str], reader: str | None) -> None:
+    if len(names) > 1 and reader is not None:
+        shown = ", ".join(cut(n, 40) for n in names[:6]) + (", …" if len(names) > 6 else "")
+        raise CnnCalcError(f"the model takes {len(names)} inputs ({shown}); {reader} "
+                           "reads a model with one input",
+                           "'cnncalc summary' reads several; for this, give the model one "
+                           "input")
 
 
 def one_output(r: Resolved, reader: str) -> None:

@@ -24,3 +24,6 @@ class Resolved:
     init_note: str = ""  # the code's own initialisation, described, when it has one
     notes: tuple[str, ...] = ()  # what the reader assumed (also in the title), for output
     # formats that have no title
+    # A model with several inputs: each one's name and shape, in the order the model takes
+    # them (`shape` is then the first's). Empty for a model with one input.
+    inputs: tuple[tuple[str, Shape], ...] = ()

@@ -8,13 +8,19 @@ from ..errors import CnnCalcError
 from ..ir.tree import Residual
 from ..ops import apply
 from ..spec import Layer
-from .tensors import Tensor
+from .tensors import Tensor, input_of
 from .values import CodeError, err, text
 
 
 def keras_shape(tensor: Tensor, node: ast.AST) -> tuple[int | None, ...]:
     """`x.shape` of a Keras tensor: (None, H, W, C) or (None, N), as Keras gives it."""
     shape = tensor.source.shape
+    if tensor.source.inputs:  # keras.Input tensors below one root: the one this comes from
+        found = input_of(tensor)
+        if found is None:
+            raise err(node, f"{text(node)}: the shape of a tensor that joins several inputs "
+                      "is not read")
+        shape = tensor.source.shapes.get(id(found))
     if shape is None:
         raise err(node, f"{text(node)}: the input's shape is not declared")
     try:

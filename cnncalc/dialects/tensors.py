@@ -44,6 +44,12 @@ class Source:
     firsts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     claimed: set[int] = field(default_factory=set)  # ids of segments some join holds
     levels: dict[int, int] = field(default_factory=dict)  # id(join node) -> its nesting
+    # A model with several inputs: id(input tensor) -> its name. Its root is then no
+    # tensor the code holds, but where the inputs start: each input is a child of the root
+    # with no layers, and a join of two inputs' tensors meets at the root.
+    inputs: dict[int, str] = field(default_factory=dict)
+    input_tensors: list[Tensor] = field(default_factory=list)  # kept alive: ids are keys
+    shapes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)  # each declared
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +96,34 @@ def piece(base: Tensor, nodes: tuple[Node, ...], line: int) -> Tensor:
 
 def start(source: Source) -> Tensor:
     return Tensor(None, (), 0, source)
+
+
+def model_input(root: Tensor, name: str, line: int) -> Tensor:
+    """One of several inputs of the model whose root is `root`: a tensor with no layers
+    below the root, named `name`."""
+    t = Tensor(root, (), 1, root.source, line)
+    root.source.inputs[id(t)] = name
+    root.source.names[id(t)] = name
+    root.source.input_tensors.append(t)
+    return t
+
+
+def input_of(t: Tensor) -> Tensor | None:
+    """The input `t` comes from, where its root holds several; None for a tensor of joined
+    inputs, or of a root that is itself the input."""
+    while t.parent is not None and t.parent.parent is not None:
+        t = t.parent
+    return t if id(t) in t.source.inputs else None
+
+
+def _starts(base: Tensor, branches: list[list[Tensor]]) -> tuple[str, ...]:
+    """The model inputs branches from `base` start at: where base is the root of a model
+    with several inputs, each branch's first segment is an input (or a join of inputs,
+    which starts at the root itself, ""); elsewhere none."""
+    inputs = base.source.inputs
+    if not inputs or base.parent is not None:
+        return ()
+    return tuple(inputs.get(id(b[0]), "") if b else "" for b in branches)
 
 
 def name_tensor(t: Tensor, label: str) -> None:
@@ -205,6 +239,7 @@ def _join_at(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
     for t in items[1:]:
         base = common(base, t)
     branches = [_segments(t, base) for t in items]
+    starts = _starts(base, branches)
     held = tuple(s for b in branches for s in b)
     line = getattr(node, "lineno", 0)
     _claim(source, held, line)
@@ -214,7 +249,9 @@ def _join_at(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
         raise err(node, f"{text(node)} nests joins deeper than {MAX_NESTING} levels",
                   "cnncalc's blocks nest at most that deep")
     out: Node
-    if kind == "add" and len(items) == 2:
+    if starts:  # where the inputs meet: a join of branches that start at different inputs
+        out = Join(kind, tuple(bodies), starts=starts)
+    elif kind == "add" and len(items) == 2:
         body, shortcut = bodies
         if len(shortcut) > len(body):
             body, shortcut = shortcut, body
@@ -296,11 +333,13 @@ class _OutputTree:
         if level > MAX_NESTING:
             raise err(self.node, f"{text(self.node)}: the outputs part at more than "
                       f"{MAX_NESTING} places", "cnncalc's blocks nest at most that deep")
-        # (order, layers, name, place): place -1 for a branch ending in a further block
-        entries: list[tuple[int, tuple[Node, ...], str, int]] = []
+        # (order, layers, name, place, start): place -1 for a branch ending in a further
+        # block; start: the model input the branch starts at, at the root of several inputs
+        entries: list[tuple[int, tuple[Node, ...], str, int, str]] = []
+        inputs = at.source.inputs if at.parent is None else {}
         if id(at) in self.place:
             place = self.place[id(at)]
-            entries.append((place, (), self.names[place], place))
+            entries.append((place, (), self.names[place], place, ""))
         for child in self.children.get(id(at), []):
             chain = [child]
             while id(chain[-1]) not in self.place and \
@@ -309,15 +348,17 @@ class _OutputTree:
             end = chain[-1]
             held.extend(chain)
             nodes = tuple(n for seg in chain for n in seg.nodes)
+            begin = inputs.get(id(child), "")
             if id(end) in self.children:
                 entries.append((self.first[id(end)],
-                                (*nodes, self.block(end, held, level + 1)), "", -1))
+                                (*nodes, self.block(end, held, level + 1)), "", -1, begin))
             else:  # an output, and nothing below it
                 place = self.place[id(end)]
-                entries.append((place, nodes, self.names[place], place))
+                entries.append((place, nodes, self.names[place], place, begin))
         entries.sort(key=lambda e: e[0])
         return Join(OUTPUTS, tuple(e[1] for e in entries), names=tuple(e[2] for e in entries),
-                    places=tuple(e[3] for e in entries))
+                    places=tuple(e[3] for e in entries),
+                    starts=tuple(e[4] for e in entries) if inputs else ())
 
 
 def _claim(source: Source, held: tuple[Tensor, ...], line: int) -> None:
@@ -325,6 +366,8 @@ def _claim(source: Source, held: tuple[Tensor, ...], line: int) -> None:
     after another join holds it)."""
     taken: set[int] = set()
     for s in held:
+        if id(s) in source.inputs:  # an input holds no layers: any branch may start there
+            continue
         if id(s) in taken or id(s) in source.claimed:
             raise _shared(s, line)
         taken.add(id(s))
@@ -343,15 +386,21 @@ def add(a: Tensor, b: Tensor, node: ast.AST) -> Tensor:
 
 
 def check_uses(out: Tensor, line: int, every: bool,
-               runner: tuple[str, str] = ("forward()", "torch")) -> None:
+               runner: tuple[str, str] = ("forward()", "torch"),
+               inputs: list[Tensor] | None = None) -> None:
     """Walk the model's output once: a segment met twice is an error (its layers would be
     counted twice); with `every`, so is a segment computed and never used (torch would
-    still run it and count its module's weights)."""
+    still run it and count its module's weights). Every input must reach the output, and
+    with `inputs` (the inputs a model lists, where several models share a root), no other
+    may."""
     source = out.source
     visited: set[int] = set()
     stack: list[tuple[Tensor, int]] = [(s, line) for s in _segments(out, _root(out))]
     while stack:
         s, where = stack.pop()
+        if id(s) in source.inputs:
+            visited.add(id(s))
+            continue
         if id(s) in visited:
             raise _shared(s, where)
         visited.add(id(s))
@@ -359,6 +408,16 @@ def check_uses(out: Tensor, line: int, every: bool,
             held = source.joins.get(id(n))
             if held is not None:
                 stack.extend((h, held[0]) for h in held[1])
+    wanted = source.inputs if inputs is None else \
+        {id(t): source.inputs.get(id(t), "") for t in inputs}
+    for t_id, name in wanted.items():
+        if t_id not in visited:
+            raise at_line(line or None, f"the model's input {cut(name)} never reaches its "
+                          "output", "use every input, or remove the ones it does not use")
+    for t in source.input_tensors:
+        if id(t) in visited and id(t) not in wanted:
+            raise at_line(line or None, f"the outputs use the input made on line {t.line}, "
+                          "which is not among the model's inputs", "list it in the inputs")
     if every:
         for s in reversed(source.made):
             if id(s) not in visited:

@@ -33,7 +33,17 @@ from .tensor_ops import (
     size_index,
     size_value,
 )
-from .tensors import Source, Tensor, check_uses, join, name_tensor, outputs, piece, start
+from .tensors import (
+    Source,
+    Tensor,
+    check_uses,
+    join,
+    model_input,
+    name_tensor,
+    outputs,
+    piece,
+    start,
+)
 from .values import MISSING, CodeError, Unknown, Values, View, budget, dotted, err, iterate, text
 
 _WITH_WEIGHTS = ("conv", "convt", "dwconv", "fc", "bn")
@@ -87,6 +97,10 @@ def block_model(cls: ast.ClassDef, outer: _ModuleReader, given: dict[str, object
     """A block class of the file built inside a model, with the arguments of that call: its
     layers from __init__, in the order its forward() uses them (a residual among them)."""
     model = _ModuleReader(cls, outer.outer_values, outer.tree, given).read()
+    if model.inputs:
+        raise err(cls, f"{cls.name}.forward() takes {len(model.inputs)} inputs; cnncalc "
+                  "reads a block used as a layer only when it takes one",
+                  "join the inputs in the model's forward(), then call the block")
     several = output_names(model.nodes)
     if several:
         raise err(cls, f"{cls.name}.forward() returns {len(several)} tensors; cnncalc "
@@ -123,6 +137,7 @@ class _ModuleReader:
         self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
         self.tuples: set[str] = set()  # names of self.lists that hold a tuple (x.chunk(2, 1))
         self.input = ""
+        self.named_inputs: dict[str, Tensor] = {}  # forward(self, x, y): x and y
         self.root = start(Source(cls.lineno))
         self.inits: list[Init] = []
         self.helpers: set[str] = set()  # helper methods entered, against recursion
@@ -153,7 +168,8 @@ class _ModuleReader:
             nodes = tied(nodes, lambda name: any(
                 ".".join(parts[:i]) in self.shared
                 for parts in (name.split("."),) for i in range(1, len(parts) + 1)))
-        return finish(self.cls.name, PYTORCH, nodes, None, self.cls, tuple(self.inits))
+        model = finish(self.cls.name, PYTORCH, nodes, None, self.cls, tuple(self.inits))
+        return replace(model, inputs=tuple((name, None) for name in self.named_inputs))
 
     # --- the class body ----------------------------------------------------------------
 
@@ -338,11 +354,12 @@ class _ModuleReader:
     # --- forward -----------------------------------------------------------------------
 
     def forward(self, fn: ast.FunctionDef) -> Tensor:
-        params = [a.arg for a in fn.args.args]
-        if len(params) != 2 or fn.args.vararg or fn.args.kwonlyargs:
-            raise err(fn, "forward must take one input: forward(self, x)")
-        self.input = params[1]
+        params = _forward_inputs(fn)
         self.root = start(Source(fn.lineno))
+        if len(params) == 1:
+            self.input = params[0]
+        else:  # several inputs: each a tensor with no layers below the root
+            self.named_inputs = {p: model_input(self.root, p, fn.lineno) for p in params}
         self.values.names["self.training"] = False  # eval mode, as torchinfo summarises
         returned: Tensor | None = None
         for s in fn.body:
@@ -485,7 +502,7 @@ class _ModuleReader:
     def plain_value(self, name: str, value: ast.expr) -> bool:
         """`g = self.groups` or `k = 2 * c`: a value known before the code runs, bound as
         one (an expression with no call and no tensor of forward() in it)."""
-        tensors = {self.input, *self.env, *self.lists, *self.batch}
+        tensors = {self.input, *self.named_inputs, *self.env, *self.lists, *self.batch}
         if any(isinstance(n, ast.Call) or (isinstance(n, ast.Name) and n.id in tensors)
                for n in ast.walk(value)):
             return False
@@ -539,6 +556,8 @@ class _ModuleReader:
             return self.env[node.id]
         if node.id == self.input:
             return self.root
+        if node.id in self.named_inputs:
+            return self.named_inputs[node.id]
         raise err(node, f"'{cut(node.id)}' is not a tensor forward() computed")
 
     def path(self, node: ast.AST) -> Tensor:
@@ -896,6 +915,27 @@ class _ModuleReader:
                 node.slice.value == 0:
             return True
         return isinstance(node, ast.Call) and dotted(node.func) == "len" and len(node.args) == 1
+
+
+def _forward_inputs(fn: ast.FunctionDef) -> list[str]:
+    """The names of forward()'s inputs: every parameter after self, each given when the
+    model is called. Anything only known when the code runs is refused."""
+    a = fn.args
+    if a.vararg is not None:
+        raise err(fn, f"forward(self, ..., *{a.vararg.arg}) takes any number of inputs, "
+                  "known only when the code runs", "name each input: forward(self, x, y)")
+    if a.kwarg is not None or a.kwonlyargs or a.posonlyargs:
+        raise err(fn, "forward() takes keyword-only or positional-only inputs, which "
+                  "cnncalc does not read", "name each input: forward(self, x, y)")
+    params = [p.arg for p in a.args]
+    if len(params) < 2:
+        raise err(fn, "forward() takes no input", "write forward(self, x)")
+    if a.defaults:
+        first = params[len(params) - len(a.defaults)]
+        raise err(fn, f"forward() gives the input {first} a default, so whether the model "
+                  "takes it is only known when the code runs",
+                  f"drop the default and pass {first}, or remove it")
+    return params[1:]
 
 
 def _terms(node: ast.expr, op: type[ast.operator]) -> list[ast.expr]:

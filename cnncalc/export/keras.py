@@ -320,6 +320,26 @@ def _functional(rows: tuple[LayerInfo, ...], var: str, lines: list[str],
     for row in rows:
         if row.kind == "repeat":
             _functional(row.children, var, lines, names, owners, outputs)
+        elif row.starts:  # where the model's inputs meet: each branch reads its own
+            outs = []
+            for start, rows_b in zip(row.starts, row.branches):
+                # -1: a further such block, whose branches read the inputs themselves
+                begin = f"inputs[{start}]" if start >= 0 else ""
+                if not rows_b:
+                    outs.append(begin)
+                    continue
+                names[0] += 1
+                b = f"branch{names[0]}"
+                if begin:
+                    lines.append(f"    {b} = {begin}")
+                _functional(rows_b, b, lines, names, owners, outputs)
+                outs.append(b)
+            if row.kind == OUTPUTS:
+                assert outputs is not None, "to_keras passes the outputs of such a model"
+                outputs.update((place, b) for place, b in zip(row.places, outs) if place >= 0)
+            else:
+                out = format_shape(row.output_shape, KERAS)
+                lines.append(f"    {var} = {JOINS[row.kind]}([{', '.join(outs)}])  # {out}")
         elif row.kind == OUTPUTS:
             assert outputs is not None, "to_keras passes the outputs of such a model"
             names[0] += 1
@@ -372,6 +392,10 @@ def _functional(rows: tuple[LayerInfo, ...], var: str, lines: list[str],
                 lines.append(f"    {var} = {layer}({var})" + (f"  # {note}" if note else ""))
 
 
+def _hwc(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return (shape[1], shape[2], shape[0]) if len(shape) == 3 else shape
+
+
 def to_keras(summary: Summary, name: str = "model") -> str:
     """Keras source with the same shapes and parameter counts as the summary: a
     keras.Sequential, or the functional API when there is a residual block or a layer
@@ -394,9 +418,15 @@ def to_keras(summary: Summary, name: str = "model") -> str:
             returned = f"[{', '.join(found[i] for i in range(len(found)))}]"
             body.append("    # outputs: " + ", ".join(
                 format_shape(shape, KERAS) for _, shape in summary.outputs))
+        if summary.inputs:  # several: a list of keras.Input, each named as the code names it
+            given = ["    inputs = [  # as the model takes them"] + [
+                f"        keras.Input(shape={tuple(_hwc(s))!r}, name={literal(n)}),"
+                for n, s in summary.inputs] + ["    ]"]
+        else:
+            given = [f"    inputs = keras.Input(shape={tuple(keras_shape)!r})", "    x = inputs"]
         return "\n".join([
             *lines, f"def build_{name}() -> keras.Model:",
-            f"    inputs = keras.Input(shape={tuple(keras_shape)!r})", "    x = inputs",
+            *given,
             *body, f"    return keras.Model(inputs, {returned})", "", "",
             f"{name} = build_{name}()", ""])
     lines.append(f"{name} = keras.Sequential([")

@@ -52,6 +52,14 @@ class Block:
     join: int = -1
     shortcut: str = GIVEN  # residuals: GIVEN, IDENTITY or AUTO
     places: tuple[int, ...] = ()  # OUTPUTS: each part's place among the model's outputs
+    # A block where several model inputs meet: the node each part starts at (a model
+    # input's, or `input`). Empty where every part starts at `input`.
+    starts: tuple[int, ...] = ()
+    start_names: tuple[str, ...] = ()  # and each one's input name ("" for `input`)
+
+    def start(self, part: int) -> int:
+        """The node part `part` starts at."""
+        return self.starts[part] if self.starts else self.input
 
 
 Item = Union[int, Block]
@@ -66,6 +74,9 @@ class Graph:
     # A model with several outputs: each one's name and node, in the order the code returns
     # them. Empty for a model with one output (`output`).
     outputs: tuple[tuple[str, int], ...] = ()
+    # A model with several inputs: each one's name and node, in the order the model takes
+    # them. Empty for a model with one input (node 0).
+    inputs: tuple[tuple[str, int], ...] = ()
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -92,7 +103,8 @@ _JOIN_LAYERS = {kind: Layer(kind, {}) for kind in ("add", "cat", "mul")}
 
 
 class _Lowering:
-    def __init__(self) -> None:
+    def __init__(self, inputs: dict[str, int] | None = None) -> None:
+        self.inputs = inputs or {}  # a model with several inputs: each one's node
         self.nodes: list[GNode] = []
         # A repeated block lowers once per repetition; its texts are the same each time.
         self.texts: dict[int, tuple[str, str]] = {}
@@ -141,29 +153,43 @@ class _Lowering:
             return Block("residual", text, label, x, (body, shortcut), j, mode), j
         parts: list[tuple[Item, ...]] = []
         outs: list[int] = []
-        for branch in n.branches:
-            seq, out = self.sequence(branch, x)
+        starts = tuple(self.inputs[s] if s else x for s in n.starts)
+        for b, branch in enumerate(n.branches):
+            seq, out = self.sequence(branch, starts[b] if starts else x)
             parts.append(seq)
             outs.append(out)
         text, label = self.texts_of(n)
         if n.kind == OUTPUTS:  # nothing joins the outputs: the block yields the first
             self.outputs.extend((place, name, out) for place, name, out
                                 in zip(n.places, n.names, outs) if place >= 0)
-            return Block(OUTPUTS, text, label, x, tuple(parts), places=n.places), outs[0]
+            return Block(OUTPUTS, text, label, x, tuple(parts), places=n.places,
+                         starts=starts, start_names=n.starts), outs[0]
         j = self.add(_JOIN_LAYERS[n.kind], tuple(outs))
-        return Block(n.kind, text, label, x, tuple(parts), j), j
+        return Block(n.kind, text, label, x, tuple(parts), j, starts=starts,
+                     start_names=n.starts), j
 
 
-def lower(nodes: tuple[Node, ...]) -> Graph:
-    """The graph of a parsed spec (or of code read into the spec's blocks)."""
+def lower(nodes: tuple[Node, ...], inputs: tuple[str, ...] = ()) -> Graph:
+    """The graph of a parsed spec (or of code read into the spec's blocks). `inputs`: the
+    names of a model's several inputs, in the order it takes them (one input node each);
+    its first node is then a block where they meet."""
     lowering = _Lowering()
     start = lowering.add(None, ())
+    named: dict[str, int] = {}
+    if inputs:
+        named[inputs[0]] = start
+        for name in inputs[1:]:
+            named[name] = lowering.add(None, ())
+        lowering.inputs = named
+        first = nodes[0] if nodes else None
+        if not (isinstance(first, Join) and first.starts):
+            raise ValueError("a model with several inputs starts where they meet")
     for i, n in enumerate(nodes[:-1]):
         if isinstance(n, Join) and n.kind == OUTPUTS:  # pragma: no cover - readers end there
             raise ValueError(f"node {i + 1}: a model's outputs come last")
     body, out = lowering.sequence(nodes, start)
     outputs = tuple((name, node) for _, name, node in sorted(lowering.outputs))
-    return Graph(tuple(lowering.nodes), body, out, outputs)
+    return Graph(tuple(lowering.nodes), body, out, outputs, tuple(named.items()))
 
 
 __all__ = ["AUTO", "GIVEN", "IDENTITY", "INPUT_KIND", "Block", "GNode", "Graph", "Item",

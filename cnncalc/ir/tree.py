@@ -3,7 +3,7 @@ the order written. The graph (ir/graph.py) is lowered from it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Union
 
@@ -56,10 +56,24 @@ class Join:
     # a further OUTPUTS block (outputs that part later, such as a VAE's two heads after an
     # auxiliary one).
     places: tuple[int, ...] = ()
+    # A model with several inputs: each branch's model input, by name ("" for a branch that
+    # starts at the block's input). Only a block that meets where the inputs start has them;
+    # empty for every block of a model with one input.
+    starts: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
+        if self.starts:
+            parts = (_started(s, b) for s, b in zip(self.starts, self.branches))
+            return f"{self.kind}[{'|'.join(parts)}]"
         return f"{self.kind}[{'|'.join(to_text(b) for b in self.branches)}]"
+
+
+def _started(start: str, branch: tuple[Node, ...]) -> str:
+    """A branch that starts at a model input, written `<name>` then its layers."""
+    if not start:
+        return to_text(branch)
+    return f"<{start}>" + (f"-{to_text(branch)}" if branch else "")
 
 
 OUTPUTS = "outputs"
@@ -95,6 +109,43 @@ def output_names(nodes: Sequence[Node]) -> list[str]:
             else:
                 stack.append(outputs_of(branch))
     return [name for _, name in sorted(found)]
+
+
+def input_names(nodes: Sequence[Node]) -> list[str]:
+    """The model inputs a tree's blocks start branches at, each once, in the order met
+    ([] for a model with one input)."""
+    found: dict[str, None] = {}
+    stack: list[Sequence[Node]] = [nodes]
+    while stack:
+        seq = stack.pop()
+        for n in seq:
+            if isinstance(n, Join):
+                found.update((s, None) for s in n.starts if s)
+                stack.extend(n.branches)
+            elif isinstance(n, Residual):
+                stack.extend((n.body, n.shortcut))
+            elif isinstance(n, Repeat):
+                stack.append(n.body)
+    return list(found)
+
+
+def with_starts(nodes: Sequence[Node], names: Mapping[str, str]) -> list[Node]:
+    """The tree with every branch's input renamed by `names` (the names a model gives the
+    inputs it lists, once they are known)."""
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Join):
+            out.append(replace(n, branches=tuple(tuple(with_starts(b, names))
+                                                 for b in n.branches),
+                               starts=tuple(names.get(s, s) for s in n.starts)))
+        elif isinstance(n, Residual):
+            out.append(replace(n, body=tuple(with_starts(n.body, names)),
+                               shortcut=tuple(with_starts(n.shortcut, names))))
+        elif isinstance(n, Repeat):
+            out.append(replace(n, body=tuple(with_starts(n.body, names))))
+        else:
+            out.append(n)
+    return out
 
 
 def short_text(nodes: tuple[Node, ...]) -> str:

@@ -94,6 +94,8 @@ def totals(s: Summary, figure: str = MACS) -> list[tuple[str, str]]:
     batch = f" (batch {s.batch})" if s.batch > 1 else ""
     lines = [
         *([("mode", f"{s.mode}, as torchinfo runs a model")] if s.mode else []),
+        *([("inputs", ", ".join(f"{name}: {format_shape(shape, s.convention)}"
+                                for name, shape in s.inputs))] if s.inputs else []),
         outputs_text(s),
         ("total params", count(s.total_params)),
         ("trainable params", count(s.trainable_params)),

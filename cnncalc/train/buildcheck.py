@@ -23,7 +23,8 @@ def check_model(summary: Summary, model: nn.Module) -> tuple[list[tuple[object, 
         for key, m in distinct.items()]
     model.eval()
     with torch.no_grad():
-        out = model(torch.zeros(2, *summary.input_shape))
+        shapes = [shape for _, shape in summary.inputs] or [summary.input_shape]
+        out = model(*(torch.zeros(2, *shape) for shape in shapes))
     for h in hooks:
         h.remove()
     rows: list[tuple[object, ...]] = []

@@ -78,6 +78,46 @@ class Outputs(nn.Module):
         return tuple(t for _, t in sorted(found, key=lambda pair: pair[0]))
 
 
+class Meet(nn.Module):
+    """Where a model's several inputs meet: each branch applied to its own input (its place
+    in the tuple of inputs; -1: to the whole tuple, where a further such block starts), then
+    joined as Branches joins them ("cat", "add", "mul"), or, for "outputs", returned in the
+    order of their places among the model's outputs, as Outputs returns them."""
+
+    def __init__(self, join: str, branches: list[nn.Module], starts: tuple[int, ...],
+                 places: tuple[tuple[int, ...], ...] = ()) -> None:
+        super().__init__()
+        self.join = join
+        self.branches = nn.ModuleList(branches)
+        self.starts = starts
+        self.places = places
+
+    def forward(self, xs: tuple[torch.Tensor, ...]
+                ) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        outs = [b(xs[s] if s >= 0 else xs) for b, s in zip(self.branches, self.starts)]
+        if self.join == "outputs":
+            found = [(p, t) for places, out in zip(self.places, outs)
+                     for p, t in zip(places, out if isinstance(out, tuple) else (out,))]
+            return tuple(t for _, t in sorted(found, key=lambda pair: pair[0]))
+        if self.join == "cat":
+            return torch.cat(outs, 1)
+        out: torch.Tensor = outs[0]
+        for o in outs[1:]:
+            out = out + o if self.join == "add" else out * o
+        return out
+
+
+class Inputs(nn.Sequential):
+    """A model of several inputs: model(x, y, ...) hands them, as one tuple, to its first
+    module, a Meet; the rest runs as a Sequential."""
+
+    def forward(self, *xs: torch.Tensor) -> Any:
+        out: Any = xs
+        for m in self:
+            out = m(out)
+        return out
+
+
 class ChannelSlice(nn.Module):
     """x[:, start:stop]: one piece of torch.chunk or torch.split along dim 1."""
 
@@ -270,6 +310,10 @@ def row_module(row: LayerInfo, made: dict[str, nn.Module] | None = None) -> nn.M
         shortcut: nn.Module = nn.Sequential(*(row_module(c, made) for c in row.shortcut)) \
             if row.shortcut else nn.Identity()
         return Residual(body, shortcut)
+    if row.starts:  # where the model's inputs meet
+        return Meet(row.kind, [nn.Sequential(*(row_module(c, made) for c in b)) if b else
+                               nn.Identity() for b in row.branches], row.starts,
+                    output_places(row) if row.kind == OUTPUTS else ())
     if row.kind == OUTPUTS:
         return Outputs([nn.Sequential(*(row_module(c, made) for c in b)) if b else
                         nn.Identity() for b in row.branches], output_places(row))
@@ -284,7 +328,8 @@ def row_module(row: LayerInfo, made: dict[str, nn.Module] | None = None) -> nn.M
 def build(summary: Summary) -> nn.Sequential:
     """The model for a computed summary. Layer sizes come from the calculator."""
     made: dict[str, nn.Module] = {}
-    return nn.Sequential(*(row_module(r, made) for r in summary.layers))
+    modules = (row_module(r, made) for r in summary.layers)
+    return Inputs(*modules) if summary.inputs else nn.Sequential(*modules)
 
 
 class Normalize(nn.Module):
@@ -329,7 +374,7 @@ def leaf_modules(model: nn.Module) -> list[nn.Module]:
         if isinstance(m, Residual):
             walk(m.body)
             walk(m.shortcut)
-        elif isinstance(m, (Branches, Outputs)):
+        elif isinstance(m, (Branches, Outputs, Meet)):
             for b in m.branches:
                 walk(b)
         elif isinstance(m, nn.Sequential) and _is_group(m):

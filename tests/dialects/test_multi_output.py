@@ -313,13 +313,6 @@ def test_keras_outputs_with_one_name_twice_are_refused() -> None:
         read(code, None)
 
 
-def test_keras_several_inputs_stay_refused() -> None:
-    code = KERAS_HEAD + ("a = keras.Input(shape=(4,))\nb = keras.Input(shape=(4,))\n"
-                         "model = keras.Model([a, b], layers.Dense(2)(a))\n")
-    with pytest.raises(CodeError, match="reads models with one input"):
-        read(code, None)
-
-
 @pytest.mark.parametrize(("name", "code", "shape"), MODELS, ids=[m[0] for m in MODELS])
 def test_the_built_model_returns_the_outputs_in_order(name: str, code: str, shape: str) -> None:
     """The torch model `build --check` builds from the summary returns a tuple whose shapes

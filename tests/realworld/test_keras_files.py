@@ -65,6 +65,9 @@ EXACT = [
     ("dlwp3_ch08_dogs_vs_cats_rebuilt.py", "model@39", None, "model", (), 1_569_089, "hand"),
     ("dlwp3_ch09_residual_cells.py", None, None, "model", (), 297_697,
      "published: the book's model.summary()"),
+    # three inputs concatenated: 10,000 + 10,000 + 100 = 20,100 features; Dense(64):
+    # 20,100·64 + 64 = 1,286,464; two heads, Dense(1): 65 and Dense(4): 260
+    ("dlwp2_ch07_multi_io.py", "model@30", None, "model", (), 1_286_789, "hand"),
     # (64 + 1)·1
     ("dlwp2_ch07_subclassed_model.py", "binary_classifier", 17, "binary_classifier", (), 65,
      "hand"),
@@ -105,7 +108,6 @@ REFUSED = [
     ("dlwp2_mini_xception.py", "model", 15, "unknown layer class layers.RandomFlip"),
     ("dlwp2_ch09_segmentation.py", None, None, "no model found in the code"),
     ("dlwp3_ch11_segmentation.py", None, None, "no model found in the code"),
-    ("dlwp2_ch07_multi_io.py", "model@30", 23, "joins tensors that come from different inputs"),
     # a Sequential of Dense layers with no input shape (Keras builds it on its first call)
     ("dlwp2_ch07_multi_io.py", "model@10", None, "the input shape is not given"),
     ("dlwp2_ch07_subclassed_layer.py", "model@33", 32,
@@ -141,7 +143,7 @@ IDS = [f"{e[0]}:{e[1]}" for e in EXACT]
 def _read(name: str, model: str | None) -> Summary:
     r = resolve(fixture(name), None, None, model=model)
     assert r.convention == "keras"
-    return summarize(r.nodes, r.shape, r.convention)
+    return summarize(r.nodes, r.shape, r.convention, inputs=r.inputs)
 
 
 def _hwc(shape: tuple[int, ...]) -> tuple[int, ...]:
