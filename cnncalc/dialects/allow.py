@@ -128,3 +128,29 @@ def harmless(name: str) -> bool:
 def reads_models(name: str) -> bool:
     """Whether a call of `name` may be handed a model without changing its layers."""
     return name in MODEL_READERS or name.startswith(READER_PREFIXES)
+
+
+# `from MODULE import *` of a library module: the names it binds that the reader knows.
+_STAR_EXTRA: Final = {
+    "torch.nn": ("Module", "Sequential", "ModuleList", "ModuleDict", "Parameter",
+                 "functional", "init"),
+    "keras.layers": (), "tensorflow.keras.layers": (), "tf.keras.layers": (),
+    "keras.models": ("Sequential", "Model"), "tensorflow.keras.models": ("Sequential", "Model"),
+    "tf.keras.models": ("Sequential", "Model"),
+}
+
+
+def star_names(module: str) -> tuple[str, ...] | None:
+    """The names `from module import *` binds that cnncalc reads (the library's layer
+    classes it knows and its containers), or None for a module that is not a library's."""
+    if module not in _STAR_EXTRA:
+        return None
+    from ..library.binding import KERAS, PYTORCH
+    from ..library.classes import TABLE
+
+    if module.endswith(".models"):
+        return _STAR_EXTRA[module]
+    dialect = PYTORCH if module == "torch.nn" else KERAS
+    own = tuple(n for n, defs in sorted(TABLE.items()) if any(d.dialect == dialect
+                                                               for d in defs))
+    return own + _STAR_EXTRA[module]

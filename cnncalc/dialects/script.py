@@ -102,6 +102,7 @@ class Script(Expressions):
         self.sandbox: list[tuple[ast.stmt, str]] = []
         self.returned: ast.Return | None = None
         self.star = False
+        self.star_bound: set[str] = set()  # names a library's `import *` bound
         self.registered: set[int] = set()
 
     # --- the dispatch ------------------------------------------------------------------
@@ -318,13 +319,32 @@ class Script(Expressions):
                 bound = alias.asname or alias.name.split(".")[0]
                 full = alias.name if alias.asname else alias.name.split(".")[0]
             elif alias.name == "*":
-                self.star = True
+                self.import_all(s)
                 continue
             else:
                 bound = alias.asname or alias.name
                 full = f"{'.' * s.level}{s.module or ''}.{alias.name}".replace("..", ".") \
                     if s.module else f"{'.' * s.level}{alias.name}"
             self.history.bind(bound, Module(full))
+
+    def import_all(self, s: ast.ImportFrom) -> None:
+        """`from torch.nn import *` binds the library's classes cnncalc reads, by name, as
+        the import does. Any other name may come from it, so the file's unknown names
+        are only known at run time; after an `import *` of another module, which may
+        define any name, the library's names are too."""
+        self.star = True
+        module = f"{'.' * s.level}{s.module or ''}"
+        names = allow.star_names(module)
+        if names is None:
+            for name in self.star_bound:
+                self.history.bind(name, Unknown(s.lineno, f"{name} may come from the import "
+                                                f"* of {module}; its value is only known "
+                                                "when the code runs"))
+            self.star_bound = set()
+            return
+        for name in names:
+            self.history.bind(name, Module(f"{module}.{name}"))
+        self.star_bound |= set(names)
 
     def define(self, s: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         class_kind = hooks.up("class_kind")  # from modules (above)
