@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass
 
 from ..errors import cut
-from ..ir.tree import named
+from ..ir.tree import named, tied_to
 from ..ir.tree import prefixed as put_under
 from ..library.binding import (
     KERAS,
@@ -170,7 +170,8 @@ class Reader:
     def __init__(self, values: Values, dialect: str | None) -> None:
         self.values = values
         self.dialect = dialect
-        self.objects: set[int] = set()  # layer objects (conv = Conv2D(...)) placed so far
+        # Layer objects (conv = Conv2D(...)) placed so far, each with torch's name for it.
+        self.objects: dict[int, str | None] = {}
         self.count = 0
         self.input_shape: tuple[int, ...] | None = None
         # Where torch places the layers being read: '' the module being read itself,
@@ -351,17 +352,17 @@ class Reader:
             if isinstance(bound, LayerObj):  # conv = Conv2D(...); model.add(conv)
                 if bound.poison is not None:
                     raise bound.poison
-                if id(bound) in self.objects:
-                    raise err(node, f"the layer object {text(node)} is used again here; one "
-                              "layer object in two places shares its weights, which a "
-                              "Sequential is not read with", "make a new layer for each place")
-                self.objects.add(id(bound))
-                outer = self.values
+                # One object in several places is one set of weights, as torch and Keras
+                # count it: every use is tied to it, and torch names it where it is first
+                # placed (named_modules() lists it once).
+                outer, module = self.values, self.module
+                self.module = self.objects.setdefault(id(bound), module)
                 self.values = Values(base=bound.view)  # its arguments where it was made
                 try:
-                    return self.layer_call(bound.call, first)
+                    made = self.layer_call(bound.call, first)
                 finally:
-                    self.values = outer
+                    self.values, self.module = outer, module
+                return tied_to(made, f"#{bound.serial}")
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)

@@ -19,7 +19,7 @@ from . import hooks
 from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
 from .given import arguments, parameters
-from .init_run import Mod, Run, bind
+from .init_run import Mod, Run, bind, first_places
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
@@ -65,7 +65,9 @@ def file_layers(call: ast.Call, values: Values) -> list[Node]:
     got = Run(reader, function=True).run([ret], {})
     if not isinstance(got, Mod):
         raise err(call, f"{text(call)} does not give a layer")
-    return got.named_nodes()
+    first, placed = first_places({"": got})
+    nodes = got.named_nodes("", first)
+    return tied(nodes, _under(placed)) if placed else nodes
 
 
 def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
@@ -116,8 +118,11 @@ class _ModuleReader:
         self.methods: dict[str, ast.FunctionDef] = {}
         self.attrs: dict[str, tuple[list[Node], ast.AST]] = {}
         self.used: dict[str, int] = {}
-        self.shared: set[str] = set()  # paths of modules forward() applies more than once
+        # paths of modules forward() applies, or __init__ places, more than once
+        self.shared: set[str] = set()
         self.applied: set[int] = set()  # the container items forward() has applied
+        self.first: dict[int, str] = {}  # each module's torch name: where it is first placed
+        self.reached: set[int] = set()  # the modules forward() applies, and all they hold
         self.batch: set[str] = set()
         self.env: dict[str, Tensor] = {}
         self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
@@ -137,23 +142,32 @@ class _ModuleReader:
         self.init(init)
         result = self.forward(forward)
         for attr, (nodes, where) in self.attrs.items():
-            if attr not in self.used and attr not in self.used_items and _weighted(nodes):
+            if attr not in self.used and attr not in self.used_items and \
+                    self.unreached(attr, nodes):
                 raise err(where, f"self.{attr} has weights but forward() never uses it; "
                           "torch still counts them", "remove it, or use it in forward")
             mod = self.containers.get(attr)
             if attr in self.used_items and mod is not None:
                 for key, item in zip(mod.keys, mod.items):
-                    if id(item) not in self.used_items[attr] and _weighted(item.nodes()):
+                    if id(item) not in self.used_items[attr] and \
+                            self.unreached("", item.nodes(), item):
                         raise err(where, f"self.{attr}[{key!r}] has weights but forward() "
                                   "never uses it; torch still counts them",
                                   "remove it, or use it in forward")
         nodes = list(result.path())
         if self.shared:  # a module applied twice uses one set of weights, as torch does
-            # a layer is in a shared module when its path or one above it is shared
-            nodes = tied(nodes, lambda name: any(
-                ".".join(parts[:i]) in self.shared
-                for parts in (name.split("."),) for i in range(1, len(parts) + 1)))
+            nodes = tied(nodes, _under(self.shared))
         return finish(self.cls.name, PYTORCH, nodes, None, self.cls, tuple(self.inits))
+
+    def unreached(self, attr: str, nodes: list[Node], mod: Mod | None = None) -> bool:
+        """Whether a self.X (or an item of it) forward() never applies holds weights that
+        torch still counts: a module it also places where forward() applies it is counted
+        there, once."""
+        mod = mod or self.containers.get(attr)
+        if mod is None:
+            return _weighted(nodes)
+        return any(m.kind in ("layer", "block") and id(m) not in self.reached and
+                   _weighted(m.own) for m in mod.inside())
 
     # --- the class body ----------------------------------------------------------------
 
@@ -193,6 +207,8 @@ class _ModuleReader:
         run.run(fn.body, {})
         run.refresh()
         self.containers = dict(run.mods)
+        self.first, placed = first_places(self.containers)
+        self.shared |= placed
 
     def init_expression(self, s: ast.Expr) -> None:
         v = s.value
@@ -668,10 +684,12 @@ class _ModuleReader:
                 raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
                           "apply it where it sits in its container, or define a second layer")
             if path:
-                self.shared.add(path)
+                self.shared.add(self.first.get(id(mod), path))
         self.applied.add(id(mod))
+        self.reached.update(id(m) for m in mod.inside())
+        path = self.first.get(id(mod), path) if path else path
         return self.path(node.args[0]).then(tuple(replace(n) for n in
-                                                  mod.named_nodes(path)))
+                                                  mod.named_nodes(path, self.first)))
 
     def forward_if(self, s: ast.If) -> None:
         """An if on a value known before the code runs: self.training (False: summaries
@@ -736,11 +754,15 @@ class _ModuleReader:
         nodes, _ = self.attrs[attr]
         if attr in self.used_items:
             raise err(node, f"self.{cut(attr)} is called whole and by its parts")
-        if self.used.get(attr):
-            self.shared.add(attr)
-        self.used[attr] = self.used.get(attr, 0) + 1
         mod = self.containers.get(attr)
-        named = mod.named_nodes(attr) if mod is not None else prefixed(nodes, attr)
+        path = attr if mod is None else self.first.get(id(mod), attr)
+        if self.used.get(attr):
+            self.shared.add(path)
+        self.used[attr] = self.used.get(attr, 0) + 1
+        if mod is not None:
+            self.reached.update(id(m) for m in mod.inside())
+        named = mod.named_nodes(path, self.first) if mod is not None else \
+            prefixed(nodes, attr)
         return self.path(node.args[0]).then(tuple(named), node.lineno)
 
     def functional(self, short: str, args: list[ast.expr], node: ast.Call) -> list[Node]:
@@ -907,6 +929,12 @@ def _terms(node: ast.expr, op: type[ast.operator]) -> list[ast.expr]:
     out.append(node)
     out.reverse()
     return out
+
+
+def _under(shared: set[str]) -> Callable[[str], bool]:
+    """Whether a layer is in a shared module: its path or one above it is shared."""
+    return lambda name: any(".".join(parts[:i]) in shared for parts in (name.split("."),)
+                            for i in range(1, len(parts) + 1))
 
 
 def _weighted(nodes: list[Node] | tuple[Node, ...]) -> bool:
