@@ -18,8 +18,12 @@ CHUNKS = ("torch.chunk", "torch.split", "torch.tensor_split")
 """torch functions that cut a tensor into a tuple of pieces."""
 _PIECE_METHODS = ("chunk", "split", "tensor_split", "unbind")
 REFUSED = {
-    "torch.stack": "adds a dimension; cnncalc follows CxHxW maps and flat vectors",
-    "torch.unbind": "removes a dimension; cnncalc follows CxHxW maps and flat vectors",
+    "torch.stack": "adds a dimension; cnncalc follows CxHxW maps and flat vectors, and reads "
+                   "a stack only where the code folds it back: .sum(dim) over the stacked "
+                   "dim, .flatten(1) or .view(x.size(0), -1) of a stack on dim 1, or "
+                   ".unbind(dim)",
+    "torch.unbind": "removes a dimension; cnncalc reads an unbind only where it undoes a "
+                    "torch.stack on the same dim",
     "torch.tensor_split": "is not read; write torch.chunk or torch.split",
 }
 """torch functions in forward() that are refused, and why (the message names the call)."""

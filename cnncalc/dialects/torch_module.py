@@ -23,6 +23,8 @@ from .init_run import Mod, Run, bind, first_places
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
+from .stack import READ as STACK_READ
+from .stack import Fold, StackCall, fold, folded, stack_call, unbind_call, unbound
 from .tensor_ops import (
     MEANS,
     REFUSED,
@@ -127,6 +129,7 @@ class _ModuleReader:
         self.env: dict[str, Tensor] = {}
         self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
         self.tuples: set[str] = set()  # names of self.lists that hold a tuple (x.chunk(2, 1))
+        self.stacks: dict[str, tuple[StackCall, list[Tensor]]] = {}  # s = torch.stack(...)
         self.input = ""
         self.root = start(Source(cls.lineno))
         self.inits: list[Init] = []
@@ -430,6 +433,12 @@ class _ModuleReader:
         if isinstance(target, ast.Name) and value is not None and \
                 self.size_assign(target.id, value):
             return
+        stack = stack_call(value, self.values) if value is not None else None
+        if isinstance(target, ast.Name) and stack is not None:
+            items = self.tensors(stack.tensors)
+            self.forget(target.id)
+            self.stacks[target.id] = (stack, items)
+            return
         listed = isinstance(value, ast.Call) and dotted(value.func) == "list" and \
             len(value.args) == 1 and not value.keywords and is_pieces(value.args[0])
         if isinstance(target, ast.Name) and value is not None and (is_pieces(value) or listed):
@@ -495,6 +504,7 @@ class _ModuleReader:
         self.env.pop(name, None)
         self.lists.pop(name, None)
         self.tuples.discard(name)
+        self.stacks.pop(name, None)
         self.batch.discard(name)
         self.values.names.pop(name, None)
 
@@ -526,7 +536,17 @@ class _ModuleReader:
         return True
 
     def cut(self, node: ast.Call, wanted: int | None) -> list[Tensor]:
-        """The pieces of a chunk or split, each a slice of the tensor it cuts."""
+        """The pieces of a chunk or split, each a slice of the tensor it cuts; the stacked
+        tensors of an unbind that undoes a torch.stack."""
+        unbind = unbind_call(node, self.values)
+        if unbind is not None:
+            found = self.stacked(unbind[0])
+            unbound(node, found[0] if found else None, unbind[1])
+            assert found is not None
+            if wanted is not None and wanted != len(found[1]):
+                raise err(node, f"{text(node)} gives {len(found[1])} tensors, but the code "
+                          f"unpacks {wanted}")
+            return list(found[1])
         got = pieces(node, self.values, wanted)
         base = self.path(got.tensor)
         return [piece(base, tuple(self.reader.made(Bound((m,)), "slice", text(node), node)),
@@ -553,6 +573,10 @@ class _ModuleReader:
     def name(self, node: ast.Name) -> Tensor:
         if node.id in self.env:
             return self.env[node.id]
+        if node.id in self.stacks:
+            raise err(node, f"{node.id} is the torch.stack of line "
+                      f"{self.stacks[node.id][0].line}, which adds a dimension; cnncalc "
+                      "follows CxHxW maps and flat vectors", f"read forms: {STACK_READ}")
         if node.id == self.input:
             return self.root
         raise err(node, f"'{cut(node.id)}' is not a tensor forward() computed")
@@ -582,6 +606,10 @@ class _ModuleReader:
         raise err(node, f"{text(node)} in forward() is not supported")
 
     def call(self, node: ast.Call) -> Tensor:
+        folding = fold(node)
+        found = self.stacked(folding.stack) if folding is not None else None
+        if folding is not None and found is not None:
+            return self.fold_stack(folding, node, *found)
         if isinstance(node.func, ast.Name) and node.func.id in self.bound:
             return self.apply_item(self.bound[node.func.id], node)
         if isinstance(node.func, ast.Subscript):
@@ -798,6 +826,23 @@ class _ModuleReader:
                       "write torch.flatten(x, 1)")
         return base.then(self.reader.made(Bound((Made("flatten", {}),)), "flatten", "", node),
                          node.lineno)
+
+    def stacked(self, node: ast.expr) -> tuple[StackCall, list[Tensor]] | None:
+        """A torch.stack: its call and its tensors (a name bound to one, or the call)."""
+        if isinstance(node, ast.Name) and node.id in self.stacks:
+            return self.stacks[node.id]
+        stack = stack_call(node, self.values)
+        return None if stack is None else (stack, self.tensors(stack.tensors))
+
+    def fold_stack(self, f: Fold, node: ast.Call, stack: StackCall,
+                   items: list[Tensor]) -> Tensor:
+        """A stack summed over its dim: the add join of its tensors. A stack on dim 1
+        flattened: the cat of its flattened tensors, which lie one after another."""
+        if folded(f, node, stack, self.values, self.is_batch) == "add":
+            return join("add", items, node)
+        return join("cat", [t.then(tuple(self.reader.made(
+            Bound((Made("flatten", {}),)), "flatten", "", node)), node.lineno)
+            for t in items], node)
 
     def join_call(self, kind: str, func: str, node: ast.Call) -> Tensor:
         """torch.cat(tensors, dim=1), torch.add(a, b), torch.mul(a, b)."""
