@@ -32,6 +32,7 @@ from ..library.classes import (
 from ..spec import Node, make_layer
 from . import hooks
 from .kinds import LayerObj
+from .plane import check_plane
 from .values import CodeError, Unknown, Values, at_line, dotted, err, text
 
 __all__ = ["CodeError", "Init", "Model", "Reader", "check_dialect", "dotted", "finish",
@@ -82,12 +83,16 @@ class Model:
 
 def finish(name: str, dialect: str | None, nodes: list[Node],
            shape: tuple[int, ...] | None, where: ast.AST,
-           inits: tuple[Init, ...] = ()) -> Model:
+           inits: tuple[Init, ...] = (), plane: int | None = None) -> Model:
+    """The model read; `plane`: the line of a Keras input given as (H, W), read as one
+    channel only where the model flattens it before any layer looks at its axes."""
     if not nodes:  # no line: a problem anywhere in the model's code comes first
         raise CodeError(f"the model {cut(name)} (line {getattr(where, 'lineno', '?')}) has no "
                         "layers")
     if len(nodes) > MAX_LAYERS:
         raise err(where, f"the model has more than {MAX_LAYERS:,} layers")
+    if plane is not None:
+        check_plane(nodes, plane, shape)
     return Model(name, dialect or PYTORCH, tuple(nodes), shape, getattr(where, "lineno", 0),
                  inits)
 
@@ -174,6 +179,7 @@ class Reader:
         self.objects: dict[int, str | None] = {}
         self.count = 0
         self.input_shape: tuple[int, ...] | None = None
+        self.plane: int | None = None  # the line of an (H, W) input (dialects/plane.py)
         # Where torch places the layers being read: '' the module being read itself,
         # 'features.0' inside nn.Sequential(s), None where the name is not known.
         self.module: str | None = ""
@@ -283,6 +289,7 @@ class Reader:
     def made(self, bound: Bound, cls: str, source: str, where: ast.AST) -> list[Node]:
         if bound.input_shape is not None:
             self.input_shape = bound.input_shape
+            self.plane = getattr(where, "lineno", 0) if bound.plane else None
         out: list[Node] = []
         for i, m in enumerate(bound.layers):
             try:

@@ -69,7 +69,7 @@ def input_tensor(call: ast.Call, values: Values) -> Value:
         bound = Reader(values, KERAS).bind(call, True)
     except CodeError as e:
         return Unknown.of(e)
-    return start(Source(call.lineno, bound.input_shape))
+    return start(Source(call.lineno, bound.input_shape, plane=bound.plane))
 
 
 def _tensor(value: Value, node: ast.AST) -> Tensor | Unknown:
@@ -309,6 +309,7 @@ def _assemble(call: ast.Call, inputs: Value, named: list[tuple[str | None, Value
             outputs = tensors[0]
         check_uses(outputs, call.lineno, False)
         nodes: list[Node] = list(outputs.path())
-        return finish(name, KERAS, nodes, inputs.source.shape, call)
+        return finish(name, KERAS, nodes, inputs.source.shape, call,
+                      plane=inputs.source.line if inputs.source.plane else None)
     except CodeError as e:
         return e

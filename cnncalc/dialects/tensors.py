@@ -33,6 +33,7 @@ class Source:
 
     line: int
     shape: tuple[int, ...] | None = None  # (C, H, W) or (N,) when the code declares it
+    plane: bool = False  # a Keras input given as (H, W), read as one channel (plane.py)
     # id(join node) -> (line, the segments it holds); id(tensor) -> its variable's name.
     joins: dict[int, tuple[int, tuple[Tensor, ...]]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
