@@ -592,6 +592,10 @@ class _ModuleReader:
             return join(kind, [self.path(t) for t in _terms(node, type(node.op))], node)
         if isinstance(node, ast.Call):
             return self.call(node)
+        folding = fold(node)  # s.max(1)[0], s.max(dim=1).values of a stack
+        found = self.stacked(folding.stack) if folding is not None else None
+        if folding is not None and found is not None:
+            return self.fold_stack(folding, node, *found)
         if isinstance(node, ast.IfExp):
             return self.path(node.body if self.test(node.test, "an if") else node.orelse)
         if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) and \
@@ -834,14 +838,16 @@ class _ModuleReader:
         stack = stack_call(node, self.values)
         return None if stack is None else (stack, self.tensors(stack.tensors))
 
-    def fold_stack(self, f: Fold, node: ast.Call, stack: StackCall,
+    def fold_stack(self, f: Fold, node: ast.AST, stack: StackCall,
                    items: list[Tensor]) -> Tensor:
-        """A stack summed over its dim: the add join of its tensors. A stack on dim 1
-        flattened: the cat of its flattened tensors, which lie one after another."""
-        if folded(f, node, stack, self.values, self.is_batch) == "add":
-            return join("add", items, node)
+        """A stack summed, averaged or maximised over its dim: the add, mean or max join of
+        its tensors. A stack on dim 1 flattened: the cat of its flattened tensors, which lie
+        one after another."""
+        kind = folded(f, node, stack, self.values, self.is_batch)
+        if kind != "flat":
+            return join(kind, items, node)
         return join("cat", [t.then(tuple(self.reader.made(
-            Bound((Made("flatten", {}),)), "flatten", "", node)), node.lineno)
+            Bound((Made("flatten", {}),)), "flatten", "", node)), getattr(node, "lineno", 0))
             for t in items], node)
 
     def join_call(self, kind: str, func: str, node: ast.Call) -> Tensor:

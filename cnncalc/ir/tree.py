@@ -46,7 +46,7 @@ class Join:
     """`cat[a|b|...]`, `add[a|b|...]`, `mul[|gate]`: every branch applied to the same input,
     then joined. An empty branch is the input itself."""
 
-    kind: str  # "cat", "add", "mul", or OUTPUTS
+    kind: str  # "cat", "add", "mul", "mean", "max", or OUTPUTS
     branches: tuple[tuple[Node, ...], ...]
     pos: int = 0
     # OUTPUTS: each branch's output name (torch: its place in forward()'s tuple, "0", "1";
@@ -71,7 +71,8 @@ tensors); the spec language has no such block."""
 
 Node = Union[Layer, Repeat, Residual, Join]
 
-JOINS = {"cat": "cat", "concat": "cat", "add": "add", "mul": "mul"}
+JOINS = {"cat": "cat", "concat": "cat", "add": "add", "mul": "mul", "mean": "mean",
+         "max": "max"}
 """Block names that join branches, and the join each stands for."""
 
 

@@ -1,7 +1,7 @@
 """torch.stack in forward(), read where the code folds the stack back into a map or a
-vector: summed over the stacked dim (the add join of its tensors), flattened on dim 1 (the
-cat of its flattened tensors), or unbound again (its tensors). Any other use is refused in
-one line naming the line.
+vector: summed, averaged or maximised over the stacked dim (the add, mean or max join of its
+tensors), flattened on dim 1 (the cat of its flattened tensors), or unbound again (its
+tensors). Any other use is refused in one line naming the line.
 
 The oracle is torch: each model is built and run by torch, and its weighted layers (output
 shape, parameters, MACs), totals and output shape must equal the calculator's
@@ -53,6 +53,34 @@ MODELS = [
         y = torch.stack((self.a(x), self.b(x)), -1).sum(dim=-1)
         return F.relu(y)
         """)),
+    # An ensemble averaged: the mean of three maps of one shape.
+    ("ensemble_mean", _net("""
+        return torch.stack([self.a(x), self.b(x), self.c(x)]).mean(dim=0)
+        """, "self.c = nn.Conv2d(8, 8, 1)")),
+    ("torch_mean", _net("""
+        s = torch.stack([self.a(x), self.b(x)], 1)
+        return F.relu(torch.mean(s, 1))
+        """)),
+    # The elementwise maximum, as .amax, as max's values and as torch.max's first result.
+    ("amax", _net("""
+        return torch.stack([self.a(x), self.b(x)], 1).amax(1)
+        """)),
+    ("max_values", _net("""
+        s = torch.stack([self.a(x), self.b(x)], dim=1)
+        return s.max(dim=1).values
+        """)),
+    ("max_first", _net("""
+        s = torch.stack([self.a(x), self.b(x)], dim=1)
+        return s.max(1)[0]
+        """)),
+    # The maximum is associative: branches that part later join there first, exactly.
+    ("nested_max", _net("""
+        t = self.a(x)
+        return torch.stack([self.b(t), self.c(t), x]).amax(0)
+        """, "self.c = nn.Conv2d(8, 8, 1)")),
+    ("torch_max", _net("""
+        return torch.max(torch.stack([self.a(x), self.b(x)], -1), -1)[0]
+        """)),
     # Two maps stacked on dim 1 and flattened: 2·8·6·6 = 576 features for the Linear.
     ("stack_flatten", _net("""
         z = torch.stack([self.a(x), self.b(x)], dim=1).flatten(1)
@@ -100,21 +128,38 @@ def test_a_stack_sum_is_the_add_join_and_costs_no_macs() -> None:
                                                               20_736 + 57_600)
 
 
+def test_a_stack_mean_and_max_are_joins_that_cost_no_macs() -> None:
+    """The mean of three 8x6x6 maps is the sum scaled by 1/3 and the maximum takes
+    comparisons: 0 parameters and 0 MACs each (MACs count weights), the map's shape kept."""
+    for name, kind in (("ensemble_mean", "mean"), ("amax", "max")):
+        s = read(dict((m[0], m[1]) for m in MODELS)[name], "3x6x6")
+        join = next(r for r in s.layers if r.kind == kind)
+        convs = [r for r in s.leaves() if r.kind == "conv"][1:]  # the branches' convs
+        assert (join.output_shape, join.params - sum(r.params for r in convs),
+                join.macs - sum(r.macs for r in convs)) == ((8, 6, 6), 0, 0)
+
+
 def test_a_flattened_stack_is_the_cat_of_its_flattened_tensors() -> None:
     """stack on dim 1 then flatten(1): the cat of two flat vectors of 8·6·6 = 288."""
-    s = read(MODELS[3][1], "3x6x6")
+    s = read(dict((m[0], m[1]) for m in MODELS)["stack_flatten"], "3x6x6")
     cat = next(r for r in s.layers if r.kind == "cat")
     assert cat.output_shape == (576,)
 
 
 # Each line number counts from the first line of the body (1), after `x = self.stem(x)`.
 REFUSED = [
-    ("return torch.stack([self.a(x), self.b(x)], 1).mean(1)", 1,
-     "divides the sum by the number of tensors"),
-    ("return torch.stack([self.a(x), self.b(x)], 1).amax(1)", 1, "elementwise maximum"),
+    ("return torch.stack([self.a(x), self.b(x)], 1).amin(1)", 1, "elementwise minimum"),
+    ("return torch.stack([self.a(x), self.b(x)], 1).max(1)", 1,
+     "gives the maximum values and their indices"),
     ("s = torch.stack([self.a(x), self.b(x)], 1)\nreturn s.sum(2)", 2,
-     "sums over dim 2, not the stacked dim 1"),
+     "reduces dim 2, not the stacked dim 1"),
+    ("s = torch.stack([self.a(x), self.b(x)], 1)\nreturn s.mean(-4)", 2,
+     "reduces dim -4, not the stacked dim 1"),
     ("s = torch.stack([self.a(x), self.b(x)], 1)\nreturn s.sum()", 2, "the batch too"),
+    # A mean is not associative: the mean of three tensors, two of which part later, is
+    # not a mean of a mean; one join of the three would copy self.a into two branches.
+    ("t = self.a(x)\nreturn torch.stack([self.b(t), self.a(t), x]).mean(0)", 2,
+     "is used in two of them"),
     ("s = torch.stack([self.a(x), self.b(x)], 1)\nreturn s.sum(1, keepdim=True)", 2,
      "keeps the stacked dim"),
     ("return torch.stack([self.a(x), self.b(x)]).flatten(1)", 1, "the stack is on dim 0"),
