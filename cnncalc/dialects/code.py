@@ -363,10 +363,12 @@ class Reader:
                 # count it: every use is tied to it, and torch names it where it is first
                 # placed (named_modules() lists it once).
                 outer, module = self.values, self.module
+                again = id(bound) in self.objects
                 self.module = self.objects.setdefault(id(bound), module)
                 self.values = Values(base=bound.view)  # its arguments where it was made
                 try:
-                    made = self.layer_call(bound.call, first)
+                    # an input_shape= it carries was the first use's: not a later layer's
+                    made = self.layer_call(bound.call, first or again)
                 finally:
                     self.values, self.module = outer, module
                 return tied_to(made, f"#{bound.serial}")
