@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass
 
 from ..library.binding import Made
+from .stack import READ as STACK_READ
 from .values import CodeError, Unknown, Values, dotted, err, text
 
 CHUNKS = ("torch.chunk", "torch.split", "torch.tensor_split")
@@ -19,9 +20,7 @@ CHUNKS = ("torch.chunk", "torch.split", "torch.tensor_split")
 _PIECE_METHODS = ("chunk", "split", "tensor_split", "unbind")
 REFUSED = {
     "torch.stack": "adds a dimension; cnncalc follows CxHxW maps and flat vectors, and reads "
-                   "a stack only where the code folds it back: .sum(dim) over the stacked "
-                   "dim, .flatten(1) or .view(x.size(0), -1) of a stack on dim 1, or "
-                   ".unbind(dim)",
+                   f"a stack only where the code folds it back: {STACK_READ}",
     "torch.unbind": "removes a dimension; cnncalc reads an unbind only where it undoes a "
                     "torch.stack on the same dim",
     "torch.tensor_split": "is not read; write torch.chunk or torch.split",
