@@ -59,6 +59,8 @@ SAMPLES = {
     "add": ("add[conv(4,3,padding=1)|conv(4,1)]", "4x8x8"),
     "cat": ("cat[|conv(4,3,padding=1)]", "4x8x8"),
     "mul": ("mul[|gap-conv(4,1)-sigmoid]", "4x8x8"),
+    "mean": ("mean[conv(4,3,padding=1)|conv(4,1)]", "4x8x8"),
+    "max": ("max[conv(4,3,padding=1)|conv(4,1)|]", "4x8x8"),
 }
 
 SOLVE_TAGS = {"stop", "keep", "to", "never", "scale", "grow", "convt", "window"}

@@ -60,7 +60,7 @@ def _remarks(row: LayerInfo, nxt: LayerInfo | None, total_params: int,
     return out
 
 
-JOINED = frozenset({"cat", "add", "mul", "residual"})
+JOINED = frozenset({"cat", "add", "mul", "mean", "max", "residual"})
 
 
 def _steps(rows: tuple[LayerInfo, ...]) -> list[LayerInfo]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     pass
 
 BYTES_PER_VALUE = 4  # float32
-BLOCK_KINDS = frozenset({"repeat", "residual", "cat", "add", "mul", OUTPUTS})
+BLOCK_KINDS = frozenset({"repeat", "residual", "cat", "add", "mul", "mean", "max", OUTPUTS})
 
 
 @dataclass(frozen=True)

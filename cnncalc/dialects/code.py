@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass
 
 from ..errors import cut
-from ..ir.tree import named
+from ..ir.tree import named, tied_to
 from ..ir.tree import prefixed as put_under
 from ..library.binding import (
     KERAS,
@@ -33,6 +33,7 @@ from ..library.classes import (
 from ..spec import Node, make_layer
 from . import hooks
 from .kinds import LayerObj
+from .plane import check_plane
 from .values import BrokenCode, CodeError, Unknown, Values, at_line, dotted, err, text
 
 __all__ = ["CodeError", "Init", "Model", "Reader", "check_dialect", "dotted", "finish",
@@ -86,12 +87,16 @@ class Model:
 
 def finish(name: str, dialect: str | None, nodes: list[Node],
            shape: tuple[int, ...] | None, where: ast.AST,
-           inits: tuple[Init, ...] = ()) -> Model:
+           inits: tuple[Init, ...] = (), plane: int | None = None) -> Model:
+    """The model read; `plane`: the line of a Keras input given as (H, W), read as one
+    channel only where the model flattens it before any layer looks at its axes."""
     if not nodes:  # no line: a problem anywhere in the model's code comes first
         raise CodeError(f"the model {cut(name)} (line {getattr(where, 'lineno', '?')}) has no "
                         "layers")
     if len(nodes) > MAX_LAYERS:
         raise err(where, f"the model has more than {MAX_LAYERS:,} layers")
+    if plane is not None:
+        check_plane(nodes, plane, shape)
     return Model(name, dialect or PYTORCH, tuple(nodes), shape, getattr(where, "lineno", 0),
                  inits)
 
@@ -174,9 +179,11 @@ class Reader:
     def __init__(self, values: Values, dialect: str | None) -> None:
         self.values = values
         self.dialect = dialect
-        self.objects: set[int] = set()  # layer objects (conv = Conv2D(...)) placed so far
+        # Layer objects (conv = Conv2D(...)) placed so far, each with torch's name for it.
+        self.objects: dict[int, str | None] = {}
         self.count = 0
         self.input_shape: tuple[int, ...] | None = None
+        self.plane: int | None = None  # the line of an (H, W) input (dialects/plane.py)
         # Where torch places the layers being read: '' the module being read itself,
         # 'features.0' inside nn.Sequential(s), None where the name is not known.
         self.module: str | None = ""
@@ -301,6 +308,7 @@ class Reader:
     def made(self, bound: Bound, cls: str, source: str, where: ast.AST) -> list[Node]:
         if bound.input_shape is not None:
             self.input_shape = bound.input_shape
+            self.plane = getattr(where, "lineno", 0) if bound.plane else None
         out: list[Node] = []
         for i, m in enumerate(bound.layers):
             try:
@@ -370,17 +378,19 @@ class Reader:
             if isinstance(bound, LayerObj):  # conv = Conv2D(...); model.add(conv)
                 if bound.poison is not None:
                     raise bound.poison
-                if id(bound) in self.objects:
-                    raise err(node, f"the layer object {text(node)} is used again here; one "
-                              "layer object in two places shares its weights, which a "
-                              "Sequential is not read with", "make a new layer for each place")
-                self.objects.add(id(bound))
-                outer = self.values
+                # One object in several places is one set of weights, as torch and Keras
+                # count it: every use is tied to it, and torch names it where it is first
+                # placed (named_modules() lists it once).
+                outer, module = self.values, self.module
+                again = id(bound) in self.objects
+                self.module = self.objects.setdefault(id(bound), module)
                 self.values = Values(base=bound.view)  # its arguments where it was made
                 try:
-                    return self.layer_call(bound.call, first)
+                    # an input_shape= it carries was the first use's: not a later layer's
+                    made = self.layer_call(bound.call, first or again)
                 finally:
-                    self.values = outer
+                    self.values, self.module = outer, module
+                return tied_to(made, f"#{bound.serial}")
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)

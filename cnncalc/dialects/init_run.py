@@ -11,14 +11,14 @@ binding and checks are the library's.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ..ir.tree import holds_weights, prefixed
+from ..ir.tree import prefixed
 from ..library.classes import library_name
-from ..spec import Layer, Node
+from ..spec import Node
 from . import hooks
 from .kinds import Module, Owner, Param
 from .values import (
@@ -68,18 +68,47 @@ class Mod:
             return self.own
         return [n for m in self.items for n in m.nodes()]
 
-    def named_nodes(self, prefix: str = "") -> list[Node]:
+    def named_nodes(self, prefix: str = "", first: Mapping[int, str] | None = None
+                    ) -> list[Node]:
         """Its rows, each layer named by its module's path under `prefix`, this module's own
         name ('features' + '0.conv1'). Made where the rows are used, not at each change of
-        a container, and each layer renamed once however deep the containers nest."""
+        a container, and each layer renamed once however deep the containers nest. With
+        `first` (first_places), a module placed in several places is named by its first."""
         if self.kind in ("layer", "block"):
             return prefixed(self.own, prefix)
         return [n for k, m in zip(self.keys, self.items)
-                for n in m.named_nodes(f"{prefix}.{k}" if prefix else k)]
+                for n in m.named_nodes(_place(first, m, f"{prefix}.{k}" if prefix else k),
+                                       first)]
 
-    def weights(self) -> bool:
-        return any(isinstance(n, Layer) and holds_weights(n) for n in self.nodes()) \
-            or any(not isinstance(n, Layer) for n in self.nodes())
+    def inside(self) -> Iterator[Mod]:
+        """This module and every module its containers hold, however deep."""
+        yield self
+        for m in self.items:
+            yield from m.inside()
+
+
+def _place(first: Mapping[int, str] | None, mod: Mod, path: str) -> str:
+    return path if first is None else first.get(id(mod), path)
+
+
+def first_places(mods: Mapping[str, Mod]) -> tuple[dict[int, str], set[str]]:
+    """Each module's name as torch's named_modules() gives it, where it is first placed
+    (depth first, in the order the code assigns self.X), and the names of those placed in
+    more than one place: one object, one set of weights, counted once."""
+    first: dict[int, str] = {}
+    again: set[str] = set()
+
+    def walk(mod: Mod, path: str) -> None:
+        if id(mod) in first:
+            again.add(first[id(mod)])
+            return
+        first[id(mod)] = path
+        for k, m in zip(mod.keys, mod.items):
+            walk(m, f"{path}.{k}" if path else k)
+
+    for attr, mod in mods.items():
+        walk(mod, attr)
+    return first, again
 
 
 @dataclass(frozen=True)
@@ -229,14 +258,9 @@ class Run:
         raise err(s, f"cannot read the assignment to {text(t)}", HINT)
 
     def claim(self, mod: Mod, where: ast.AST) -> None:
-        """A module placed in the model; placing the same object twice shares its weights,
-        which torch counts once and a layer table cannot show."""
-        first = self.held.get(id(mod))
-        if first is not None and mod.weights():
-            raise err(where, f"{text(mod.where)} is placed in the model twice (first on line "
-                      f"{getattr(first[1], 'lineno', '?')}), sharing its weights",
-                      "build a new layer for each place")
-        self.held[id(mod)] = (mod, where)
+        """A module placed in the model. The same object placed twice shares its weights,
+        which torch counts once: first_places names and ties its places."""
+        self.held.setdefault(id(mod), (mod, where))
 
     def set_self(self, attr: str, value: object, s: ast.stmt) -> None:
         if isinstance(value, Mod):
@@ -494,9 +518,6 @@ class Run:
             if isinstance(times, bool) or not isinstance(times, int):
                 raise err(node, f"{text(node)} is not arithmetic on numbers")
             assert isinstance(items, list)
-            if times > 1 and any(isinstance(m, Mod) and m.weights() for m in items):
-                raise err(node, f"{text(node)} repeats the same layer object, which shares "
-                          "its weights", "build a new layer for each place")
             sized(node, len(items) * max(times, 0), "a list")
             return items * times
         known = {"__a": self.known(a, left), "__b": self.known(b, right)}

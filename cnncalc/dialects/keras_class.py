@@ -4,7 +4,8 @@ functional API reads `layers.X(...)(x)`.
 __init__ and call() are run as one function body of the file, `self.X` read as a name of
 that body, and call()'s input bound to the model's input tensor: every statement is run by
 the module reader (or is an error naming its line), a layer object applied twice is one
-shared layer as in the functional API, and the tensor call() returns is the model's output.
+shared layer as in the functional API, and the tensor call() returns is the model's output
+(a tuple of tensors returned, `return mu, logvar`, its several outputs).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import ast
 from collections.abc import Callable
 
 from ..library.binding import KERAS
+from ..spec import Layer
 from .code import Model, finish
 from .kinds import Owner
 from .script import Script, Unit, _Return
-from .tensors import Source, Tensor, check_uses, start
+from .tensors import Source, Tensor, check_uses, outputs, start
 from .values import Unknown, Values, earliest, err, text
 
 _SELF = "self"
@@ -97,11 +99,16 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
         if name not in ("__init__", "call", "get_config"):
             raise err(fn, f"the method {name}() of a Keras model is not read yet",
                       "write its layers in __init__ and its data flow in call()")
-    for n in ast.walk(call):
-        if isinstance(n, ast.Return) and isinstance(n.value, (ast.Tuple, ast.List)):
-            raise err(n, f"call() of {cls.name} returns {len(n.value.elts)} values "
-                      f"({text(n.value)}); cnncalc reads models with one output",
-                      "return one tensor")
+    returns = [n for n in ast.walk(call) if isinstance(n, ast.Return)]
+    several = _several(call)
+    for n in returns:
+        if isinstance(n.value, (ast.Tuple, ast.List)) and n is not several:
+            raise err(n, f"call() of {cls.name} returns {text(n.value)}; cnncalc reads "
+                      "several outputs from one return of two or more tensors, written "
+                      "out, at the end of call()", "end call() with return a, b")
+        if isinstance(n.value, ast.Dict):
+            raise err(n, f"call() of {cls.name} returns a dict; cnncalc reads one tensor "
+                      "or a tuple of them", "return a, b")
     if len(call.args.args) < 2:
         raise err(call, "call() takes no input", "write call(self, inputs)")
     body: list[ast.stmt] = []
@@ -110,6 +117,13 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
         if not _is_super_init(s):
             body.append(names.visit(s))
     body.extend(names.visit(s) for s in call.body)
+    count = 0
+    if several is not None:  # `return a, b` as `_0 = a; _1 = b; return _0`: then _1 is read
+        assert isinstance(several.value, (ast.Tuple, ast.List))
+        count = len(several.value.elts)
+        body[-1:] = [ast.copy_location(ast.Assign([ast.Name(_out(i), ast.Store())], e), e)
+                     for i, e in enumerate(several.value.elts)] + \
+            [ast.copy_location(ast.Return(ast.Name(_out(0), ast.Load())), several)]
     fn = ast.FunctionDef(name=cls.name, args=ast.arguments([], [], None, [], [], None, []),
                          body=body, decorator_list=[], returns=None)
     ast.copy_location(fn, cls)
@@ -133,10 +147,32 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
     first = earliest(*frame.problems)
     if first is not None:
         raise first
+    if count:
+        result = [result, *(frame.value(ast.copy_location(ast.Name(_out(i), ast.Load()),
+                                                          call)) for i in range(1, count))]
     return _model(cls, call, x, result)
 
 
+def _several(call: ast.FunctionDef) -> ast.Return | None:
+    """The return of several tensors, `return mu, logvar`, that ends call() (its only
+    return); None where call() ends otherwise."""
+    last = call.body[-1] if call.body else None
+    if not (isinstance(last, ast.Return) and isinstance(last.value, (ast.Tuple, ast.List))):
+        return None
+    if len(last.value.elts) < 2 or any(isinstance(e, ast.Starred) for e in last.value.elts):
+        return None
+    if sum(isinstance(n, ast.Return) for n in ast.walk(call)) != 1:
+        return None
+    return last
+
+
+def _out(i: int) -> str:
+    return f"__cnncalc_output_{i}"  # not a name Python code of a model writes
+
+
 def _model(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor, result: object) -> Model:
+    if isinstance(result, (tuple, list)):
+        result = _outputs(cls, call, x, list(result))
     if isinstance(result, Unknown):
         raise result.error()
     if not isinstance(result, Tensor) or result.source is not x.source:
@@ -146,6 +182,29 @@ def _model(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor, result: object) 
     # its output reaches the model's: a tensor computed and never used is refused.
     check_uses(result, call.lineno, True, ("call()", "Keras"))
     return finish(cls.name, KERAS, list(result.path()), None, cls)
+
+
+def _outputs(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor,
+             items: list[object]) -> object:
+    """`return mu, logvar`: the model's several outputs, as the functional API reads
+    keras.Model(inputs, [a, b]): each named by its layer's name=, else output_0, output_1."""
+    for item in items:
+        if isinstance(item, Unknown):
+            return item
+        if not isinstance(item, Tensor) or item.source is not x.source:
+            raise err(call, f"call() of {cls.name} returns a value that is not a tensor "
+                      "computed from its input")
+    tensors = [t for t in items if isinstance(t, Tensor)]
+    names = [_output_name(t, i) for i, t in enumerate(tensors)]
+    if len(set(names)) != len(names):
+        raise err(call, f"call() of {cls.name} returns outputs named {', '.join(names)}: two "
+                  "outputs have the same name", "give each output layer its own name=")
+    return outputs(tensors, names, _several(call) or call)
+
+
+def _output_name(t: Tensor, place: int) -> str:
+    last = t.nodes[-1] if t.nodes else None
+    return last.name if isinstance(last, Layer) and last.name else f"output_{place}"
 
 
 __all__ = ["keras_class_model"]

@@ -87,13 +87,15 @@ def input_tensor(call: ast.Call, values: Values) -> Value:
         return Unknown.of(e)
     given = active()
     if given is None:
-        return start(Source(call.lineno, bound.input_shape))
+        return start(Source(call.lineno, bound.input_shape, plane=bound.plane))
     if not isinstance(given.keras_root, Tensor):
         given.keras_root = start(Source(call.lineno))
     root = given.keras_root
     assert isinstance(root, Tensor)
     t = model_input(root, label or f"keras.Input on line {call.lineno}", call.lineno)
     root.source.shapes[id(t)] = bound.input_shape
+    if bound.plane:
+        root.source.planes[id(t)] = call.lineno
     if label:
         given.keras_names[id(t)] = label
     return t
@@ -380,10 +382,17 @@ def _assemble(call: ast.Call, inputs: list[Value], named: list[tuple[str | None,
                    given if rooted else None)
         nodes: list[Node] = list(outputs.path())
         if len(given) == 1:
-            shape = given[0].source.shapes.get(id(given[0])) if rooted else \
-                given[0].source.shape
-            return finish(name, KERAS, nodes, shape, call)
+            source = given[0].source
+            shape = source.shapes.get(id(given[0])) if rooted else source.shape
+            plane = source.planes.get(id(given[0])) if rooted else \
+                source.line if source.plane else None
+            return finish(name, KERAS, nodes, shape, call, plane=plane)
         source = given[0].source
+        planar = [source.planes[id(t)] for t in given if id(t) in source.planes]
+        if planar:
+            return at_line(planar[0], "an input of shape (height, width) in a model with "
+                           "several inputs is not read", "give it its channel: "
+                           "shape=(height, width, 1)")
         nodes = with_starts(nodes, {source.inputs[id(t)]: label
                                     for t, label in zip(given, labels)})
         model = finish(name, KERAS, nodes, None, call)

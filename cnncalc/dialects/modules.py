@@ -307,7 +307,8 @@ def sequential_model(seq: SeqModel) -> Callable[[], Model]:
                 shape = input_shape(raw[1:], "model.build input_shape")
             except ClassError as e:
                 raise err(b, e.message, e.hint) from None
-        return finish(seq.var, dialect or PYTORCH, nodes, shape, seq.call)
+        return finish(seq.var, dialect or PYTORCH, nodes, shape, seq.call,
+                      plane=reader.plane if not seq.builds else None)
     return build
 
 
@@ -319,7 +320,7 @@ def list_model(node: ast.List | ast.Tuple, view: View) -> Callable[[], object]:
         nodes: list[Node] = []
         for e in node.elts:
             nodes.extend(reader.item(e, not nodes))
-        return finish("model", dialect, nodes, reader.input_shape, node)
+        return finish("model", dialect, nodes, reader.input_shape, node, plane=reader.plane)
     return build
 
 

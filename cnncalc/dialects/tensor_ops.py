@@ -12,14 +12,17 @@ import ast
 from dataclasses import dataclass
 
 from ..library.binding import Made
+from .stack import READ as STACK_READ
 from .values import CodeError, Unknown, Values, dotted, err, text
 
 CHUNKS = ("torch.chunk", "torch.split", "torch.tensor_split")
 """torch functions that cut a tensor into a tuple of pieces."""
 _PIECE_METHODS = ("chunk", "split", "tensor_split", "unbind")
 REFUSED = {
-    "torch.stack": "adds a dimension; cnncalc follows CxHxW maps and flat vectors",
-    "torch.unbind": "removes a dimension; cnncalc follows CxHxW maps and flat vectors",
+    "torch.stack": "adds a dimension; cnncalc follows CxHxW maps and flat vectors, and reads "
+                   f"a stack only where the code folds it back: {STACK_READ}",
+    "torch.unbind": "removes a dimension; cnncalc reads an unbind only where it undoes a "
+                    "torch.stack on the same dim",
     "torch.tensor_split": "is not read; write torch.chunk or torch.split",
 }
 """torch functions in forward() that are refused, and why (the message names the call)."""

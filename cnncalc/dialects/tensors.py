@@ -22,7 +22,7 @@ from ..ir.tree import OUTPUTS
 from ..spec import MAX_DEPTH, Join, Node, Residual
 from .values import CodeError, at_line, err, text
 
-JOIN_KINDS = ("cat", "add", "mul")
+JOIN_KINDS = ("cat", "add", "mul", "mean", "max")
 MAX_NESTING = MAX_DEPTH  # blocks inside blocks, as deep as a spec may nest them
 
 
@@ -33,6 +33,7 @@ class Source:
 
     line: int
     shape: tuple[int, ...] | None = None  # (C, H, W) or (N,) when the code declares it
+    plane: bool = False  # a Keras input given as (H, W), read as one channel (plane.py)
     # id(join node) -> (line, the segments it holds); id(tensor) -> its variable's name.
     joins: dict[int, tuple[int, tuple[Tensor, ...]]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
@@ -50,6 +51,7 @@ class Source:
     inputs: dict[int, str] = field(default_factory=dict)
     input_tensors: list[Tensor] = field(default_factory=list)  # kept alive: ids are keys
     shapes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)  # each declared
+    planes: dict[int, int] = field(default_factory=dict)  # id(an (H, W) input) -> its line
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,9 +213,9 @@ def _nest(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
 
 
 def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
-    """The `kind` join (cat, add or mul) of `items`, placed at their last common tensor, one
-    branch per input (empty where the input is that tensor). A sum of two tensors is a
-    residual block, its shorter branch the shortcut, as `res[...]` writes it."""
+    """The `kind` join (cat, add, mul, mean or max) of `items`, placed at their last common
+    tensor, one branch per input (empty where the input is that tensor). A sum of two
+    tensors is a residual block, its shorter branch the shortcut, as `res[...]` writes it."""
     if not items:
         raise err(node, f"{text(node)} joins no tensors")
     source = items[0].source
@@ -222,6 +224,8 @@ def join(kind: str, items: list[Tensor], node: ast.AST) -> Tensor:
                   "cnncalc reads models with one input")
     if len(items) == 1:
         return items[0]
+    if kind == "mean":  # not associative: one join of every input (or an error), never nested
+        return _join_at(kind, items, node)
     key = (kind, tuple(id(t) for t in items))
     items = _regroup(kind, items)
     result = _nest(kind, items, node)

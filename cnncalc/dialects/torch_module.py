@@ -19,10 +19,12 @@ from . import hooks
 from .code import Init, Model, Reader, check_dialect, finish
 from .functional import FUNCTIONAL_PREFIXES, functional_call
 from .given import arguments, parameters
-from .init_run import Mod, Run, bind
+from .init_run import Mod, Run, bind, first_places
 from .inits import applied_function, init_call, modules_loop, tensor_of
 from .kinds import Owner
 from .modules import bind_arguments, call_site_arguments
+from .stack import READ as STACK_READ
+from .stack import Fold, StackCall, fold, folded, stack_call, unbind_call, unbound
 from .tensor_ops import (
     MEANS,
     REFUSED,
@@ -75,7 +77,9 @@ def file_layers(call: ast.Call, values: Values) -> list[Node]:
     got = Run(reader, function=True).run([ret], {})
     if not isinstance(got, Mod):
         raise err(call, f"{text(call)} does not give a layer")
-    return got.named_nodes()
+    first, placed = first_places({"": got})
+    nodes = got.named_nodes("", first)
+    return tied(nodes, _under(placed)) if placed else nodes
 
 
 def builder_model(fn: ast.FunctionDef, tree: ast.AST, end: View) -> Model:
@@ -130,12 +134,16 @@ class _ModuleReader:
         self.methods: dict[str, ast.FunctionDef] = {}
         self.attrs: dict[str, tuple[list[Node], ast.AST]] = {}
         self.used: dict[str, int] = {}
-        self.shared: set[str] = set()  # paths of modules forward() applies more than once
+        # paths of modules forward() applies, or __init__ places, more than once
+        self.shared: set[str] = set()
         self.applied: set[int] = set()  # the container items forward() has applied
+        self.first: dict[int, str] = {}  # each module's torch name: where it is first placed
+        self.reached: set[int] = set()  # the modules forward() applies, and all they hold
         self.batch: set[str] = set()
         self.env: dict[str, Tensor] = {}
         self.lists: dict[str, list[Tensor]] = {}  # features = [x]; features.append(y)
         self.tuples: set[str] = set()  # names of self.lists that hold a tuple (x.chunk(2, 1))
+        self.stacks: dict[str, tuple[StackCall, list[Tensor]]] = {}  # s = torch.stack(...)
         self.input = ""
         self.named_inputs: dict[str, Tensor] = {}  # forward(self, x, y): x and y
         self.root = start(Source(cls.lineno))
@@ -152,24 +160,33 @@ class _ModuleReader:
         self.init(init)
         result = self.forward(forward)
         for attr, (nodes, where) in self.attrs.items():
-            if attr not in self.used and attr not in self.used_items and _weighted(nodes):
+            if attr not in self.used and attr not in self.used_items and \
+                    self.unreached(attr, nodes):
                 raise err(where, f"self.{attr} has weights but forward() never uses it; "
                           "torch still counts them", "remove it, or use it in forward")
             mod = self.containers.get(attr)
             if attr in self.used_items and mod is not None:
                 for key, item in zip(mod.keys, mod.items):
-                    if id(item) not in self.used_items[attr] and _weighted(item.nodes()):
+                    if id(item) not in self.used_items[attr] and \
+                            self.unreached("", item.nodes(), item):
                         raise err(where, f"self.{attr}[{key!r}] has weights but forward() "
                                   "never uses it; torch still counts them",
                                   "remove it, or use it in forward")
         nodes = list(result.path())
         if self.shared:  # a module applied twice uses one set of weights, as torch does
-            # a layer is in a shared module when its path or one above it is shared
-            nodes = tied(nodes, lambda name: any(
-                ".".join(parts[:i]) in self.shared
-                for parts in (name.split("."),) for i in range(1, len(parts) + 1)))
+            nodes = tied(nodes, _under(self.shared))
         model = finish(self.cls.name, PYTORCH, nodes, None, self.cls, tuple(self.inits))
         return replace(model, inputs=tuple((name, None) for name in self.named_inputs))
+
+    def unreached(self, attr: str, nodes: list[Node], mod: Mod | None = None) -> bool:
+        """Whether a self.X (or an item of it) forward() never applies holds weights that
+        torch still counts: a module it also places where forward() applies it is counted
+        there, once."""
+        mod = mod or self.containers.get(attr)
+        if mod is None:
+            return _weighted(nodes)
+        return any(m.kind in ("layer", "block") and id(m) not in self.reached and
+                   _weighted(m.own) for m in mod.inside())
 
     # --- the class body ----------------------------------------------------------------
 
@@ -209,6 +226,8 @@ class _ModuleReader:
         run.run(fn.body, {})
         run.refresh()
         self.containers = dict(run.mods)
+        self.first, placed = first_places(self.containers)
+        self.shared |= placed
 
     def init_expression(self, s: ast.Expr) -> None:
         v = s.value
@@ -431,6 +450,12 @@ class _ModuleReader:
         if isinstance(target, ast.Name) and value is not None and \
                 self.size_assign(target.id, value):
             return
+        stack = stack_call(value, self.values) if value is not None else None
+        if isinstance(target, ast.Name) and stack is not None:
+            items = self.tensors(stack.tensors)
+            self.forget(target.id)
+            self.stacks[target.id] = (stack, items)
+            return
         listed = isinstance(value, ast.Call) and dotted(value.func) == "list" and \
             len(value.args) == 1 and not value.keywords and is_pieces(value.args[0])
         if isinstance(target, ast.Name) and value is not None and (is_pieces(value) or listed):
@@ -496,6 +521,7 @@ class _ModuleReader:
         self.env.pop(name, None)
         self.lists.pop(name, None)
         self.tuples.discard(name)
+        self.stacks.pop(name, None)
         self.batch.discard(name)
         self.values.names.pop(name, None)
 
@@ -527,7 +553,17 @@ class _ModuleReader:
         return True
 
     def cut(self, node: ast.Call, wanted: int | None) -> list[Tensor]:
-        """The pieces of a chunk or split, each a slice of the tensor it cuts."""
+        """The pieces of a chunk or split, each a slice of the tensor it cuts; the stacked
+        tensors of an unbind that undoes a torch.stack."""
+        unbind = unbind_call(node, self.values)
+        if unbind is not None:
+            found = self.stacked(unbind[0])
+            unbound(node, found[0] if found else None, unbind[1])
+            assert found is not None
+            if wanted is not None and wanted != len(found[1]):
+                raise err(node, f"{text(node)} gives {len(found[1])} tensors, but the code "
+                          f"unpacks {wanted}")
+            return list(found[1])
         got = pieces(node, self.values, wanted)
         base = self.path(got.tensor)
         return [piece(base, tuple(self.reader.made(Bound((m,)), "slice", text(node), node)),
@@ -554,6 +590,10 @@ class _ModuleReader:
     def name(self, node: ast.Name) -> Tensor:
         if node.id in self.env:
             return self.env[node.id]
+        if node.id in self.stacks:
+            raise err(node, f"{node.id} is the torch.stack of line "
+                      f"{self.stacks[node.id][0].line}, which adds a dimension; cnncalc "
+                      "follows CxHxW maps and flat vectors", f"read forms: {STACK_READ}")
         if node.id == self.input:
             return self.root
         if node.id in self.named_inputs:
@@ -571,6 +611,10 @@ class _ModuleReader:
             return join(kind, [self.path(t) for t in _terms(node, type(node.op))], node)
         if isinstance(node, ast.Call):
             return self.call(node)
+        folding = fold(node)  # s.max(1)[0], s.max(dim=1).values of a stack
+        found = self.stacked(folding.stack) if folding is not None else None
+        if folding is not None and found is not None:
+            return self.fold_stack(folding, node, *found)
         if isinstance(node, ast.IfExp):
             return self.path(node.body if self.test(node.test, "an if") else node.orelse)
         if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice) and \
@@ -585,6 +629,10 @@ class _ModuleReader:
         raise err(node, f"{text(node)} in forward() is not supported")
 
     def call(self, node: ast.Call) -> Tensor:
+        folding = fold(node)
+        found = self.stacked(folding.stack) if folding is not None else None
+        if folding is not None and found is not None:
+            return self.fold_stack(folding, node, *found)
         if isinstance(node.func, ast.Name) and node.func.id in self.bound:
             return self.apply_item(self.bound[node.func.id], node)
         if isinstance(node.func, ast.Subscript):
@@ -687,10 +735,12 @@ class _ModuleReader:
                 raise err(node, f"{text(node.func)} is applied twice, sharing its weights",
                           "apply it where it sits in its container, or define a second layer")
             if path:
-                self.shared.add(path)
+                self.shared.add(self.first.get(id(mod), path))
         self.applied.add(id(mod))
+        self.reached.update(id(m) for m in mod.inside())
+        path = self.first.get(id(mod), path) if path else path
         return self.path(node.args[0]).then(tuple(replace(n) for n in
-                                                  mod.named_nodes(path)))
+                                                  mod.named_nodes(path, self.first)))
 
     def forward_if(self, s: ast.If) -> None:
         """An if on a value known before the code runs: self.training (False: summaries
@@ -755,11 +805,15 @@ class _ModuleReader:
         nodes, _ = self.attrs[attr]
         if attr in self.used_items:
             raise err(node, f"self.{cut(attr)} is called whole and by its parts")
-        if self.used.get(attr):
-            self.shared.add(attr)
-        self.used[attr] = self.used.get(attr, 0) + 1
         mod = self.containers.get(attr)
-        named = mod.named_nodes(attr) if mod is not None else prefixed(nodes, attr)
+        path = attr if mod is None else self.first.get(id(mod), attr)
+        if self.used.get(attr):
+            self.shared.add(path)
+        self.used[attr] = self.used.get(attr, 0) + 1
+        if mod is not None:
+            self.reached.update(id(m) for m in mod.inside())
+        named = mod.named_nodes(path, self.first) if mod is not None else \
+            prefixed(nodes, attr)
         return self.path(node.args[0]).then(tuple(named), node.lineno)
 
     def functional(self, short: str, args: list[ast.expr], node: ast.Call) -> list[Node]:
@@ -795,6 +849,25 @@ class _ModuleReader:
                       "write torch.flatten(x, 1)")
         return base.then(self.reader.made(Bound((Made("flatten", {}),)), "flatten", "", node),
                          node.lineno)
+
+    def stacked(self, node: ast.expr) -> tuple[StackCall, list[Tensor]] | None:
+        """A torch.stack: its call and its tensors (a name bound to one, or the call)."""
+        if isinstance(node, ast.Name) and node.id in self.stacks:
+            return self.stacks[node.id]
+        stack = stack_call(node, self.values)
+        return None if stack is None else (stack, self.tensors(stack.tensors))
+
+    def fold_stack(self, f: Fold, node: ast.AST, stack: StackCall,
+                   items: list[Tensor]) -> Tensor:
+        """A stack summed, averaged or maximised over its dim: the add, mean or max join of
+        its tensors. A stack on dim 1 flattened: the cat of its flattened tensors, which lie
+        one after another."""
+        kind = folded(f, node, stack, self.values, self.is_batch)
+        if kind != "flat":
+            return join(kind, items, node)
+        return join("cat", [t.then(tuple(self.reader.made(
+            Bound((Made("flatten", {}),)), "flatten", "", node)), getattr(node, "lineno", 0))
+            for t in items], node)
 
     def join_call(self, kind: str, func: str, node: ast.Call) -> Tensor:
         """torch.cat(tensors, dim=1), torch.add(a, b), torch.mul(a, b)."""
@@ -947,6 +1020,12 @@ def _terms(node: ast.expr, op: type[ast.operator]) -> list[ast.expr]:
     out.append(node)
     out.reverse()
     return out
+
+
+def _under(shared: set[str]) -> Callable[[str], bool]:
+    """Whether a layer is in a shared module: its path or one above it is shared."""
+    return lambda name: any(".".join(parts[:i]) in shared for parts in (name.split("."),)
+                            for i in range(1, len(parts) + 1))
 
 
 def _weighted(nodes: list[Node] | tuple[Node, ...]) -> bool:

@@ -298,7 +298,8 @@ WRITERS: dict[str, Writer] = {
 """The Keras layer of each one-input kind, or the reason there is none: a kind missing here
 fails tests/test_ops.py instead of falling through."""
 
-JOINS = {"cat": "layers.Concatenate()", "add": "layers.Add()", "mul": "layers.Multiply()"}
+JOINS = {"cat": "layers.Concatenate()", "add": "layers.Add()", "mul": "layers.Multiply()",
+         "mean": "layers.Average()", "max": "layers.Maximum()"}
 
 
 def _leaf(row: LayerInfo) -> list[str]:

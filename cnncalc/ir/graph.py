@@ -99,7 +99,7 @@ def sequence_output(items: tuple[Item, ...], start: int, graph: Graph) -> int:
     return output_of(items[-1], graph) if items else start
 
 
-_JOIN_LAYERS = {kind: Layer(kind, {}) for kind in ("add", "cat", "mul")}
+_JOIN_LAYERS = {kind: Layer(kind, {}) for kind in ("add", "cat", "mul", "mean", "max")}
 
 
 class _Lowering:

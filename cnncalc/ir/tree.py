@@ -46,7 +46,7 @@ class Join:
     """`cat[a|b|...]`, `add[a|b|...]`, `mul[|gate]`: every branch applied to the same input,
     then joined. An empty branch is the input itself."""
 
-    kind: str  # "cat", "add", "mul", or OUTPUTS
+    kind: str  # "cat", "add", "mul", "mean", "max", or OUTPUTS
     branches: tuple[tuple[Node, ...], ...]
     pos: int = 0
     # OUTPUTS: each branch's output name (torch: its place in forward()'s tuple, "0", "1";
@@ -85,7 +85,8 @@ tensors); the spec language has no such block."""
 
 Node = Union[Layer, Repeat, Residual, Join]
 
-JOINS = {"cat": "cat", "concat": "cat", "add": "add", "mul": "mul"}
+JOINS = {"cat": "cat", "concat": "cat", "add": "add", "mul": "mul", "mean": "mean",
+         "max": "max"}
 """Block names that join branches, and the join each stands for."""
 
 
@@ -220,20 +221,28 @@ def holds_weights(layer: Layer) -> bool:
 def tied(nodes: Sequence[Node], shared: Callable[[str], bool]) -> list[Node]:
     """The layers with weights whose module path `shared` accepts, each tied to that path
     and its own text: the uses of one module object then share one set of weights."""
-    def tie(n: Layer) -> str:
-        return f"{n.name}:{n.text}" if n.name is not None and shared(n.name) else n.tie
+    return _tied(nodes, lambda n: f"{n.name}:{n.text}"
+                 if n.name is not None and shared(n.name) else n.tie)
 
+
+def tied_to(nodes: Sequence[Node], key: str) -> list[Node]:
+    """The layers with weights of one object's use, each tied to `key` (the object) and its
+    place and text within it: every use of the object then shares one set of weights."""
+    return _tied(nodes, lambda n: f"{key}:{n.name or ''}:{n.text}")
+
+
+def _tied(nodes: Sequence[Node], tie: Callable[[Layer], str]) -> list[Node]:
     out: list[Node] = []
     for n in nodes:
         if isinstance(n, Layer):
             out.append(replace(n, tie=tie(n)) if holds_weights(n) else n)
         elif isinstance(n, Join):
-            out.append(replace(n, branches=tuple(tuple(tied(b, shared)) for b in n.branches)))
+            out.append(replace(n, branches=tuple(tuple(_tied(b, tie)) for b in n.branches)))
         elif isinstance(n, Residual):
-            out.append(replace(n, body=tuple(tied(n.body, shared)),
-                               shortcut=tuple(tied(n.shortcut, shared))))
+            out.append(replace(n, body=tuple(_tied(n.body, tie)),
+                               shortcut=tuple(_tied(n.shortcut, tie))))
         else:
-            out.append(replace(n, body=tuple(tied(n.body, shared))))
+            out.append(replace(n, body=tuple(_tied(n.body, tie))))
     return out
 
 

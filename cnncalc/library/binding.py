@@ -53,6 +53,9 @@ class Bound:
 
     layers: tuple[Made, ...]
     input_shape: tuple[int, ...] | None = None  # (C, H, W) or (N,)
+    # A Keras input given as (H, W), read as one channel: only where every layer on it
+    # until a flatten is layout-agnostic (dialects/plane.py checks the model).
+    plane: bool = False
 
     def without_declared(self, keep: tuple[tuple[str, int], ...] = ()) -> Bound:
         """The same layers with no stated input size (a lazy layer infers it), but `keep`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import cut
 from .binding import KERAS, PYTORCH, Bound, ClassDef, ClassError, Raw, bind_args
 from .keras import CLASSES as KERAS_CLASSES
-from .keras import input_shape
+from .keras import input_shape, is_plane
 from .pytorch import CLASSES as TORCH_CLASSES
 
 TABLE: dict[str, list[ClassDef]] = {}
@@ -100,6 +100,7 @@ def bind_call(name: str, prefixed: str | None, model_dialect: str | None,
     args = bind_args(d, positional, keywords)
     bound = d.make(args)
     declared = None
+    plane = False
     for key in ("input_shape", "batch_input_shape"):
         if d.dialect == KERAS and keywords.get(key) is not None:
             value = keywords[key]
@@ -108,9 +109,10 @@ def bind_call(name: str, prefixed: str | None, model_dialect: str | None,
             if not first:
                 raise ClassError(f"{key}= on a layer other than the first is ignored by Keras",
                                  "remove it, or move it to the first layer")
-            declared = input_shape(value, f"{d.name} {key}", d.name == "Flatten")
+            declared = input_shape(value, f"{d.name} {key}", True)
+            plane = is_plane(value)
     if declared is not None:
-        return Bound(bound.layers, declared)
+        return Bound(bound.layers, declared, plane)
     return bound
 
 

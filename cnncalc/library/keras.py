@@ -259,8 +259,9 @@ def _leaky(a: Args) -> Bound:
 
 
 def input_shape(value: Raw, what: str, flattened: bool = False) -> tuple[int, ...]:
-    """Keras' (H, W, C) or (N,) as cnncalc's (C, H, W) or (N,). An (H, W) input is read as
-    one channel only when the layer flattens it (Flatten(input_shape=(28, 28)))."""
+    """Keras' (H, W, C) or (N,) as cnncalc's (C, H, W) or (N,). With `flattened`, an (H, W)
+    input is read as one channel: the caller checks that the model flattens it before any
+    layer looks at its axes (is_plane, dialects/plane.py)."""
     if flattened and isinstance(value, (tuple, list)) and len(value) == 2:
         value = (*value, 1)
     if not isinstance(value, (tuple, list)) or len(value) not in (1, 3):
@@ -270,6 +271,11 @@ def input_shape(value: Raw, what: str, flattened: bool = False) -> tuple[int, ..
         raise ClassError(f"{what} {show(value)} leaves a size open", "give --input")
     dims = tuple(as_int(v, what, 1) for v in value)
     return dims if len(dims) == 1 else (dims[2], dims[0], dims[1])
+
+
+def is_plane(value: Raw) -> bool:
+    """Whether a Keras input shape is (H, W): rank 2, no channel axis."""
+    return isinstance(value, (tuple, list)) and len(value) == 2
 
 
 def _input(name: str, tail: tuple[tuple[str, Raw], ...]) -> ClassDef:
@@ -282,7 +288,7 @@ def _input(name: str, tail: tuple[tuple[str, Raw], ...]) -> ClassDef:
             shape = tuple(batch_shape[1:]) if isinstance(batch_shape, (tuple, list)) else None
         if shape is None:
             raise ClassError(f"{name} needs shape=(height, width, channels)")
-        return Bound((), input_shape(shape, f"{name} shape"))
+        return Bound((), input_shape(shape, f"{name} shape", True), plane=is_plane(shape))
 
     return ClassDef(name, KERAS, (("shape", None), ("batch_size", None), ("dtype", None),
                                   ("sparse", None), ("ragged", None), ("batch_shape", None))

@@ -1,5 +1,6 @@
 """Joins of several inputs: cat (torch.cat on channels), add (a sum), mul (a broadcast
-product, as squeeze-and-excitation gates a map)."""
+product, as squeeze-and-excitation gates a map), mean and max (the elementwise mean and
+maximum of inputs of one shape: torch.stack(...).mean(0), Keras Average and Maximum)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,22 @@ def add(shapes: tuple[Shape, ...], convention: str) -> Step:
                 "0 (additions only)")
 
 
+def mean(shapes: tuple[Shape, ...], convention: str) -> Step:
+    if len(set(shapes)) > 1:
+        raise Refusal(f"cannot average: {_branch_shapes(shapes, convention)}",
+                      "every branch must give the same shape")
+    return Step(shapes[0], 0, 0, 0, f"mean of {len(shapes)} inputs", "no parameters",
+                f"0 (the sum scaled by 1/{len(shapes)}; MACs count weights only)")
+
+
+def maximum(shapes: tuple[Shape, ...], convention: str) -> Step:
+    if len(set(shapes)) > 1:
+        raise Refusal(f"cannot take the maximum: {_branch_shapes(shapes, convention)}",
+                      "every branch must give the same shape")
+    return Step(shapes[0], 0, 0, 0, f"elementwise maximum of {len(shapes)} inputs",
+                "no parameters", "0 (comparisons only)")
+
+
 def mul(shapes: tuple[Shape, ...], convention: str) -> Step:
     if len({len(s) for s in shapes}) > 1:
         raise Refusal(f"cannot multiply maps of different rank: "
@@ -69,4 +86,10 @@ OPS = [
     OpDef(LayerDef("mul", (), (), "torch.mul", join=True), "join",
           fixed_rule("broadcast: each dimension of the branches matches or is 1"), "", keep,
           join=mul),
+    OpDef(LayerDef("mean", (), (), "torch.stack(...).mean(0)", join=True), "join",
+          fixed_rule("every branch gives the same shape, which the mean keeps"), "", keep,
+          join=mean),
+    OpDef(LayerDef("max", (), (), "torch.maximum", join=True), "join",
+          fixed_rule("every branch gives the same shape, which the maximum keeps"), "", keep,
+          join=maximum),
 ]

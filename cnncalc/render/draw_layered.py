@@ -437,8 +437,8 @@ def _legend(y: float, scale: float, p: Plan, kinds: set[str]) -> tuple[Group, fl
              "start")]
     extra = [text for kind, text in (
         ("residual", "Arc: residual shortcut (identity or 1x1 projection)."),
-        ("join", "White map marked ‖, + or ×: the branches before it concatenated, added or "
-                 "multiplied."),
+        ("join", "White map marked ‖, +, ×, μ or ∨: the branches before it concatenated, "
+                 "added, multiplied, averaged, or their maximum taken."),
         ("repeat", "Dashed frame ×N: a group repeated N times, drawn once.")) if kind in kinds]
     if extra:
         items.append(Text(MARGIN, y + 40, " ".join(extra), 10, "start"))

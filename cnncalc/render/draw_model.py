@@ -138,8 +138,9 @@ class Fork:
 
 
 Node = Leaf | Res | Rep | Fork
-JOIN_SIGN = {"cat": "‖", "add": "+", "mul": "×"}
-"""The sign drawn on a join: channels stacked, summed, or multiplied."""
+JOIN_SIGN = {"cat": "‖", "add": "+", "mul": "×", "mean": "μ", "max": "∨"}
+"""The sign drawn on a join: channels stacked, summed, multiplied, averaged, or their
+maximum taken."""
 
 
 @dataclass(frozen=True)

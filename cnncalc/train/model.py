@@ -43,7 +43,8 @@ class Padded(nn.Sequential):
 
 class Branches(nn.Module):
     """Every branch applied to the same input, then joined: torch.cat on the channels
-    ("cat"), a sum ("add") or a broadcast product ("mul"). nn.Identity is the input itself."""
+    ("cat"), a sum ("add"), a broadcast product ("mul"), the mean ("mean") or the
+    elementwise maximum ("max"). nn.Identity is the input itself."""
 
     def __init__(self, join: str, branches: list[nn.Module]) -> None:
         super().__init__()
@@ -56,8 +57,9 @@ class Branches(nn.Module):
             return torch.cat(outs, 1)
         out = outs[0]
         for o in outs[1:]:
-            out = out + o if self.join == "add" else out * o
-        return out
+            out = torch.maximum(out, o) if self.join == "max" else \
+                out * o if self.join == "mul" else out + o
+        return out / len(outs) if self.join == "mean" else out
 
 
 class Outputs(nn.Module):

@@ -229,8 +229,6 @@ def test_a_class_built_with_partials_containers_and_blocks_reads_as_torch_builds
     ("for stage in self.stages:\n            x = stage(x)",
      "x = self.stages[0](x)", "self.stages['1'] has weights but forward() never uses it"),
     ("layers += [", "layers += [nn.ReLU()] * 2 + [", None),
-    ("layers += [", "layers += [nn.Conv2d(8, 8, 1)] * 2 + [",
-     "repeats the same layer object, which shares its weights"),
     ("    expansion = 2\n", "", "self.expansion is not set before it is used"),
     ("        super().__init__()\n        self.body", "        super().__init__()\n"
      "        nn.init.zeros_(self.short.weight)\n        self.body",
@@ -288,9 +286,29 @@ def test_a_comprehensions_names_are_its_own() -> None:
     assert "Conv2d(3, 4, 1)" in [getattr(n, "source", "") for n in m.nodes]
 
 
-@pytest.mark.parametrize("body", ["conv = nn.Conv2d(4, 4, 1)\n        self.c = "
-                                  "nn.Sequential(conv, conv)", "self.c = self.b",
-                                  "self.c = nn.ModuleList([self.b])"])
-def test_one_layer_object_placed_twice_is_an_error(body: str) -> None:
-    """torch would count its weights once; a layer table cannot show that."""
-    assert "is placed in the model twice" in _error(SHARED.replace("BODY", body), "Net")
+@pytest.mark.parametrize("body", ["self.c = self.b", "self.c = nn.ModuleList([self.b])"])
+def test_one_layer_object_placed_twice_counts_once(body: str) -> None:
+    """Oracle: torch runs the same code. self.b held again as self.c is one module: its
+    weights count once (model.parameters() lists them once), and forward() uses it."""
+    import torch
+
+    from ..oracle import counts
+
+    code = SHARED.replace("BODY", body).replace("nn.Conv2d(c, 4, 1)", "nn.Conv2d(1, 4, 1)")
+    scope: dict[str, object] = {}
+    exec(code, scope)  # the oracle: the code as Python runs it
+    net = scope["Net"]()  # type: ignore[operator]
+    assert isinstance(net, torch.nn.Module)
+    with torch.no_grad():
+        out = net.eval()(torch.zeros(1, 1, 12, 12))
+    r = resolve(code, None, "1x12x12", model="Net")
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert (s.output_shape, s.trainable_params, s.non_trainable_params) == \
+        (tuple(out.shape[1:]), *counts(net))
+
+
+def test_a_module_placed_only_where_forward_never_goes_is_an_error() -> None:
+    """torch counts self.c's weights though forward() never runs it."""
+    body = "conv = nn.Conv2d(4, 4, 1)\n        self.c = nn.Sequential(conv, conv)"
+    assert "self.c has weights but forward() never uses it" in \
+        _error(SHARED.replace("BODY", body), "Net")

@@ -104,8 +104,13 @@ def _class(init: str, call: str, tail: str = "") -> str:
 
 # HEAD is 3 lines: class on 4, __init__ on 5, its first line on 7.
 REFUSED = [
-    (_class("self.c = layers.Conv2D(8, 3)", "y = self.c(x)\nreturn y, x"), 10,
-     "returns 2 values"),
+    (_class("self.c = layers.Conv2D(8, 3)", "y = self.c(x)\nreturn (y,)"), 10,
+     "returns (y,); cnncalc reads several outputs from one return of two or more"),
+    (_class("self.c = layers.Conv2D(8, 3)\nself.d = layers.Conv2D(4, 1)",
+            "y = self.c(x)\nif True:\n    return y, self.d(y)\nreturn y"), 12,
+     "at the end of call()"),
+    (_class("self.c = layers.Conv2D(8, 3)", "y = self.c(x)\nreturn {'a': y, 'b': x}"), 10,
+     "returns a dict"),
     (_class("self.c = layers.Conv2D(8, 3)", "return self.c(x)", "a = Net()\nb = Net(5)\n"),
      11, "Net is built with different arguments"),
     (_class("self.c = layers.Conv2D(8, 3)", "print(self)\nreturn self.c(x)"), 9,
@@ -151,3 +156,69 @@ def test_keras_counts_the_same(name: str, code: str, cls: str, shape: str, train
     assert net.count_params() == trainable + frozen
     assert tuple(y.shape[1:]) == out
     assert keras.__version__
+
+
+# A VAE encoder whose call() returns two tensors, as Deep Learning with Python's encoder
+# does with the functional API. 28x28x1 in. Conv2D(32, 3, strides=2, same): (9 + 1)·32 =
+# 320 -> 14x14x32; Conv2D(64, 3, strides=2, same): (9·32 + 1)·64 = 18,496 -> 7x7x64;
+# flatten 3,136; Dense(16): (3,136 + 1)·16 = 50,192; each head Dense(2): (16 + 1)·2 = 34.
+# Total 69,076; outputs z_mean and z_log_var, 2 each (their layers' name=).
+ENCODER = HEAD + '''class Encoder(keras.Model):
+    def __init__(self, latent_dim=2):
+        super().__init__()
+        self.c1 = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")
+        self.c2 = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")
+        self.flatten = layers.Flatten()
+        self.dense = layers.Dense(16, activation="relu")
+        self.z_mean = layers.Dense(latent_dim, name="z_mean")
+        self.z_log_var = layers.Dense(latent_dim, name="z_log_var")
+
+    def call(self, inputs):
+        x = self.c2(self.c1(inputs))
+        x = self.dense(self.flatten(x))
+        return self.z_mean(x), self.z_log_var(x)
+'''
+
+# A classifier with an auxiliary head on its features, returned first: 8x8x3 in.
+# Conv2D(8, 3): (27 + 1)·8 = 224 -> 6x6x8; aux: GAP then Dense(4): (8 + 1)·4 = 36; main:
+# Conv2D(16, 3): (72 + 1)·16 = 1,168 -> 4x4x16, GAP, Dense(10): (16 + 1)·10 = 170.
+# Total 224 + 36 + 1,168 + 170 = 1,598; outputs output_0 (4) and output_1 (10), unnamed.
+AUX = HEAD + '''class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.c1 = layers.Conv2D(8, 3)
+        self.c2 = layers.Conv2D(16, 3)
+        self.pool = layers.GlobalAveragePooling2D()
+        self.aux = layers.Dense(4)
+        self.head = layers.Dense(10)
+
+    def call(self, x):
+        f = self.c1(x)
+        aux = self.aux(self.pool(f))
+        return [aux, self.head(self.pool(self.c2(f)))]
+'''
+
+SEVERAL = [("encoder", ENCODER, "Encoder", "28x28x1", 69_076,
+            [("z_mean", (2,)), ("z_log_var", (2,))]),
+           ("aux", AUX, "Net", "8x8x3", 1_598, [("output_0", (4,)), ("output_1", (10,))])]
+
+
+@pytest.mark.parametrize(("name", "code", "cls", "shape", "params", "outs"), SEVERAL,
+                         ids=[c[0] for c in SEVERAL])
+def test_a_call_returning_a_tuple_has_several_outputs(
+        name: str, code: str, cls: str, shape: str, params: int,
+        outs: list[tuple[str, tuple[int, ...]]]) -> None:
+    s = _read(code, shape)
+    assert s.total_params == params
+    assert list(s.outputs) == outs
+    if os.environ.get("KERAS_BACKEND") == "torch":
+        pytest.importorskip("keras")
+        import numpy as np
+
+        namespace: dict[str, Any] = {}
+        exec(code, namespace)  # the oracle side builds the real Keras model
+        net = namespace[cls]()
+        h, w, c = (int(v) for v in shape.split("x"))
+        got = net(np.zeros((1, h, w, c), dtype="float32"))
+        assert net.count_params() == params
+        assert [tuple(y.shape[1:]) for y in got] == [shape for _, shape in outs]

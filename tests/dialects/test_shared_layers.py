@@ -11,6 +11,7 @@ comments, and checked with real Keras where it imports (KERAS_BACKEND=torch).
 from __future__ import annotations
 
 import os
+from itertools import chain
 from typing import Any
 
 import pytest
@@ -84,6 +85,31 @@ TORCH = {
     "a ReLU module reused": _module(
         "self.c1 = nn.Conv2d(4, 4, 1)\nself.c2 = nn.Conv2d(4, 4, 1)\nself.act = nn.ReLU()",
         "return self.act(self.c2(self.act(self.c1(x))))"),
+    # One object placed in several places in __init__: torch counts it once, under the name
+    # where it is first placed (named_modules() lists it once), and runs it at each place.
+    "one conv placed twice in a Sequential": _module(
+        "c = nn.Conv2d(8, 8, 3, padding=1)\n"
+        "self.body = nn.Sequential(nn.Conv2d(4, 8, 1), c, nn.ReLU(), c)",
+        "return self.body(x)"),
+    "a ModuleList holding one block twice": _module(
+        "b = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU())\n"
+        "self.blocks = nn.ModuleList([b, b])",
+        "for blk in self.blocks:\n    x = blk(x)\nreturn x"),
+    "[block] * 3 in a Sequential": _module(
+        "block = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1), nn.ReLU())\n"
+        "self.body = nn.Sequential(nn.Conv2d(4, 4, 1), *[block] * 3)",
+        "return self.body(x)"),
+    "self.c placed in self.body too": _module(
+        "self.c = nn.Conv2d(4, 4, 3, padding=1)\n"
+        "self.body = nn.Sequential(self.c, nn.ReLU(), self.c)",
+        "return self.body(x)"),
+    "self.c placed in self.body and applied": _module(
+        "self.c = nn.Conv2d(4, 4, 3, padding=1)\n"
+        "self.body = nn.Sequential(nn.Conv2d(4, 4, 1), self.c)",
+        "return self.c(self.body(x))"),
+    "a block of the file placed twice": _module(
+        "b = Block(4)\nself.body = nn.Sequential(b, nn.Conv2d(4, 4, 1), b)",
+        "return self.body(x)", BLOCK),
 }
 
 
@@ -132,9 +158,12 @@ def test_torch_counts_a_shared_module_once(name: str) -> None:
         if row.module in calls:
             rows.setdefault(row.module, []).append(row.output_shape)
     assert rows == calls
-    # The rows whose weights count are the modules the state dict holds, each once.
+    # The rows whose weights count are the modules holding parameters or buffers, each
+    # once (named_parameters() and named_buffers() list a module placed twice once, under
+    # its first name, where the state dict writes it at every place).
+    held = chain(net.named_parameters(), net.named_buffers())
     counted = [r.module for r in s.leaves() if r.params]
-    assert sorted(counted) == sorted({k.rsplit(".", 1)[0] for k in net.state_dict()})
+    assert sorted(counted) == sorted({k.rsplit(".", 1)[0] for k, _ in held})
     for row in s.leaves():
         if row.shares:
             owner = next(r for r in s.leaves() if r.path == row.shares)
@@ -169,12 +198,14 @@ def test_the_second_use_counts_macs_and_memory_as_the_first() -> None:
     assert [r.get("shares") for r in record if r["type"] == "conv"] == [None, convs[0].path]
 
 
-def test_the_built_model_shares_the_module() -> None:
+@pytest.mark.parametrize("name", ["a loop applying one block",
+                                  "[block] * 3 in a Sequential"])
+def test_the_built_model_shares_the_module(name: str) -> None:
     """train/model.py's build reuses one module instance, so its parameters are torch's."""
     from cnncalc.train.buildcheck import check_model
     from cnncalc.train.model import build
 
-    code = TORCH["a loop applying one block"]
+    code = TORCH[name]
     s = _read(code, "4x8x8")
     model = build(s)
     assert sum(p.numel() for p in model.parameters()) == \
@@ -252,7 +283,16 @@ y = layers.add([d(x), d(x)])
 model = keras.Model(x, y)
 '''
 
+# One Dense(8) object placed twice in a Sequential on 8 features: (8 + 1)·8 = 72 once, as
+# Keras counts it (model.layers lists it twice, count_params() once).
+KERAS_SEQUENTIAL = """import keras
+from keras import layers
+d = layers.Dense(8)
+model = keras.Sequential([keras.Input(shape=(8,)), d, layers.ReLU(), d])
+"""
+
 KERAS = [("dense", KERAS_DENSE, None, 323, (3,), 2),
+         ("sequential", KERAS_SEQUENTIAL, None, 72, (8,), 2),
          ("siamese", KERAS_SIAMESE, None, 268, (2,), 2),
          ("subclass", KERAS_CLASS, "8x8x8", 584, (8, 8, 8), 2),
          ("add", KERAS_ADD, None, 20, (8, 8, 4), 2)]
@@ -320,13 +360,15 @@ def test_real_keras_counts_the_same(name: str, code: str, shape: str | None, par
         net(np.zeros((1, h, w, c), dtype="float32"))  # a subclassed model builds when called
     assert net.count_params() == params
     if shape is None:
-        assert tuple(net.output.shape[1:]) == out
+        assert tuple(net.outputs[0].shape[1:]) == out
     else:
         assert tuple(net(np.zeros((1, h, w, c), dtype="float32")).shape[1:]) == out
 
 
 @pytest.mark.parametrize("name", ["self.conv twice", "a loop applying one block",
-                                  "f(x) + f(x)", "one conv in both branches"])
+                                  "f(x) + f(x)", "one conv in both branches",
+                                  "one conv placed twice in a Sequential",
+                                  "a ModuleList holding one block twice"])
 def test_the_pytorch_export_writes_one_module_used_twice(name: str) -> None:
     """The generated class places one module object at each of its rows: its parameters are
     the original module's, its state dict is the builder's, and it runs to the same shape."""
@@ -363,12 +405,13 @@ def test_the_keras_export_applies_one_layer_object_twice() -> None:
         assert namespace["model"].count_params() == s.total_params == 148 + 2_570
 
 
-def test_training_refuses_a_shared_layer() -> None:
+@pytest.mark.parametrize("name", ["self.conv twice", "one conv placed twice in a Sequential"])
+def test_training_refuses_a_shared_layer(name: str) -> None:
     """A checkpoint rebuilds its model from spec text, which cannot say that two layers
     share weights: train refuses the model, never training independent layers."""
     from cnncalc.cli.train_cmds import _no_shared_layers
 
-    r = resolve(TORCH["self.conv twice"], None, "4x8x8", None, "Net")
+    r = resolve(TORCH[name], None, "4x8x8", None, "Net")
     with pytest.raises(UsageError, match="sharing its weights"):
         _no_shared_layers(r)
 
@@ -378,3 +421,38 @@ def test_a_spec_never_shares() -> None:
     assert not has_ties(parse("[conv(4,3,padding=1)]*2-relu"))
     s = summarize(parse("[conv(4,3,padding=1)]*2"), (4, 8, 8))
     assert s.total_params == 2 * 148
+
+
+def test_a_module_level_sequential_placing_one_object_twice_counts_it_once() -> None:
+    """`c` twice in a module-level nn.Sequential: torch's model.parameters() counts it once
+    and named_modules() names it '1' (its first place) only."""
+    code = (HEAD + "c = nn.Conv2d(8, 8, 3, padding=1)\n"
+            "model = nn.Sequential(nn.Conv2d(4, 8, 1), c, nn.ReLU(), c)\n")
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # the oracle side builds the real module
+    net = namespace["model"]
+    s = _read(code, "4x8x8")
+    with torch.no_grad():
+        out = net.eval()(torch.zeros(1, 4, 8, 8))
+    assert (s.trainable_params, s.output_shape) == \
+        (sum(p.numel() for p in net.parameters()), tuple(out.shape[1:]))
+    modules = [r.module for r in s.leaves()]
+    assert modules == ["0", "1", "2", "1"]
+    assert set(modules) == {n for n, _ in net.named_modules() if n}
+
+
+def test_an_answer_key_names_a_module_placed_twice_as_torch_does() -> None:
+    """named_modules() lists the shared conv once, as body.1: an answer for body.1 stands
+    for two rows (ambiguous, as for a module forward() applies twice), and body.3, a name
+    torch never gives, is no module."""
+    from cnncalc.calc.module_names import ModuleNames
+
+    code = TORCH["one conv placed twice in a Sequential"]
+    names = {n for n, _ in _torch_net(code).named_modules()}
+    assert "body.1" in names and "body.3" not in names
+    keys = ModuleNames(_read(code, "4x8x8"), "pytorch")
+    assert [r.path for r in keys.find("body.0")] == ["1"]
+    with pytest.raises(UsageError, match="applies that module 2 times"):
+        keys.find("body.1")
+    with pytest.raises(UsageError, match=r"no module named 'body\.3'"):
+        keys.find("body.3")

@@ -112,11 +112,18 @@ def test_a_layer_object_added_to_a_sequential() -> None:
     assert tuple(s.layers[0].output_shape) == (32, 64, 64)
 
 
-def test_a_layer_object_added_twice_is_refused() -> None:
-    from cnncalc.dialects.values import CodeError
+def test_a_layer_object_added_again_where_it_does_not_fit_is_refused() -> None:
+    """The same Conv2D object added again after Dense(10) is one shared layer (as Keras
+    counts it), applied to a flat vector of 10: Keras cannot build that, and cnncalc
+    refuses it naming the layer; its input_shape= is its first use's, not a later layer's."""
+    from cnncalc.calc.summary import summarize
+    from cnncalc.dialects.resolve import resolve
+    from cnncalc.errors import LayerError
 
-    with pytest.raises(CodeError, match="line 10: the layer object conv_layer is used again"):
-        read_model(LAYER_OBJECT.format(extra="\nmodel.add(conv_layer)"))
+    r = resolve(LAYER_OBJECT.format(extra="\nmodel.add(conv_layer)"), None, None)
+    with pytest.raises(LayerError, match=r"layer 5 conv.*needs a CxHxW input but got the "
+                                         r"flat vector 10"):
+        summarize(r.nodes, r.shape, r.convention)
 
 
 def test_a_sequential_of_layer_objects_only_is_read_as_keras() -> None:

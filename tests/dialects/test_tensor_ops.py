@@ -1,6 +1,7 @@
 """forward()'s tensor methods: chunk and split pieces in branches, x.size(i) and x.shape[i],
-mean over H and W, and the constructs refused by name (stack, unbind, a tuple of one
-tensor returned).
+mean over H and W, and the constructs refused by name (a stack not folded back, an unbind
+of a tensor that is not a stack, a tuple of one tensor returned; tests/dialects/
+test_stack.py reads the stacks that are folded back).
 
 The oracle is torch: each model below is built and run by torch, and its weighted layers
 (output shape, parameters, MACs) and output shape must equal the calculator's. A cut torch
