@@ -50,6 +50,8 @@ _INIT_LOOPS = ("self.modules", "self.children", "self.named_modules", "self.name
 _BUILTIN_NAMES = frozenset(__import__("builtins").__dict__) | {"nn", "torch", "F", "math",
                                                             "functools", "collections"}
 HINT = "assign layers to self.name, one per line"
+MAX_MODULE_DEPTH = 100  # containers inside containers (torchvision's nets nest under 10)
+MAX_ROWS = 100_000  # layers the modules of one model may place, as code.MAX_LAYERS
 
 
 @dataclass(eq=False)
@@ -66,7 +68,9 @@ class Mod:
     def nodes(self) -> list[Node]:
         if self.kind in ("layer", "block"):
             return self.own
-        return [n for m in self.items for n in m.nodes()]
+        out: list[Node] = []
+        self._gather(out, None, "", None, 0)
+        return out
 
     def named_nodes(self, prefix: str = "", first: Mapping[int, str] | None = None
                     ) -> list[Node]:
@@ -74,17 +78,51 @@ class Mod:
         name ('features' + '0.conv1'). Made where the rows are used, not at each change of
         a container, and each layer renamed once however deep the containers nest. With
         `first` (first_places), a module placed in several places is named by its first."""
+        out: list[Node] = []
+        self._gather(out, prefix, prefix, first, 0)
+        return out
+
+    def _gather(self, out: list[Node], named: str | None, prefix: str,
+                first: Mapping[int, str] | None, depth: int) -> None:
+        """The rows under this module into `out` (named under `prefix` unless `named` is
+        None), bounded: containers nest at most MAX_MODULE_DEPTH deep (a container placed
+        inside itself never ends), and one module placed in many places cannot make more
+        than MAX_ROWS rows."""
+        if depth > MAX_MODULE_DEPTH:
+            raise limit(self.where, f"modules nested more than {MAX_MODULE_DEPTH} deep, or a "
+                        "container placed inside itself", "cnncalc reads modules nested at "
+                        f"most {MAX_MODULE_DEPTH} deep")
         if self.kind in ("layer", "block"):
-            return prefixed(self.own, prefix)
-        return [n for k, m in zip(self.keys, self.items)
-                for n in m.named_nodes(_place(first, m, f"{prefix}.{k}" if prefix else k),
-                                       first)]
+            if len(out) + len(self.own) > MAX_ROWS:
+                raise limit(self.where, f"the modules place more than {MAX_ROWS:,} layers",
+                            "cnncalc reads models of at most that many layers")
+            out.extend(self.own if named is None else prefixed(self.own, prefix))
+            return
+        if named is None:
+            for m in self.items:
+                m._gather(out, None, "", None, depth + 1)
+            return
+        for k, m in zip(self.keys, self.items):
+            m._gather(out, "", _place(first, m, f"{prefix}.{k}" if prefix else k), first,
+                      depth + 1)
 
     def inside(self) -> Iterator[Mod]:
-        """This module and every module its containers hold, however deep."""
-        yield self
-        for m in self.items:
-            yield from m.inside()
+        """This module and every module its containers hold, however deep (bounded as
+        _gather is: a module placed in several places is met at each)."""
+        seen = 0
+        stack: list[tuple[Mod, int]] = [(self, 0)]
+        while stack:
+            mod, depth = stack.pop()
+            if depth > MAX_MODULE_DEPTH:
+                raise limit(mod.where, f"modules nested more than {MAX_MODULE_DEPTH} deep, or "
+                            "a container placed inside itself", "cnncalc reads modules "
+                            f"nested at most {MAX_MODULE_DEPTH} deep")
+            seen += 1
+            if seen > MAX_ROWS:
+                raise limit(mod.where, f"the modules place more than {MAX_ROWS:,} modules",
+                            "cnncalc reads models of at most that many layers")
+            yield mod
+            stack.extend((m, depth + 1) for m in reversed(mod.items))
 
 
 def _place(first: Mapping[int, str] | None, mod: Mod, path: str) -> str:

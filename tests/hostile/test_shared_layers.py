@@ -37,3 +37,39 @@ def test_a_shared_linear_on_another_size_is_one_line(tmp_path: Path) -> None:
     the layer and the size it expects."""
     path = _module(tmp_path, "self.fc = nn.Linear(4, 8)", "return self.fc(self.fc(x))")
     cli("summary", path, "--input", "flat:4").one_line_error(1, "expects 4 input features")
+
+
+def _init(tmp_path: Path, lines: list[str]) -> str:
+    """A Net whose __init__ runs `lines` and whose forward applies self.body."""
+    return _module(tmp_path, "\n        ".join([*lines, "self.body = s"]),
+                   "return self.body(x)")
+
+
+def test_a_container_placed_inside_itself_is_one_line(tmp_path: Path) -> None:
+    """torch accepts `a.append(a)`, then recurses without end when it runs: refused."""
+    path = _init(tmp_path, ["s = nn.ModuleList([nn.Conv2d(1, 1, 1)])", "s.append(s)"])
+    cli("summary", path).one_line_error(1, "a container placed inside itself")
+    ring = _init(tmp_path, ["s = nn.Sequential(nn.Conv2d(1, 1, 1))", "t = nn.Sequential(s)",
+                            "s.append(t)"])
+    cli("summary", ring).one_line_error(1, "a container placed inside itself")
+
+
+def test_containers_nested_past_the_bound_are_one_line(tmp_path: Path) -> None:
+    """900 Sequentials, each holding the one before: past Python's own stack for a reader
+    that recursed, so the depth is bounded (100) and said."""
+    path = _init(tmp_path, ["s = nn.Conv2d(1, 1, 1)", *["s = nn.Sequential(s)"] * 900])
+    out = cli("summary", path)
+    out.one_line_error(1, "modules nested more than 100 deep")
+    assert out.seconds < SECONDS and out.peak_rss < RSS_LIMIT
+    ninety = _init(tmp_path, ["s = nn.Conv2d(1, 1, 1)", *["s = nn.Sequential(s)"] * 90])
+    ok = cli("summary", ninety, "--format", "json")
+    assert ok.code == 0 and json.loads(ok.stdout)["total_params"] == 2, ok.stderr[-2000:]
+
+
+def test_a_module_doubled_sixty_times_is_bounded(tmp_path: Path) -> None:
+    """`s = nn.Sequential(s, s)` 60 times places one conv 2^60 times: refused at 100,000
+    layers, in bounded time and memory."""
+    path = _init(tmp_path, ["s = nn.Conv2d(1, 1, 1)", *["s = nn.Sequential(s, s)"] * 60])
+    out = cli("summary", path)
+    out.one_line_error(1, "more than 100,000 layers")
+    assert out.seconds < SECONDS and out.peak_rss < RSS_LIMIT
