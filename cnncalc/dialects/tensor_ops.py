@@ -181,10 +181,15 @@ def is_size_call(node: ast.AST) -> bool:
 
 
 def size_index(node: ast.AST, values: Values) -> tuple[ast.expr, object] | None:
-    """`x.size(i)` or `x.shape[i]`: the tensor expression and i; None for anything else."""
+    """`x.size(i)`, `x.size()[i]` or `x.shape[i]`: the tensor expression and i; None for
+    anything else."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
             node.func.attr == "size" and len(node.args) == 1 and not node.keywords:
         return node.func.value, _index(values, node.args[0])
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and \
+            is_size_call(node.value) and not isinstance(node.slice, ast.Slice):
+        assert isinstance(node.value.func, ast.Attribute)
+        return node.value.func.value, _index(values, node.slice)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and \
             node.value.attr == "shape" and not isinstance(node.slice, ast.Slice):
         return node.value.value, _index(values, node.slice)

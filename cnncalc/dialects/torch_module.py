@@ -983,9 +983,10 @@ class _ModuleReader:
                 node.func.attr == "size" and len(node.args) == 1 and \
                 isinstance(node.args[0], ast.Constant) and node.args[0].value == 0:
             return True
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and \
-                node.value.attr == "shape" and isinstance(node.slice, ast.Constant) and \
-                node.slice.value == 0:
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and \
+                node.slice.value == 0 and (  # x.shape[0], x.size()[0]
+                    (isinstance(node.value, ast.Attribute) and node.value.attr == "shape") or
+                    (isinstance(node.value, ast.Call) and is_size_call(node.value))):
             return True
         return isinstance(node, ast.Call) and dotted(node.func) == "len" and len(node.args) == 1
 
