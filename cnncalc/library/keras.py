@@ -225,6 +225,26 @@ def _zeropad(a: Args) -> Bound:
     return Bound((Made("zeropad", dict(top=top, bottom=bottom, left=left, right=right)),))
 
 
+def _reshape(a: Args) -> Bound:
+    """Reshape(target_shape): Keras' (H, W, C) or (N,) as cnncalc's (C, H, W) or (N,), one
+    size -1 at most (worked out from the input, as Keras does)."""
+    target = a["target_shape"]
+    if not isinstance(target, (tuple, list)) or not target:
+        raise ClassError(f"Reshape target_shape must be a tuple of sizes, got {show(target)}")
+    dims = tuple(-1 if d == -1 else as_int(d, "Reshape target_shape", 1) for d in target)
+    if list(dims).count(-1) > 1:
+        raise ClassError(f"Reshape target_shape {show(target)} has more than one -1",
+                         "Keras works out at most one size")
+    if len(dims) == 2:
+        raise ClassError(f"Reshape to {show(target)} gives a tensor of rank 2, which cnncalc "
+                         "does not follow", f"reshape to ({dims[0]}, {dims[1]}, 1) or flatten")
+    if len(dims) not in (1, 3):
+        raise ClassError(f"Reshape to {show(target)}: cnncalc follows (height, width, "
+                         "channels) maps and flat vectors")
+    shape = dims if len(dims) == 1 else (dims[2], dims[0], dims[1])
+    return Bound((Made("reshape", dict(shape=shape)),))
+
+
 def _flatten(a: Args) -> Bound:
     _check_format(a, "Flatten")
     return Bound((Made("flatten", {}),))
@@ -335,6 +355,7 @@ CLASSES: tuple[ClassDef, ...] = (
     _class("UpSampling2D", (("size", (2, 2)), ("data_format", None),
                             ("interpolation", "nearest")), _upsampling),
     _class("Flatten", (("data_format", None),), _flatten),
+    _class("Reshape", (("target_shape", REQUIRED),), _reshape),
     _class("Dropout", (("rate", REQUIRED), ("noise_shape", None), ("seed", None)),
            lambda a: Bound((Made("dropout", dict(p=a["rate"])),))),
     _class("SpatialDropout2D", (("rate", REQUIRED), ("data_format", None), ("seed", None)),
