@@ -37,12 +37,12 @@ INPUTS = ("Input", "keras.Input", "layers.Input", "keras.layers.Input", "tf.kera
           "tf.keras.layers.Input")
 _LAYER_PREFIXES = ("", "layers.", "keras.layers.", "tf.keras.layers.",
                    "tensorflow.keras.layers.")
-# Merge layers (class, then function) and the join each is; Average, Subtract, Maximum...
+# Merge layers (class, then function) and the join each is; Subtract, Minimum and Dot
 # have no join in the calculator, and are refused by name.
 _MERGES = {"Add": ("add", "add"), "Concatenate": ("concatenate", "cat"),
-           "Multiply": ("multiply", "mul")}
-_UNJOINED = {"Average": "average", "Subtract": "subtract", "Maximum": "maximum",
-             "Minimum": "minimum", "Dot": "dot"}
+           "Multiply": ("multiply", "mul"), "Average": ("average", "mean"),
+           "Maximum": ("maximum", "max")}
+_UNJOINED = {"Subtract": "subtract", "Minimum": "minimum", "Dot": "dot"}
 JOIN_CLASSES = {f"{p}{cls}": kind for cls, (_, kind) in _MERGES.items()
                 for p in _LAYER_PREFIXES if p}
 JOIN_CLASSES |= {f"{p}{cls}": "" for cls in _UNJOINED for p in _LAYER_PREFIXES if p}
@@ -198,7 +198,7 @@ def _merge_kind(name: str, kind: str, node: ast.Call, axis: ast.expr | None,
     last = name.rpartition(".")[2]
     if not kind:
         return err(node, f"{last} of tensors is not a join the calculator has",
-                   "cnncalc joins with concatenate, add and multiply")
+                   "cnncalc joins with concatenate, add, multiply, average and maximum")
     if axis is not None:
         try:
             value = values.eval(axis)

@@ -200,10 +200,10 @@ def test_keras_branches_match_hand_derived_counts(name: str, code: str, params: 
 
 
 @pytest.mark.parametrize(("body", "line", "needle"), [
-    ("b = layers.Conv2D(4, 1)(x)\ny = layers.average([x, b])", 6,
-     "average of tensors is not a join the calculator has"),
-    ("b = layers.Conv2D(4, 1)(x)\ny = layers.Average()([x, b])", 6,
-     "Average of tensors is not a join"),
+    ("b = layers.Conv2D(4, 1)(x)\ny = layers.subtract([x, b])", 6,
+     "subtract of tensors is not a join the calculator has"),
+    ("b = layers.Conv2D(4, 1)(x)\ny = layers.Minimum()([x, b])", 6,
+     "Minimum of tensors is not a join"),
     ("b = layers.Conv2D(4, 1)(x)\ny = layers.Concatenate(axis=1)([x, b])", 6,
      "Concatenate(axis=1): cnncalc joins on the channels, axis=-1"),
     ("b = layers.Conv2D(4, 1)(x)\ny = layers.concatenate([x, b], axis=2)", 6,
