@@ -174,6 +174,23 @@ def test_piped_writer_matches_rich_on_every_preset(monkeypatch: pytest.MonkeyPat
             assert mine == rich_piped(s, title, monkeypatch), p.name
 
 
+@pytest.mark.parametrize("title", [
+    "Net (PyTorch code, net.py)\ninput 3x28x28 (C x H x W), from the first layer's 3 input "
+    "channels, 28x28 assumed", "a\nb", "a  \nb", "a\n\nb", "\na", "a\n", " a\n b ",
+    "x" * 60 + "\ny", "a\tb", "a\r\nb", "a\n" + "y" * 200, "a\n[bold]b", "a\n:smile:"])
+def test_piped_writer_matches_rich_on_titles_of_several_lines(
+        title: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model read from code has a title of two lines or more (its name, then its input):
+    each line as rich draws it, or rich's to draw where a line would wrap or be read."""
+    s = summarize_spec("conv(8,3)-relu-flatten-fc(10)", (1, 28, 28))
+    mine = piped_table(s, title, UNWRAPPED)
+    # Declined: a tab, a carriage return, markup, an emoji code, a line wider than the table.
+    assert (mine is None) == (title in ("a\tb", "a\r\nb", "a\n" + "y" * 200, "a\n[bold]b",
+                                        "a\n:smile:"))
+    if mine is not None:
+        assert mine == rich_piped(s, title, monkeypatch)
+
+
 @settings(max_examples=60, deadline=None)
 @given(specs, inputs)
 def test_piped_writer_matches_rich_or_declines(spec: str, shape: tuple[int, int, int]) -> None:
