@@ -17,6 +17,7 @@ from ..layers import REQUIRED as LAYERS_REQUIRED
 from ..ops.shape import parse_shape
 from ..render.records import to_csv, to_json, to_markdown
 from .common import console, fail, guarded, note, write
+from .fast import take
 
 if TYPE_CHECKING:
     from ..calc.summary import Summary
@@ -98,7 +99,10 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | None,
     from ..ops.shape import channels_last_note
 
     values = parse_sets(sets or [])  # before anything is read
-    r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values)
+    # The fast path's reading of these same arguments, where it read them and left the call.
+    r = None if values or default_preset else take(spec, preset, input_shape, convention, model)
+    if r is None:
+        r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values)
     if not several:
         from ..dialects.resolve import one_output
 
