@@ -15,7 +15,8 @@ Contenders:
   loop, N iterations         a generated file whose __init__ builds 2 layers in each of N
                              iterations of a `for` loop (nn.Linear(8, 8), nn.ReLU()), `-i
                              flat:8 -f csv`, at N = 1,000 and 10,000: flat CPU time per
-                             iteration means linear (fewer rounds: 10,000 takes seconds)
+                             iteration (less the start-up: `fc(8)-relu` as a spec, the
+                             same flags) means linear (fewer rounds: 10,000 takes seconds)
 
 The torchvision files are the real-world fixtures (tests/fixtures/realworld, not in git:
 SOURCES.md says where each comes from); without them only the loop rows are measured.
@@ -89,9 +90,11 @@ def _commands(checkout: Path | None, label: str, loops: Path) -> tuple[list[Comm
             files.append((f"spec string{label}", [*run, _spec_of(path, model)], 0, env))
         files.append((f"{name} --model {model}{label}", [*run, str(path), "--model", model],
                       code, env))
-    loop = [(f"loop, {n:,} iterations{label}",
-             [*run, str(loops / f"loop{n}.py"), "-i", "flat:8", "-f", "csv"], 0, env)
-            for n in LOOP_SIZES]
+    loop = [(f"start-up: fc(8)-relu{label}", [*run, "fc(8)-relu", "-i", "flat:8", "-f", "csv"],
+             0, env)]
+    loop += [(f"loop, {n:,} iterations{label}",
+              [*run, str(loops / f"loop{n}.py"), "-i", "flat:8", "-f", "csv"], 0, env)
+             for n in LOOP_SIZES]
     return files, loop
 
 
@@ -117,12 +120,13 @@ def _table(found: dict[str, list[tuple[float, float]]]) -> None:
 
 
 def _per_iteration(found: dict[str, list[tuple[float, float]]], label: str) -> None:
-    """CPU per loop iteration above `python -c pass`, at each size, and their ratio."""
-    start = statistics.median(c for _, c in found["python -c pass"])
+    """CPU per loop iteration above cnncalc's start-up (a two-layer spec's summary), at each
+    size, and their ratio."""
+    start = statistics.median(c for _, c in found[f"start-up: fc(8)-relu{label}"])
     per = [(statistics.median(c for _, c in found[f"loop, {n:,} iterations{label}"]) - start)
            / n for n in LOOP_SIZES]
     cells = ", ".join(f"{n:,}: {p * 1e6:.0f} µs" for n, p in zip(LOOP_SIZES, per))
-    print(f"CPU per loop iteration{label or ''} (median less python -c pass): {cells}; "
+    print(f"CPU per loop iteration{label} (median less the start-up row): {cells}; "
           f"ratio {per[-1] / per[0]:.2f} (1.00 is linear)", flush=True)
 
 
