@@ -90,10 +90,11 @@ def _commands(checkout: Path | None, label: str, loops: Path) -> tuple[list[Comm
             files.append((f"spec string{label}", [*run, _spec_of(path, model)], 0, env))
         files.append((f"{name} --model {model}{label}", [*run, str(path), "--model", model],
                       code, env))
-    loop = [(f"start-up: fc(8)-relu{label}", [*run, "fc(8)-relu", "-i", "flat:8", "-f", "csv"],
-             0, env)]
+    flags = ["-i", "flat:8", "-f", "csv"]
+    loop: list[Command] = [(f"start-up: fc(8)-relu{label}", [*run, "fc(8)-relu", *flags], 0,
+                            env)]
     loop += [(f"loop, {n:,} iterations{label}",
-              [*run, str(loops / f"loop{n}.py"), "-i", "flat:8", "-f", "csv"], 0, env)
+              [*run, str(loops / f"loop{n}.py"), *flags], 0, env)
              for n in LOOP_SIZES]
     return files, loop
 
