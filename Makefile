@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/summary_speed.py
 	$(BIN)/python bench/module_vs_torchinfo.py
+	$(BIN)/python bench/read_speed.py
 	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/train_cpu.py
 	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/train_speed.py
 	CNNCALC_DATA_DIR=$(abspath $(DATA)) $(BIN)/python bench/preset_accuracy.py

@@ -29,9 +29,11 @@ def timed(cmd: Sequence[str]) -> float:
     return elapsed
 
 
-def cpu_timed(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+def cpu_timed(cmd: Sequence[str], env: dict[str, str] | None = None,
+              code: int = 0) -> tuple[float, float]:
     """(wall, CPU) seconds of one run: the child's CPU time (user + system) is far less
-    disturbed than its wall time by other work on a shared machine."""
+    disturbed than its wall time by other work on a shared machine. `code`: the exit code
+    the command must give (1 to time a reported error)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -39,7 +41,7 @@ def cpu_timed(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[fl
     proc = subprocess.run(list(cmd), capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
+    if proc.returncode != code:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu

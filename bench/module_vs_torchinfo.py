@@ -12,7 +12,7 @@ A last table splits cnncalc's and torchinfo's time into a fixed part and a part 
 (summaries of 1 and of 12 nn.ReLU on 1x1x28x28).
 
 Run: python bench/module_vs_torchinfo.py [--runs N] [--process-runs N] [--only NAME ...]
-     [--per-layer N]
+     [--per-layer N] [--clock wall|cpu]
 On a loaded machine run it with OMP_NUM_THREADS=1: torchinfo's real forward pass on several
 OpenMP threads then waits for busy cores (40 to 110 ms for an MNIST net at load 2.7 on 2
 cores, against 1 to 2 ms on one thread), which measures the load, not torchinfo.
@@ -139,10 +139,13 @@ def _models(only: list[str]) -> dict[str, tuple[Callable[[], Any], tuple[int, ..
     return {k: v for k, v in out.items() if not only or k in only or k.split()[0] in only}
 
 
+CLOCK = time.perf_counter  # --clock cpu: time.process_time, this process's CPU time
+
+
 def _clock(f: Callable[[], Any]) -> float:
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     f()
-    return time.perf_counter() - t0
+    return CLOCK() - t0
 
 
 def _forget() -> None:
@@ -258,7 +261,14 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--per-layer", type=int, default=200,
                         help="calls for the fixed and per-layer table (0: skip it)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="what the in-process tables measure: wall time, or this "
+                        "process's CPU time (steadier on a loaded machine; with "
+                        "OMP_NUM_THREADS=1 it is the work done)")
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
+    print(f"Clock: {args.clock}", flush=True)
     print(f"Before: {_load()}\n", flush=True)
     in_process(args.runs, args.only)
     if args.per_layer:

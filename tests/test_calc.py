@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cnncalc import ops
 from cnncalc.calc import summarize_spec
+from cnncalc.calc.summary import summarize, summarize_layer
 from cnncalc.errors import LayerError, UsageError
-from cnncalc.ops.shape import KERAS, format_shape, parse_shape
+from cnncalc.ops.shape import KERAS, PYTORCH, format_shape, parse_shape
+from cnncalc.spec import Layer, parse
+from tests.strategies import inputs, spatial
 
 
 def out(spec: str, shape: tuple[int, ...], convention: str = "pytorch") -> tuple[int, ...]:
@@ -190,3 +196,41 @@ def test_absurd_sizes_are_exact_integers() -> None:
     # 10^12 output channels: (1·1·1)·10^12 + 10^12 params, computed exactly
     s = summarize_spec("conv(1000000000000,1)", (1, 1, 1))
     assert s.total_params == 2 * 10**12
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(spatial, st.sampled_from(["flatten", "fc(10)", "fc(10,bias=false)"])),
+       inputs, st.sampled_from([PYTORCH, KERAS]))
+def test_summarize_layer_is_summarize_of_the_one_layer(text: str, shape: tuple[int, int, int],
+                                                       convention: str) -> None:
+    """summarize_layer (a module summary's derivation of one layer) gives what the whole
+    pass gives the one-layer spec, and the step ops.apply gives, or refuses it likewise."""
+    (layer,) = parse(text)
+    assert isinstance(layer, Layer)
+    try:
+        expected = summarize((layer,), shape, convention, 1, text).layers[0]
+    except LayerError as e:
+        with pytest.raises(LayerError) as got:
+            summarize_layer(layer, shape, convention)
+        assert got.value.message == e.message and got.value.hint == e.hint
+        return
+    row, step = summarize_layer(layer, shape, convention)
+    assert row == expected
+    assert step == ops.apply(layer, shape, convention)
+
+
+def test_summarize_layer_takes_the_whole_pass_for_declared_sizes() -> None:
+    """A layer read from code with a declared size is checked against its input, as in a
+    summary: Linear(784, 10) on a 100-feature input is refused by both."""
+    from cnncalc.dialects.read import read_model
+
+    (layer,) = read_model("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(784, 10))\n"
+                          ).nodes
+    assert isinstance(layer, Layer) and layer.declared
+    with pytest.raises(LayerError, match="784"):
+        summarize((layer,), (100,))
+    with pytest.raises(LayerError, match="784"):
+        summarize_layer(layer, (100,))
+    row, step = summarize_layer(layer, (784,))
+    assert row == summarize((layer,), (784,)).layers[0] and row.params == 784 * 10 + 10
+    assert step == ops.apply(layer, (784,), PYTORCH) and step.output_shape == (10,)

@@ -149,6 +149,49 @@ def test_errors_go_to_typer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         fast.Call(None, "", "lenet5", "table", 7, None)
 
 
+@pytest.mark.parametrize("argv", [
+    ["summary", "tests/fixtures/pasted_net.py"],  # two models: an error the full path reports
+    ["summary", "nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())", "-f", "json"],  # a note
+    ["summary", "conv(8,3)-relu", "-i", "32x32x3"],  # the input looks channels-last
+    ["summary", "maxpool(8)", "-i", "1x4x4"],  # read, then a layer error with suggestions
+])
+def test_code_left_to_typer_is_read_once(argv: list[str], monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Where the fast path reads the model and leaves the call to Typer, Typer goes on from
+    that reading: the model (or its error) is read once, and the output is the full path's
+    own, byte for byte."""
+    import cnncalc.cli
+    from cnncalc.cli import calc_cmds
+    from cnncalc.dialects import resolve as resolve_mod
+
+    monkeypatch.chdir(REPO)
+    real = resolve_mod.resolve
+    reads: list[object] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(resolve_mod, "resolve", counted)
+    monkeypatch.setattr(calc_cmds, "resolve_model", counted)
+    got = []
+    for flag in ("", "1"):  # the fast path first, then the full path alone
+        monkeypatch.setenv(fast.FULL_PATH_ENV, flag)
+        monkeypatch.setattr(sys, "argv", ["cnncalc", *argv])
+        reads.clear()
+        with pytest.raises(SystemExit) as exit_:
+            cnncalc.cli.main()
+        got.append((exit_.value.code, capsys.readouterr(), len(reads)))
+        assert fast.handed is None
+    (code, out, n), (full_code, full_out, full_n) = got
+    assert (code, out) == (full_code, full_out)
+    assert n == full_n == 1
+    monkeypatch.setenv(fast.FULL_PATH_ENV, "")
+    reads.clear()
+    assert fast.serve(argv) is None  # the fast path reads it, then leaves it to Typer
+    assert len(reads) == 1 and fast.handed is None
+
+
 def rich_piped(s: object, title: str | None, monkeypatch: pytest.MonkeyPatch) -> str:
     """What the full path prints for the table when stdout is a pipe."""
     buffer = io.BytesIO()
@@ -172,6 +215,23 @@ def test_piped_writer_matches_rich_on_every_preset(monkeypatch: pytest.MonkeyPat
                 continue
             assert mine is not None, p.name
             assert mine == rich_piped(s, title, monkeypatch), p.name
+
+
+@pytest.mark.parametrize("title", [
+    "Net (PyTorch code, net.py)\ninput 3x28x28 (C x H x W), from the first layer's 3 input "
+    "channels, 28x28 assumed", "a\nb", "a  \nb", "a\n\nb", "\na", "a\n", " a\n b ",
+    "x" * 60 + "\ny", "a\tb", "a\r\nb", "a\n" + "y" * 200, "a\n[bold]b", "a\n:smile:"])
+def test_piped_writer_matches_rich_on_titles_of_several_lines(
+        title: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model read from code has a title of two lines or more (its name, then its input):
+    each line as rich draws it, or rich's to draw where a line would wrap or be read."""
+    s = summarize_spec("conv(8,3)-relu-flatten-fc(10)", (1, 28, 28))
+    mine = piped_table(s, title, UNWRAPPED)
+    # Declined: a tab, a carriage return, markup, an emoji code, a line wider than the table.
+    assert (mine is None) == (title in ("a\tb", "a\r\nb", "a\n" + "y" * 200, "a\n[bold]b",
+                                        "a\n:smile:"))
+    if mine is not None:
+        assert mine == rich_piped(s, title, monkeypatch)
 
 
 @settings(max_examples=60, deadline=None)

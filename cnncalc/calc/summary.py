@@ -315,26 +315,10 @@ class _Pass:
         if layer.declared:
             self.check_declared(layer, shape, source, path)
         inputs = (self.path_of(source),)
-        try:
-            step = self.steps.get(key) or ops.apply(layer, shape, self.convention)
-            ops.check_size(step, self.convention)
-        except Refusal as e:
-            raise LayerError(
-                f"layer {path} {layer.text}: {e.reason} "
-                f"(input {format_shape(shape, self.convention)})", e.hint, [], path) from None
+        row, step = _layer_row(layer, shape, rf, path, inputs, self.convention,
+                               self.steps.get(key))
         self.steps[key] = step
-        new_rf = update(rf, step)
-        self.out[index] = (step.output_shape, new_rf)
-        text = layer.text
-        if layer.kind == "fc" and len(shape) == 1 and layer.args.get("over") not in (None,
-                                                                                "flat"):
-            # nn.Linear / Dense read from code, on a flat vector: the plain fc it is there
-            text = replace(layer, args={**layer.args, "over": "flat"}).text
-        row = LayerInfo(
-            path, layer.kind, text, shape, step.output_shape, step.trainable,
-            step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
-            step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
-            args=step.args, inputs=inputs, module=layer.name or "")
+        self.out[index] = (step.output_shape, row.rf)
         if layer.tie:
             row = self.tied(row, layer)
         self.row_of[index] = row
@@ -509,6 +493,44 @@ class _Pass:
                           formula=step.formula, branches=tuple(branches),
                           inputs=tuple(self.path_of(i) for i in node.inputs))
         return replace(row, starts=self.starts(block)) if block.starts else row
+
+
+def _layer_row(layer: Layer, shape: Shape, rf: RField, path: str, inputs: tuple[str, ...],
+               convention: str, step: ops.Step | None = None) -> tuple[LayerInfo, ops.Step]:
+    """One layer's row on its input (`step`: its step there, where already known), and the
+    step; LayerError names the rule it breaks. Declared sizes and ties are the caller's."""
+    try:
+        step = step or ops.apply(layer, shape, convention)
+        ops.check_size(step, convention)
+    except Refusal as e:
+        raise LayerError(
+            f"layer {path} {layer.text}: {e.reason} "
+            f"(input {format_shape(shape, convention)})", e.hint, [], path) from None
+    new_rf = update(rf, step)
+    text = layer.text
+    if layer.kind == "fc" and len(shape) == 1 and layer.args.get("over") not in (None, "flat"):
+        # nn.Linear / Dense read from code, on a flat vector: the plain fc it is there
+        text = replace(layer, args={**layer.args, "over": "flat"}).text
+    row = LayerInfo(
+        path, layer.kind, text, shape, step.output_shape, step.trainable,
+        step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
+        step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
+        args=step.args, inputs=inputs, module=layer.name or "")
+    return row, step
+
+
+def summarize_layer(layer: Layer, input_shape: Shape,
+                    convention: str = PYTORCH) -> tuple[LayerInfo, ops.Step]:
+    """The row `summarize` gives the spec of this one layer, and the layer's step (what it
+    does to its input, for the receptive field after it), from one computation of each;
+    LayerError where the calculator refuses the layer on this input."""
+    if layer.declared or layer.tie:  # checked against what comes before: the whole pass
+        graph = lower((layer,))
+        run = _Pass(graph, convention)
+        run.out[0] = (input_shape, INPUT)
+        (row,) = run.sequence(graph.body, "")
+        return row, run.steps[(layer.kind, layer.text, input_shape)]
+    return _layer_row(layer, input_shape, INPUT, "1", ("input",), convention)
 
 
 def output_places(row: LayerInfo) -> tuple[tuple[int, ...], ...]:

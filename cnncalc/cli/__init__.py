@@ -11,12 +11,13 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Entry point: a plain summary is served before Typer loads; everything else by Typer."""
-    from .fast import serve
+    from . import fast
     from .term import echo, internal_error, safe_streams
 
     safe_streams()
+    kept: list[fast.Read] = []
     try:
-        code = serve(sys.argv[1:])
+        code = fast.serve(sys.argv[1:], kept)
     except KeyboardInterrupt:
         echo("interrupted")
         sys.exit(130)
@@ -27,7 +28,11 @@ def main() -> None:
         sys.exit(code)
     from .app import main as typer_main
 
-    typer_main()
+    fast.handed = kept[0] if kept else None  # what the fast path read: not read twice
+    try:
+        typer_main()
+    finally:
+        fast.handed = None
 
 
 class _Package(types.ModuleType):

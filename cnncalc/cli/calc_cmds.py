@@ -17,6 +17,7 @@ from ..layers import REQUIRED as LAYERS_REQUIRED
 from ..ops.shape import parse_shape
 from ..render.records import to_csv, to_json, to_markdown
 from .common import console, fail, guarded, note, write
+from .fast import take
 
 if TYPE_CHECKING:
     from ..calc.summary import Summary
@@ -112,8 +113,14 @@ def resolve(spec: str | None, preset: str | None, input_shape: list[str] | str |
     from ..ops.shape import channels_last_note
 
     values = parse_sets(sets or [])  # before anything is read
-    r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values,
-                      one_input_for=None if inputs else command)
+    # The fast path's reading of these same arguments, where it read them and left the call.
+    one = input_shape[0] if isinstance(input_shape, list) and len(input_shape) == 1 else \
+        input_shape
+    r = None if values or default_preset or isinstance(one, list) else \
+        take(spec, preset, one, convention, model)
+    if r is None:
+        r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values,
+                          one_input_for=None if inputs else command)
     if not inputs:
         from ..dialects.resolve import one_input
 

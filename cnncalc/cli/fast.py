@@ -3,9 +3,12 @@
 Start-up is most of a summary's cost: Typer (with click) takes about as long to import as the
 whole calculation. This path recognises only a whitelist of summary's options, in the forms
 Typer reads them, and only a call that succeeds: any other argument, form or error returns
-None, and the full Typer path then runs from scratch and has the last word. It renders through
-the same functions as the full path (records.to_*, render.table.summary_table, term.console
-and term.write), so its output is the same bytes; tests compare the two paths.
+None, and the full Typer path then runs and has the last word. What this path has read by
+then (the model, or the error reading it gave) is handed to that call through cli.main, so
+a file is read once: the full path's own reading of the same arguments would give the same.
+It renders through the same functions as the full path (records.to_*,
+render.table.summary_table, term.console and term.write), so its output is the same bytes;
+tests compare the two paths.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..calc.summary import Summary
     from ..dialects.resolve import Resolved
+    from ..errors import CnnCalcError
 
 FULL_PATH_ENV = "CNNCALC_NO_FAST_PATH"
 """Set (to anything but "") to send every call through Typer: for tests and benchmarks."""
@@ -86,6 +90,32 @@ def parse_args(argv: list[str]) -> Call | None:
                 values.get("convention"), values.get("model"))
 
 
+@dataclass(frozen=True)
+class Read:
+    """What resolving a call's arguments gave: the model, or the error reading it."""
+
+    key: tuple[str | None, ...]  # spec, preset, input, convention, model
+    outcome: Resolved | CnnCalcError
+
+
+handed: Read | None = None
+"""This path's reading, while the full path serves the call this path left (cli.main sets
+it around that call only, so nothing read here outlives the process's one command)."""
+
+
+def take(spec: str | None, preset: str | None, input: str | None, convention: str | None,
+         model: str | None) -> Resolved | None:
+    """The model this path read for these same arguments (once), raising the error its
+    reading gave; None where it read nothing for them."""
+    global handed
+    read, handed = handed, None
+    if read is None or read.key != (spec, preset, input, convention, model):
+        return None
+    if isinstance(read.outcome, Exception):
+        raise read.outcome
+    return read.outcome
+
+
 def _resolve(call: Call) -> Resolved:
     """SPEC (a spec, pasted code or a .py file) or --preset as the full path reads them:
     the same Typer-free resolver, which reads code with ast and never runs it."""
@@ -106,18 +136,28 @@ def _piped_table(summary: Summary, title: str | None) -> str | None:
     return piped_table(summary, title, output_width(out))
 
 
-def serve(argv: list[str]) -> int | None:
-    """Print the summary and return the exit code, or None to leave the call to Typer."""
+def serve(argv: list[str], kept: list[Read] | None = None) -> int | None:
+    """Print the summary and return the exit code, or None to leave the call to Typer;
+    what was read before leaving it is appended to `kept`, where given."""
     if os.environ.get(FULL_PATH_ENV) or sys.stdout is None:
         return None  # a closed stdout is the full path's to report
     call = parse_args(argv)
     if call is None:
         return None
+    key = (call.spec, call.preset, call.input, call.convention, call.model)
     try:
         from ..calc.summary import summarize
+        from ..errors import CnnCalcError
         from ..ops.shape import channels_last_note
 
-        r = _resolve(call)
+        try:
+            r = _resolve(call)
+        except CnnCalcError as e:  # the full path reports it, without reading again
+            if kept is not None:
+                kept.append(Read(key, e))
+            raise
+        if kept is not None:
+            kept.append(Read(key, r))
         title = r.title
         if r.inputs:
             return None  # several inputs: the full path reads them

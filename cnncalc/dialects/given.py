@@ -240,10 +240,11 @@ def data_names(tree: ast.AST) -> frozenset[str]:
     """Names whose `.shape` the code gives the model as its input: in an input argument
     (`input_shape=x_train.shape[1:]`, `nn.Linear(X.shape[1], 64)`), or through names and
     function arguments that reach one (`shape = x.shape[1:]` ... `Input(shape=shape)`)."""
-    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    every = list(ast.walk(tree))  # walked once, read twice
+    functions = {n.name: n for n in every if isinstance(n, ast.FunctionDef)}
     reaches: dict[str, list[ast.expr]] = {}  # a name, and the values that flow into it
     places: list[ast.expr] = []
-    for n in ast.walk(tree):
+    for n in every:
         if isinstance(n, ast.Assign):
             for t in n.targets:
                 if isinstance(t, ast.Name):
@@ -283,6 +284,8 @@ def data_names(tree: ast.AST) -> frozenset[str]:
 def check_names(given: Given, tree: ast.AST) -> None:
     """A value may not stand for what the code imports or defines (a module, a class, a
     function): the reading would no longer be of the code as written."""
+    if not given.values:
+        return  # nothing given: the tree is not walked
     for n in ast.walk(tree):
         if isinstance(n, (ast.Import, ast.ImportFrom)):
             bound = [(a.asname or a.name.split(".")[0], "imports") for a in n.names]
@@ -304,6 +307,8 @@ def check_used(given: Given, tree: ast.AST, failed: bool = False) -> None:
     """A value given that the reading never asked for is an error naming it. When the
     reading `failed` (it may have stopped before it asked), only a name the code never
     writes is, as a misspelt --set is likely why it failed."""
+    if all(n in given.used for n in given.values):
+        return  # every value was read (or none given): the tree is not walked
     words = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} |
                    {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)} |
                    {d for d in (dotted(n) for n in ast.walk(tree)

@@ -863,12 +863,16 @@ class Run:
         self.refresh()
         return None
 
-    def put(self, target: Mod, key: object, module: object, node: ast.AST) -> None:
+    def put(self, target: Mod, key: object, module: object, node: ast.AST,
+            new: bool = False) -> None:
+        """`module` under the name `key` in `target`; `new`: the caller fills a new container
+        with names all different (0, 1, 2, ...), so none is looked up (a lookup in each of
+        a Sequential's 20,000 layers made reading it quadratic)."""
         if not isinstance(key, str):
             raise err(node, f"{text(node)}: a module's name must be a string")
         m = self.module(module, node)
         self.claim(m, node)
-        if key in target.keys:  # torch replaces the module under that name, in its place
+        if not new and key in target.keys:  # torch replaces the module under that name
             target.items[target.keys.index(key)] = m
         else:
             target.keys.append(key)
@@ -896,13 +900,13 @@ class Run:
                     self.put(mod, k, m, node)
                 return mod
             for i, m in enumerate(args):
-                self.put(mod, str(i), m, node)
+                self.put(mod, str(i), m, node, new=True)
             return mod
         if len(args) > 1 or keywords:
             raise err(node, f"{text(node)}: {kind} takes one list of modules")
         if kind == "list":
             for i, m in enumerate(self.sequence(args[0], node) if args else []):
-                self.put(mod, str(i), m, node)
+                self.put(mod, str(i), m, node, new=True)
         else:
             for k, m in (_pairs(args[0]) if args else []):
                 self.put(mod, k, m, node)

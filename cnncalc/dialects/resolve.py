@@ -56,6 +56,11 @@ def decode(data: bytes, where: str) -> str:
                            f"{line}", "save it as UTF-8") from None
 
 
+def is_py_path(spec: str) -> bool:
+    """Whether SPEC names a .py file (rather than being a spec or pasted code)."""
+    return spec.strip().lower().endswith(".py") and "\n" not in spec and "(" not in spec
+
+
 def read_source(spec: str) -> tuple[str, str]:
     """(text, where) for SPEC: '-' reads standard input, a .py path reads the file."""
     if spec == "-":
@@ -63,7 +68,7 @@ def read_source(spec: str) -> tuple[str, str]:
         if stream is None:  # a text stream with no bytes beneath (a test's StringIO)
             return sys.stdin.read(MAX_SOURCE + 1), "standard input"
         return decode(stream.read(4 * MAX_SOURCE + 4), "standard input"), "standard input"
-    if spec.strip().lower().endswith(".py") and "\n" not in spec and "(" not in spec:
+    if is_py_path(spec):
         name = spec.strip()
         try:
             # A FIFO or a device named x.py would block, or never end: regular files only.
@@ -178,30 +183,38 @@ def resolve(spec: str | None, preset: str | None, input_shape: str | Sequence[st
             title += f"\ninput {note}"
         return Resolved(nodes, p.spec, shape, c, title, None, note)
     assert spec is not None
-    from . import table  # a lecture table ([227x227x3] INPUT ...) is a model too
+    if is_py_path(spec):  # code, never a lecture table: the table reader is not loaded
+        text, where = read_source(spec)
+    else:
+        from . import table  # a lecture table ([227x227x3] INPUT ...) is a model too
 
-    text, where = table.read_file(spec) or read_source(spec)
-    if table.is_table(text, where):
-        _one_input_only(named, "a lecture table")
-        if values:
-            raise UsageError("--set gives values to pasted code, not to a lecture table")
-        return table.resolved(table.parse_table(text, where), input_shape, convention, model)
+        text, where = table.read_file(spec) or read_source(spec)
+        if table.is_table(text, where):
+            _one_input_only(named, "a lecture table")
+            if values:
+                raise UsageError("--set gives values to pasted code, not to a lecture table")
+            return table.resolved(table.parse_table(text, where), input_shape, convention,
+                                  model)
     declared: tuple[int, ...] | None
     dialect: str | None
     name = ""
     m_inputs: tuple[tuple[str, tuple[int, ...] | None], ...] = ()
     if where or looks_like_code(text):
-        from . import tf1
         from .given import Given
         from .read import CodeError, read_model  # ast and the reader, only for code
+        from .tf1_sniff import is_tf1
 
-        if values and tf1.is_tf1(text):
+        if values and is_tf1(text):
             raise UsageError("--set is not read in TensorFlow 1 graph code yet",
                              "write the values in the code")
         given = Given(dict(values or {}), input_shape, conv)
         try:
-            m = (tf1.read_model(text, model) if tf1.is_tf1(text) else None) or \
-                read_model(text, model, given)
+            if is_tf1(text):  # the TF1 reader is loaded only for code that may be TF1
+                from . import tf1
+
+                m = tf1.read_model(text, model) or read_model(text, model, given)
+            else:
+                m = read_model(text, model, given)
         except CodeError as e:
             if where and where != "standard input":
                 raise CodeError(f"{where}: {e.message}", e.hint) from None

@@ -10,13 +10,13 @@ cost is computed from, else the tensor the code names as its output (`logits`, `
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
 from ..errors import cut
 from ..spec import parse_model
 from .code import Model, parse_source
 from .tf1_run import Runner, Scope, Stop
+from .tf1_sniff import is_tf1 as is_tf1
 from .tf1_tensors import DROPOUT_FED
 from .tf1_values import Function, Instance, Klass, Opaque, Tensor, numel
 from .values import CodeError
@@ -24,8 +24,6 @@ from .values import CodeError
 TF1 = "tf1"
 OUTPUT_NAMES = ("logits", "hypothesis", "y_conv", "y_pred", "y_hat", "output", "outputs",
                 "out", "prediction", "predictions", "pred", "model", "net", "scores")
-_MARKERS = re.compile(r"\b(?:placeholder|get_variable|Variable)\s*\(|\bnn\.(?:conv2d|max_pool)"
-                      r"|\btf\.(?:layers|matmul)\b|\bcontrib\.layers\.|\bcompat\.v1\b")
 
 
 @dataclass(frozen=True)
@@ -33,11 +31,6 @@ class TfModel(Model):
     """A model read from TensorFlow 1 code, with what the table's title should say."""
 
     notes: tuple[str, ...] = ()
-
-
-def is_tf1(source: str) -> bool:
-    """Whether the code may build a TensorFlow 1 graph (then tf1 reads it first)."""
-    return bool(_MARKERS.search(source))
 
 
 def read_model(source: str, name: str | None = None) -> TfModel | None:

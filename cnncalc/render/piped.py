@@ -41,9 +41,12 @@ def piped_table(s: Summary, title: str | None, width: int) -> str | None:
         return None
     widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(HEADERS)]
     table_width = sum(widths) + 3 * len(widths) + 1
-    if table_width > width or (title is not None and (
-            len(title) > table_width or not _plain(title) or "[" in title
-            or _EMOJI.search(title))):  # rich reads [markup] and :emoji: in a title
+    # A title of several lines (a model read from code, then its input) is drawn line by
+    # line, each padded to the table's width, as long as none has to wrap.
+    heading = [] if title is None else title.split("\n")
+    if table_width > width or any(
+            len(t) > table_width or not _plain(t) or "[" in t
+            or _EMOJI.search(t) for t in heading):  # rich reads [markup] and :emoji:
         return None
 
     def line(left: str, fill: str, mid: str, right: str) -> str:
@@ -55,8 +58,7 @@ def piped_table(s: Summary, title: str | None, width: int) -> str | None:
         return edge + edge.join(parts) + edge
 
     out: list[str] = []
-    if title is not None:
-        out.append(title.ljust(table_width))
+    out += [t.ljust(table_width) for t in heading]
     out.append(line("┏", "━", "┳", "┓"))
     out.append(cells_line("┃", HEADERS))
     out.append(line("┡", "━", "╇", "┩"))

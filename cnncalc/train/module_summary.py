@@ -22,9 +22,10 @@ from torch import nn
 
 from .. import ops
 from ..calc.receptive import INPUT, RField, update
-from ..calc.summary import LayerInfo, Summary, summarize
+from ..calc.summary import LayerInfo, Summary, summarize, summarize_layer
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
+from ..ops.signature import Layer
 from ..spec import parse
 from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
 from .op_macs import op_macs, op_name
@@ -251,6 +252,9 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
     try:
         if nodes is None:
             found = None
+        elif len(nodes) == 1 and isinstance(nodes[0], Layer):
+            # summarize_spec(text, shape)'s one row, and the step it computed on the way
+            found = summarize_layer(nodes[0], shape, PYTORCH)
         else:
             s = summarize(nodes, shape, PYTORCH, 1, text)  # summarize_spec(text, shape)
             found = (s.layers[0], ops.apply(nodes[0], shape, PYTORCH))
