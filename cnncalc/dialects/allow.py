@@ -154,3 +154,11 @@ def star_names(module: str) -> tuple[str, ...] | None:
     own = tuple(n for n, defs in sorted(TABLE.items()) if any(d.dialect == dialect
                                                                for d in defs))
     return own + _STAR_EXTRA[module]
+
+
+# Keras' image layout, asked of the backend (`if K.image_data_format() == 'channels_first'`):
+# read as Keras' default, and the reading says so (read.py, keras_layout_asked).
+IMAGE_DATA_FORMAT: Final = frozenset({
+    f"{k}.{m}.image_data_format" for k in ("keras", "tensorflow.keras", "tf.keras")
+    for m in ("backend", "config")
+})

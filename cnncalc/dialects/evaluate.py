@@ -247,6 +247,9 @@ class Expressions:
             built = self.model_call(node, name)
             if built is not None:
                 return built
+        if name is not None and not node.args and not node.keywords and \
+                self.canonical(name) in allow.IMAGE_DATA_FORMAT:
+            return "channels_last"  # Keras' default, which the reading says it assumed
         if isinstance(func, ast.Attribute):
             return self.method(self.value(func.value), func.attr, node)
         if isinstance(func, ast.Name):

@@ -55,6 +55,11 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             raise CodeError(f"two Keras layers of {model.name} are named {twice!r}; Keras "
                             "refuses such a model (layer names must be unique)",
                             "give each layer its own name=, or none")
+    asked = layout_asked(tree)
+    if asked is not None:
+        model = replace(model, notes=model.notes + (
+            f"line {asked} asks Keras for its image layout: read as 'channels_last', Keras' "
+            "default (a keras.json that sets 'channels_first' would give another model)",))
     other = other_dtype(tree)
     if other is not None:
         model = replace(model, notes=model.notes + (
@@ -90,6 +95,14 @@ def _dtype_named(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return _DTYPES.get(node.id) if node.id in ("float16", "bfloat16", "float64") else None
     return None
+
+
+def layout_asked(tree: ast.Module) -> int | None:
+    """The first line that calls Keras' image_data_format() (K.image_data_format(),
+    keras.config.image_data_format()), which the reader answers with Keras' default."""
+    lines = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and not n.args
+             and isinstance(n.func, ast.Attribute) and n.func.attr == "image_data_format"]
+    return min(lines) if lines else None
 
 
 def dotted_root(node: ast.AST) -> str:
