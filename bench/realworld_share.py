@@ -1058,7 +1058,7 @@ ENTRIES = SETS["all"]
 # --- the oracle: runs in a child process, one per framework ------------------------------
 
 ORACLE = r'''
-import contextlib, importlib, importlib.abc, importlib.util, io, json, signal, sys, types
+import ast, contextlib, importlib, importlib.abc, importlib.util, io, json, signal, sys, types
 framework, timeout, entries = sys.argv[1], int(sys.argv[2]), json.loads(sys.stdin.read())
 
 
@@ -1089,6 +1089,9 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             m = types.ModuleType(name)  # tensorflow, or a package on the way to keras
             if name == "tensorflow":
                 m.keras = importlib.import_module("keras")
+                # tf.nn.softmax, tf.nn.relu ... as a layer's activation: Keras' own. Any other
+                # tf.nn name is an AttributeError, and the file is not taken as built.
+                m.nn = importlib.import_module("keras.activations")
             m.__path__ = []
             return m
         m = Stand(name)
@@ -1096,6 +1099,32 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return m
     def exec_module(self, module):
         pass
+
+
+def still_building(source, path, ex, name):
+    """Whether the top-level statement that raised `ex`, or one after it, still adds to or
+    assigns `name`: then the model in scope is unfinished and its figures are not Keras'."""
+    line = None
+    tb = ex.__traceback__
+    while tb is not None:  # the innermost frame of the file's own top level
+        if tb.tb_frame.f_code.co_filename == path and tb.tb_frame.f_code.co_name == "<module>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if line is None:
+        return True
+    body = ast.parse(source).body
+    later = [st for st in body if (st.end_lineno or st.lineno) >= line]
+    for node in (n for st in later for n in ast.walk(st)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name \
+                and node.func.attr in ("add", "pop"):
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        if any(isinstance(t, ast.Name) and t.id == name
+               for target in targets for t in ast.walk(target)):
+            return True
+    return False
 
 
 def alarm(signum, frame):
@@ -1150,11 +1179,13 @@ for e in entries:
     signal.alarm(timeout)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            code = compile(open(e["path"], encoding="utf-8").read(), e["path"], "exec")
+            source = open(e["path"], encoding="utf-8").read()
+            code = compile(source, e["path"], "exec")
             try:
                 exec(code, scope)
             except Exception as ex:  # a statement after the model may fail (fit, save)
-                if framework != "keras" or e["build"] not in scope:
+                if framework != "keras" or e["build"] not in scope \
+                        or still_building(source, e["path"], ex, e["build"]):
                     raise
                 note = f"the file raised after building it: {type(ex).__name__}: {ex}"
             model = eval(e["build"], scope)
