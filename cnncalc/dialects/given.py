@@ -318,7 +318,8 @@ def check_used(given: Given, tree: ast.AST, failed: bool = False) -> None:
     if not unused:
         return
     name = unused[0]
-    hint = close_name(name, words) or "give a module-level name, an argument of the model's " \
-        "constructor, or an attribute such as args.num_classes that the model reads"
+    hint = close_name(name, [w for w in words if w != name]) or "give a module-level name, " \
+        "an argument of the model's constructor, or an attribute such as args.num_classes " \
+        "that the model reads"
     raise UsageError(f"--set {cut(name)}: the model's code never reads {cut(name)}", hint)
 

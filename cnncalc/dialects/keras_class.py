@@ -16,6 +16,7 @@ from collections.abc import Callable
 from ..library.binding import KERAS
 from ..spec import Layer
 from .code import Model, finish
+from .given import arguments, parameters
 from .kinds import Owner
 from .script import Script, Unit, _Return
 from .tensors import Source, Tensor, check_uses, outputs, start
@@ -135,6 +136,7 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
     # The arguments the file builds the class with (one set: different ones are refused).
     given = call_site_arguments(unit.tree, init, cls.name,
                                 Values(base=owner.first_call or home.view()), True)
+    given.update(arguments(parameters(init, True)))  # --set replaces what the code passes
     bound = {**_arguments(init, 0, given, frame.value), **_arguments(call, 1, {}, frame.value)}
     bound[call.args.args[1].arg] = x
     for arg, value in bound.items():
