@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .binding import (
     KERAS,
     REQUIRED,
@@ -373,3 +375,8 @@ CLASSES: tuple[ClassDef, ...] = (
     _input("Input", (("name", None), ("tensor", None), ("optional", False))),
     _input("InputLayer", (("input_tensor", None), ("optional", False), ("name", None))),
 )
+# Keras' own aliases of these classes (keras.layers.Convolution2D is Conv2D).
+_ALIASES = {"Convolution2D": "Conv2D", "Convolution2DTranspose": "Conv2DTranspose",
+            "SeparableConvolution2D": "SeparableConv2D"}
+CLASSES += tuple(replace(d, name=alias) for alias, target in _ALIASES.items()
+                 for d in CLASSES if d.name == target)
