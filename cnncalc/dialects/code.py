@@ -204,8 +204,9 @@ class Reader:
                 raise err(call, f"{text(call)} is {what} are not read yet",
                           "write its layers in the model itself")
 
-    def bind(self, call: ast.Call, first: bool) -> Bound:
-        """What one library call means, bound as the library binds it."""
+    def bind(self, call: ast.Call, first: bool, say: bool = True) -> Bound:
+        """What one library call means, bound as the library binds it; `say`: note what
+        Keras ignores in it."""
         name = dotted(call.func)
         if name is None:
             raise err(call, f"{text(call.func)} is not a layer class")
@@ -242,7 +243,10 @@ class Reader:
             raise err(call, f"{cls}(lora_rank=...) adds LoRA weights and freezes the kernel; "
                       "cnncalc does not count them yet", "remove lora_rank")
         try:
-            return bind_call(cls, prefixed, self.dialect, positional, keywords, first)
+            bound = bind_call(cls, prefixed, self.dialect, positional, keywords, first)
+            if say and not first and d.dialect == KERAS:
+                _ignored_input_shape(call, cls, keywords)
+            return bound
         except SignatureError as e:
             raise BrokenCode(f"line {call.lineno}: {e.message}", e.hint, call.lineno) from None
         except ClassError as e:
@@ -254,7 +258,7 @@ class Reader:
         only at run time, a class cnncalc does not read) is not an error of the code, and
         is met again where the layer is used, if it is."""
         try:
-            self.bind(call, False)
+            self.bind(call, False, say=False)
         except BrokenCode:
             raise
         except CodeError:
@@ -394,6 +398,18 @@ class Reader:
             raise err(node, f"{text(node)} is not a layer", "write a layer call such as "
                       "nn.ReLU() or layers.Dense(10)")
         return self.layer_call(node, first)
+
+
+def _ignored_input_shape(call: ast.Call, cls: str, keywords: dict[str, Raw]) -> None:
+    """Keras reads input_shape= on a Sequential's first layer only, and ignores it anywhere
+    else (a later layer, the functional API): so does the reader, and it says so."""
+    from .given import active  # the reading under way (given builds on this file)
+
+    given = active()
+    for key in ("input_shape", "batch_input_shape"):
+        if keywords.get(key) is not None and given is not None:
+            given.notes.append(f"line {call.lineno}: {key}= on {cls} is ignored, as Keras "
+                               "ignores it on any layer but a Sequential's first")
 
 
 def _ordered_keys(call: ast.Call) -> list[str | None]:

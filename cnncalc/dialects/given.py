@@ -57,6 +57,7 @@ class Given:
     # model of several inputs joins tensors of one tree; None until the code makes one.
     keras_root: object = None
     keras_names: dict[int, str] = field(default_factory=dict)  # id(input): its name=
+    notes: list[str] = field(default_factory=list)  # what the reading assumed, to say
 
     def lookup(self, key: str) -> object:
         """The value given for `key`, marked as read; MISSING when none is."""

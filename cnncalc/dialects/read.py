@@ -49,6 +49,9 @@ def read_model(source: str, name: str | None = None, given: Given | None = None)
             check_used(given, tree, failed=True)
             raise
     check_used(given, tree)
+    said = tuple(dict.fromkeys(given.notes))  # once each, in the order the code ran
+    if said:
+        model = replace(model, notes=model.notes + said)
     if model.dialect == "keras":
         twice = _named_twice(model.nodes)
         if twice is not None:

@@ -107,8 +107,7 @@ def bind_call(name: str, prefixed: str | None, model_dialect: str | None,
             if key == "batch_input_shape" and isinstance(value, (tuple, list)):
                 value = tuple(value[1:])
             if not first:
-                raise ClassError(f"{key}= on a layer other than the first is ignored by Keras",
-                                 "remove it, or move it to the first layer")
+                continue  # Keras uses it on a Sequential's first layer only (the reader says)
             declared = input_shape(value, f"{d.name} {key}", True)
             plane = is_plane(value)
     if declared is not None:
