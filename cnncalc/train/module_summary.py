@@ -28,6 +28,7 @@ from ..ops.shape import PYTORCH, Shape, parse_convention
 from ..ops.signature import Layer
 from ..spec import parse
 from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
+from .module_layers import TEXT, layer_of, spec_text
 from .op_macs import op_macs, op_name
 
 _STATS = ("running_mean", "running_var")
@@ -95,80 +96,6 @@ class UnknownRF(RField):
 UNKNOWN = UnknownRF((0, 0), (0, 0), (0, 0))
 
 
-def _pair(v: Any) -> str:
-    if isinstance(v, (tuple, list)):
-        if len(v) == 2 and v[0] != v[1]:
-            return f"{v[0]}x{v[1]}"
-        return str(v[0])
-    return str(v)
-
-
-def _args(*items: tuple[str, Any, Any]) -> str:
-    """Keyword arguments that differ from the spec language's defaults."""
-    out = []
-    for name, value, default in items:
-        text = _pair(value) if not isinstance(value, bool) else str(value).lower()
-        if text != default:
-            out.append(f"{name}={text}")
-    return "".join("," + a for a in out)
-
-
-def spec_text(m: nn.Module) -> str | None:
-    """The spec-language text for a module cnncalc can derive, else None."""
-    if type(m) is nn.Conv2d:
-        if m.padding_mode != "zeros" and isinstance(m.padding, str):
-            return None
-        return (f"conv({m.out_channels},{_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, "1"), ("padding", m.padding, "0"),
-            ("dilation", m.dilation, "1"), ("groups", m.groups, "1"),
-            ("bias", m.bias is not None, "true")) + ")")
-    if type(m) is nn.ConvTranspose2d:
-        return (f"convt({m.out_channels},{_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, "1"), ("padding", m.padding, "0"),
-            ("output_padding", m.output_padding, "0"), ("dilation", m.dilation, "1"),
-            ("groups", m.groups, "1"), ("bias", m.bias is not None, "true")) + ")")
-    if type(m) is nn.Linear:
-        return f"fc({m.out_features}" + _args(("bias", m.bias is not None, "true")) + ")"
-    if type(m) in (nn.BatchNorm1d, nn.BatchNorm2d):
-        bn: Any = m
-        if not bn.track_running_stats:
-            return None
-        return "bn" + (f"(eps={bn.eps:g},momentum={bn.momentum:g},affine="
-                       f"{str(bn.affine).lower()})" if (bn.eps, bn.momentum, bn.affine) !=
-                       (1e-5, 0.1, True) else "")
-    if type(m) is nn.MaxPool2d:
-        if m.return_indices:
-            return None
-        return (f"maxpool({_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, _pair(m.kernel_size)), ("padding", m.padding, "0"),
-            ("dilation", m.dilation, "1"), ("ceil", m.ceil_mode, "false")) + ")")
-    if type(m) is nn.AvgPool2d:
-        return (f"avgpool({_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, _pair(m.kernel_size)), ("padding", m.padding, "0"),
-            ("ceil", m.ceil_mode, "false"), ("count_include_pad", m.count_include_pad,
-                                             "true")) + ")")
-    if type(m) is nn.AdaptiveAvgPool2d:
-        size = m.output_size
-        if size is None or (isinstance(size, tuple) and None in size):
-            return None
-        return f"gap({_pair(size)})"
-    if type(m) is nn.Flatten:
-        return "flatten" if (m.start_dim, m.end_dim) == (1, -1) else None
-    if type(m) is nn.LeakyReLU:
-        return f"leakyrelu({m.negative_slope:g})"
-    if type(m) is nn.Softmax:
-        return "softmax" if m.dim == 1 else None
-    if type(m) is nn.Dropout:
-        return f"dropout({m.p:g})"
-    if type(m) is nn.LocalResponseNorm:
-        return f"lrn({m.size},alpha={m.alpha:g},beta={m.beta:g},k={m.k:g})"
-    simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid", nn.ELU: "elu",
-              nn.SiLU: "silu", nn.ReLU6: "relu6"}
-    if type(m) is nn.GELU:
-        return "gelu" if m.approximate == "none" else None
-    return simple.get(type(m))
-
-
 @dataclass
 class _Call:
     name: str
@@ -222,33 +149,42 @@ def _counts(named: list[tuple[str, nn.Module]], names: dict[int, str]
     return counts, tied
 
 
-Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
+Calculated = dict[Any, "tuple[LayerInfo, Any] | None"]  # (layer or text, shape) -> row, step
 Parsed = dict[str, Any]  # spec text -> its nodes, or None where the parser refuses it
 MAX_CALCULATED = 20_000  # layers kept for the process; all are dropped when there are more
 _CALCULATED: Calculated = {}
 _PARSED: Parsed = {}
 
 
-def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
+def _layer_key(layer: Layer) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """What a bound layer's row depends on besides its input: its kind and arguments."""
+    return layer.kind, tuple(layer.args.items())
+
+
+def _calculated(text: str | Layer, shape: Shape, cache: Calculated | None = None,
                 parsed: Parsed | None = None) -> tuple[LayerInfo, Any] | None:
-    """The calculator's row and step for one layer on one input, or None where it refuses.
-    Both are pure functions of the text and the shape, so they are kept for the process (a
-    ResNet-50 repeats a few dozen layers 170 times) in `cache`, and each text's nodes in
-    `parsed` (the same `bn` or `relu` on many shapes is parsed once)."""
+    """The calculator's row and step for one layer (a bound layer, or its spec text) on one
+    input, or None where it refuses. Both are pure functions of the layer and the shape, so
+    they are kept for the process (a ResNet-50 repeats a few dozen layers 170 times) in
+    `cache`, and each text's nodes in `parsed` (the same `bn` or `relu` on many shapes is
+    parsed once)."""
     cache = _CALCULATED if cache is None else cache
     parsed = _PARSED if parsed is None else parsed
-    key = (text, shape)
+    key = (_layer_key(text) if isinstance(text, Layer) else text, shape)
     if key in cache:
         return cache[key]
     if len(cache) >= MAX_CALCULATED or len(parsed) >= MAX_CALCULATED:
         cache.clear()
         parsed.clear()
-    if text not in parsed:
-        try:
-            parsed[text] = parse(text)
-        except CnnCalcError:
-            parsed[text] = None
-    nodes = parsed[text]
+    if isinstance(text, Layer):
+        nodes: Any = (text,)
+    else:
+        if text not in parsed:
+            try:
+                parsed[text] = parse(text)
+            except CnnCalcError:
+                parsed[text] = None
+        nodes = parsed[text]
     try:
         if nodes is None:
             found = None
@@ -256,7 +192,8 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
             # summarize_spec(text, shape)'s one row, and the step it computed on the way
             found = summarize_layer(nodes[0], shape, PYTORCH)
         else:
-            s = summarize(nodes, shape, PYTORCH, 1, text)  # summarize_spec(text, shape)
+            spec = text if isinstance(text, str) else ""
+            s = summarize(nodes, shape, PYTORCH, 1, spec)  # summarize_spec(text, shape)
             found = (s.layers[0], ops.apply(nodes[0], shape, PYTORCH))
     except CnnCalcError:  # the calculator refuses this layer on this input: it is measured
         found = None
@@ -264,14 +201,14 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
     return found
 
 
-def _derived(call: _Call, text: str | None, cache: Calculated | None = None,
+def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = None,
              parsed: Parsed | None = None) -> tuple[LayerInfo, RField] | None:
-    """The calculator's row for a known leaf (`text`: its spec_text), with the receptive
-    field it gives after `call.rf_in`, if it agrees with what the module did. The caller
-    makes the summary's row from it with one `replace`."""
-    if text is None:
+    """The calculator's row for a known leaf (`layer`: its layer_of, or its spec_text),
+    with the receptive field it gives after `call.rf_in`, if it agrees with what the module
+    did. The caller makes the summary's row from it with one `replace`."""
+    if layer is None:
         return None
-    found = _calculated(text, call.input_shape, cache, parsed)
+    found = _calculated(layer, call.input_shape, cache, parsed)
     if found is None:
         return None
     row, step = found
@@ -390,7 +327,7 @@ class _Recorder:
         self.done: list[Cost] = []
         self.weights: dict[int, Weight] = {}  # by the id of its stand-in
         # What repeats of a module share, for the run
-        self.texts: dict[int, str | None] = {}  # a module's spec_text
+        self.layers: dict[int, Layer | str | None] = {}  # a module's layer_of (or text)
         self.mult_adds: dict[tuple[int, Shape], int] = {}  # a module's on an output shape
 
     def stand_ins(self) -> list[tuple[dict[str, Any], str, torch.Tensor, torch.Tensor]]:
@@ -478,9 +415,10 @@ class _Recorder:
                      self.counts[key])
         derived = None
         if tensor is out:
-            if key not in self.texts:
-                self.texts[key] = spec_text(m)
-            derived = _derived(call, self.texts[key])
+            if key not in self.layers:
+                layer = layer_of(m)
+                self.layers[key] = spec_text(m) if layer == TEXT else layer
+            derived = _derived(call, self.layers[key])
         if derived is not None and (cost.unknown or derived[0].macs * self.batch != cost.macs):
             derived = None  # it ran more than the layer the calculator models
         notes: list[str] = []
