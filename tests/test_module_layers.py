@@ -146,3 +146,14 @@ def test_odd_cases_are_covered() -> None:
     assert any(a == TEXT for a in answers)
     assert any(a is None for a in answers)
     assert sum(isinstance(a, Layer) for a in answers) > 60
+
+
+def test_a_kept_binding_is_the_binding() -> None:
+    """layer_of with a cache (as summaries call it) answers as without one, the second time
+    from the cache, and two modules with the same values share one entry."""
+    cache: dict[object, object] = {}
+    for m in MODULES:
+        want = layer_of(m)
+        assert layer_of(m, cache) == want
+        assert layer_of(m, cache) == want
+    assert layer_of(nn.Conv2d(3, 8, 3), cache) is layer_of(nn.Conv2d(3, 8, 3), cache)

@@ -242,17 +242,30 @@ def _defaults(kind: str) -> tuple[LayerDef, dict[str, Value]]:
     return found
 
 
-def layer_of(m: nn.Module) -> Layer | str | None:
+def layer_of(m: nn.Module, cache: dict[Any, Any] | None = None) -> Layer | str | None:
     """The calculator's layer for `m`, bound from its attributes: kind and arguments as
     `parse(spec_text(m))` gives them; None where spec_text writes no text or the parser
-    refuses it; TEXT where only the text and the parser bind it exactly."""
+    refuses it; TEXT where only the text and the parser bind it exactly. `cache` keeps each
+    binding by the kind and the values read (a repeated summary reads and binds nothing
+    new)."""
     try:
         found = _given(m)
     except _Odd:
         return TEXT
     if found is None:
         return None
-    kind, given = found
+    key = (found[0], *found[1].items())
+    if cache is not None and key in cache:
+        bound: Layer | None = cache[key]
+        return bound
+    bound = _bind(*found)
+    if cache is not None:
+        cache[key] = bound
+    return bound
+
+
+def _bind(kind: str, given: dict[str, Any]) -> Layer | None:
+    """The layer the parser binds from these values, or None where it refuses one."""
     if any(v is None for v in given.values()):
         return None  # a number written nan or inf: the parser refuses the text
     d, defaults = _defaults(kind)

@@ -150,7 +150,9 @@ def _counts(named: list[tuple[str, nn.Module]], names: dict[int, str]
 
 
 Calculated = dict[Any, "tuple[LayerInfo, Any] | None"]  # (layer or text, shape) -> row, step
-Parsed = dict[str, Any]  # spec text -> its nodes, or None where the parser refuses it
+# spec text -> its nodes, or None where the parser refuses it; and a module's kind and
+# values read (module_layers.layer_of) -> its bound layer, or None
+Parsed = dict[Any, Any]
 MAX_CALCULATED = 20_000  # layers kept for the process; all are dropped when there are more
 _CALCULATED: Calculated = {}
 _PARSED: Parsed = {}
@@ -416,7 +418,9 @@ class _Recorder:
         derived = None
         if tensor is out:
             if key not in self.layers:
-                layer = layer_of(m)
+                if len(_PARSED) >= MAX_CALCULATED:
+                    _PARSED.clear()
+                layer = layer_of(m, _PARSED)
                 self.layers[key] = spec_text(m) if layer == TEXT else layer
             derived = _derived(call, self.layers[key])
         if derived is not None and (cost.unknown or derived[0].macs * self.batch != cost.macs):
