@@ -14,7 +14,7 @@ bound. The model runs in eval mode, as torchinfo runs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import torch
@@ -220,6 +220,26 @@ def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = 
     if isinstance(call.rf_in, UnknownRF):
         return row, (row.rf if row.rf.whole else UNKNOWN)
     return row, update(call.rf_in, step)
+
+
+_FIELDS = fields(LayerInfo)
+# dataclasses.replace rebuilds a row through __init__, 30 arguments (about 5 µs, a few
+# percent of a small net's summary); where every field is an __init__ argument and the class
+# checks nothing after __init__, copying the instance's fields gives the very same row.
+_PLAIN_ROWS = all(f.init for f in _FIELDS) and not hasattr(LayerInfo, "__post_init__") and \
+    not hasattr(LayerInfo, "__slots__")
+_NAMES = frozenset(f.name for f in _FIELDS)
+
+
+def _replaced(base: LayerInfo, **changes: Any) -> LayerInfo:
+    """dataclasses.replace(base, **changes), by copying the fields."""
+    if not _PLAIN_ROWS or not _NAMES.issuperset(changes):
+        return replace(base, **changes)
+    row: LayerInfo = object.__new__(LayerInfo)
+    values = row.__dict__
+    values.update(base.__dict__)
+    values.update(changes)
+    return row
 
 
 def _measured(call: _Call, path: str) -> LayerInfo:
@@ -454,13 +474,13 @@ class _Recorder:
         # One replace per row: the calculator's (or the measured) row, made this call's
         if derived is not None:
             base, rf = derived
-            row = replace(base, path=path, spec=f"{call.name}: {base.spec}", rf=rf,
+            row = _replaced(base, path=path, spec=f"{call.name}: {base.spec}", rf=rf,
                           notes=(*base.notes, *notes), trainable_params=tr,
                           non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
                           self.batch, shares=shares)
         else:
             base = linear_nd(costed(_measured(call, path), cost, self.batch), m)
-            row = replace(base, notes=(*base.notes, *notes), trainable_params=tr,
+            row = _replaced(base, notes=(*base.notes, *notes), trainable_params=tr,
                           non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
                           self.batch, shares=shares)
         cost.row = len(self.rows)
