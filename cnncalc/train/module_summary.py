@@ -149,7 +149,9 @@ def _counts(named: list[tuple[str, nn.Module]], names: dict[int, str]
     return counts, tied
 
 
-Calculated = dict[Any, "tuple[LayerInfo, Any] | None"]  # (layer or text, shape) -> row, step
+# (layer or text, shape) -> row and step; ("rf", layer or text, shape, field before) -> the
+# receptive field after it
+Calculated = dict[Any, Any]
 # spec text -> its nodes, or None where the parser refuses it; and a module's kind and
 # values read (module_layers.layer_of) -> its bound layer, or None
 Parsed = dict[Any, Any]
@@ -174,7 +176,8 @@ def _calculated(text: str | Layer, shape: Shape, cache: Calculated | None = None
     parsed = _PARSED if parsed is None else parsed
     key = (_layer_key(text) if isinstance(text, Layer) else text, shape)
     if key in cache:
-        return cache[key]
+        known: tuple[LayerInfo, Any] | None = cache[key]
+        return known
     if len(cache) >= MAX_CALCULATED or len(parsed) >= MAX_CALCULATED:
         cache.clear()
         parsed.clear()
@@ -219,7 +222,17 @@ def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = 
         return None  # not the layer the calculator models (e.g. an input of another rank)
     if isinstance(call.rf_in, UnknownRF):
         return row, (row.rf if row.rf.whole else UNKNOWN)
-    return row, update(call.rf_in, step)
+    # The field after the layer is a pure function of the layer, its input and the field
+    # before it (a Fraction per axis, about 6 µs a row): kept beside the row, by all three.
+    cache = _CALCULATED if cache is None else cache
+    key = ("rf", _layer_key(layer) if isinstance(layer, Layer) else layer, call.input_shape,
+           call.rf_in)
+    after = cache.get(key)
+    if after is None:
+        if len(cache) >= MAX_CALCULATED:
+            cache.clear()
+        after = cache[key] = update(call.rf_in, step)
+    return row, after
 
 
 _FIELDS = fields(LayerInfo)
