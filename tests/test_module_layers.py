@@ -157,3 +157,22 @@ def test_a_kept_binding_is_the_binding() -> None:
         assert layer_of(m, cache) == want
         assert layer_of(m, cache) == want
     assert layer_of(nn.Conv2d(3, 8, 3), cache) is layer_of(nn.Conv2d(3, 8, 3), cache)
+
+
+def test_a_value_that_is_no_plain_value_takes_the_text() -> None:
+    """An attribute replaced after construction by an object whose == is not a plain answer
+    (an array) never reaches a comparison that would raise: the text and the parser take
+    it, as they did before the direct binding."""
+
+    class Odd:
+        def __eq__(self, other: object) -> bool:
+            raise AssertionError("compared")
+
+        __hash__ = object.__hash__
+
+        def __str__(self) -> str:
+            return "1"
+
+    conv = nn.Conv2d(3, 8, 3)
+    conv.padding = Odd()  # type: ignore[assignment]
+    assert layer_of(conv) == TEXT

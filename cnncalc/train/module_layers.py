@@ -137,8 +137,8 @@ def _size(v: Any) -> Value:
 
 
 def _padding(v: Any) -> Value:
-    if v == "same" or v == "valid":  # the only strings torch accepts, and they read back
-        return str(v)
+    if type(v) is str and v in ("same", "valid"):  # the strings torch accepts; they read back
+        return v
     return _size(v)
 
 
