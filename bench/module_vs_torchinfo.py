@@ -149,10 +149,13 @@ def _clock(f: Callable[[], Any]) -> float:
 
 
 def _forget() -> None:
-    """Empty the caches a module summary keeps for the process (meta-op results, layers)."""
-    from cnncalc.train import module_summary, op_count
+    """Empty the caches a module summary keeps for the process (meta-op results and the
+    strides the meta rules make, layers bound from modules, rows, receptive fields)."""
+    from cnncalc.train import meta_rules, module_layers, module_summary, op_count
 
     op_count._RESULTS.clear()
+    meta_rules._STRIDES.clear()
+    module_layers._DEFAULTS.clear()
     module_summary._CALCULATED.clear()
     module_summary._PARSED.clear()
 

@@ -5,11 +5,12 @@ decompositions of 0.5 to 2 ms a call (an empty tensor takes a microsecond). For 
 case each rule here knows the result: a contiguous float32 or float64 input gives a
 contiguous result of the same shape and dtype (batch norm adds its two per-channel
 statistics, addmm gives an (n, m) matrix, mean and cat the reduced or joined shape, a 2-D
-convolution or pooling its (N, C, H_out, W_out)).
+convolution or pooling its (N, C, H_out, W_out), empty the scratch tensor batch norm makes).
 Skipping them also spares start-up: torch's Python decompositions import torch._dynamo and
 sympy on first use. Anything else (another dtype, another layout, an
 argument of another kind, a shape torch would refuse) returns None and torch's own kernel
-runs. tests/test_module_speed.py compares every rule with torch's kernel.
+runs. tests/test_module_speed.py compares every rule with torch's kernel (the empty rule:
+tests/test_meta_rules.py).
 """
 
 from __future__ import annotations
@@ -21,22 +22,32 @@ import torch
 
 _FLOATS = (torch.float32, torch.float64)
 _NUMBER = (int, float)
+_META = torch.device("meta")
+_STRIDES: dict[tuple[int, ...], tuple[int, ...]] = {}  # shape -> torch.empty's strides
+MAX_STRIDES = 20_000  # shapes kept; all are dropped when there are more
 
 
 def _row_major(shape: Any) -> tuple[int, ...]:
-    """The strides torch.empty gives a shape."""
-    strides = []
-    step = 1
-    for d in reversed(shape):
-        strides.append(step)
-        step *= max(int(d), 1)
-    return tuple(reversed(strides))
+    """The strides torch.empty gives a shape (kept for the process: a rule asks for the
+    same few shapes on every call, and each first call of an op is what it saves)."""
+    shape = tuple(shape)
+    found = _STRIDES.get(shape)
+    if found is None:
+        strides = []
+        step = 1
+        for d in reversed(shape):
+            strides.append(step)
+            step *= max(int(d), 1)
+        if len(_STRIDES) >= MAX_STRIDES:
+            _STRIDES.clear()
+        found = _STRIDES[shape] = tuple(reversed(strides))
+    return found
 
 
 def _plain(x: Any) -> bool:
     """An ordinary float32 or float64 meta tensor with torch.empty's strides (contiguous,
     down to its dimensions of size 1)."""
-    return (type(x) is torch.Tensor and x.device.type == "meta" and x.dtype in _FLOATS
+    return (type(x) is torch.Tensor and x.is_meta and x.dtype in _FLOATS
             and x.layout is torch.strided and not x.is_conj() and not x.is_neg()
             and x.storage_offset() == 0 and x.stride() == _row_major(x.shape))
 
@@ -45,8 +56,13 @@ def _numbers(values: Any) -> bool:
     return all(type(v) in _NUMBER for v in values)
 
 
+def _empty(shape: Any, dtype: torch.dtype) -> torch.Tensor:
+    """torch.empty(shape, dtype=dtype, device="meta"), without its device-string parse."""
+    return torch.empty_strided(shape, _row_major(shape), dtype=dtype, device=_META)
+
+
 def _like(x: torch.Tensor) -> torch.Tensor:
-    return torch.empty(x.shape, dtype=x.dtype, device="meta")
+    return _empty(x.shape, x.dtype)
 
 
 def _unary(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -91,7 +107,7 @@ def _addmm(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     n, k = a.shape
     if b.shape[0] != k or tuple(bias.shape) not in ((b.shape[1],), (n, b.shape[1])):
         return None
-    return torch.empty((n, b.shape[1]), dtype=bias.dtype, device="meta")
+    return _empty((n, b.shape[1]), bias.dtype)
 
 
 def _batch_norm(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -109,8 +125,8 @@ def _batch_norm(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             continue
         if not _plain(t) or t.dtype != x.dtype or tuple(t.shape) != channels:
             return None
-    return (_like(x), torch.empty(channels, dtype=x.dtype, device="meta"),
-            torch.empty(channels, dtype=x.dtype, device="meta"))
+    return (_like(x), _empty(channels, x.dtype),
+            _empty(channels, x.dtype))
 
 
 def _dim(d: Any, rank: int) -> int | None:
@@ -133,7 +149,7 @@ def _mean(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if None in at or len(at) != len(dims):
         return None
     shape = [1 if i in at else n for i, n in enumerate(x.shape) if keep or i not in at]
-    return torch.empty(shape, dtype=x.dtype, device="meta")
+    return _empty(shape, x.dtype)
 
 
 def _cat(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -154,7 +170,7 @@ def _cat(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
            for t in tensors):
         return None
     shape[dim] = sum(int(t.shape[dim]) for t in tensors)
-    return torch.empty(shape, dtype=first.dtype, device="meta")
+    return _empty(shape, first.dtype)
 
 
 def _pairs(*values: Any) -> bool:
@@ -186,7 +202,7 @@ def _conv(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
            zip((h, wd), padding, dilation, (kh, kw), stride)]
     if min(out) < 1:
         return None  # torch refuses it: let its kernel say so
-    return torch.empty((n, o, *out), dtype=x.dtype, device="meta")
+    return _empty((n, o, *out), x.dtype)
 
 
 def _two(v: Any, empty: Any = None) -> list[int] | None:
@@ -232,8 +248,8 @@ def _max_pool(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     shape = _pool(x, kernel, stride, padding, dilation, ceil)
     if shape is None:
         return None
-    return (torch.empty(shape, dtype=x.dtype, device="meta"),
-            torch.empty(shape, dtype=torch.int64, device="meta"))
+    return (_empty(shape, x.dtype),
+            _empty(shape, torch.int64))
 
 
 def _avg_pool(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -246,7 +262,27 @@ def _avg_pool(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
                                      (type(divisor) is not int or divisor == 0)):
         return None
     shape = _pool(x, kernel, stride, padding, 1, ceil)
-    return None if shape is None else torch.empty(shape, dtype=x.dtype, device="meta")
+    return None if shape is None else _empty(shape, x.dtype)
+
+
+_EMPTY_KEYWORDS = {"dtype", "layout", "device", "pin_memory", "memory_format"}
+
+
+def _new_empty(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """empty(size, dtype=, layout=, device=meta, ...): the scratch tensor batch norm makes."""
+    if len(args) != 1 or set(kwargs) - _EMPTY_KEYWORDS or kwargs.get("device") != _META or \
+            kwargs.get("layout") not in (None, torch.strided) or kwargs.get("pin_memory") or \
+            kwargs.get("memory_format") not in (None, torch.contiguous_format):
+        return None
+    size, dtype = args[0], kwargs.get("dtype")
+    if not isinstance(size, (list, tuple)) or not all(type(d) is int and d >= 0
+                                                      for d in size):
+        return None
+    if dtype is None:
+        dtype = torch.get_default_dtype()
+    elif type(dtype) is not torch.dtype:
+        return None
+    return _empty(size, dtype)
 
 
 aten = torch.ops.aten
@@ -265,6 +301,7 @@ RULES: dict[Any, Callable[[tuple[Any, ...], dict[str, Any]], Any]] = {
     aten.max_pool2d_with_indices.default: _max_pool,
     aten.avg_pool2d.default: _avg_pool,
     aten.cat.default: _cat,
+    aten.empty.memory_format: _new_empty,
 }
 
 

@@ -14,7 +14,7 @@ bound. The model runs in eval mode, as torchinfo runs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import torch
@@ -28,6 +28,7 @@ from ..ops.shape import PYTORCH, Shape, parse_convention
 from ..ops.signature import Layer
 from ..spec import parse
 from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
+from .module_layers import TEXT, layer_of, spec_text
 from .op_macs import op_macs, op_name
 
 _STATS = ("running_mean", "running_var")
@@ -95,80 +96,6 @@ class UnknownRF(RField):
 UNKNOWN = UnknownRF((0, 0), (0, 0), (0, 0))
 
 
-def _pair(v: Any) -> str:
-    if isinstance(v, (tuple, list)):
-        if len(v) == 2 and v[0] != v[1]:
-            return f"{v[0]}x{v[1]}"
-        return str(v[0])
-    return str(v)
-
-
-def _args(*items: tuple[str, Any, Any]) -> str:
-    """Keyword arguments that differ from the spec language's defaults."""
-    out = []
-    for name, value, default in items:
-        text = _pair(value) if not isinstance(value, bool) else str(value).lower()
-        if text != default:
-            out.append(f"{name}={text}")
-    return "".join("," + a for a in out)
-
-
-def spec_text(m: nn.Module) -> str | None:
-    """The spec-language text for a module cnncalc can derive, else None."""
-    if type(m) is nn.Conv2d:
-        if m.padding_mode != "zeros" and isinstance(m.padding, str):
-            return None
-        return (f"conv({m.out_channels},{_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, "1"), ("padding", m.padding, "0"),
-            ("dilation", m.dilation, "1"), ("groups", m.groups, "1"),
-            ("bias", m.bias is not None, "true")) + ")")
-    if type(m) is nn.ConvTranspose2d:
-        return (f"convt({m.out_channels},{_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, "1"), ("padding", m.padding, "0"),
-            ("output_padding", m.output_padding, "0"), ("dilation", m.dilation, "1"),
-            ("groups", m.groups, "1"), ("bias", m.bias is not None, "true")) + ")")
-    if type(m) is nn.Linear:
-        return f"fc({m.out_features}" + _args(("bias", m.bias is not None, "true")) + ")"
-    if type(m) in (nn.BatchNorm1d, nn.BatchNorm2d):
-        bn: Any = m
-        if not bn.track_running_stats:
-            return None
-        return "bn" + (f"(eps={bn.eps:g},momentum={bn.momentum:g},affine="
-                       f"{str(bn.affine).lower()})" if (bn.eps, bn.momentum, bn.affine) !=
-                       (1e-5, 0.1, True) else "")
-    if type(m) is nn.MaxPool2d:
-        if m.return_indices:
-            return None
-        return (f"maxpool({_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, _pair(m.kernel_size)), ("padding", m.padding, "0"),
-            ("dilation", m.dilation, "1"), ("ceil", m.ceil_mode, "false")) + ")")
-    if type(m) is nn.AvgPool2d:
-        return (f"avgpool({_pair(m.kernel_size)}" + _args(
-            ("stride", m.stride, _pair(m.kernel_size)), ("padding", m.padding, "0"),
-            ("ceil", m.ceil_mode, "false"), ("count_include_pad", m.count_include_pad,
-                                             "true")) + ")")
-    if type(m) is nn.AdaptiveAvgPool2d:
-        size = m.output_size
-        if size is None or (isinstance(size, tuple) and None in size):
-            return None
-        return f"gap({_pair(size)})"
-    if type(m) is nn.Flatten:
-        return "flatten" if (m.start_dim, m.end_dim) == (1, -1) else None
-    if type(m) is nn.LeakyReLU:
-        return f"leakyrelu({m.negative_slope:g})"
-    if type(m) is nn.Softmax:
-        return "softmax" if m.dim == 1 else None
-    if type(m) is nn.Dropout:
-        return f"dropout({m.p:g})"
-    if type(m) is nn.LocalResponseNorm:
-        return f"lrn({m.size},alpha={m.alpha:g},beta={m.beta:g},k={m.k:g})"
-    simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid", nn.ELU: "elu",
-              nn.SiLU: "silu", nn.ReLU6: "relu6"}
-    if type(m) is nn.GELU:
-        return "gelu" if m.approximate == "none" else None
-    return simple.get(type(m))
-
-
 @dataclass
 class _Call:
     name: str
@@ -222,33 +149,47 @@ def _counts(named: list[tuple[str, nn.Module]], names: dict[int, str]
     return counts, tied
 
 
-Calculated = dict[tuple[str, Shape], "tuple[LayerInfo, Any] | None"]
-Parsed = dict[str, Any]  # spec text -> its nodes, or None where the parser refuses it
+# (layer or text, shape) -> row and step; ("rf", layer or text, shape, field before) -> the
+# receptive field after it
+Calculated = dict[Any, Any]
+# spec text -> its nodes, or None where the parser refuses it; and a module's kind and
+# values read (module_layers.layer_of) -> its bound layer, or None
+Parsed = dict[Any, Any]
 MAX_CALCULATED = 20_000  # layers kept for the process; all are dropped when there are more
 _CALCULATED: Calculated = {}
 _PARSED: Parsed = {}
 
 
-def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
+def _layer_key(layer: Layer) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """What a bound layer's row depends on besides its input: its kind and arguments."""
+    return layer.kind, tuple(layer.args.items())
+
+
+def _calculated(text: str | Layer, shape: Shape, cache: Calculated | None = None,
                 parsed: Parsed | None = None) -> tuple[LayerInfo, Any] | None:
-    """The calculator's row and step for one layer on one input, or None where it refuses.
-    Both are pure functions of the text and the shape, so they are kept for the process (a
-    ResNet-50 repeats a few dozen layers 170 times) in `cache`, and each text's nodes in
-    `parsed` (the same `bn` or `relu` on many shapes is parsed once)."""
+    """The calculator's row and step for one layer (a bound layer, or its spec text) on one
+    input, or None where it refuses. Both are pure functions of the layer and the shape, so
+    they are kept for the process (a ResNet-50 repeats a few dozen layers 170 times) in
+    `cache`, and each text's nodes in `parsed` (the same `bn` or `relu` on many shapes is
+    parsed once)."""
     cache = _CALCULATED if cache is None else cache
     parsed = _PARSED if parsed is None else parsed
-    key = (text, shape)
+    key = (_layer_key(text) if isinstance(text, Layer) else text, shape)
     if key in cache:
-        return cache[key]
+        known: tuple[LayerInfo, Any] | None = cache[key]
+        return known
     if len(cache) >= MAX_CALCULATED or len(parsed) >= MAX_CALCULATED:
         cache.clear()
         parsed.clear()
-    if text not in parsed:
-        try:
-            parsed[text] = parse(text)
-        except CnnCalcError:
-            parsed[text] = None
-    nodes = parsed[text]
+    if isinstance(text, Layer):
+        nodes: Any = (text,)
+    else:
+        if text not in parsed:
+            try:
+                parsed[text] = parse(text)
+            except CnnCalcError:
+                parsed[text] = None
+        nodes = parsed[text]
     try:
         if nodes is None:
             found = None
@@ -256,7 +197,8 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
             # summarize_spec(text, shape)'s one row, and the step it computed on the way
             found = summarize_layer(nodes[0], shape, PYTORCH)
         else:
-            s = summarize(nodes, shape, PYTORCH, 1, text)  # summarize_spec(text, shape)
+            spec = text if isinstance(text, str) else ""
+            s = summarize(nodes, shape, PYTORCH, 1, spec)  # summarize_spec(text, shape)
             found = (s.layers[0], ops.apply(nodes[0], shape, PYTORCH))
     except CnnCalcError:  # the calculator refuses this layer on this input: it is measured
         found = None
@@ -264,14 +206,14 @@ def _calculated(text: str, shape: Shape, cache: Calculated | None = None,
     return found
 
 
-def _derived(call: _Call, text: str | None, cache: Calculated | None = None,
+def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = None,
              parsed: Parsed | None = None) -> tuple[LayerInfo, RField] | None:
-    """The calculator's row for a known leaf (`text`: its spec_text), with the receptive
-    field it gives after `call.rf_in`, if it agrees with what the module did. The caller
-    makes the summary's row from it with one `replace`."""
-    if text is None:
+    """The calculator's row for a known leaf (`layer`: its layer_of, or its spec_text),
+    with the receptive field it gives after `call.rf_in`, if it agrees with what the module
+    did. The caller makes the summary's row from it with one `replace`."""
+    if layer is None:
         return None
-    found = _calculated(text, call.input_shape, cache, parsed)
+    found = _calculated(layer, call.input_shape, cache, parsed)
     if found is None:
         return None
     row, step = found
@@ -280,7 +222,37 @@ def _derived(call: _Call, text: str | None, cache: Calculated | None = None,
         return None  # not the layer the calculator models (e.g. an input of another rank)
     if isinstance(call.rf_in, UnknownRF):
         return row, (row.rf if row.rf.whole else UNKNOWN)
-    return row, update(call.rf_in, step)
+    # The field after the layer is a pure function of the layer, its input and the field
+    # before it (a Fraction per axis, about 6 µs a row): kept beside the row, by all three.
+    cache = _CALCULATED if cache is None else cache
+    key = ("rf", _layer_key(layer) if isinstance(layer, Layer) else layer, call.input_shape,
+           call.rf_in)
+    after = cache.get(key)
+    if after is None:
+        if len(cache) >= MAX_CALCULATED:
+            cache.clear()
+        after = cache[key] = update(call.rf_in, step)
+    return row, after
+
+
+_FIELDS = fields(LayerInfo)
+# dataclasses.replace rebuilds a row through __init__, 30 arguments (about 5 µs, a few
+# percent of a small net's summary); where every field is an __init__ argument and the class
+# checks nothing after __init__, copying the instance's fields gives the very same row.
+_PLAIN_ROWS = all(f.init for f in _FIELDS) and not hasattr(LayerInfo, "__post_init__") and \
+    not hasattr(LayerInfo, "__slots__")
+_NAMES = frozenset(f.name for f in _FIELDS)
+
+
+def _replaced(base: LayerInfo, **changes: Any) -> LayerInfo:
+    """dataclasses.replace(base, **changes), by copying the fields."""
+    if not _PLAIN_ROWS or not _NAMES.issuperset(changes):
+        return replace(base, **changes)
+    row: LayerInfo = object.__new__(LayerInfo)
+    values = row.__dict__
+    values.update(base.__dict__)
+    values.update(changes)
+    return row
 
 
 def _measured(call: _Call, path: str) -> LayerInfo:
@@ -390,7 +362,7 @@ class _Recorder:
         self.done: list[Cost] = []
         self.weights: dict[int, Weight] = {}  # by the id of its stand-in
         # What repeats of a module share, for the run
-        self.texts: dict[int, str | None] = {}  # a module's spec_text
+        self.layers: dict[int, Layer | str | None] = {}  # a module's layer_of (or text)
         self.mult_adds: dict[tuple[int, Shape], int] = {}  # a module's on an output shape
 
     def stand_ins(self) -> list[tuple[dict[str, Any], str, torch.Tensor, torch.Tensor]]:
@@ -478,9 +450,12 @@ class _Recorder:
                      self.counts[key])
         derived = None
         if tensor is out:
-            if key not in self.texts:
-                self.texts[key] = spec_text(m)
-            derived = _derived(call, self.texts[key])
+            if key not in self.layers:
+                if len(_PARSED) >= MAX_CALCULATED:
+                    _PARSED.clear()
+                layer = layer_of(m, _PARSED)
+                self.layers[key] = spec_text(m) if layer == TEXT else layer
+            derived = _derived(call, self.layers[key])
         if derived is not None and (cost.unknown or derived[0].macs * self.batch != cost.macs):
             derived = None  # it ran more than the layer the calculator models
         notes: list[str] = []
@@ -512,13 +487,13 @@ class _Recorder:
         # One replace per row: the calculator's (or the measured) row, made this call's
         if derived is not None:
             base, rf = derived
-            row = replace(base, path=path, spec=f"{call.name}: {base.spec}", rf=rf,
+            row = _replaced(base, path=path, spec=f"{call.name}: {base.spec}", rf=rf,
                           notes=(*base.notes, *notes), trainable_params=tr,
                           non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
                           self.batch, shares=shares)
         else:
             base = linear_nd(costed(_measured(call, path), cost, self.batch), m)
-            row = replace(base, notes=(*base.notes, *notes), trainable_params=tr,
+            row = _replaced(base, notes=(*base.notes, *notes), trainable_params=tr,
                           non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
                           self.batch, shares=shares)
         cost.row = len(self.rows)
