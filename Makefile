@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/cnncalc evaluate runs/demo/best.pt $(DATA_ARG)
 
 test: $(STAMP)
-	CNNCALC_DATA_DIR=$(abspath $(DATA)) KERAS_BACKEND=torch $(BIN)/python -m pytest -q -p no:cacheprovider
+	CNNCALC_DATA_DIR=$(abspath $(DATA)) KERAS_BACKEND=torch $(BIN)/python -m pytest -q -p no:cacheprovider -n auto
 
 # Optional: render the SVG diagrams in headless Chromium (installs Debian's chromium).
 browser-test: $(STAMP)
