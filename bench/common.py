@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import compileall
+import os
 import statistics
 import subprocess
 import sys
@@ -65,3 +66,10 @@ def med(values: list[float]) -> float:
 def row(name: str, values: list[float]) -> str:
     return (f"| {name} | {med(values):.3f} | {min(values):.3f} | {max(values):.3f} | "
             f"{len(values)} |")
+
+
+def load() -> str:
+    """The 1-, 5- and 15-minute load averages and the core count: the machine may be shared."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+

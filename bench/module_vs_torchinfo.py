@@ -21,7 +21,6 @@ cores, against 1 to 2 ms on one thread), which measures the load, not torchinfo.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PY, compile_package, med, paired
+from bench.common import PY, compile_package, load, med, paired
 
 PRESETS = ["mnist-fast", "pytorch-mnist", "keras-mnist", "lenet5", "resnet18", "resnet50",
            "densenet121", "mobilenet_v2", "googlenet", "inception_v3", "vgg16",
@@ -251,12 +250,6 @@ def whole_process(runs: int, only: list[str]) -> None:
                   f"{runs} |", flush=True)
 
 
-def _load() -> str:
-    """The 1-, 5- and 15-minute load averages and the core count: the machine may be shared."""
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
@@ -272,14 +265,14 @@ def main() -> None:
     global CLOCK
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     print(f"Clock: {args.clock}", flush=True)
-    print(f"Before: {_load()}\n", flush=True)
+    print(f"Before: {load()}\n", flush=True)
     in_process(args.runs, args.only)
     if args.per_layer:
         per_layer(args.per_layer)
-    print(f"\nAfter the in-process runs: {_load()}", flush=True)
+    print(f"\nAfter the in-process runs: {load()}", flush=True)
     if args.process_runs:
         whole_process(args.process_runs, args.only)
-        print(f"\nAfter the whole-process runs: {_load()}", flush=True)
+        print(f"\nAfter the whole-process runs: {load()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PY, ROOT, compile_package, cpu_timed
+from bench.common import PY, ROOT, compile_package, cpu_timed, load
 
 REALWORLD = ROOT / "tests" / "fixtures" / "realworld"
 FILES = [("resnet.py", "torchvision_resnet.py", "resnet18", 0),
@@ -133,11 +133,6 @@ def _per_iteration(found: dict[str, list[tuple[float, float]]], label: str) -> N
               f"ratio {per[-1] / per[0]:.2f} (1.00 is linear)", flush=True)
 
 
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -162,17 +157,17 @@ def main() -> None:
             compileall.compile_dir(str(args.against / "cnncalc"), quiet=1)
             other_files, other_loop = _commands(args.against, " (against)", loops)
         base: list[Command] = [("python -c pass", [PY, "-c", "pass"], 0, None)]
-        print(f"Before: {_load()}\n", flush=True)
+        print(f"Before: {load()}\n", flush=True)
         print("## Reading a model file, whole processes (seconds)\n")
         _table(_rounds(base + _interleave(files, other_files), args.runs))
-        print(f"\nAfter: {_load()}\n\n## A layer-building loop (seconds)\n", flush=True)
+        print(f"\nAfter: {load()}\n\n## A layer-building loop (seconds)\n", flush=True)
         found = _rounds(base + _interleave(loop, other_loop), args.loop_runs)
         _table(found)
         print()
         _per_iteration(found, "")
         if other_loop:
             _per_iteration(found, " (against)")
-        print(f"\nAfter: {_load()}", flush=True)
+        print(f"\nAfter: {load()}", flush=True)
 
 
 def _interleave(ours: list[Command], theirs: list[Command]) -> list[Command]:
