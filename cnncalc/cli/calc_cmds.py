@@ -17,7 +17,7 @@ from ..layers import REQUIRED as LAYERS_REQUIRED
 from ..ops.shape import parse_shape
 from ..render.records import to_csv, to_json, to_markdown
 from .common import console, fail, guarded, note, write
-from .fast import take
+from .fast import input_note, take
 
 if TYPE_CHECKING:
     from ..calc.summary import Summary
@@ -110,14 +110,12 @@ def resolve(spec: str | None, preset: str | None, input_shape: list[str] | str |
     outputs is refused, naming `command`, unless the command reads them (`several`); so is
     one with several inputs, unless the command reads them (`inputs`)."""
     from ..dialects.given import parse_sets
-    from ..ops.shape import channels_last_note
 
     values = parse_sets(sets or [])  # before anything is read
+    plain = [input_shape] if isinstance(input_shape, str) else (input_shape or [])
     # The fast path's reading of these same arguments, where it read them and left the call.
-    one = input_shape[0] if isinstance(input_shape, list) and len(input_shape) == 1 else \
-        input_shape
-    r = None if values or default_preset or isinstance(one, list) else \
-        take(spec, preset, one, convention, model)
+    r = None if values or default_preset or len(plain) > 1 else \
+        take(spec, preset, plain[0] if plain else None, convention, model)
     if r is None:
         r = resolve_model(spec, preset, input_shape, convention, model, default_preset, values,
                           one_input_for=None if inputs else command)
@@ -129,16 +127,7 @@ def resolve(spec: str | None, preset: str | None, input_shape: list[str] | str |
         from ..dialects.resolve import one_output
 
         one_output(r, command)
-    plain = [input_shape] if isinstance(input_shape, str) else (input_shape or [])
-    said = None
-    if len(plain) == 1 and not r.inputs:
-        said = channels_last_note(plain[0], r.convention)
-        if said is None:
-            from ..ir.tree import walk_layers
-            from ..ops.shape import bare_number_note
-
-            first = next(iter(walk_layers(r.nodes)), None)
-            said = bare_number_note(plain[0], first[0].kind if first else None)
+    said = input_note(plain[0], r) if len(plain) == 1 and not r.inputs else None
     if said is not None:
         note(said)
     return r

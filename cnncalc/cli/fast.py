@@ -116,6 +116,17 @@ def take(spec: str | None, preset: str | None, input: str | None, convention: st
     return read.outcome
 
 
+def input_note(text: str, r: Resolved) -> str | None:
+    """How an --input as typed reads where it may not be what was meant (a channels-last
+    32x32x3, or a bare number before a dense layer), or None."""
+    from ..ir.tree import walk_layers
+    from ..ops.shape import bare_number_note, channels_last_note
+
+    first = next(iter(walk_layers(r.nodes)), None)
+    return channels_last_note(text, r.convention) or \
+        bare_number_note(text, first[0].kind if first else None)
+
+
 def _resolve(call: Call) -> Resolved:
     """SPEC (a spec, pasted code or a .py file) or --preset as the full path reads them:
     the same Typer-free resolver, which reads code with ast and never runs it."""
@@ -148,7 +159,6 @@ def serve(argv: list[str], kept: list[Read] | None = None) -> int | None:
     try:
         from ..calc.summary import summarize
         from ..errors import CnnCalcError
-        from ..ops.shape import channels_last_note
 
         try:
             r = _resolve(call)
@@ -163,8 +173,7 @@ def serve(argv: list[str], kept: list[Read] | None = None) -> int | None:
             return None  # several inputs: the full path reads them
         if r.notes and call.format != "table":
             return None  # the full path says the reader's notes beside the data
-        if call.input is not None and (channels_last_note(call.input, r.convention)
-                                       or call.input.strip().isdigit()):
+        if call.input is not None and input_note(call.input, r) is not None:
             return None  # the full path says how the input reads
         # An error is the full path's to report, with its suggestions: none searched here.
         summary = summarize(r.nodes, r.shape, r.convention, call.batch, r.spec, suggest=False)
