@@ -6,13 +6,12 @@ imports (KERAS_BACKEND=torch)."""
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
 import pytest
 
 import cnncalc
 from cnncalc.dialects.read import read_model
+
+from ..keras_oracle import real_keras
 
 # Conv2D(32, 3) on 28x28x1: 3·3·1·32 + 32 = 320 -> 26x26x32; Flatten 21,632; Dense(10):
 # 216,330. 216,650 in all. Read channels-first, the input would be 28 channels of 28x1.
@@ -40,11 +39,9 @@ def test_the_layout_asked_of_keras_is_its_default_and_said(ask: str) -> None:
     notes = read_model(code).notes
     assert any(n.startswith("line 5 asks Keras for its image layout: read as "
                             "'channels_last'") for n in notes), notes
-    if os.environ.get("KERAS_BACKEND") == "torch":
-        pytest.importorskip("keras")
-        namespace: dict[str, Any] = {}
-        exec(code, namespace)  # the oracle side builds the real Keras model
-        assert namespace["model"].count_params() == 216_650
+    net = real_keras(code)
+    if net is not None:
+        assert net.count_params() == 216_650
 
 
 def test_a_layout_function_of_the_file_is_not_taken_for_keras() -> None:

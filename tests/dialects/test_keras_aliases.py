@@ -3,12 +3,11 @@ hand-derived figures, and real Keras 3 (which has these aliases) where it import
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
 import pytest
 
 import cnncalc
+
+from ..keras_oracle import real_keras
 
 # On 28x28x3: Conv2D(8, 3) = 3·3·3·8 + 8 = 224 -> 26x26x8; Conv2DTranspose(4, 3, s=2) =
 # 3·3·8·4 + 4 = 292 -> 53x53x4 ((26 - 1)·2 + 3); SeparableConv2D(2, 3): depthwise 3·3·4 = 36
@@ -32,9 +31,7 @@ def test_aliases_read_as_their_classes(names: tuple[str, str, str]) -> None:
     code = CODE.format(conv=names[0], convt=names[1], sep=names[2])
     s = cnncalc.summary(code)
     assert (s.total_params, s.output_shape) == (562, (2, 51, 51))
-    if os.environ.get("KERAS_BACKEND") == "torch":
-        pytest.importorskip("keras")
-        namespace: dict[str, Any] = {}
-        exec(code, namespace)  # the oracle side builds the real Keras model
-        assert namespace["model"].count_params() == 562
-        assert tuple(namespace["model"].outputs[0].shape[1:]) == (51, 51, 2)
+    net = real_keras(code)
+    if net is not None:
+        assert net.count_params() == 562
+        assert tuple(net.outputs[0].shape[1:]) == (51, 51, 2)

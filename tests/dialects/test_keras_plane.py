@@ -9,7 +9,6 @@ where it imports (KERAS_BACKEND=torch): its count_params() and output shape.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -17,6 +16,8 @@ import pytest
 from cnncalc.calc.summary import summarize
 from cnncalc.dialects.resolve import resolve
 from cnncalc.dialects.values import CodeError
+
+from ..keras_oracle import real_keras
 
 HEAD = "import keras\nfrom keras import layers\n"
 
@@ -64,11 +65,8 @@ def test_an_input_without_channels_reads_where_it_is_flattened(name: str) -> Non
     s = _read(code)
     assert (s.total_params, s.output_shape) == (params, out)
     assert s.input_shape == (1, 28, 28)  # one channel, as Flatten(input_shape=(28, 28))
-    if os.environ.get("KERAS_BACKEND") == "torch":
-        pytest.importorskip("keras")
-        namespace: dict[str, Any] = {}
-        exec(code, namespace)  # the oracle side builds the real Keras model
-        net = namespace["model"]
+    net = real_keras(code)
+    if net is not None:
         assert net.count_params() == params
         assert tuple(net.outputs[0].shape[1:]) == out
 
