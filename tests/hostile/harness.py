@@ -105,3 +105,16 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = SECONDS 
         raw = out.read()
         return Outcome(code, raw.decode(errors="replace"), err.read().decode(errors="replace"),
                        seconds, rss, raw)
+
+
+_NET = ("import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.c = nn.Conv2d(1, 1, 1)\n\n    def forward(self, x):\n")
+
+
+def forward_file(tmp_path: Path, body: list[str]) -> str:
+    """net.py: a Net with one 1x1 conv `self.c`, whose forward(self, x) is `body`."""
+    path = tmp_path / "net.py"
+    path.write_text(_NET + "".join(f"        {line}\n" for line in body))
+    return str(path)
+

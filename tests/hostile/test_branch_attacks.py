@@ -6,17 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .harness import cli
-
-HEAD = ("import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n"
-        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-        "        self.c = nn.Conv2d(1, 1, 1)\n\n    def forward(self, x):\n")
-
-
-def _file(tmp_path: Path, body: list[str]) -> str:
-    path = tmp_path / "net.py"
-    path.write_text(HEAD + "".join(f"        {line}\n" for line in body))
-    return str(path)
+from .harness import cli, forward_file
 
 
 def test_a_cat_of_a_long_chain_is_refused_in_bounds(tmp_path: Path) -> None:
@@ -25,7 +15,7 @@ def test_a_cat_of_a_long_chain_is_refused_in_bounds(tmp_path: Path) -> None:
     n = 3000
     body = ["t0 = self.c(x)", *(f"t{i} = F.relu(t{i - 1})" for i in range(1, n)),
             "return torch.cat([" + ", ".join(f"t{i}" for i in range(n)) + "], 1)"]
-    cli("summary", _file(tmp_path, body), "--input", "1x4x4").one_line_error(
+    cli("summary", forward_file(tmp_path, body), "--input", "1x4x4").one_line_error(
         1, f"line {11 + n}: ", "nests joins deeper than 32 levels")
 
 
@@ -34,7 +24,7 @@ def test_a_wide_cat_is_read_in_bounds(tmp_path: Path) -> None:
     n = 2000
     body = ["y = self.c(x)", *(f"b{i} = F.relu(y)" for i in range(n)),
             "return torch.cat([" + ", ".join(f"b{i}" for i in range(n)) + "], 1)"]
-    r = cli("summary", _file(tmp_path, body), "--input", "1x4x4", "--format", "json")
+    r = cli("summary", forward_file(tmp_path, body), "--input", "1x4x4", "--format", "json")
     assert r.code == 0, r.stderr[-2000:]
     assert json.loads(r.stdout)["output_shape"] == [n, 4, 4]
     assert r.seconds < 30 and r.peak_rss < 1 << 30
@@ -42,5 +32,5 @@ def test_a_wide_cat_is_read_in_bounds(tmp_path: Path) -> None:
 
 def test_a_list_appended_to_itself_is_refused(tmp_path: Path) -> None:
     body = ["y = self.c(x)", "fs = [x, y]", "fs.append(fs)", "return torch.cat(fs, 1)"]
-    cli("summary", _file(tmp_path, body), "--input", "1x4x4").one_line_error(
+    cli("summary", forward_file(tmp_path, body), "--input", "1x4x4").one_line_error(
         1, "line 13: ", "fs is a list of tensors, not a tensor")

@@ -7,17 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .harness import cli
-
-HEAD = ("import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n"
-        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-        "        self.c = nn.Conv2d(1, 1, 1)\n\n    def forward(self, x):\n")
-
-
-def _file(tmp_path: Path, body: list[str]) -> str:
-    path = tmp_path / "net.py"
-    path.write_text(HEAD + "".join(f"        {line}\n" for line in body))
-    return str(path)
+from .harness import cli, forward_file
 
 
 def test_a_chain_of_3000_outputs_is_refused_in_bounds(tmp_path: Path) -> None:
@@ -26,7 +16,7 @@ def test_a_chain_of_3000_outputs_is_refused_in_bounds(tmp_path: Path) -> None:
     n = 3000
     body = ["t0 = self.c(x)", *(f"t{i} = F.relu(t{i - 1})" for i in range(1, n)),
             "return " + ", ".join(f"t{i}" for i in range(n))]
-    cli("summary", _file(tmp_path, body), "--input", "1x4x4").one_line_error(
+    cli("summary", forward_file(tmp_path, body), "--input", "1x4x4").one_line_error(
         1, f"line {11 + n}: ", "the outputs part at more than 32 places")
 
 
@@ -35,7 +25,7 @@ def test_2000_outputs_of_one_tensor_are_read_in_bounds(tmp_path: Path) -> None:
     its bias), every output 1x4x4."""
     n = 2000
     body = ["y = self.c(x)", "return " + ", ".join("F.relu(y)" for _ in range(n))]
-    r = cli("summary", _file(tmp_path, body), "--input", "1x4x4", "--format", "json")
+    r = cli("summary", forward_file(tmp_path, body), "--input", "1x4x4", "--format", "json")
     assert r.code == 0, r.stderr[-2000:]
     record = json.loads(r.stdout)
     assert record["total_params"] == 2
