@@ -100,15 +100,25 @@ def _dtype_named(node: ast.AST) -> str | None:
     return None
 
 
+def _calls(tree: ast.Module) -> list[ast.Call]:
+    """Every call in the file, found once per file for the scans below."""
+    found: list[ast.Call] | None = getattr(tree, "_cnncalc_all_calls", None)
+    if found is None:
+        found = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        setattr(tree, "_cnncalc_all_calls", found)  # noqa: B010 - an attribute of our own
+    return found
+
+
 def layout_asked(tree: ast.Module) -> int | None:
     """The first line that calls Keras' image_data_format() (K.image_data_format(),
     keras.config.image_data_format()), which the reader answers with Keras' default."""
-    lines = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and not n.args
+    lines = [n.lineno for n in _calls(tree) if not n.args
              and isinstance(n.func, ast.Attribute) and n.func.attr == "image_data_format"]
     return min(lines) if lines else None
 
 
-def dotted_root(node: ast.AST) -> str:
+def _root_name(node: ast.AST) -> str:
+    """The name an expression starts from: np for np.array(x).astype."""
     while isinstance(node, (ast.Attribute, ast.Call)):
         node = node.value if isinstance(node, ast.Attribute) else node.func
     return node.id if isinstance(node, ast.Name) else ""
@@ -120,12 +130,10 @@ def other_dtype(tree: ast.Module) -> tuple[int, str] | None:
     mixed-precision policy, autocast), as (line, type): the memory columns assume float32,
     so the reader says so beside them."""
     found: list[tuple[int, int, str]] = []
-    for n in ast.walk(tree):
-        if not isinstance(n, ast.Call):
-            continue
+    for n in _calls(tree):
         named: str | None = None
         func = n.func
-        if dotted_root(func) in ("np", "numpy"):
+        if _root_name(func) in ("np", "numpy"):
             continue  # data prepared with numpy: the model's own type is set elsewhere
         attr = func.attr if isinstance(func, ast.Attribute) else \
             func.id if isinstance(func, ast.Name) else ""
