@@ -87,7 +87,10 @@ def input_tensor(call: ast.Call, values: Values) -> Value:
         return Unknown.of(e)
     given = active()
     if given is None:
-        return start(Source(call.lineno, bound.input_shape, plane=bound.plane))
+        t = start(Source(call.lineno, bound.input_shape))
+        if bound.plane:
+            t.source.planes[id(t)] = call.lineno
+        return t
     if not isinstance(given.keras_root, Tensor):
         given.keras_root = start(Source(call.lineno))
     root = given.keras_root
@@ -384,9 +387,7 @@ def _assemble(call: ast.Call, inputs: list[Value], named: list[tuple[str | None,
         if len(given) == 1:
             source = given[0].source
             shape = source.shapes.get(id(given[0])) if rooted else source.shape
-            plane = source.planes.get(id(given[0])) if rooted else \
-                source.line if source.plane else None
-            return finish(name, KERAS, nodes, shape, call, plane=plane)
+            return finish(name, KERAS, nodes, shape, call, plane=source.planes.get(id(given[0])))
         source = given[0].source
         planar = [source.planes[id(t)] for t in given if id(t) in source.planes]
         if planar:

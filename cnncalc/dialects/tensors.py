@@ -33,7 +33,6 @@ class Source:
 
     line: int
     shape: tuple[int, ...] | None = None  # (C, H, W) or (N,) when the code declares it
-    plane: bool = False  # a Keras input given as (H, W), read as one channel (plane.py)
     # id(join node) -> (line, the segments it holds); id(tensor) -> its variable's name.
     joins: dict[int, tuple[int, tuple[Tensor, ...]]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
@@ -51,7 +50,8 @@ class Source:
     inputs: dict[int, str] = field(default_factory=dict)
     input_tensors: list[Tensor] = field(default_factory=list)  # kept alive: ids are keys
     shapes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)  # each declared
-    planes: dict[int, int] = field(default_factory=dict)  # id(an (H, W) input) -> its line
+    # id(a Keras input given as (H, W), read as one channel: plane.py) -> its line
+    planes: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
