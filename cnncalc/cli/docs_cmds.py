@@ -61,12 +61,23 @@ def docs_folder() -> Path:
     return folder
 
 
-def _title(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = _HEADING.match(line)
+def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
+    """Each heading as (line index, level, text); a '#' line in a code block is none."""
+    heads: list[tuple[int, int, str]] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        m = None if fenced else _HEADING.match(line)
         if m:
-            return m.group(2)
-    return path.stem
+            heads.append((i, len(m.group(1)), m.group(2)))
+    return heads
+
+
+def _title(path: Path) -> str:
+    heads = _headings(path.read_text(encoding="utf-8").splitlines())
+    return heads[0][2] if heads else path.stem
 
 
 def pages(folder: Path) -> list[Page]:
@@ -90,15 +101,7 @@ def sections(text: str, wanted: str) -> list[str]:
     """Each section whose heading contains `wanted` (any case): from its heading down to the
     next heading of the same or a higher level. Code blocks are not headings."""
     lines = text.splitlines()
-    heads: list[tuple[int, int, str]] = []  # line, level, heading
-    fenced = False
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-            continue
-        m = None if fenced else _HEADING.match(line)
-        if m:
-            heads.append((i, len(m.group(1)), m.group(2)))
+    heads = _headings(lines)
     found: list[str] = []
     needle = wanted.lower()
     for k, (start, level, heading) in enumerate(heads):
@@ -110,7 +113,7 @@ def sections(text: str, wanted: str) -> list[str]:
 
 
 def section_headings(text: str) -> list[str]:
-    return [m.group(2) for line in text.splitlines() if (m := _HEADING.match(line))]
+    return [heading for _, _, heading in _headings(text.splitlines())]
 
 
 def complete_page(incomplete: str) -> list[str]:
