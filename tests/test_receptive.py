@@ -64,3 +64,27 @@ def test_field_matches_brute_force(layers: list[str], size: int) -> None:
     # (dilation and strides may leave holes inside it, never extra reach).
     if lo_f >= 0 and hi_f <= size - 1:
         assert (rows[0], rows[-1]) == (lo_f, hi_f), (spec, rows, (lo_f, hi_f))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.integers(1, 50), st.integers(1, 8), st.integers(-20, 20), st.sampled_from([1, 2]),
+       st.integers(1, 7), st.integers(1, 4), st.integers(0, 3))
+def test_whole_number_axis_equals_fraction_arithmetic(r: int, j: int, start_halves: int,
+                                                      denominator: int, k: int, s: int,
+                                                      pad: int) -> None:
+    """The int shortcut for a plain window gives the very values (and types: an int where
+    the value is whole) of the Fraction formula r + (k-1)·j, j·s, start + ((k-1)/2 - p)·j."""
+    from fractions import Fraction
+
+    from cnncalc.calc.receptive import _axis, _fraction_axis
+    from cnncalc.ops.base import Window
+
+    start = Fraction(start_halves, denominator)
+    start_value: int | Fraction = start.numerator if start.denominator == 1 else start
+    win = Window(k, s, pad)
+    fast = _axis(r, j, start_value, win)
+    exact = _fraction_axis(r, j, start_value, win)
+    assert fast == exact
+    assert [type(v) for v in fast] == [type(v) for v in exact]
+    centre = start + (Fraction(k - 1, 2) - pad) * j
+    assert (fast[0], fast[1], fast[2]) == (r + (k - 1) * j, j * s, centre)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from .. import ops
@@ -116,6 +116,42 @@ class LayerInfo:
         if not self.branches:
             return self.children + self.shortcut
         return self.children + self.shortcut + tuple(r for b in self.branches for r in b)
+
+
+_ROW_FIELDS = fields(LayerInfo)
+# A row made or copied through its __dict__: the generated __init__ sets 30 fields one
+# object.__setattr__ at a time (about 3 µs a row, and dataclasses.replace about 5), a
+# noticeable share of a small net's summary. Where every field is an __init__ argument and
+# the class checks nothing after __init__, the fields are all there is to a row, so both
+# give the very row __init__ would (tests/test_module_rows.py compares them).
+_PLAIN_ROWS = all(f.init for f in _ROW_FIELDS) and not hasattr(LayerInfo, "__post_init__") \
+    and not hasattr(LayerInfo, "__slots__")
+_ROW_NAMES = frozenset(f.name for f in _ROW_FIELDS)
+_ROW_DEFAULTS = {f.name: f.default for f in _ROW_FIELDS if f.default is not MISSING}
+_ROW_REQUIRED = frozenset(f.name for f in _ROW_FIELDS if f.default is MISSING)
+
+
+def new_row(**values: Any) -> LayerInfo:
+    """LayerInfo(**values), by filling its fields (see above)."""
+    if not _PLAIN_ROWS or not _ROW_NAMES.issuperset(values) or \
+            not _ROW_REQUIRED.issubset(values):
+        return LayerInfo(**values)
+    row: LayerInfo = object.__new__(LayerInfo)
+    fields_of = row.__dict__
+    fields_of.update(_ROW_DEFAULTS)
+    fields_of.update(values)
+    return row
+
+
+def row_with(base: LayerInfo, **changes: Any) -> LayerInfo:
+    """dataclasses.replace(base, **changes), by copying the fields (see above)."""
+    if not _PLAIN_ROWS or not _ROW_NAMES.issuperset(changes):
+        return replace(base, **changes)
+    row: LayerInfo = object.__new__(LayerInfo)
+    fields_of = row.__dict__
+    fields_of.update(base.__dict__)
+    fields_of.update(changes)
+    return row
 
 
 @dataclass(frozen=True)
@@ -511,11 +547,14 @@ def _layer_row(layer: Layer, shape: Shape, rf: RField, path: str, inputs: tuple[
     if layer.kind == "fc" and len(shape) == 1 and layer.args.get("over") not in (None, "flat"):
         # nn.Linear / Dense read from code, on a flat vector: the plain fc it is there
         text = replace(layer, args={**layer.args, "over": "flat"}).text
-    row = LayerInfo(
-        path, layer.kind, text, shape, step.output_shape, step.trainable,
-        step.non_trainable, step.macs, numel(step.output_shape), new_rf, step.formula,
-        step.param_formula, step.mac_formula, update_text(rf, new_rf, step), step.notes,
-        args=step.args, inputs=inputs, module=layer.name or "")
+    row = new_row(
+        path=path, kind=layer.kind, spec=text, input_shape=shape,
+        output_shape=step.output_shape, trainable_params=step.trainable,
+        non_trainable_params=step.non_trainable, macs=step.macs,
+        activations=numel(step.output_shape), rf=new_rf, formula=step.formula,
+        param_formula=step.param_formula, mac_formula=step.mac_formula,
+        rf_formula=update_text(rf, new_rf, step), notes=step.notes, args=step.args,
+        inputs=inputs, module=layer.name or "")
     return row, step
 
 

@@ -14,15 +14,15 @@ bound. The model runs in eval mode, as torchinfo runs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
 from .. import ops
-from ..calc.receptive import INPUT, RField, update
-from ..calc.summary import LayerInfo, Summary, summarize, summarize_layer
+from ..calc.receptive import INPUT, RField, update, update_text
+from ..calc.summary import LayerInfo, Summary, row_with, summarize, summarize_layer
 from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
 from ..ops.signature import Layer
@@ -207,10 +207,11 @@ def _calculated(text: str | Layer, shape: Shape, cache: Calculated | None = None
 
 
 def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = None,
-             parsed: Parsed | None = None) -> tuple[LayerInfo, RField] | None:
+             parsed: Parsed | None = None) -> tuple[LayerInfo, RField, str] | None:
     """The calculator's row for a known leaf (`layer`: its layer_of, or its spec_text),
-    with the receptive field it gives after `call.rf_in`, if it agrees with what the module
-    did. The caller makes the summary's row from it with one `replace`."""
+    with the receptive field it gives after `call.rf_in` and that update written out, if it
+    agrees with what the module did. The caller makes the summary's row from it with one
+    copy."""
     if layer is None:
         return None
     found = _calculated(layer, call.input_shape, cache, parsed)
@@ -221,9 +222,12 @@ def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = 
     if row.output_shape != call.output_shape or row.params != tr + nt:
         return None  # not the layer the calculator models (e.g. an input of another rank)
     if isinstance(call.rf_in, UnknownRF):
-        return row, (row.rf if row.rf.whole else UNKNOWN)
+        if row.rf.whole:
+            return row, row.rf, "every output sees the whole input"
+        return row, UNKNOWN, "unknown (its input came from code outside a module)"
     # The field after the layer is a pure function of the layer, its input and the field
     # before it (a Fraction per axis, about 6 µs a row): kept beside the row, by all three.
+    # The row's own field and text start from the input image; the module's start here.
     cache = _CALCULATED if cache is None else cache
     key = ("rf", _layer_key(layer) if isinstance(layer, Layer) else layer, call.input_shape,
            call.rf_in)
@@ -231,28 +235,9 @@ def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = 
     if after is None:
         if len(cache) >= MAX_CALCULATED:
             cache.clear()
-        after = cache[key] = update(call.rf_in, step)
-    return row, after
-
-
-_FIELDS = fields(LayerInfo)
-# dataclasses.replace rebuilds a row through __init__, 30 arguments (about 5 µs, a few
-# percent of a small net's summary); where every field is an __init__ argument and the class
-# checks nothing after __init__, copying the instance's fields gives the very same row.
-_PLAIN_ROWS = all(f.init for f in _FIELDS) and not hasattr(LayerInfo, "__post_init__") and \
-    not hasattr(LayerInfo, "__slots__")
-_NAMES = frozenset(f.name for f in _FIELDS)
-
-
-def _replaced(base: LayerInfo, **changes: Any) -> LayerInfo:
-    """dataclasses.replace(base, **changes), by copying the fields."""
-    if not _PLAIN_ROWS or not _NAMES.issuperset(changes):
-        return replace(base, **changes)
-    row: LayerInfo = object.__new__(LayerInfo)
-    values = row.__dict__
-    values.update(base.__dict__)
-    values.update(changes)
-    return row
+        field = update(call.rf_in, step)
+        after = cache[key] = (field, update_text(call.rf_in, field, step))
+    return row, after[0], after[1]
 
 
 def _measured(call: _Call, path: str) -> LayerInfo:
@@ -484,18 +469,18 @@ class _Recorder:
             tr, nt = tr - t_tr, nt - t_nt
             notes.append(f"{t_tr + t_nt:,} of its values are tensors {holder} holds too "
                          "(tied weights): counted there, once, as torch's parameters() does")
-        # One replace per row: the calculator's (or the measured) row, made this call's
+        # One copy per row: the calculator's (or the measured) row, made this call's
         if derived is not None:
-            base, rf = derived
-            row = _replaced(base, path=path, spec=f"{call.name}: {base.spec}", rf=rf,
-                          notes=(*base.notes, *notes), trainable_params=tr,
-                          non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
-                          self.batch, shares=shares)
+            base, rf, rf_text = derived
+            row = row_with(base, path=path, spec=f"{call.name}: {base.spec}", rf=rf,
+                           rf_formula=rf_text, notes=(*base.notes, *notes),
+                           trainable_params=tr, non_trainable_params=nt,
+                           mult_adds=self.mult_adds[key, seen] // self.batch, shares=shares)
         else:
             base = linear_nd(costed(_measured(call, path), cost, self.batch), m)
-            row = _replaced(base, notes=(*base.notes, *notes), trainable_params=tr,
-                          non_trainable_params=nt, mult_adds=self.mult_adds[key, seen] //
-                          self.batch, shares=shares)
+            row = row_with(base, notes=(*base.notes, *notes), trainable_params=tr,
+                           non_trainable_params=nt,
+                           mult_adds=self.mult_adds[key, seen] // self.batch, shares=shares)
         cost.row = len(self.rows)
         self.done.append(cost)
         self.rows.append(row)
@@ -525,6 +510,37 @@ def _plain_modes(modules: Sequence[nn.Module]) -> bool:
                "training" in vars(m) and not hasattr(type(m), "training") for m in modules)
 
 
+def _hooks(rec: _Recorder) -> list[Any]:
+    """The recorder's hooks on its row modules, as handles to remove afterwards.
+
+    Where no module of the model has forward hooks of its own, one pair of torch's global
+    module hooks, which pass over every module but the rows, stands in for a pair on each
+    row: the hooks then run in the same order (the global hooks before them, in the order
+    they were registered, and ours last), and the two handles replace two for each row
+    (about 3 µs a row, a few percent of a small net's summary). With hooks of the model's
+    own, ours go on each row after them, as before, so that they see what those hooks pass
+    on."""
+    if any(m._forward_hooks or m._forward_pre_hooks for m in rec.modules):
+        return [h for m in rec.row_modules for h in (m.register_forward_pre_hook(rec.pre),
+                                                      m.register_forward_hook(rec.post))]
+    rows = {id(m) for m in rec.row_modules}
+
+    def pre(m: nn.Module, args: tuple[Any, ...]) -> None:
+        if id(m) in rows:
+            rec.pre(m, args)
+
+    def post(m: nn.Module, args: tuple[Any, ...], out: Any) -> None:
+        if id(m) in rows:
+            rec.post(m, args, out)
+
+    from torch.nn.modules.module import (
+        register_module_forward_hook,
+        register_module_forward_pre_hook,
+    )
+
+    return [register_module_forward_pre_hook(pre), register_module_forward_hook(post)]
+
+
 def module_summary(model: nn.Module, input_size: str | Sequence[int],
                    convention: str = PYTORCH) -> Summary:
     """The summary of `model` on one input of `input_size` (batch first, as torchinfo), run
@@ -546,8 +562,7 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
         raise UsageError(f"cannot summarise {type(model).__name__}: its weights cannot be "
                          f"stood in for ({type(e).__name__}: {str(e)[:120]})",
                          "run the model once to initialise lazy modules") from None
-    handles = [h for m in rec.row_modules for h in (m.register_forward_pre_hook(rec.pre),
-                                                     m.register_forward_hook(rec.post))]
+    handles = _hooks(rec)
     modes = [(m, m.training) for m in rec.modules]
     plain = _plain_modes(rec.modules)
     try:
