@@ -148,6 +148,11 @@ def test_a_meta_rule_gives_what_torch_gives_or_leaves_it_to_torch(case: int) -> 
         return
     assert ours is not None
     assert _layout(ours) == _layout(func(*args, **kwargs))
+    # Memo keeps a rule's result without _layouts' checks: they must all hold for it
+    found = op_count._layouts(ours)
+    assert found is not None
+    assert found == tuple((tuple(t.shape), t.stride(), t.dtype)
+                          for t in (ours if isinstance(ours, tuple) else (ours,)))
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))
@@ -291,4 +296,5 @@ def test_conv_and_pooling_rules_against_torch_on_random_layers() -> None:
                 continue
             answered += 1
             assert _layout(ours) == _layout(func(*args)), (func, args)
+            assert op_count._layouts(ours) is not None, (func, args)
     assert answered > 600

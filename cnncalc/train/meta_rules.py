@@ -174,8 +174,14 @@ def _cat(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def _pairs(*values: Any) -> bool:
-    return all(isinstance(v, (list, tuple)) and len(v) == 2 and _numbers(v) and
-               all(type(x) is int for x in v) for v in values)
+    """Each value a list or tuple of two ints (bools and other numbers excluded)."""
+    for v in values:
+        if not isinstance(v, (list, tuple)) or len(v) != 2:
+            return False
+        a, b = v
+        if type(a) is not int or type(b) is not int:
+            return False
+    return True
 
 
 def _conv(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

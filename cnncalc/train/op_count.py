@@ -89,7 +89,10 @@ class Memo:
             out = fast(func, args, kwargs)
             if out is None:
                 out = func(*args, **kwargs)
-            layouts = _layouts(out)
+                layouts = _layouts(out)
+            else:  # a rule's result: fresh row-major meta tensors, as _layouts would find
+                layouts = tuple((tuple(t.shape), t.stride(), t.dtype)
+                                for t in (out if isinstance(out, tuple) else (out,)))
             if layouts is not None:
                 if len(_RESULTS) >= MAX_RESULTS:
                     _RESULTS.clear()
