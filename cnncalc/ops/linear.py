@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import LinearArgs, OpDef, Rule, Step, stop
-from .shape import Shape, format_shape, numel
+from .shape import KERAS, Shape, format_shape, numel
 from .signature import BOOL, CHOICE, INT, Layer, LayerDef, Param
 from .window import Refusal, as_int
 
@@ -42,14 +42,20 @@ def fc(layer: Layer, shape: Shape, convention: str) -> Step:
         ("position" if over == "c" else "row") + ")"
     macs = positions * n * out
     mf = f"{positions}·{n}·{out} = {macs}"
+    notes: tuple[str, ...] = ()
     if over == "c":
         formula = f"{n} → {out} channels at each position; H, W unchanged"
     else:
         formula = f"last axis {n} → {out} (nn.Linear on each row of each channel)"
+        if convention == KERAS and len(shape) == 3:
+            # The shapes are shown H x W x C, whose last axis is C: say which axis this is
+            notes = (f"over=last is the last axis of C x H x W, W ({n}), as torch's "
+                     f"nn.Linear takes it; Keras' Dense transforms the channels: "
+                     f"fc({out},over=c)",)
     # Over the channels each output sees only its own position: the receptive field is
     # unchanged. Over the last axis an output mixes a whole row, which one size per axis
     # cannot state: the field is marked unknown rather than guessed.
-    return Step(output, params, 0, macs, formula, pf, mf, (), None, False,
+    return Step(output, params, 0, macs, formula, pf, mf, notes, None, False,
                 LinearArgs(n, out, bias, over), scrambles=over == "last")
 
 

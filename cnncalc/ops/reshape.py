@@ -131,12 +131,24 @@ def reshape(layer: Layer, shape: Shape, convention: str) -> Step:
         raise Refusal(f"reshape to {_dims(target)}: cnncalc follows flat vectors and CxHxW "
                       "maps only")
     moved = len(target) == 3 and (len(shape) != 3 or target[1:] != shape[1:])
-    return Step(target, 0, 0, 0, f"{_dims(shape)} → {_dims(target)}", "no parameters", "0",
-                (), None, len(target) == 1 and len(shape) == 3, ReshapeArgs(target),
-                scrambles=moved)
+    notes: tuple[str, ...] = ()
+    if convention == KERAS and len(target) == 3:
+        # The layer column shows the spec's C x H x W beside H x W x C shapes: say which
+        c, h, w = target
+        notes = (f"a spec's reshape target is C x H x W under either convention: "
+                 f"{_dims(target)} is {format_shape(target, KERAS)} here, Keras' "
+                 f"Reshape(({h}, {w}, {c}))",)
+    return Step(target, 0, 0, 0,
+                f"{_dims(shape, convention)} → {_dims(target, convention)}",
+                "no parameters", "0", notes, None, len(target) == 1 and len(shape) == 3,
+                ReshapeArgs(target), scrambles=moved)
 
 
-def _dims(shape: tuple[int, ...]) -> str:
+def _dims(shape: tuple[int, ...], convention: str = "") -> str:
+    """A shape as AxBxC: in the convention's order where one is given (H x W x C under
+    Keras'), else as written."""
+    if convention == KERAS and len(shape) == 3:
+        shape = (shape[1], shape[2], shape[0])
     return "x".join(map(str, shape))
 
 
