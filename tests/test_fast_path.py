@@ -63,6 +63,15 @@ CASES = [["summary", "--preset", p, "-f", f] for p in PRESETS
     ["summary", "nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.MaxPool2d(2))", "-i", "3x32x32"],
     ["summary", "Conv2D(16, 3, activation='relu')-MaxPooling2D()-Flatten()-Dense(10)", "-i",
      "28x28x1", "-f", "markdown"],
+    # a torch module, built from its file and run on the meta device
+    *[["summary", "--module", "tests/fixtures/module_net.py:Net", "-i", "1x28x28", "-f", f]
+      for f in ("table", "json", "markdown", "csv")],
+    ["summary", "--module", "tests/fixtures/module_net.py:Net", "--module-args",
+     '{"channels": 4}', "--input=1x28x28", "-b", "3"],
+    # shared, measured and unused rows, notes and a total that is a lower bound
+    *[["summary", "--module", "tests/fixtures/module_net.py:Odd", "-i", "3x8x8", "-f", f]
+      for f in ("table", "markdown")],
+    ["summary", "--module", "tests/fixtures/module_net.py:Bound", "-i", "1x8x8"],
 ]
 
 
@@ -132,6 +141,7 @@ def test_entry_point_serves_and_falls_back() -> None:
     ["summary", "relu", "-b", "1_0"], ["summary", "relu", "-b", "١"], ["summary", "relu", "-b"],
     ["summary", "relu", "relu"], ["summary", "relu", "-i", "1x8x8", "-i", "1x9x9"],
     ["summary", "--", "relu"], ["summary", "relu", "-i", "-5"],
+    ["summary", "--module-args", "[]"], ["summary", "--module", "m.py:Net", "--macs", "flops"],
     ["summary", "-", "relu"], ["summary", "relu", "-b", "9" * 19]])
 def test_anything_unrecognised_goes_to_typer(argv: list[str]) -> None:
     assert fast.parse_args(argv) is None
@@ -192,6 +202,41 @@ def test_code_left_to_typer_is_read_once(argv: list[str], monkeypatch: pytest.Mo
     assert len(reads) == 1 and fast.handed is None
 
 
+MODULE_CALLS = [
+    ["summary", "--module", "tests/fixtures/module_net.py:Net", "-i", "1x32x32"],  # layer error
+    ["summary", "--module", "tests/fixtures/module_net.py:broken", "-i", "1x28x28"],
+    ["summary", "--module", "tests/fixtures/module_net.py:Net", "-i", "1x28x28", "-f", "json"],
+    ["summary", "--module", "tests/fixtures/module_net.py:Net", "-i", "1x28x28",
+     "--convention", "keras"],  # refused before the file runs
+]
+
+
+@pytest.mark.parametrize("argv", MODULE_CALLS)
+def test_a_module_file_runs_once_whichever_path_reports(argv: list[str],
+                                                        tmp_path: Path) -> None:
+    """`summary --module` runs the user's file: the fast path builds and summarises the
+    model, and where Typer is to report what came of it (a layer error with its partial
+    table, a failed build), Typer takes that outcome instead of running the file again.
+    The oracle is the full path alone: the same bytes, the same exit code, and the file
+    imported, built and run as often."""
+    got = []
+    for flag in ("", "1"):
+        log = tmp_path / f"log{flag}"
+        proc = subprocess.run([sys.executable, "-m", "cnncalc", *argv], capture_output=True,
+                              env={**os.environ, fast.FULL_PATH_ENV: flag,
+                                   "CNNCALC_TEST_LOG": str(log)}, cwd=REPO)
+        got.append((proc.returncode, proc.stdout, proc.stderr,
+                    log.read_text() if log.exists() else ""))
+    assert got[0] == got[1]
+    code, _, _, ran = got[0]
+    if "keras" in argv:
+        assert (code, ran) == (2, "")
+    else:  # a failed build is tried again off the meta device, on either path
+        assert ran.count("import\n") == 1, ran
+        assert ran.count("build\n") == (2 if "broken" in argv[2] else 1), ran
+        assert ran.count("forward\n") == (0 if "broken" in argv[2] else 1), ran
+
+
 def rich_piped(s: object, title: str | None, monkeypatch: pytest.MonkeyPatch) -> str:
     """What the full path prints for the table when stdout is a pipe."""
     buffer = io.BytesIO()
@@ -232,6 +277,29 @@ def test_piped_writer_matches_rich_on_titles_of_several_lines(
                                         "a\n:smile:"))
     if mine is not None:
         assert mine == rich_piped(s, title, monkeypatch)
+
+
+@pytest.mark.parametrize("name, size", [("Net", (1, 1, 28, 28)), ("Odd", (2, 3, 8, 8)),
+                                        ("Bound", (1, 1, 8, 8))])
+def test_piped_writer_matches_rich_on_module_summaries(name: str, size: tuple[int, ...],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module summary says its mode in the title and, where its total is a lower bound,
+    says so under the totals: each as rich draws it."""
+    import importlib.util
+
+    import cnncalc
+
+    spec = importlib.util.spec_from_file_location("module_net",
+                                                  REPO / "tests/fixtures/module_net.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    s = cnncalc.summary(getattr(module, name)(), input_size=size)
+    mine = piped_table(s, s.spec, UNWRAPPED)
+    assert mine is not None
+    assert mine == rich_piped(s, s.spec, monkeypatch)
+    assert "(eval mode)" in mine.splitlines()[0]
+    assert ("the total is a lower bound" in mine) == (not s.macs_exact)
 
 
 @settings(max_examples=60, deadline=None)

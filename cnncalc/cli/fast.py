@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..calc.summary import Summary
     from ..dialects.resolve import Resolved
-    from ..errors import CnnCalcError
 
 FULL_PATH_ENV = "CNNCALC_NO_FAST_PATH"
 """Set (to anything but "") to send every call through Typer: for tests and benchmarks."""
 
 OPTIONS = {"--input": "input", "-i": "input", "--preset": "preset", "-p": "preset",
            "--format": "format", "-f": "format", "--batch": "batch", "-b": "batch",
-           "--convention": "convention", "--model": "model"}
+           "--convention": "convention", "--model": "model", "--module": "module",
+           "--module-args": "module_args"}
 FORMATS = ("table", "json", "markdown", "csv")
 # The application's command names (a test keeps this equal to the Typer app's): any other
 # first word is a SPEC, as `cnncalc SPEC` means `cnncalc summary SPEC`.
@@ -47,6 +47,8 @@ class Call:
     batch: int = 1
     convention: str | None = None
     model: str | None = None
+    module: str | None = None  # FILE.py:NAME, a torch module to build and summarise
+    module_args: str | None = None
 
 
 def parse_args(argv: list[str]) -> Call | None:
@@ -86,16 +88,20 @@ def parse_args(argv: list[str]) -> Call | None:
         return None
     if spec == "-":
         return None  # code on standard input can be read once only: the full path's
+    if "module_args" in values and "module" not in values:
+        return None  # --module-args alone: Typer's to judge
     return Call(spec, values.get("input"), values.get("preset"), fmt, int(batch),
-                values.get("convention"), values.get("model"))
+                values.get("convention"), values.get("model"), values.get("module"),
+                values.get("module_args"))
 
 
 @dataclass(frozen=True)
 class Read:
-    """What resolving a call's arguments gave: the model, or the error reading it."""
+    """What resolving a call's arguments gave: the model, or the error reading it; for
+    --module, the summary of the model the user's file built, or the error."""
 
-    key: tuple[str | None, ...]  # spec, preset, input, convention, model
-    outcome: Resolved | CnnCalcError
+    key: tuple[object, ...]  # spec, preset, input, convention, model; or "module", ...
+    outcome: Resolved | Summary | Exception
 
 
 handed: Read | None = None
@@ -113,7 +119,32 @@ def take(spec: str | None, preset: str | None, input: str | None, convention: st
         return None
     if isinstance(read.outcome, Exception):
         raise read.outcome
+    from ..dialects.resolve import Resolved
+
+    assert isinstance(read.outcome, Resolved)
     return read.outcome
+
+
+def take_module(module: str, module_args: str | None, input: str | None,
+                batch: int) -> Summary | None:
+    """The summary this path made of `--module` with these same arguments (once), raising
+    the error building or summarising it gave; None where it made none. The user's file
+    ran then: running it again would repeat whatever it does besides building a model."""
+    global handed
+    read, handed = handed, None
+    if read is None or read.key != _module_key(module, module_args, input, batch):
+        return None
+    if isinstance(read.outcome, Exception):
+        raise read.outcome
+    from ..calc.summary import Summary
+
+    assert isinstance(read.outcome, Summary)
+    return read.outcome
+
+
+def _module_key(module: str, module_args: str | None, input: str | None,
+                batch: int) -> tuple[object, ...]:
+    return ("module", module, module_args, input, batch)
 
 
 def input_note(text: str, r: Resolved) -> str | None:
@@ -155,6 +186,8 @@ def serve(argv: list[str], kept: list[Read] | None = None) -> int | None:
     call = parse_args(argv)
     if call is None:
         return None
+    if call.module is not None:
+        return _serve_module(call, kept)
     key = (call.spec, call.preset, call.input, call.convention, call.model)
     try:
         from ..calc.summary import summarize
@@ -179,11 +212,39 @@ def serve(argv: list[str], kept: list[Read] | None = None) -> int | None:
         summary = summarize(r.nodes, r.shape, r.convention, call.batch, r.spec, suggest=False)
     except Exception:  # any error, expected or not, is the full path's to report
         return None
+    return _render(summary, call.format, title)
+
+
+def _serve_module(call: Call, kept: list[Read] | None) -> int | None:
+    """`summary --module FILE.py:NAME`: build and summarise the model as the full path
+    does. The checks that run no code leave any error to Typer; once the user's file has
+    run, whatever came of it (the summary or an error) is handed to Typer where Typer is to
+    report it, so that the file never runs twice."""
+    assert call.module is not None
+    try:
+        from .module_input import module_result, module_shape
+
+        shape = module_shape(call.spec, call.preset, call.input, call.convention or "pytorch")
+    except Exception:  # nothing has run: the full path reports it
+        return None
+    key = _module_key(call.module, call.module_args, call.input, call.batch)
+    try:
+        summary = module_result(call.module, call.module_args, shape, call.batch)
+    except Exception as e:  # the error (a layer's, with its partial table) is Typer's
+        if kept is not None:
+            kept.append(Read(key, e))
+        return None
+    return _render(summary, call.format, summary.spec)
+
+
+def _render(summary: Summary, fmt: str, title: str | None) -> int:
+    """Print the summary as the full path's render_summary does (default columns and MACs)
+    and return the exit code."""
     from ..errors import OutputError
     from .term import clip, console, echo, write
 
     try:
-        if call.format == "table":
+        if fmt == "table":
             table = _piped_table(summary, title or None)
             if table is not None:
                 write(table, "text")
@@ -195,8 +256,8 @@ def serve(argv: list[str], kept: list[Read] | None = None) -> int | None:
             from ..render import records
 
             write({"json": records.to_json, "csv": records.to_csv,
-                   "markdown": records.to_markdown}[call.format](summary),
-                  "data" if call.format == "json" else "text")
+                   "markdown": records.to_markdown}[fmt](summary),
+                  "data" if fmt == "json" else "text")
     except BrokenPipeError:  # as the full path: a closed pipe (| head) is not an error
         if sys.stderr is not None:
             sys.stderr.close()

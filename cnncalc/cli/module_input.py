@@ -104,15 +104,11 @@ def load_model(ref: str, module_args: str | None = None) -> Any:
     return model
 
 
-def summarize_module(ref: str, module_args: str | None, spec: str | None, preset: str | None,
-                     input_text: str | None, batch: int, convention: str,
-                     render: Callable[[Any], None]) -> None:
-    """The `summary --module` command: checks, build, summary, then `render` (also for the
-    partial summary when the forward pass fails)."""
-    from dataclasses import replace
-
+def module_shape(spec: str | None, preset: str | None, input_text: str | None,
+                 convention: str) -> tuple[int, ...]:
+    """The checks of a `summary --module` call that run no code: its input without the
+    batch, or a UsageError."""
     from ..ops.shape import parse_convention, parse_shape
-    from .common import fail
 
     if spec or preset:
         raise UsageError("give either SPEC/--preset or --module, not both")
@@ -121,20 +117,44 @@ def summarize_module(ref: str, module_args: str | None, spec: str | None, preset
                          "e.g. --input 1x28x28 (the batch is --batch)")
     if parse_convention(convention) != "pytorch":
         raise UsageError("--module summarises a torch model: --convention must be pytorch")
-    shape = parse_shape(input_text)
+    return parse_shape(input_text)
+
+
+def module_result(ref: str, module_args: str | None, shape: tuple[int, ...],
+                  batch: int) -> Any:
+    """Build the model (running the user's file) and summarise it: the Summary, or a
+    CnnCalcError (a LayerError carries the summary of the layers before it)."""
     model = load_model(ref, module_args)
-    from ..errors import LayerError
     from ..train.module_summary import describe, module_summary
 
     try:
-        result = module_summary(model, (batch, *shape))
-    except LayerError as e:
-        if e.partial is not None and e.partial.layers:
-            render(replace(e.partial, error=e))
-        fail(e)
+        return module_summary(model, (batch, *shape))
     except (CnnCalcError, KeyboardInterrupt):
         raise
     except BaseException as e:  # the model's own methods (named_modules, ...) misbehaving
         raise CnnCalcError(f"summarising {ref} failed: {describe(e)}",
                            "the error is in that file's model") from None
+
+
+def summarize_module(ref: str, module_args: str | None, spec: str | None, preset: str | None,
+                     input_text: str | None, batch: int, convention: str,
+                     render: Callable[[Any], None]) -> None:
+    """The `summary --module` command: checks, build, summary, then `render` (also for the
+    partial summary when the forward pass fails). Where the fast path has built and
+    summarised this model already, its outcome is taken: the user's code runs once."""
+    from dataclasses import replace
+
+    from ..errors import LayerError
+    from . import fast
+    from .common import fail
+
+    shape = module_shape(spec, preset, input_text, convention)
+    try:
+        result = fast.take_module(ref, module_args, input_text, batch)
+        if result is None:
+            result = module_result(ref, module_args, shape, batch)
+    except LayerError as e:
+        if e.partial is not None and e.partial.layers:
+            render(replace(e.partial, error=e))
+        fail(e)
     render(result)

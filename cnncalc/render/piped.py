@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..calc.summary import Summary
-from .records import flat_rows, legend, notes, plain_cells, totals
+from .records import figure_notes, flat_rows, legend, notes, plain_cells, totals
 
 HEADERS = ("#", "layer", "input", "output", "formula", "params", "MACs", "memory", "RF",
            "jump", "start")
@@ -36,6 +36,8 @@ def piped_table(s: Summary, title: str | None, width: int) -> str | None:
     rows = flat_rows(s)
     if not rows or len(rows) > MAX_ROWS:
         return None
+    if s.mode:  # a module summary says the mode it ran the model in, as fitted_table does
+        title = f"{title or s.spec} ({s.mode} mode)"
     cells = [plain_cells(s, depth, r) for depth, r in rows]
     if not all(_plain(c) for row in cells for c in row):
         return None
@@ -69,7 +71,8 @@ def piped_table(s: Summary, title: str | None, width: int) -> str | None:
     vw = max(len(v) for _, v in pairs)
     out += [k.ljust(kw) + "  " + v.rjust(vw) for k, v in pairs]
     flagged = notes(s)
-    text: list[str] = [f"⚠ layer {n}" for n in flagged[:MAX_NOTES]]
+    text: list[str] = figure_notes(s)  # a total that is a lower bound says so
+    text += [f"⚠ layer {n}" for n in flagged[:MAX_NOTES]]
     if len(flagged) > MAX_NOTES:
         text.append(f"⚠ … and {len(flagged) - MAX_NOTES:,} more flagged layers (see --format csv)")
     text += legend(s)

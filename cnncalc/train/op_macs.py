@@ -62,7 +62,9 @@ MAC_RULES: dict[str, Callable[..., int]] = {
 }
 
 # Ops that cost no MACs under cnncalc's convention, beyond those torch tags `pointwise` and
-# those whose schema returns a view: data movement, reductions, normalisation, pooling.
+# those whose schema returns a view: data movement, reductions, normalisation, pooling; and
+# the in-place forms of views, which change a tensor's shape or strides only (an RNN's
+# transpose_, read by name less its trailing _).
 ZERO = frozenset("""
     _to_copy _unsafe_view alias clone copy copy_ contiguous detach lift_fresh
     empty empty_like empty_strided new_empty new_empty_strided zeros zeros_like ones
@@ -86,6 +88,7 @@ ZERO = frozenset("""
     _local_scalar_dense _assert_async sym_size sym_numel sym_stride sym_storage_offset
     split unsafe_split split_with_sizes unsafe_split_with_sizes unbind chunk
     _unsafe_index channel_shuffle pixel_shuffle pixel_unshuffle im2col col2im
+    transpose t squeeze unsqueeze swapaxes swapdims as_strided
     """.split())
 
 
