@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, Union
 
 from .calc import summary as calc_summary
 from .errors import LayerError, UsageError
+from .records import record
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -238,7 +239,7 @@ def summary(spec_or_code: SpecOrModel,
     return summarize(r.nodes, r.shape, r.convention, batch, r.spec, inputs=r.inputs)
 
 
-@dataclass(frozen=True)
+@record
 class Explanation:
     """Worked answers, one per layer, for a spec on one input."""
 
@@ -281,7 +282,7 @@ def explain(spec: str, input_size: InputSize | Mapping[str, InputSize] | None = 
     return Explanation(s, tuple(run_explain(s)))
 
 
-@dataclass(frozen=True)
+@record
 class LayerSolutions:
     """Layer settings that take an input size to an output size, simplest first."""
 
@@ -351,7 +352,7 @@ class LayerSolutions:
         yield table
 
 
-@dataclass(frozen=True)
+@record
 class InputSolutions:
     """Input heights and widths that a spec takes to a wanted output map."""
 

@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import os
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +19,7 @@ import numpy as np
 
 from . import budget
 from .errors import DataError, UsageError
+from .records import record
 
 ENV_DIR = "CNNCALC_DATA_DIR"
 IMAGES, LABELS = 2051, 2049  # IDX magic numbers: unsigned bytes, 3 and 1 dimensions
@@ -28,7 +29,7 @@ NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3
          "t10k-labels-idx1-ubyte")
 
 
-@dataclass(frozen=True)
+@record
 class Dataset:
     """A dataset in MNIST's IDX format: where it is published and what its files must be."""
 
@@ -74,7 +75,7 @@ FILES: dict[str, tuple[int, tuple[int, ...], str]] = {
 MIRRORS = DATASETS[DEFAULT].mirrors
 
 
-@dataclass(frozen=True)
+@record
 class Mnist:
     """The four arrays: images uint8 (N, 28, 28), labels uint8 (N,)."""
 
@@ -189,7 +190,7 @@ def _open(path: Path) -> BinaryIO:
     return open(path, "rb")
 
 
-@dataclass(frozen=True)
+@record
 class Header:
     path: Path
     name: str

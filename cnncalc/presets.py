@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .errors import UsageError
+from .records import record
 
 
-@dataclass(frozen=True)
+@record
 class Preset:
     name: str
     spec: str

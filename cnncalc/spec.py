@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 from .errors import SpecSyntaxError, cut
 from .ir.tree import JOINS as JOINS
@@ -43,6 +42,7 @@ from .library.classes import (
 from .ops.signature import Layer as Layer
 from .ops.signature import Value as Value
 from .ops.signature import format_value as format_value
+from .records import record
 
 Raw = object  # a Python literal as written in a library call
 
@@ -583,7 +583,7 @@ def class_names(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
-@dataclass(frozen=True)
+@record
 class Parsed:
     """A parsed spec: its layers, the library its class names come from, a declared input."""
 

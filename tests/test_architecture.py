@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent / "cnncalc"
 
 # Lowest first; a module belongs to the first layer one of whose prefixes it starts with.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("cnncalc._version", "cnncalc.errors", "cnncalc.files", "cnncalc.budget")),
+    ("base", ("cnncalc._version", "cnncalc.errors", "cnncalc.files", "cnncalc.budget",
+              "cnncalc.records")),
     ("ops", ("cnncalc.ops", "cnncalc.layers")),
     ("ir", ("cnncalc.ir",)),
     ("library", ("cnncalc.library",)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 from ..dialects.summary_table import TORCHINFO, WEIGHTLESS, SummaryTable, TableRow
@@ -12,6 +12,7 @@ from ..dialects.table import Claim
 from ..errors import UsageError, cut
 from ..ops.base import ConvArgs, ConvTArgs, LinearArgs
 from ..ops.shape import KERAS, Shape, format_shape, numel
+from ..records import record
 from .module_names import ModuleNames
 from .summary import LayerInfo, Summary
 
@@ -27,7 +28,7 @@ _NAME = re.compile(r"[A-Za-z_][\w\-]*(?:\.[\w\-]+)*")
 _QUOTED = re.compile(r"""(['"])([^'"\n]{1,100})\1""")
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     """One value the student wrote: the shape or the parameter count of a layer, or a total."""
 
@@ -42,7 +43,7 @@ class Answer:
     alias: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Mark:
     answer: Answer
     right: bool
@@ -245,7 +246,7 @@ def _mark_named(a: Answer, rows: list[LayerInfo], conv: str) -> Mark:
 
 # ---------------------------------------------------------------------------- tables
 
-@dataclass(frozen=True)
+@record
 class RowMark:
     """One figure of a table (a lecture table, or a model.summary()/torchinfo table) marked
     against the calculator: right, wrong, or a note (`right` None) where nothing is checked."""

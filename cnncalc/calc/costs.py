@@ -15,10 +15,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..ops.shape import numel
+from ..records import record
 
 if TYPE_CHECKING:
     from .summary import LayerInfo, Summary
@@ -36,7 +36,7 @@ CONVENTIONS = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Costs:
     """A model's (or a row's) cost under each convention, for a batch."""
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..ops import OPS
 from ..ops.base import ConvArgs, PoolArgs
 from ..ops.shape import KERAS, format_shape
+from ..records import record
 from .summary import LayerInfo, Summary
 
 
-@dataclass(frozen=True)
+@record
 class Explained:
     path: str
     spec: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from typing import Union
 
 from ..ops.base import Step, Window
+from ..records import record
 
 Num = Union[int, Fraction]
 """Exact coordinates: ints where possible (fast), fractions after halves or transposed convs."""
@@ -21,7 +21,7 @@ def _half(n: int) -> Num:
     return n // 2 if n % 2 == 0 else Fraction(n, 2)
 
 
-@dataclass(frozen=True)
+@record
 class RField:
     """Receptive field of one output unit, per axis (H, W), in input-pixel units.
 

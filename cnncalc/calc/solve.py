@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import LayerError, UsageError
 from ..ops import OPS, window
 from ..ops.base import Rule
 from ..ops.shape import PYTORCH
+from ..records import record
 from ..spec import Join, Layer, Node, Repeat, Residual, parse
 from .summary import stride_for, summarize
 
@@ -18,7 +18,7 @@ PADDINGS = 16
 DILATIONS = 4
 
 
-@dataclass(frozen=True)
+@record
 class LayerSolution:
     kernel: int
     stride: int
@@ -260,13 +260,13 @@ def _window(n: int, ke: int, s: int, p: int, ceil: bool) -> AxisResult:
     return ax.out, ax.dropped == 0 and ax.gaps == 0 and not ax.partial
 
 
-@dataclass(frozen=True)
+@record
 class InputSolution:
     size: int
     exact: bool
 
 
-@dataclass(frozen=True)
+@record
 class InputSearch:
     """The input sizes that fit, and how far the search went (it may stop early)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from .. import ops
@@ -13,6 +13,7 @@ from ..ops.base import NO_ARGS, OpArgs
 from ..ops.shape import PYTORCH, Shape, format_shape, numel
 from ..ops.signature import Layer
 from ..ops.window import Refusal
+from ..records import record
 from ..spec import Node, parse
 from .declared import DeclaredSizeError, check_declared
 from .receptive import INPUT, UNKNOWN, RField, join_rf, update, update_text
@@ -24,7 +25,7 @@ BYTES_PER_VALUE = 4  # float32
 BLOCK_KINDS = frozenset({"repeat", "residual", "cat", "add", "mul", "mean", "max", OUTPUTS})
 
 
-@dataclass(frozen=True)
+@record
 class LayerInfo:
     """One row of a summary: a layer, or a block (repeat/residual) with its children."""
 
@@ -154,7 +155,7 @@ def row_with(base: LayerInfo, **changes: Any) -> LayerInfo:
     return row
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     """Everything the calculator knows about a spec on one input."""
 

@@ -204,12 +204,14 @@ def register(app: typer.Typer) -> None:
             if sets:
                 raise UsageError("--set gives values to pasted code; --module runs the file",
                                  "pass the model's arguments with --module-args")
+            from . import fast
             from .module_input import summarize_module
 
-            summarize_module(module, module_args, spec, preset,
-                             one_input_text(input, "--module"), batch,
+            text = one_input_text(input, "--module")
+            summarize_module(module, module_args, spec, preset, text, batch,
                              convention or "pytorch",
-                             lambda s: render_summary(s, format, s.spec, columns, wide, macs))
+                             lambda s: render_summary(s, format, s.spec, columns, wide, macs),
+                             lambda: fast.take_module(module, module_args, text, batch))
             return
         r = resolve(spec, preset, input, convention, model, sets=sets, several=True,
                     inputs=True)

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import CnnCalcError, UsageError
+from ..records import record
 from .common import console, guarded, write
 
 SHARE = ("share", "doc", "cnncalc")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
-@dataclass(frozen=True)
+@record
 class Page:
     name: str  # "spec" for spec.md
     path: Path

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from ..records import record
 
 if TYPE_CHECKING:
     from ..calc.summary import Summary
@@ -38,7 +39,7 @@ COMMANDS = frozenset({"summary", "presets", "layers", "explain", "solve", "check
 UTF8 = ("utf-8", "utf8")
 
 
-@dataclass(frozen=True)
+@record
 class Call:
     spec: str | None = None
     input: str | None = None
@@ -95,7 +96,7 @@ def parse_args(argv: list[str]) -> Call | None:
                 values.get("module_args"))
 
 
-@dataclass(frozen=True)
+@record
 class Read:
     """What resolving a call's arguments gave: the model, or the error reading it; for
     --module, the summary of the model the user's file built, or the error."""

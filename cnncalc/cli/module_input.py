@@ -138,19 +138,20 @@ def module_result(ref: str, module_args: str | None, shape: tuple[int, ...],
 
 def summarize_module(ref: str, module_args: str | None, spec: str | None, preset: str | None,
                      input_text: str | None, batch: int, convention: str,
-                     render: Callable[[Any], None]) -> None:
+                     render: Callable[[Any], None],
+                     taken: Callable[[], Any] = lambda: None) -> None:
     """The `summary --module` command: checks, build, summary, then `render` (also for the
-    partial summary when the forward pass fails). Where the fast path has built and
-    summarised this model already, its outcome is taken: the user's code runs once."""
+    partial summary when the forward pass fails). `taken` gives what the fast path made of
+    this same call, where it built and summarised the model already (the summary, or it
+    raises that error): the user's code then runs once."""
     from dataclasses import replace
 
     from ..errors import LayerError
-    from . import fast
     from .common import fail
 
     shape = module_shape(spec, preset, input_text, convention)
     try:
-        result = fast.take_module(ref, module_args, input_text, batch)
+        result = taken()
         if result is None:
             result = module_result(ref, module_args, shape, batch)
     except LayerError as e:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,6 +13,7 @@ import typer
 from .. import presets as preset_mod
 from ..dialects.resolved import Resolved
 from ..errors import CheckpointError, RunDirError, UsageError
+from ..records import record
 from .calc_cmds import InputOpt, PresetOpt, SetOpt, SpecArg, TableJson, resolve
 from .common import console, guarded, write
 from .data_cmds import DataDirOpt, DatasetOpt, load_data, need_torch
@@ -116,7 +116,7 @@ def _identity(path: Path) -> tuple[int, ...] | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-@dataclass(frozen=True)
+@record
 class _Resume:
     """What `train --resume` continues: the checkpoint, and the options it trains with."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from dataclasses import dataclass
 
 from ..errors import cut
 from ..ir.tree import named, tied_to
@@ -30,6 +29,7 @@ from ..library.classes import (
     library_name,
     split_name,
 )
+from ..records import record
 from ..spec import Node, make_layer
 from . import hooks
 from .kinds import LayerObj
@@ -56,7 +56,7 @@ _NUL = re.compile("\x00")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes, as Python escapes them
 
 
-@dataclass(frozen=True)
+@record
 class Init:
     """A weight initialisation the code gives a layer. It changes no shape and no count;
     it is recorded so that training can keep it."""
@@ -69,7 +69,7 @@ class Init:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Model:
     """One model found in the code."""
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..ir.tree import prefixed
 from ..library.classes import library_name
+from ..records import record
 from ..spec import Node
 from . import hooks
 from .kinds import Module, Owner, Param
@@ -149,14 +150,14 @@ def first_places(mods: Mapping[str, Mod]) -> tuple[dict[int, str], set[str]]:
     return first, again
 
 
-@dataclass(frozen=True)
+@record
 class Method:
     """`self.name` of a method of the class, to be called."""
 
     fn: ast.FunctionDef
 
 
-@dataclass(frozen=True)
+@record
 class Partial:
     """functools.partial(f, *args, **kwargs)."""
 
@@ -166,7 +167,7 @@ class Partial:
     keywords: tuple[tuple[str, object], ...]
 
 
-@dataclass(frozen=True)
+@record
 class BuiltinType:
     """A builtin type used as a value (`isinstance(x, int)`)."""
 

@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..records import record
 from .values import CodeError, Unknown, View, earliest
 
 
@@ -26,7 +27,7 @@ class Holder:
         self.poison = earliest(self.poison, error)
 
 
-@dataclass(frozen=True)
+@record
 class Module:
     """An imported module or name, by its full dotted name (`torch.nn`, `keras.layers`)."""
 

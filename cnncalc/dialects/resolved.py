@@ -3,13 +3,12 @@ was decided."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..ops.shape import Shape
+from ..records import record
 from ..spec import Node
 
 
-@dataclass(frozen=True)
+@record
 class Resolved:
     """A model ready for the calculator, and how its input shape was decided."""
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from ..records import record
 from .values import Values, dotted, err, text
 
 STACKS = ("torch.stack",)
@@ -35,7 +36,7 @@ READ = ".sum(dim), .mean(dim), .amax(dim) or .max(dim)[0] over the stacked dim, 
     ".flatten(1) or .view(x.size(0), -1) of a stack on dim 1, or .unbind(dim)"
 
 
-@dataclass(frozen=True)
+@record
 class StackCall:
     """`torch.stack(tensors, dim)`: the list of tensors (an expression) and the dim."""
 
@@ -44,7 +45,7 @@ class StackCall:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Fold:
     """A call that may fold a stack: `what` the method or function ('sum', 'mean', 'max',
     'amax', 'flatten', 'view', 'reshape'), `stack` the expression it takes, `call` the call

@@ -9,10 +9,11 @@ the totals keep their figures. A line that is none of these is an error naming i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
 from ..errors import UsageError, cut
+from ..records import record
 from .table import Figure
 
 KERAS = "keras"
@@ -75,7 +76,7 @@ WEIGHTLESS = _ACTIVATIONS | {"dropout", "flatten", "identity", "add"}
 that only one side lists is reported as a note, not as a mismatch."""
 
 
-@dataclass(frozen=True)
+@record
 class TableRow:
     """One layer row as the table prints it."""
 
@@ -95,7 +96,7 @@ class TableRow:
     note: str = ""  # e.g. the class name was cut off and completed
 
 
-@dataclass(frozen=True)
+@record
 class Total:
     """A figure under the table: Total params, Trainable params, torchinfo's sizes..."""
 
@@ -105,7 +106,7 @@ class Total:
     figure: Figure
 
 
-@dataclass(frozen=True)
+@record
 class SummaryTable:
     flavor: str  # keras or torchinfo
     layout: str  # how it was printed, for the title

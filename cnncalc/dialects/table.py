@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from ..errors import CnnCalcError, UsageError, cut
 from ..library.binding import MAX_SOURCE
 from ..ops.shape import MAX_SIDE, MAX_VALUES, PYTORCH, Shape, describe_input, numel
 from ..ops.shape import parse_convention as _convention
+from ..records import record
 from ..spec import parse_model
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _bad(n: int, line: str, why: str, hint: str | None = None) -> TableError:
 
 # ---------------------------------------------------------------------------- figures
 
-@dataclass(frozen=True)
+@record
 class Figure:
     """A number as a table writes it: exact (`1,728`, `(3*3*3)*64`) or rounded (`3.2M`)."""
 
@@ -171,7 +171,7 @@ def _evaluate(text: str) -> Fraction:
 
 # ---------------------------------------------------------------------------- claims
 
-@dataclass(frozen=True)
+@record
 class Claim:
     """One thing the table states, for `check` to mark: a shape, a memory or weights figure,
     or a total."""
@@ -186,7 +186,7 @@ class Claim:
     paths: tuple[str, ...] = ()  # for a total: the rows it sums (the input first, as '')
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     """A table line read as a layer."""
 
@@ -198,7 +198,7 @@ class Row:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class LectureTable:
     """A lecture table: its input, its layers lowered to a spec, and what it claims."""
 

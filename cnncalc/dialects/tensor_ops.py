@@ -9,9 +9,9 @@ the calculator checks once the shapes are known: a piece of torch.chunk or torch
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from ..library.binding import Made
+from ..records import record
 from .stack import READ as STACK_READ
 from .values import CodeError, Unknown, Values, dotted, err, text
 
@@ -30,7 +30,7 @@ MEANS = ("torch.mean",)
 MAX_PIECES = 100_000  # the reader's layer limit (code.MAX_LAYERS)
 
 
-@dataclass(frozen=True)
+@record
 class Pieces:
     """A chunk or split call: the tensor it cuts (an expression of forward()), and one
     `slice` layer per piece the code takes."""

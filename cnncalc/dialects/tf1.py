@@ -10,9 +10,9 @@ cost is computed from, else the tensor the code names as its output (`logits`, `
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from ..errors import cut
+from ..records import record
 from ..spec import parse_model
 from .code import Model, parse_source
 from .tf1_run import Runner, Scope, Stop
@@ -26,7 +26,7 @@ OUTPUT_NAMES = ("logits", "hypothesis", "y_conv", "y_pred", "y_hat", "output", "
                 "out", "prediction", "predictions", "pred", "model", "net", "scores")
 
 
-@dataclass(frozen=True)
+@record
 class TfModel(Model):
     """A model read from TensorFlow 1 code, with what the table's title should say."""
 

@@ -7,13 +7,14 @@ import difflib
 from dataclasses import dataclass, field
 
 from ..ops.shape import Shape
+from ..records import record
 from .values import CodeError, at_line
 
 MAX_DIM = 10**12
 MAX_NUMEL = 10**15
 
 
-@dataclass(frozen=True)
+@record
 class Opaque:
     """A value known only when the code runs (or that cnncalc does not read). Building the
     model from it is this error, which names the line and the construct that made it."""
@@ -40,14 +41,14 @@ class PyList(tuple):  # type: ignore[type-arg]
     spoiled: Opaque | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Lib:
     """A library module or name, by its full dotted name ('tensorflow.nn', 'numpy')."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Initial:
     """An initial value of known shape: tf.random_normal([3, 3, 1, 32]), tf.zeros([10])."""
 
@@ -77,7 +78,7 @@ class Placeholder:
         return self.name or f"made on line {self.line}"
 
 
-@dataclass(frozen=True)
+@record
 class Tensor:
     """A tensor of the model: the layers from the input to it, as a chain of spec layers.
 
@@ -116,7 +117,7 @@ class Tensor:
         return t
 
 
-@dataclass(frozen=True)
+@record
 class Derived:
     """A value computed from a model tensor outside the model (an error term, a log)."""
 
@@ -126,7 +127,7 @@ class Derived:
     what: str = ""  # the code that computed it
 
 
-@dataclass(frozen=True)
+@record
 class Cost:
     """A cost or loss, and the model tensor it is computed from."""
 
@@ -162,7 +163,7 @@ class Instance:
     spoiled: Opaque | None = None  # set by code cnncalc cannot follow that may change it
 
 
-@dataclass(frozen=True)
+@record
 class Method:
     """A method of a file's class, bound to its instance."""
 

@@ -7,12 +7,12 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Protocol
 
 from ..errors import CnnCalcError, cut
 from ..library.binding import MAX_INT
+from ..records import record
 
 MAX_VALUE: Final = 10**15  # intermediate results of the arithmetic in arguments
 MISSING: Final = object()  # a name nothing binds
@@ -136,7 +136,7 @@ def show_number(v: int | float) -> str:
     return f"the number {cut(repr(v))}"
 
 
-@dataclass(frozen=True)
+@record
 class Unknown:
     """A value known only when the code runs. Reading a model that uses it is this error,
     which names the construct that made it and that construct's line."""
@@ -197,7 +197,7 @@ class History:
         return out
 
 
-@dataclass(frozen=True)
+@record
 class View:
     """The names of a scope as they stood at one moment (`at`), or as they stand (None),
     over the scope around it (`outer`: a function's module)."""
@@ -657,7 +657,7 @@ def _isinstance(node: ast.AST, value: Raw, kind: Raw) -> bool:
     return out
 
 
-@dataclass(frozen=True)
+@record
 class _Type:
     """A builtin type named in an isinstance test (`int`, `tuple`, `list`...)."""
 

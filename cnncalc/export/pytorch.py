@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import keyword
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from ..ops.base import (
     UpsampleArgs,
 )
 from ..ops.shape import format_shape
+from ..records import record
 from .codegen import (
     check_class_name,
     comment,
@@ -62,7 +62,7 @@ REQUIRED: Any = _Required()
 """The default of an argument the torch class requires."""
 
 
-@dataclass(frozen=True)
+@record
 class Call:
     """One torch module: its class (`nn.Conv2d`, or a helper's bare name) and the arguments
     it keeps, as (name, value, default) in the order of its signature."""
@@ -71,7 +71,7 @@ class Call:
     args: tuple[tuple[str, Any, Any], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Prep:
     """A trained checkpoint's input step (train/model.py's Normalize): centre padding to
     height x width, then (x - mean) / std."""
@@ -82,7 +82,7 @@ class Prep:
     std: float
 
 
-@dataclass(frozen=True)
+@record
 class Weights:
     """What a .py of `cnncalc export` records about the .pt it belongs to."""
 

@@ -10,10 +10,10 @@ table shows them. That order is always a topological order of the nodes it holds
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
 from ..ops.signature import Layer
+from ..records import record
 from .tree import OUTPUTS, Join, Node, Repeat, Residual, short_text
 
 INPUT_KIND = "input"
@@ -24,7 +24,7 @@ IDENTITY = "identity"  # the code adds the input itself (f(x) + x): a changed sh
 AUTO = "auto"  # res[body]: the input itself, or a 1x1 projection when the body changes shape
 
 
-@dataclass(frozen=True)
+@record
 class GNode:
     """One operation: a layer applied to the outputs of earlier nodes, or a graph input."""
 
@@ -36,7 +36,7 @@ class GNode:
         return self.layer.kind if self.layer is not None else INPUT_KIND
 
 
-@dataclass(frozen=True)
+@record
 class Block:
     """A group of items shown as one row with its totals, its items indented below it.
 
@@ -66,7 +66,7 @@ Item = Union[int, Block]
 """An entry of a sequence: a node (its index), or a block of further items."""
 
 
-@dataclass(frozen=True)
+@record
 class Graph:
     nodes: tuple[GNode, ...]
     body: tuple[Item, ...]

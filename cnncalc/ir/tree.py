@@ -4,13 +4,14 @@ the order written. The graph (ir/graph.py) is lowered from it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Union
 
 from ..ops.signature import Layer
+from ..records import record
 
 
-@dataclass(frozen=True)
+@record
 class Repeat:
     """`[ body ]*times`: the body applied `times` times in sequence."""
 
@@ -23,7 +24,7 @@ class Repeat:
         return f"[{to_text(self.body)}]*{self.times}"
 
 
-@dataclass(frozen=True)
+@record
 class Residual:
     """`res[ body ]`: body(x) + shortcut(x), the shortcut chosen by the calculator."""
 
@@ -41,7 +42,7 @@ class Residual:
         return f"res[{to_text(self.body)}]"
 
 
-@dataclass(frozen=True)
+@record
 class Join:
     """`cat[a|b|...]`, `add[a|b|...]`, `mul[|gate]`: every branch applied to the same input,
     then joined. An empty branch is the input itself."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Final
 
 from ..errors import cut
+from ..records import record
 
 PYTORCH: Final = "pytorch"
 KERAS: Final = "keras"
@@ -38,7 +39,7 @@ class SignatureError(ClassError):
     arguments, a required one missing): run, Python stops there with a TypeError."""
 
 
-@dataclass(frozen=True)
+@record
 class Made:
     """One cnncalc layer a library call stands for, with the sizes the call declares."""
 
@@ -47,7 +48,7 @@ class Made:
     declared: tuple[tuple[str, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Bound:
     """What one library call means: cnncalc layers, and an input shape it may declare."""
 
@@ -65,7 +66,7 @@ class Bound:
 Args = dict[str, Raw]
 
 
-@dataclass(frozen=True)
+@record
 class ClassDef:
     """A library class: its parameters in positional order, and what it binds to."""
 

@@ -12,17 +12,17 @@ test instead of falling through to someone's default.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Union
 
+from ..records import record
 from .shape import Shape
 from .signature import Layer, LayerDef
 
 Pair = tuple[int, int]
 
 
-@dataclass(frozen=True)
+@record
 class Window:
     """How one spatial axis is sampled: the receptive-field view of a layer."""
 
@@ -34,7 +34,7 @@ class Window:
 
 # -- the typed record each kind hands to the torch side (and to explain, export, draw) -------
 
-@dataclass(frozen=True)
+@record
 class ConvArgs:
     """nn.Conv2d (and a depthwise conv: groups = in_channels)."""
 
@@ -50,7 +50,7 @@ class ConvArgs:
     padding_mode: str = "zeros"  # what the border holds: zeros, reflect, replicate, circular
 
 
-@dataclass(frozen=True)
+@record
 class ConvTArgs:
     """nn.ConvTranspose2d, with a crop where Keras' 'same' needs one."""
 
@@ -66,7 +66,7 @@ class ConvTArgs:
     bias: bool
 
 
-@dataclass(frozen=True)
+@record
 class PoolArgs:
     """nn.MaxPool2d / nn.AvgPool2d."""
 
@@ -79,14 +79,14 @@ class PoolArgs:
     count_include_pad: bool = True  # average pooling only
 
 
-@dataclass(frozen=True)
+@record
 class AdaptiveArgs:
     """nn.AdaptiveAvgPool2d / nn.AdaptiveMaxPool2d."""
 
     output_size: Pair
 
 
-@dataclass(frozen=True)
+@record
 class LinearArgs:
     """nn.Linear."""
 
@@ -96,7 +96,7 @@ class LinearArgs:
     over: str = "flat"  # "flat"; on a map "c" (each position's channels) or "last" (W)
 
 
-@dataclass(frozen=True)
+@record
 class BatchNormArgs:
     """nn.BatchNorm1d / nn.BatchNorm2d."""
 
@@ -108,7 +108,7 @@ class BatchNormArgs:
     dims: int  # rank of the input without the batch: 3 for maps, 1 for vectors
 
 
-@dataclass(frozen=True)
+@record
 class NormArgs:
     """nn.GroupNorm, nn.InstanceNorm2d, nn.LayerNorm."""
 
@@ -122,14 +122,14 @@ class NormArgs:
     # position) or "last" (the last axis, as nn.LayerNorm(n) normalises)
 
 
-@dataclass(frozen=True)
+@record
 class PadArgs:
     """nn.ZeroPad2d: left, right, top, bottom (negative values crop)."""
 
     pads: tuple[int, int, int, int]
 
 
-@dataclass(frozen=True)
+@record
 class UpsampleArgs:
     """nn.Upsample with a scale factor."""
 
@@ -138,7 +138,7 @@ class UpsampleArgs:
     align_corners: bool | None
 
 
-@dataclass(frozen=True)
+@record
 class ReshapeArgs:
     """Reshapes that keep every value: flatten, reshape, permute, pixel and channel shuffle."""
 
@@ -147,7 +147,7 @@ class ReshapeArgs:
     factor: int = 0  # pixel shuffle: upscale factor; channel shuffle: groups
 
 
-@dataclass(frozen=True)
+@record
 class SliceArgs:
     """x[:, start:stop]: one piece of torch.chunk or torch.split along the channels (or the
     features of a flat vector)."""
@@ -157,7 +157,7 @@ class SliceArgs:
     total: int  # the channels (features) of the input
 
 
-@dataclass(frozen=True)
+@record
 class PlainArgs:
     """A layer whose torch module takes exactly the spec's own arguments (activations,
     dropout, local response normalisation, joins)."""
@@ -175,7 +175,7 @@ OpArgs = Union[ConvArgs, ConvTArgs, PoolArgs, AdaptiveArgs, LinearArgs, BatchNor
                NormArgs, PadArgs, UpsampleArgs, ReshapeArgs, SliceArgs, PlainArgs]
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """What one layer does to its input."""
 
@@ -210,7 +210,7 @@ SizeRule = Callable[[Any, str, str], str]
 """The output-size rule `explain` states: (typed args, the step's formula, convention)."""
 
 
-@dataclass(frozen=True)
+@record
 class OpDef:
     """One kind and all its facets (the torch builder excepted: see the module docstring)."""
 

@@ -7,9 +7,11 @@ every kind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property, lru_cache
 from typing import Final, Union
+
+from ..records import record
 
 REQUIRED: Final = object()
 """Marks a parameter that has no default."""
@@ -36,7 +38,7 @@ INT, PAIR, PADDING, FLOAT, BOOL, SIZE, PROB, CHOICE, DIMS = (
 Value = Union[int, float, str, bool, tuple[int, ...]]
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     """One parameter of a layer, named as PyTorch names it."""
 
@@ -48,7 +50,7 @@ class Param:
     choices: tuple[str, ...] = ()  # the words a CHOICE parameter accepts
 
 
-@dataclass(frozen=True)
+@record
 class LayerDef:
     """A layer type: canonical name, aliases, parameters in positional order."""
 
@@ -93,7 +95,7 @@ def lookup(name: str) -> LayerDef | None:
     return _DEFS[canonical] if canonical else None
 
 
-@dataclass(frozen=True)
+@record
 class Layer:
     """One layer with every parameter bound (defaults filled in), as PyTorch names them."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..records import record
 from .shape import KERAS
 from .signature import Layer, format_value
 
@@ -19,7 +19,7 @@ class Refusal(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True)
+@record
 class Axis:
     out: int
     pad_left: int

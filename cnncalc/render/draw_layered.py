@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..calc.summary import LayerInfo, Summary
 from ..ops.shape import Shape, format_shape
+from ..records import record
 from .draw_model import (
     ACCENT,
     HATCH,
@@ -69,7 +70,7 @@ class _Col:
     note: str = ""  # "×N" on a column inside a repeated group drawn within a branch
 
 
-@dataclass(frozen=True)
+@record
 class _Span:
     kind: str  # residual or repeat
     first: int
@@ -123,7 +124,7 @@ class _Collector:
             self.cols[-1].ops.append((info, ""))
 
 
-@dataclass(frozen=True)
+@record
 class _Geo:
     """Drawn extent of one column: front face height, slant of W, thickness, label width."""
 

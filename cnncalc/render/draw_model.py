@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..calc.summary import LayerInfo, Summary
 from ..ops import OPS
 from ..ops.base import ConvArgs, ConvTArgs, PoolArgs
 from ..ops.shape import format_shape
+from ..records import record
 
 Point = tuple[float, float]
 
@@ -40,7 +39,7 @@ def family(kind: str) -> str:
     return OPS[kind].family
 
 
-@dataclass(frozen=True)
+@record
 class Poly:
     points: tuple[Point, ...]
     fill: str
@@ -50,7 +49,7 @@ class Poly:
     width: float = 1.0
 
 
-@dataclass(frozen=True)
+@record
 class Line:
     points: tuple[Point, ...]
     stroke: str = INK
@@ -59,7 +58,7 @@ class Line:
     width: float = 1.0
 
 
-@dataclass(frozen=True)
+@record
 class Text:
     x: float
     y: float
@@ -73,7 +72,7 @@ class Text:
 Item = Poly | Line | Text
 
 
-@dataclass(frozen=True)
+@record
 class Group:
     """One drawn layer (role "layer"), or a decoration such as the legend."""
 
@@ -82,7 +81,7 @@ class Group:
     items: tuple[Item, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Drawing:
     width: float
     height: float
@@ -106,24 +105,24 @@ def layer_attrs(info: LayerInfo, convention: str) -> tuple[tuple[str, str], ...]
 
 # -- what to draw ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class Leaf:
     info: LayerInfo
 
 
-@dataclass(frozen=True)
+@record
 class Res:
     info: LayerInfo
     body: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Rep:
     body: tuple[Node, ...]
     times: int
 
 
-@dataclass(frozen=True)
+@record
 class Fork:
     """A join block: its branches drawn side by side (an empty one is the input itself),
     then the join (`info`, kind cat, add or mul)."""
@@ -143,7 +142,7 @@ JOIN_SIGN = {"cat": "‖", "add": "+", "mul": "×", "mean": "μ", "max": "∨"}
 maximum taken."""
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     nodes: tuple[Node, ...]
     drawn: int  # layers drawn (a collapsed group counts once)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
 from ..errors import UsageError
+from ..records import record
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 MIN_WRAP = 8  # narrowest a wrapping column gets when even the kept columns barely fit
 
 
-@dataclass(frozen=True)
+@record
 class Column:
     name: str
     justify: str = "right"
@@ -25,7 +25,7 @@ class Column:
     min_width: int = 0  # narrowest a wrapping column may get
 
 
-@dataclass(frozen=True)
+@record
 class Fit:
     """Columns to show (indices into the table's columns), their widths, and what was left."""
 

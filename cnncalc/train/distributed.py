@@ -16,13 +16,13 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import torch
 
 from ..errors import ResourceError, TrainingError, UsageError
+from ..records import record
 
 TIMEOUT_VAR = "CNNCALC_DIST_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds to wait for the other processes to join
@@ -30,7 +30,7 @@ MAX_TIMEOUT = 86_400.0
 NOTICE_AFTER = 2.0  # seconds of waiting before saying what for (a normal join takes less)
 
 
-@dataclass(frozen=True)
+@record
 class Ranks:
     rank: int = 0
     world: int = 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,13 @@ from torch import nn
 from ..data import Mnist
 from ..errors import CheckpointError, UsageError
 from ..ops.shape import Shape
+from ..records import record
 from . import checkpoint, checkpoint_fields, upgrade
 from .device import resolve_device, resolve_precision
 from .prep import check_inference_memory, check_spec, evaluate_logits, prepare_model, tensors
 
 
-@dataclass(frozen=True)
+@record
 class Loaded:
     path: Path
     spec: str
@@ -29,7 +29,7 @@ class Loaded:
     info: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@record
 class PlainSpec:
     """What a plain state dict cannot say about itself: the spec it was trained as."""
 

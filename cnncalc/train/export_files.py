@@ -16,7 +16,6 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,13 +23,14 @@ from ..errors import CheckpointError, UsageError
 from ..export.pytorch import MARKER as MARKER  # re-exported: the marker and the record
 from ..export.pytorch import Weights as Weights  # belong to the file writer
 from ..files import fsync_dir, open_new, pid_alive, write_reason
+from ..records import record
 
 HEAD_BYTES = 1 << 16  # the marker and the recorded weights are in the first lines
 _SHA = re.compile(r"^WEIGHTS_SHA256 = '([0-9a-f]{64})'$", re.M)
 _SIZE = re.compile(r"^WEIGHTS_BYTES = ([0-9]{1,18})$", re.M)
 
 
-@dataclass(frozen=True)
+@record
 class Pair:
     """model.py and model.pt, in one folder that exists."""
 

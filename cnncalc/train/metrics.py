@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError
+from ..records import record
 
 METRICS = "metrics.jsonl"
 MAX_BYTES = 64 * 2**20  # a million epochs of metrics is far below this
@@ -20,7 +20,7 @@ ACCURACIES = ("train_acc", "val_acc", "test_acc")
 KEYS = LOSSES + ACCURACIES
 
 
-@dataclass(frozen=True)
+@record
 class Epoch:
     """One epoch's figures; a figure the file lacks (or that was unusable) is None."""
 
@@ -31,7 +31,7 @@ class Epoch:
         return self.values.get(key)
 
 
-@dataclass(frozen=True)
+@record
 class Metrics:
     path: Path
     epochs: tuple[Epoch, ...]

@@ -4,16 +4,17 @@ of a module's call, and where weights read through a functional path are counted
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from torch import nn
 
 from ..calc.receptive import RField
 from ..calc.summary import LayerInfo
+from ..records import record
 
 
-@dataclass(frozen=True)
+@record
 class Weight:
     """A parameter or running statistic, by its stand-in's id."""
 

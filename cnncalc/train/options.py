@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import torch
 
 from ..data import get as get_dataset
 from ..errors import UsageError
+from ..records import record
 from . import distributed, optim, schedule
 from .device import DEVICES, PRECISIONS
 from .prep import INITS
@@ -45,7 +46,7 @@ def _integer(name: str, value: int | None, low: int, high: int) -> None:
         raise UsageError(f"{name} {value}: must be an integer from {low:,} to {high:,}")
 
 
-@dataclass(frozen=True)
+@record
 class TrainOptions:
     # Defaults for a user's own spec, with or without batch norm (presets bring their own).
     epochs: int = 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ from torch import nn
 from ..calc.summary import LayerInfo, Summary
 from ..errors import ResourceError, UsageError, cut
 from ..ops.shape import format_shape
+from ..records import record
 from . import checkpoint, upgrade
 from .evaluate import finite_scores
 from .model import Classifier
@@ -24,7 +24,7 @@ BUDGET = 512 * 2**20  # bytes of activations for one image, the memory budget of
 _SPATIAL = frozenset({"conv", "convt", "residual", "repeat"})
 
 
-@dataclass(frozen=True)
+@record
 class Stage:
     label: str  # the layers that made the maps, e.g. "conv(16,5,stride=2)-bn-relu"
     shape: str  # "16x14x14"
@@ -32,7 +32,7 @@ class Stage:
     channels: int  # channels in the stage; maps holds the first MAX_MAPS
 
 
-@dataclass(frozen=True)
+@record
 class View:
     image: np.ndarray  # (28, 28) uint8, the input as given
     filters: np.ndarray  # (n, kh, kw): first-layer kernels averaged over input channels
@@ -91,7 +91,7 @@ def _label(rows: tuple[LayerInfo, ...]) -> str:
     return cut(text, 70)
 
 
-@dataclass(frozen=True)
+@record
 class Opened:
     """A checkpoint's model, checked against the memory budget before it was built."""
 
