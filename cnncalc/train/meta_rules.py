@@ -22,7 +22,7 @@ import torch
 
 _FLOATS = (torch.float32, torch.float64)
 _NUMBER = (int, float)
-_META = torch.device("meta")
+META = torch.device("meta")  # one device object: a "meta" string is parsed on each call
 _STRIDES: dict[tuple[int, ...], tuple[int, ...]] = {}  # shape -> torch.empty's strides
 MAX_STRIDES = 20_000  # shapes kept; all are dropped when there are more
 
@@ -58,7 +58,7 @@ def _numbers(values: Any) -> bool:
 
 def _empty(shape: Any, dtype: torch.dtype) -> torch.Tensor:
     """torch.empty(shape, dtype=dtype, device="meta"), without its device-string parse."""
-    return torch.empty_strided(shape, _row_major(shape), dtype=dtype, device=_META)
+    return torch.empty_strided(shape, _row_major(shape), dtype=dtype, device=META)
 
 
 def _like(x: torch.Tensor) -> torch.Tensor:
@@ -276,7 +276,7 @@ _EMPTY_KEYWORDS = {"dtype", "layout", "device", "pin_memory", "memory_format"}
 
 def _new_empty(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """empty(size, dtype=, layout=, device=meta, ...): the scratch tensor batch norm makes."""
-    if len(args) != 1 or set(kwargs) - _EMPTY_KEYWORDS or kwargs.get("device") != _META or \
+    if len(args) != 1 or set(kwargs) - _EMPTY_KEYWORDS or kwargs.get("device") != META or \
             kwargs.get("layout") not in (None, torch.strided) or kwargs.get("pin_memory") or \
             kwargs.get("memory_format") not in (None, torch.contiguous_format):
         return None

@@ -28,6 +28,7 @@ from ..errors import CnnCalcError, LayerError, UsageError
 from ..ops.shape import PYTORCH, Shape, parse_convention
 from ..ops.signature import Layer
 from ..spec import parse
+from .meta_rules import META
 from .module_costs import Cost, Weight, attribute, costed, linear_nd, torchinfo_mult_adds
 from .module_layers import TEXT, layer_of, spec_text
 from .op_macs import op_macs, op_name
@@ -378,7 +379,7 @@ class _Recorder:
     def _stand_in(t: torch.Tensor) -> torch.Tensor:
         if t.is_contiguous() or t.is_contiguous(memory_format=torch.channels_last):
             # what empty_like makes of a dense tensor, without its Python meta path
-            return torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device="meta")
+            return torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device=META)
         return torch.empty_like(t, device="meta")
 
     def describe(self, m: nn.Module) -> str:

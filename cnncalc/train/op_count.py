@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from .meta_rules import fast
+from .meta_rules import META, fast
 
 Charge = Callable[[Any, tuple[Any, ...], dict[str, Any], Any], None]
 
@@ -99,7 +99,7 @@ class Memo:
                 _RESULTS[key] = (isinstance(out, tuple), layouts)
             return out
         many, layouts = known
-        made = tuple(torch.empty_strided(shape, stride, dtype=dtype, device="meta")
+        made = tuple(torch.empty_strided(shape, stride, dtype=dtype, device=META)
                      for shape, stride, dtype in layouts)
         return made if many else made[0]
 
