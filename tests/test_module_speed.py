@@ -298,3 +298,17 @@ def test_conv_and_pooling_rules_against_torch_on_random_layers() -> None:
             assert _layout(ours) == _layout(func(*args)), (func, args)
             assert op_count._layouts(ours) is not None, (func, args)
     assert answered > 600
+
+
+def test_signatures_keep_apart_what_torch_reads_apart() -> None:
+    """A memoised result is found by its arguments' signature: values that torch reads
+    differently (1, 1.0 and True; a list and a tuple; [1, 1] and [1, [1]]) must never share
+    one, and equal arguments always do."""
+    values: list[object] = [1, 1.0, True, None, [1, 1], (1, 1), [1.0, 1.0], [True, True],
+                            [1, [1]], [[1], 1], [], (), [1], [[1, 1]], [1, 1, 1],
+                            ["a"], [torch.float32]]
+    keys = [op_count._key(v) for v in values]
+    assert len(set(keys)) == len(values)
+    assert [op_count._key(v) for v in values] == keys  # the same arguments, the same key
+    with pytest.raises(TypeError):  # a type as a value has no signature: the op just runs
+        op_count._key([int, 1])

@@ -45,6 +45,8 @@ def _key(value: Any) -> Any:
     if kind in _PLAIN:
         return (kind, value)  # 1, 1.0 and True stay apart
     if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        if all(type(v) is int for v in value):  # sizes and strides, the commonest: tagged
+            return (kind, int, *value)  # by the type int, which no item's key can be
         return (kind, *[_key(v) for v in value])
     raise TypeError  # a tensor subclass, a symbolic size, ...
 
