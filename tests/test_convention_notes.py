@@ -57,3 +57,17 @@ def test_fc_over_the_last_axis_says_which_axis_under_keras() -> None:
     assert summarize_spec("conv(8,3)-fc(10,over=last)", (1, 28, 28), PYTORCH).layers[1].notes \
         == ()
     assert summarize_spec("conv(8,3)-fc(10,over=c)", (1, 28, 28), KERAS).layers[1].notes == ()
+
+
+def test_permute_says_which_axes_its_numbers_name_under_keras() -> None:
+    # conv(8,3) on 28x28x1 -> C=8, H=26, W=26; permute(1,2,0) makes (H, W, C) the new
+    # (C, H, W): 26x26x8 internally, shown H x W x C as (None, 26, 8, 26)
+    s = summarize_spec("conv(8,3)-permute(1,2,0)", (1, 28, 28), KERAS)
+    row = s.layers[1]
+    assert row.output_shape == (26, 26, 8)
+    assert row.formula == "26x26x8 → 26x8x26"  # H x W x C, as the shape columns
+    assert row.notes == ("a spec's permute order numbers the axes of C x H x W under either "
+                         "convention (0 = C, 1 = H, 2 = W): the new C x H x W is the old "
+                         "(H, W, C)",)
+    plain = summarize_spec("conv(8,3)-permute(1,2,0)", (1, 28, 28), PYTORCH).layers[1]
+    assert plain.notes == () and plain.formula == "8x26x26 → 26x26x8"

@@ -163,8 +163,15 @@ def permute(layer: Layer, shape: Shape, convention: str) -> Step:
                       f"{len(shape)} dimensions of {format_shape(shape, convention)}",
                       f"list each of 0..{len(shape) - 1} once (the batch is not counted)")
     out = tuple(shape[i] for i in order)
-    return Step(out, 0, 0, 0, f"{_dims(shape)} → {_dims(out)}", "no parameters", "0", (),
-                None, False, ReshapeArgs(out, order),
+    notes: tuple[str, ...] = ()
+    if convention == KERAS and len(shape) == 3:
+        # The shapes are shown H x W x C: say which axes the order's numbers name
+        names = ", ".join("CHW"[i] for i in order)
+        notes = (f"a spec's permute order numbers the axes of C x H x W under either "
+                 f"convention (0 = C, 1 = H, 2 = W): the new C x H x W is the old "
+                 f"({names})",)
+    return Step(out, 0, 0, 0, f"{_dims(shape, convention)} → {_dims(out, convention)}",
+                "no parameters", "0", notes, None, False, ReshapeArgs(out, order),
                 scrambles=len(shape) == 3 and order != (0, 1, 2))
 
 
