@@ -97,30 +97,3 @@ def test_no_hook_is_left_behind_when_the_model_fails() -> None:
     assert not torch_module._global_forward_hooks
     assert not torch_module._global_forward_pre_hooks
 
-
-def test_the_cycle_collector_is_left_as_it_was_found() -> None:
-    """A summary pauses Python's cycle collector while it runs and leaves it as it found
-    it: enabled after a summary and after a failed one, disabled where it was disabled."""
-    import gc
-
-    good = nn.Sequential(nn.Conv2d(1, 6, 3), nn.ReLU())
-    bad = nn.Sequential(nn.Conv2d(1, 6, 3), nn.Conv2d(5, 4, 3))
-    assert gc.isenabled()
-    seen: list[bool] = []
-    probe = nn.Sequential(nn.Conv2d(1, 6, 3))
-    probe.register_forward_hook(lambda m, a, o: seen.append(gc.isenabled()))
-    cnncalc.summary(probe, input_size=(1, 1, 8, 8))
-    assert seen == [False] and gc.isenabled()
-    cnncalc.summary(good, input_size=(1, 1, 8, 8))
-    assert gc.isenabled()
-    try:
-        cnncalc.summary(bad, input_size=(1, 1, 8, 8))
-    except cnncalc.CnnCalcError:
-        pass
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        cnncalc.summary(good, input_size=(1, 1, 8, 8))
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

@@ -13,7 +13,6 @@ bound. The model runs in eval mode, as torchinfo runs it.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -547,24 +546,7 @@ def module_summary(model: nn.Module, input_size: str | Sequence[int],
                    convention: str = PYTORCH) -> Summary:
     """The summary of `model` on one input of `input_size` (batch first, as torchinfo), run
     in eval mode as torchinfo runs it (training-only branches, such as GoogLeNet's auxiliary
-    heads, are left out); each module's own mode is restored afterwards.
-
-    Python's cycle collector is paused while it runs, as timeit pauses it: a summary makes
-    thousands of short-lived objects that reference counting frees, and the collections
-    they set off (a tenth of a small net's summary) would find nothing of the summary's to
-    collect. It is resumed afterwards, whatever happens, and collects then what is due."""
-    collecting = gc.isenabled()
-    if collecting:
-        gc.disable()
-    try:
-        return _module_summary(model, input_size, convention)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _module_summary(model: nn.Module, input_size: str | Sequence[int],
-                    convention: str) -> Summary:
+    heads, are left out); each module's own mode is restored afterwards."""
     if not isinstance(model, nn.Module):
         raise UsageError(f"expected a torch nn.Module, got {type(model).__name__}")
     if parse_convention(convention) != PYTORCH:
