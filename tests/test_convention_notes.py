@@ -5,6 +5,8 @@ documented, and the note names the Keras equivalent. Figures are hand-derived be
 
 from __future__ import annotations
 
+import pytest
+
 from cnncalc.calc import summarize_spec
 from cnncalc.ops.shape import KERAS, PYTORCH
 
@@ -71,3 +73,36 @@ def test_permute_says_which_axes_its_numbers_name_under_keras() -> None:
                          "(H, W, C)",)
     plain = summarize_spec("conv(8,3)-permute(1,2,0)", (1, 28, 28), PYTORCH).layers[1]
     assert plain.notes == () and plain.formula == "8x26x26 → 26x26x8"
+
+
+@pytest.mark.parametrize(("text", "looks_first"), [
+    ("1x28x28", True), ("3x32x32", True), ("(3, 224, 224)", True), ("28x28x1", False),
+    ("32x32x3", False), ("chw:1x28x28", False), ("hwc:1x28x28", False), ("28x28", False),
+    ("3x4x32", False), ("flat:784", False), ("2x28x28", False)])
+def test_a_channels_first_input_under_keras_is_named(text: str, looks_first: bool) -> None:
+    """The mirror of PyTorch's channels-last note: under Keras' convention 1x28x28 reads as
+    a 1x28 image with 28 channels, which is rarely what was meant."""
+    from cnncalc.ops.shape import channels_first_note
+
+    said = channels_first_note(text, KERAS)
+    assert (said is not None) is looks_first
+    if said is not None:
+        for needle in ("chw:", "hwc:", "--convention pytorch"):
+            assert needle in said
+    assert channels_first_note(text, PYTORCH) is None
+
+
+def test_the_note_comes_with_the_error_it_explains() -> None:
+    import subprocess
+    import sys
+
+    # conv(8,3) on H=1: (1 - 3)/1 + 1 = -1, refused; the note says why the input reads so
+    out = subprocess.run([sys.executable, "-m", "cnncalc", "summary", "conv(8,3)", "-i",
+                          "1x28x28", "--convention", "keras"], capture_output=True, text=True)
+    assert out.returncode == 1
+    (line,) = [x for x in out.stderr.splitlines() if x.startswith("error:")]
+    assert "input 1x28x28 reads as a 1x28 image with 28 channels" in line
+    ok = subprocess.run([sys.executable, "-m", "cnncalc", "summary", "conv(8,3)", "-i",
+                         "chw:1x28x28", "--convention", "keras"], capture_output=True,
+                        text=True)
+    assert ok.returncode == 0 and "note:" not in ok.stderr

@@ -150,12 +150,14 @@ def _module_key(module: str, module_args: str | None, input: str | None,
 
 def input_note(text: str, r: Resolved) -> str | None:
     """How an --input as typed reads where it may not be what was meant (a channels-last
-    32x32x3, or a bare number before a dense layer), or None."""
+    32x32x3 under PyTorch's convention, a channels-first 1x28x28 under Keras', or a bare
+    number before a dense layer), or None."""
     from ..ir.tree import walk_layers
-    from ..ops.shape import bare_number_note, channels_last_note
+    from ..ops.shape import bare_number_note, channels_first_note, channels_last_note
 
     first = next(iter(walk_layers(r.nodes)), None)
     return channels_last_note(text, r.convention) or \
+        channels_first_note(text, r.convention) or \
         bare_number_note(text, first[0].kind if first else None)
 
 

@@ -99,6 +99,26 @@ def channels_last_note(text: str, convention: str) -> str | None:
             f"hwc:{c}x{h}x{w} or use --convention keras; chw:{c}x{h}x{w} keeps this reading")
 
 
+def channels_first_note(text: str, convention: str) -> str | None:
+    """Keras' mirror of channels_last_note: a note when an input given as HxWxC reads like
+    CxHxW, a first number of 1 or 3 and two large ones (`1x28x28` read as a 1x28 image with
+    28 channels). None for any other input, for one written with `chw:` or `hwc:`, and
+    under PyTorch's convention."""
+    raw = text.strip().lower()
+    if convention != KERAS or raw.startswith(("chw:", "hwc:", "flat:")):
+        return None
+    parts, batch = _dims(text)
+    if batch or len(parts) != 3 or not all(re.fullmatch(r"\d{1,13}", p) for p in parts):
+        return None
+    h, w, c = (int(p) for p in parts)
+    if h not in (1, 3) or w <= 4 or c <= 4:
+        return None
+    return (f"input {h}x{w}x{c} reads as a {h}x{w} image with {c} channels (H x W x C, "
+            f"Keras' order); for {h} channel{'s' * (h > 1)} of {w}x{c} (channels-first), "
+            f"write --input chw:{h}x{w}x{c} or use --convention pytorch; hwc:{h}x{w}x{c} "
+            "keeps this reading")
+
+
 def bare_number_note(text: str, first_kind: str | None) -> str | None:
     """A note when a single number N (read as a 1xNxN image) feeds a model that starts with
     a dense layer, which takes a flat vector: `--input 10` for `nn.Linear(10, ...)`."""
