@@ -92,7 +92,7 @@ def finish(name: str, dialect: str | None, nodes: list[Node],
     channel only where the model flattens it before any layer looks at its axes."""
     if not nodes:  # no line: a problem anywhere in the model's code comes first
         raise CodeError(f"the model {cut(name)} (line {getattr(where, 'lineno', '?')}) has no "
-                        "layers")
+                        "layers that change a shape or hold weights")
     if len(nodes) > MAX_LAYERS:
         raise err(where, f"the model has more than {MAX_LAYERS:,} layers")
     if plane is not None:
@@ -246,6 +246,9 @@ class Reader:
             bound = bind_call(cls, prefixed, self.dialect, positional, keywords, first)
             if say and not first and d.dialect == KERAS:
                 _ignored_input_shape(call, cls, keywords)
+            if say and not bound.layers and bound.input_shape is None and \
+                    cls not in ("Input", "InputLayer"):
+                _no_row(call, cls)
             return bound
         except SignatureError as e:
             raise BrokenCode(f"line {call.lineno}: {e.message}", e.hint, call.lineno) from None
@@ -410,6 +413,17 @@ def _ignored_input_shape(call: ast.Call, cls: str, keywords: dict[str, Raw]) -> 
         if keywords.get(key) is not None and given is not None:
             given.notes.append(f"line {call.lineno}: {key}= on {cls} is ignored, as Keras "
                                "ignores it on any layer but a Sequential's first")
+
+
+def _no_row(call: ast.Call, cls: str) -> None:
+    """A layer that changes no shape and holds no weights (Rescaling, an augmentation,
+    nn.Identity) has no row: the reading says so, rather than leave it out in silence."""
+    from .given import active  # the reading under way (given builds on this file)
+
+    given = active()
+    if given is not None:
+        given.notes.append(f"line {call.lineno}: {cls} changes no shape and holds no "
+                           "weights: it has no row")
 
 
 def _ordered_keys(call: ast.Call) -> list[str | None]:

@@ -334,7 +334,7 @@ class Expressions:
         if seq.poison is not None:
             return Unknown.of(seq.poison)
         try:
-            model = sequential_model(seq)()
+            model = sequential_model(seq, nested=True)()
         except LimitError:
             raise
         except CodeError as e:

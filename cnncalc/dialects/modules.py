@@ -284,9 +284,11 @@ def _made(arg: ast.expr, view: View) -> ast.expr:
     return bound.call if isinstance(bound, LayerObj) else arg
 
 
-def sequential_model(seq: SeqModel) -> Callable[[], Model]:
+def sequential_model(seq: SeqModel, nested: bool = False) -> Callable[[], Model]:
     """Read a Sequential and its model.add/model.build calls, each with the names as they
-    stood at its own statement."""
+    stood at its own statement. `nested`: it is applied to a tensor inside another model,
+    where a Sequential with no rows (data augmentation: layers that change values only)
+    passes its input on, as Keras runs it at inference."""
     def build() -> Model:
         prefixed = sequential_dialect(seq.call) or None
         dialect = check_dialect(ast.Module(body=[ast.Expr(seq.call),
@@ -307,6 +309,8 @@ def sequential_model(seq: SeqModel) -> Callable[[], Model]:
                 shape = input_shape(raw[1:], "model.build input_shape")
             except ClassError as e:
                 raise err(b, e.message, e.hint) from None
+        if nested and not nodes:
+            return Model(seq.var, dialect or PYTORCH, (), shape, seq.call.lineno)
         return finish(seq.var, dialect or PYTORCH, nodes, shape, seq.call,
                       plane=reader.plane if not seq.builds else None)
     return build

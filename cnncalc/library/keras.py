@@ -324,6 +324,9 @@ def _class(name: str, params: tuple[tuple[str, Raw], ...], make: object) -> Clas
 _CONV = (("filters", REQUIRED), ("kernel_size", REQUIRED), ("strides", (1, 1)),
          ("padding", "valid"))
 _TAIL = (("activation", None), ("use_bias", True))
+# The geometric augmentations' parameters after their factors
+_FILL = (("fill_mode", "reflect"), ("interpolation", "bilinear"), ("seed", None),
+         ("fill_value", 0.0), ("data_format", None))
 
 CLASSES: tuple[ClassDef, ...] = (
     _class("Conv2D", _CONV + (("data_format", None), ("dilation_rate", (1, 1)), ("groups", 1))
@@ -370,8 +373,21 @@ CLASSES: tuple[ClassDef, ...] = (
     ClassDef("LeakyReLU", KERAS, (("negative_slope", 0.3),), _leaky, _IGNORED | {"alpha"}),
     _class("Softmax", (("axis", -1),), lambda a: Bound((Made("softmax", {}),))),
     _class("ELU", (("alpha", 1.0),), lambda a: Bound((Made("elu", {}),))),
-    # Rescaling changes values only: no shape, no weights, no row.
+    # Rescaling changes values only: no shape, no weights, no row (the reading says so).
     _class("Rescaling", (("scale", REQUIRED), ("offset", 0.0)), lambda a: Bound(())),
+    # Augmentation, as Keras 3 writes these classes: each changes values only, and only in
+    # training; at inference each passes its input on. No shape, no weights, no row.
+    _class("RandomFlip", (("mode", "horizontal_and_vertical"), ("seed", None),
+                          ("data_format", None)), lambda a: Bound(())),
+    _class("RandomRotation", (("factor", REQUIRED),) + _FILL, lambda a: Bound(())),
+    _class("RandomZoom", (("height_factor", REQUIRED), ("width_factor", None)) + _FILL,
+           lambda a: Bound(())),
+    _class("RandomTranslation", (("height_factor", REQUIRED), ("width_factor", REQUIRED))
+           + _FILL, lambda a: Bound(())),
+    _class("RandomContrast", (("factor", REQUIRED), ("value_range", (0, 255)),
+                              ("seed", None)), lambda a: Bound(())),
+    _class("RandomBrightness", (("factor", REQUIRED), ("value_range", (0, 255)),
+                                ("seed", None)), lambda a: Bound(())),
     _input("Input", (("name", None), ("tensor", None), ("optional", False))),
     _input("InputLayer", (("input_tensor", None), ("optional", False), ("name", None))),
 )
