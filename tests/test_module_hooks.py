@@ -61,9 +61,7 @@ def _global(hook: Any) -> Iterator[None]:
         handle.remove()
 
 
-def test_a_models_own_hook_is_seen_as_torch_runs_it() -> None:
-    model = _net()
-    model[0].register_forward_hook(_keep_two)
+def _summary_sees_what_torch_passes_on(model: nn.Module) -> None:
     # by hand: 8x8 -> conv 3 -> 6x6x6, the hook keeps 2 channels, relu, conv 3 -> 4x4x4
     want = [(2, 6, 6), (2, 6, 6), (4, 4, 4), (64,), (10,)]
     assert _torch_shapes(model) == want
@@ -73,15 +71,16 @@ def test_a_models_own_hook_is_seen_as_torch_runs_it() -> None:
     assert _hook_count(model) == before
 
 
+def test_a_models_own_hook_is_seen_as_torch_runs_it() -> None:
+    model = _net()
+    model[0].register_forward_hook(_keep_two)
+    _summary_sees_what_torch_passes_on(model)
+
+
 def test_a_global_hook_registered_before_is_seen_as_torch_runs_it() -> None:
     model = _net()
     with _global(_keep_two):
-        want = [(2, 6, 6), (2, 6, 6), (4, 4, 4), (64,), (10,)]
-        assert _torch_shapes(model) == want
-        before = _hook_count(model)
-        rows = cnncalc.summary(model, input_size=(1, 1, 8, 8)).layers
-        assert [r.output_shape for r in rows] == want
-        assert _hook_count(model) == before
+        _summary_sees_what_torch_passes_on(model)
 
 
 def test_no_hook_is_left_behind_when_the_model_fails() -> None:

@@ -114,16 +114,11 @@ def take(spec: str | None, preset: str | None, input: str | None, convention: st
          model: str | None) -> Resolved | None:
     """The model this path read for these same arguments (once), raising the error its
     reading gave; None where it read nothing for them."""
-    global handed
-    read, handed = handed, None
-    if read is None or read.key != (spec, preset, input, convention, model):
-        return None
-    if isinstance(read.outcome, Exception):
-        raise read.outcome
     from ..dialects.resolve import Resolved
 
-    assert isinstance(read.outcome, Resolved)
-    return read.outcome
+    outcome = _taken((spec, preset, input, convention, model))
+    assert outcome is None or isinstance(outcome, Resolved)
+    return outcome
 
 
 def take_module(module: str, module_args: str | None, input: str | None,
@@ -131,15 +126,22 @@ def take_module(module: str, module_args: str | None, input: str | None,
     """The summary this path made of `--module` with these same arguments (once), raising
     the error building or summarising it gave; None where it made none. The user's file
     ran then: running it again would repeat whatever it does besides building a model."""
+    from ..calc.summary import Summary
+
+    outcome = _taken(_module_key(module, module_args, input, batch))
+    assert outcome is None or isinstance(outcome, Summary)
+    return outcome
+
+
+def _taken(key: tuple[object, ...]) -> object:
+    """What this path handed over for a call of this key (once), raising the error it
+    met; None where it handed nothing for it."""
     global handed
     read, handed = handed, None
-    if read is None or read.key != _module_key(module, module_args, input, batch):
+    if read is None or read.key != key:
         return None
     if isinstance(read.outcome, Exception):
         raise read.outcome
-    from ..calc.summary import Summary
-
-    assert isinstance(read.outcome, Summary)
     return read.outcome
 
 

@@ -406,24 +406,25 @@ class Reader:
 def _ignored_input_shape(call: ast.Call, cls: str, keywords: dict[str, Raw]) -> None:
     """Keras reads input_shape= on a Sequential's first layer only, and ignores it anywhere
     else (a later layer, the functional API): so does the reader, and it says so."""
-    from .given import active  # the reading under way (given builds on this file)
-
-    given = active()
     for key in ("input_shape", "batch_input_shape"):
-        if keywords.get(key) is not None and given is not None:
-            given.notes.append(f"line {call.lineno}: {key}= on {cls} is ignored, as Keras "
-                               "ignores it on any layer but a Sequential's first")
+        if keywords.get(key) is not None:
+            _say(f"line {call.lineno}: {key}= on {cls} is ignored, as Keras ignores it on "
+                 "any layer but a Sequential's first")
 
 
 def _no_row(call: ast.Call, cls: str) -> None:
     """A layer that changes no shape and holds no weights (Rescaling, an augmentation,
     nn.Identity) has no row: the reading says so, rather than leave it out in silence."""
+    _say(f"line {call.lineno}: {cls} changes no shape and holds no weights: it has no row")
+
+
+def _say(note: str) -> None:
+    """A note for the reading under way (none outside one)."""
     from .given import active  # the reading under way (given builds on this file)
 
     given = active()
     if given is not None:
-        given.notes.append(f"line {call.lineno}: {cls} changes no shape and holds no "
-                           "weights: it has no row")
+        given.notes.append(note)
 
 
 def _ordered_keys(call: ast.Call) -> list[str | None]:

@@ -81,17 +81,26 @@ def parse_shape(text: str, channels_last: bool = False) -> Shape:
     return dims
 
 
-def channels_last_note(text: str, convention: str) -> str | None:
-    """A note when an input given as CxHxW reads like HxWxC: a large first number and a last
-    of 1 or 3 (`32x32x3` read as 32 channels of 32x3). None for any other input, for one
-    written with `chw:` or `hwc:`, and under Keras' channels-last convention."""
-    raw = text.strip().lower()
-    if convention != PYTORCH or raw.startswith(("chw:", "hwc:", "flat:")):
+def _three_plain(text: str) -> tuple[int, int, int] | None:
+    """The three numbers of an --input written without a batch, `chw:`, `hwc:` or `flat:`
+    (the forms whose order could be misread), else None."""
+    if text.strip().lower().startswith(("chw:", "hwc:", "flat:")):
         return None
     parts, batch = _dims(text)
     if batch or len(parts) != 3 or not all(re.fullmatch(r"\d{1,13}", p) for p in parts):
         return None
-    c, h, w = (int(p) for p in parts)
+    a, b, c = (int(p) for p in parts)
+    return a, b, c
+
+
+def channels_last_note(text: str, convention: str) -> str | None:
+    """A note when an input given as CxHxW reads like HxWxC: a large first number and a last
+    of 1 or 3 (`32x32x3` read as 32 channels of 32x3). None for any other input, for one
+    written with `chw:` or `hwc:`, and under Keras' channels-last convention."""
+    numbers = _three_plain(text) if convention == PYTORCH else None
+    if numbers is None:
+        return None
+    c, h, w = numbers
     if w not in (1, 3) or c <= 4 or h <= 4:
         return None
     return (f"input {c}x{h}x{w} reads as {c} channels of {h}x{w} (C x H x W); for a {c}x{h} "
@@ -104,13 +113,10 @@ def channels_first_note(text: str, convention: str) -> str | None:
     CxHxW, a first number of 1 or 3 and two large ones (`1x28x28` read as a 1x28 image with
     28 channels). None for any other input, for one written with `chw:` or `hwc:`, and
     under PyTorch's convention."""
-    raw = text.strip().lower()
-    if convention != KERAS or raw.startswith(("chw:", "hwc:", "flat:")):
+    numbers = _three_plain(text) if convention == KERAS else None
+    if numbers is None:
         return None
-    parts, batch = _dims(text)
-    if batch or len(parts) != 3 or not all(re.fullmatch(r"\d{1,13}", p) for p in parts):
-        return None
-    h, w, c = (int(p) for p in parts)
+    h, w, c = numbers
     if h not in (1, 3) or w <= 4 or c <= 4:
         return None
     return (f"input {h}x{w}x{c} reads as a {h}x{w} image with {c} channels (H x W x C, "
