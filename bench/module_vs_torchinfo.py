@@ -257,7 +257,8 @@ def whole_process(runs: int, only: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=9,
+                        help="rounds of the in-process table (0: skip it)")
     parser.add_argument("--process-runs", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--per-layer", type=int, default=200,
@@ -271,7 +272,8 @@ def main() -> None:
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     print(f"Clock: {args.clock}", flush=True)
     print(f"Before: {load()}\n", flush=True)
-    in_process(args.runs, args.only)
+    if args.runs:
+        in_process(args.runs, args.only)
     if args.per_layer:
         per_layer(args.per_layer)
     print(f"\nAfter the in-process runs: {load()}", flush=True)

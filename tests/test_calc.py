@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnncalc import ops
 from cnncalc.calc import summarize_spec
+from cnncalc.calc.receptive import INPUT
 from cnncalc.calc.summary import summarize, summarize_layer
 from cnncalc.errors import LayerError, UsageError
 from cnncalc.ops.shape import KERAS, PYTORCH, format_shape, parse_shape
@@ -217,6 +220,11 @@ def test_summarize_layer_is_summarize_of_the_one_layer(text: str, shape: tuple[i
     row, step = summarize_layer(layer, shape, convention)
     assert row == expected
     assert step == ops.apply(layer, shape, convention)
+    # field=False (a module summary works out the field after the layer itself): the same
+    # row but for its field, left as the input's, and that field's working
+    bare, bare_step = summarize_layer(layer, shape, convention, field=False)
+    assert bare_step == step and (bare.rf, bare.rf_formula) == (INPUT, "")
+    assert replace(bare, rf=row.rf, rf_formula=row.rf_formula) == row
 
 
 def test_summarize_layer_takes_the_whole_pass_for_declared_sizes() -> None:

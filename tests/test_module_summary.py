@@ -190,3 +190,30 @@ def test_a_leaf_returning_a_tuple_is_measured() -> None:
     assert lstm.measured and lstm.params == 6_400 and lstm.output_shape == (10, 32)
     assert "first tensor" in lstm.notes[-1]
     assert not head.measured and head.params == 32 * 4 + 4
+
+
+class _AfterCode(nn.Module):
+    """A tensor made by code outside any module (x * 2), then a conv, flatten and fc."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.flat = nn.Flatten()
+        self.fc = nn.Linear(4 * 6 * 6, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.flat(self.conv(x * 2)))
+
+
+def test_a_field_after_code_outside_a_module_is_unknown_until_a_layer_sees_everything() -> None:
+    """The conv's input came from x * 2: its field is unknown, and so written. After
+    flatten, every output sees the whole input, whatever came before it."""
+    s = cnncalc.summary(_AfterCode(), input_size=(1, 3, 8, 8))
+    conv, flat, fc = s.layers[:3]
+    assert conv.rf.describe() == ("?", "?", "?")
+    assert conv.rf_formula == "unknown (its input came from code outside a module)"
+    for row in (flat, fc):
+        assert row.rf.whole and row.rf_formula == "every output sees the whole input"
+    # the rows are the calculator's: 6x6 outputs of 3·3·3 taps for 4 channels; 144 · 10
+    assert conv.macs == 4 * 6 * 6 * 27 and conv.output_shape == (4, 6, 6)
+    assert fc.macs == 144 * 10 and fc.params == 144 * 10 + 10

@@ -4,8 +4,11 @@ dataclass itself, on bodies covering the options a field or a class can set."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import inspect
 import math
+import pickle
 from dataclasses import FrozenInstanceError, field
 from typing import Any
 
@@ -131,3 +134,122 @@ def test_a_subclass_compares_as_dataclass_compares_it() -> None:
         got.append((base(1) == sub(1), sub(1) == sub(1), sub(1) == base(1),
                     hash(sub(1)) == hash(base(1)), repr(sub(1))))
     assert got[0] == got[1]
+
+
+def _more_bodies() -> dict[str, type]:
+    """Bodies for the options the first set leaves out (fresh classes on each call)."""
+
+    class Later:
+        a: int
+        b: list[int] = field(default_factory=list)
+        c: int = field(default=5, init=False)
+        d: tuple[int, ...] = field(default_factory=tuple, init=False)
+        e: str = field(default="e", compare=False, repr=False)
+
+    class Checked:
+        a: int
+        b: int = 1
+
+        def __post_init__(self) -> None:
+            if self.a < 0:
+                raise ValueError("a must be >= 0")
+
+    return {k: v for k, v in locals().items() if isinstance(v, type)}
+
+
+MORE: dict[str, list[dict[str, Any]]] = {
+    "Later": [{"a": 1}, {"a": 1, "b": [2]}, {"a": 1, "e": "f"}, {"a": 2}],
+    "Checked": [{"a": 0}, {"a": 3, "b": 2}],
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_factories_init_false_and_post_init_behave_as_dataclass(name: str) -> None:
+    ours = record(_more_bodies()[name])
+    theirs = dataclasses.dataclass(frozen=True)(_more_bodies()[name])
+    assert _behaviour(ours, MORE[name]) == _behaviour(theirs, MORE[name])
+    # the same __init__: its signature, once made, and what it refuses
+    ours(**MORE[name][0])
+    assert str(inspect.signature(ours)) == str(inspect.signature(theirs))
+    for cls in (ours, theirs):
+        with pytest.raises(TypeError):
+            cls(1, 2, 3, 4, 5, 6)
+        with pytest.raises(TypeError):
+            cls(zzz=1)
+        with pytest.raises(TypeError):
+            cls()
+    if name == "Later":  # each instance gets a fresh list from the factory
+        x, y = ours(1), ours(1)
+        assert x.b == [] and x.b is not y.b and (x.c, x.d) == (5, ())
+        with pytest.raises(ValueError):  # init=False: replace refuses it, as for dataclass
+            dataclasses.replace(x, c=6)
+    else:
+        for cls in (ours, theirs):
+            with pytest.raises(ValueError, match="a must be >= 0"):
+                cls(-1)
+
+
+def test_a_record_of_a_record_and_a_dataclass_of_a_record_take_their_base_fields() -> None:
+    """Fields come base first, as dataclass orders them: a record subclassing a record
+    (TfModel of Model), and a frozen dataclass subclassing a record (api.Summary)."""
+    got = []
+    for decorate in (record, dataclasses.dataclass(frozen=True)):
+        base = decorate(_bodies()["Plain"])
+        sub = decorate(type("Sub", (base,), {"__annotations__": {"c": "int"}, "c": 3}))
+        plain_sub = dataclasses.dataclass(frozen=True, repr=False)(
+            type("Wrapped", (base,), {"__annotations__": {"d": "int"}, "d": 4}))
+        x, y = sub(1, "y", 7), plain_sub(2)
+        got.append((repr(x), x == sub(1, "y", 7), x == base(1, "y"),
+                    hash(x) == hash(sub(1, "y", 7)),
+                    [f.name for f in dataclasses.fields(sub)],
+                    [f.name for f in dataclasses.fields(plain_sub)],
+                    dataclasses.asdict(y), repr(dataclasses.replace(x, c=8))))
+        with pytest.raises(FrozenInstanceError):
+            y.a = 3  # type: ignore[misc]
+    assert got[0] == got[1]
+
+
+def test_a_record_refuses_what_dataclass_refuses_and_what_it_does_not_offer() -> None:
+    class Order:
+        a: int = 1
+        b: int  # type: ignore[misc]
+
+    class Mutable:
+        a: list[int] = []  # noqa: RUF012
+
+    for body, error in ((Order, TypeError), (Mutable, ValueError)):
+        with pytest.raises(error):
+            dataclasses.dataclass(frozen=True)(type(body.__name__, (), dict(body.__dict__)))
+        with pytest.raises(error):
+            record(type(body.__name__, (), dict(body.__dict__)))
+
+    class Keyword:
+        a: int = field(default=0, kw_only=True)
+
+    class OwnSetattr:
+        a: int
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            raise AttributeError(name)
+
+    class Later:
+        a: dataclasses.InitVar[int]
+
+    for body in (Keyword, OwnSetattr, Later):
+        with pytest.raises(TypeError, match="use dataclass"):
+            record(body)
+
+
+def test_a_record_is_made_without_compiling_its_init_until_its_first_instance() -> None:
+    cls = record(_bodies()["Plain"])
+    lazy = cls.__dict__["__init__"]
+    x = cls(1)
+    made = cls.__dict__["__init__"]
+    assert made is not lazy and (x.a, x.b) == (1, "x")
+    assert cls(2, "z").b == "z" and cls.__dict__["__init__"] is made
+    # a package record pickles and copies as a dataclass does
+    from cnncalc.ops.signature import Layer
+
+    layer = Layer("conv", {"out_channels": 8})
+    assert pickle.loads(pickle.dumps(layer)) == layer
+    assert copy.deepcopy(layer) == layer and copy.copy(layer) == layer

@@ -533,9 +533,11 @@ class _Pass:
 
 
 def _layer_row(layer: Layer, shape: Shape, rf: RField, path: str, inputs: tuple[str, ...],
-               convention: str, step: ops.Step | None = None) -> tuple[LayerInfo, ops.Step]:
+               convention: str, step: ops.Step | None = None,
+               field: bool = True) -> tuple[LayerInfo, ops.Step]:
     """One layer's row on its input (`step`: its step there, where already known), and the
-    step; LayerError names the rule it breaks. Declared sizes and ties are the caller's."""
+    step; LayerError names the rule it breaks. Declared sizes and ties are the caller's.
+    `field` False: the row keeps `rf` and no working for it (its caller works it out)."""
     try:
         step = step or ops.apply(layer, shape, convention)
         ops.check_size(step, convention)
@@ -543,7 +545,7 @@ def _layer_row(layer: Layer, shape: Shape, rf: RField, path: str, inputs: tuple[
         raise LayerError(
             f"layer {path} {layer.text}: {e.reason} "
             f"(input {format_shape(shape, convention)})", e.hint, [], path) from None
-    new_rf = update(rf, step)
+    new_rf = update(rf, step) if field else rf
     text = layer.text
     if layer.kind == "fc" and len(shape) == 1 and layer.args.get("over") not in (None, "flat"):
         # nn.Linear / Dense read from code, on a flat vector: the plain fc it is there
@@ -554,23 +556,26 @@ def _layer_row(layer: Layer, shape: Shape, rf: RField, path: str, inputs: tuple[
         non_trainable_params=step.non_trainable, macs=step.macs,
         activations=numel(step.output_shape), rf=new_rf, formula=step.formula,
         param_formula=step.param_formula, mac_formula=step.mac_formula,
-        rf_formula=update_text(rf, new_rf, step), notes=step.notes, args=step.args,
+        rf_formula=update_text(rf, new_rf, step) if field else "", notes=step.notes,
+        args=step.args,
         inputs=inputs, module=layer.name or "")
     return row, step
 
 
-def summarize_layer(layer: Layer, input_shape: Shape,
-                    convention: str = PYTORCH) -> tuple[LayerInfo, ops.Step]:
+def summarize_layer(layer: Layer, input_shape: Shape, convention: str = PYTORCH, *,
+                    field: bool = True) -> tuple[LayerInfo, ops.Step]:
     """The row `summarize` gives the spec of this one layer, and the layer's step (what it
     does to its input, for the receptive field after it), from one computation of each;
-    LayerError where the calculator refuses the layer on this input."""
+    LayerError where the calculator refuses the layer on this input. `field` False: the
+    row's receptive field may be left as its input's, with no working (for a caller that
+    works out the field after the layer from the step, as a module summary does)."""
     if layer.declared or layer.tie:  # checked against what comes before: the whole pass
         graph = lower((layer,))
         run = _Pass(graph, convention)
         run.out[0] = (input_shape, INPUT)
         (row,) = run.sequence(graph.body, "")
         return row, run.steps[(layer.kind, layer.text, input_shape)]
-    return _layer_row(layer, input_shape, INPUT, "1", ("input",), convention)
+    return _layer_row(layer, input_shape, INPUT, "1", ("input",), convention, field=field)
 
 
 def output_places(row: LayerInfo) -> tuple[tuple[int, ...], ...]:

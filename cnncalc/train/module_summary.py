@@ -196,7 +196,9 @@ def _calculated(text: str | Layer, shape: Shape, cache: Calculated | None = None
             found = None
         elif len(nodes) == 1 and isinstance(nodes[0], Layer):
             # summarize_spec(text, shape)'s one row, and the step it computed on the way
-            found = summarize_layer(nodes[0], shape, PYTORCH)
+            # the field after it is _derived's, from the module's own input: not worked
+            # out here from the image
+            found = summarize_layer(nodes[0], shape, PYTORCH, field=False)
         else:
             spec = text if isinstance(text, str) else ""
             s = summarize(nodes, shape, PYTORCH, 1, spec)  # summarize_spec(text, shape)
@@ -223,12 +225,13 @@ def _derived(call: _Call, layer: Layer | str | None, cache: Calculated | None = 
     if row.output_shape != call.output_shape or row.params != tr + nt:
         return None  # not the layer the calculator models (e.g. an input of another rank)
     if isinstance(call.rf_in, UnknownRF):
-        if row.rf.whole:
-            return row, row.rf, "every output sees the whole input"
+        alone = update(INPUT, step)  # the field after this layer alone
+        if alone.whole:
+            return row, alone, "every output sees the whole input"
         return row, UNKNOWN, "unknown (its input came from code outside a module)"
     # The field after the layer is a pure function of the layer, its input and the field
     # before it (a Fraction per axis, about 6 µs a row): kept beside the row, by all three.
-    # The row's own field and text start from the input image; the module's start here.
+    # The kept row has no field of its own (summarize_layer's field=False): it starts here.
     cache = _CALCULATED if cache is None else cache
     key = ("rf", _layer_key(layer) if isinstance(layer, Layer) else layer, call.input_shape,
            call.rf_in)
