@@ -16,7 +16,8 @@ field options), made this way:
   record: each reads the class's fields through an `operator.attrgetter` made once;
 - __init__ is written and compiled on the class's first instance, not at import (most
   classes of a run are never made); it sets the fields as dataclass's frozen __init__
-  does, through the instance's __dict__.
+  does, through the instance's __dict__. Until then `inspect.signature` of the class
+  shows (*args, **kwargs).
 
 What each method gives is what the generated one gives (tests/test_records.py compares
 both decorators on the same class bodies):
@@ -27,7 +28,8 @@ both decorators on the same class bodies):
 - repr: `QualName(field=value, ...)` over the fields with `repr`, "..." for a record inside
   itself;
 - an assignment or a deletion raises FrozenInstanceError (in a plain subclass, only of a
-  field).
+  field);
+- `__replace__` (copy.replace, Python 3.13) is dataclasses.replace.
 
 A method the class defines itself is kept, as dataclass keeps it. Only what dataclass does
 with `frozen=True` and its other options at their defaults is offered, and a class that
@@ -41,7 +43,7 @@ from __future__ import annotations
 import inspect
 import reprlib
 from collections.abc import Callable
-from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, replace
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -103,6 +105,11 @@ def _repr(self: Any) -> str:
     names = self.__class__.__record_repr__
     return (f"{self.__class__.__qualname__}("
             + ", ".join(f"{name}={getattr(self, name)!r}" for name in names) + ")")
+
+
+def _replace(self: Any, /, **changes: Any) -> Any:
+    """copy.replace's hook (Python 3.13), which dataclass also gives."""
+    return replace(self, **changes)
 
 
 def _owner(self: Any, name: str, method: Any) -> Any:
@@ -256,5 +263,7 @@ def record(cls: T) -> T:
         made.__hash__ = _hash
     if "__repr__" not in own:
         made.__repr__ = _repr
+    if "__replace__" not in own:
+        made.__replace__ = _replace
     result: T = made
     return result

@@ -253,3 +253,11 @@ def test_a_record_is_made_without_compiling_its_init_until_its_first_instance() 
     layer = Layer("conv", {"out_channels": 8})
     assert pickle.loads(pickle.dumps(layer)) == layer
     assert copy.deepcopy(layer) == layer and copy.copy(layer) == layer
+
+
+def test_a_record_takes_copy_replace_as_a_dataclass_does_from_python_3_13() -> None:
+    cls = record(_bodies()["Plain"])
+    x = cls(1, "y")
+    assert x.__replace__(a=2) == dataclasses.replace(x, a=2) == cls(2, "y")
+    with pytest.raises(TypeError):
+        x.__replace__(zzz=1)
