@@ -9,7 +9,9 @@ the usual name, throughout the file, where that changes nothing the code means:
 
 - the alias is bound only by its import (no assignment, argument, loop variable, def,
   class, `except ... as`, `global` or other import of that name anywhere in the file);
-- the usual name is bound nowhere, or only by an import of the very same module or class;
+- the usual name is bound only by imports of the very same module or class, or neither
+  bound nor used anywhere (a use of it unbound is Python's NameError, which the reader
+  notes);
 - no `import *` could bind either name, and no two aliases of different modules would take
   the same usual name.
 
@@ -68,12 +70,15 @@ class _Bindings:
         self.count: Counter[str] = Counter()
         self.by_import: Counter[str] = Counter()
         self.imported: dict[str, set[str]] = {}
+        self.loaded: set[str] = set()
         self.star = False
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.imports(node)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 self.count[node.id] += 1
+            elif isinstance(node, ast.Name):
+                self.loaded.add(node.id)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.count[node.name] += 1
             elif isinstance(node, ast.arg):
@@ -103,9 +108,11 @@ class _Bindings:
             self.imported.setdefault(bound, set()).add(full)
 
     def only_import(self, name: str, full: str) -> bool:
-        """`name` is bound nowhere, or only by imports of `full`."""
-        return self.count[name] == self.by_import[name] and \
-            self.imported.get(name, {full}) == {full}
+        """`name` is bound only by imports of `full`, or nowhere and used nowhere (a use of
+        it unbound is a NameError, which the reader notes: renaming would hide it)."""
+        if not self.by_import[name]:
+            return not self.count[name] and name not in self.loaded
+        return self.count[name] == self.by_import[name] and self.imported[name] == {full}
 
 
 def canonical_imports(tree: ast.Module) -> ast.Module:

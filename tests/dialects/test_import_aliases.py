@@ -117,6 +117,9 @@ from keras import layers as L
 layers = [L.Dense(3)]
 model = keras.Sequential([keras.Input(shape=(4,)), *layers])
 """,
+    "the usual name is used without an import": """import torch.nn as N
+model = nn.Sequential(N.Linear(4, 2))
+""",
     "a function's argument has the alias's name": """import torch.nn as N
 def make(N):
     return N
