@@ -103,3 +103,87 @@ def test_solve_reads_a_code_file_as_its_help_says(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["solve", str(path), "-o", "10"])
     assert r.exit_code == 0, r.output
     assert "H and W: 20–21" in r.stdout and "exact (every pixel read): 20" in r.stdout
+
+
+TWO_MODELS = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3)
+        self.fc = nn.Linear(16 * 6 * 6, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc(torch.flatten(x, 1))
+
+
+small = nn.Sequential(nn.Conv2d(1, 4, 5), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 24 * 24, 10))
+"""
+
+
+def test_solve_takes_model_and_set_as_the_code_commands_do(tmp_path: Path) -> None:
+    """The error for a file of two models says "pick one with --model NAME": solve takes it.
+    Net: conv(pad 1) keeps n, pool ⌊n/2⌋, conv(3) - 2, pool ⌊/2⌋: 6x6 for n = 28 to 31,
+    and only 28 reads every pixel. small: conv(5) gives n - 4 = 24 for n = 28."""
+    path = tmp_path / "two.py"
+    path.write_text(TWO_MODELS)
+    runner = CliRunner()
+    r = runner.invoke(app, ["solve", str(path), "-o", "6x6"])
+    assert r.exit_code == 1 and "--model" in r.output
+    r = runner.invoke(app, ["solve", str(path), "-o", "6x6", "--model", "Net"])
+    assert r.exit_code == 0, r.output
+    assert "H and W: 28–31" in r.stdout and "exact (every pixel read): 28" in r.stdout
+    r = runner.invoke(app, ["solve", str(path), "-o", "24", "--model", "small", "-f", "json"])
+    assert json.loads(r.stdout)["heights"] == [28]
+    # --set: a value the code knows only when it runs (width = 4 gives small's 4 channels)
+    (tmp_path / "set.py").write_text(
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(1, width, 5), nn.Flatten(), "
+        "nn.Linear(width * 24 * 24, 10))\n")
+    r = runner.invoke(app, ["solve", str(tmp_path / "set.py"), "-o", "24", "--set", "width=4"])
+    assert r.exit_code == 0, r.output
+    assert "H and W: 28" in r.stdout
+    # both options name code: refused with a spec, and with a layer question
+    for args in (["conv(8,3)", "-o", "5", "--model", "Net"], ["-i", "28", "-o", "14",
+                                                              "--model", "Net"]):
+        r = runner.invoke(app, ["solve", *args])
+        assert r.exit_code == 2 and "--model" in r.output
+
+
+def test_solve_on_code_meets_the_sizes_the_code_declares(tmp_path: Path) -> None:
+    """The spec alone ends at 1x1 for n = 8 to 11 (8 -> 8 -> 4 -> 2 -> 1), but Net's
+    Linear(576, 10) needs 16·6·6 features, so no such input fits the code: an error naming
+    the declared size and an input that fits (28). The CIFAR tutorial's net declares 3
+    input channels: without --input those are the channels tried, and its Linear(400, 120)
+    = 16·5·5 is met by 32 to 35 (32 - 4 = 28, 14, 10, 5)."""
+    path = tmp_path / "two.py"
+    path.write_text(TWO_MODELS)
+    runner = CliRunner()
+    r = runner.invoke(app, ["solve", str(path), "-o", "1x1", "--model", "Net"])
+    assert r.exit_code == 1
+    assert "no input whose last map is 1x1 fits the sizes the code declares" in r.output
+    assert "Linear(576, 10) expects 576 input features" in r.output
+    assert "1x28x28" in r.output
+    r = runner.invoke(app, ["solve", str(path), "-o", "6x6", "--model", "Net", "-i",
+                            "3x28x28"])
+    assert r.exit_code == 1 and "expects 1 input channels" in r.output
+    cifar = tmp_path / "cifar.py"
+    cifar.write_text(
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.conv1 = nn.Conv2d(3, 6, 5)\n        self.pool = nn.MaxPool2d(2, 2)\n"
+        "        self.conv2 = nn.Conv2d(6, 16, 5)\n        self.fc1 = nn.Linear(16 * 5 * 5, 120)\n"
+        "        self.fc2 = nn.Linear(120, 10)\n\n    def forward(self, x):\n"
+        "        x = self.pool(F.relu(self.conv1(x)))\n"
+        "        x = self.pool(F.relu(self.conv2(x)))\n"
+        "        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))\n")
+    r = runner.invoke(app, ["solve", str(cifar), "-o", "5x5"])
+    assert r.exit_code == 0, r.output
+    assert "H and W: 32–35" in r.stdout and "exact (every pixel read): 32" in r.stdout
+    r = runner.invoke(app, ["solve", str(cifar), "-o", "6x6"])
+    assert r.exit_code == 1 and "Linear(400, 120) expects 400 input features" in r.output

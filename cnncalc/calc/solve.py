@@ -10,6 +10,7 @@ from ..ops.base import Rule
 from ..ops.shape import PYTORCH
 from ..records import record
 from ..spec import Join, Layer, Node, Repeat, Residual, parse
+from .declared import DeclaredSizeError
 from .summary import stride_for, summarize
 
 KERNELS = 64
@@ -282,9 +283,14 @@ class InputSearch:
 
 
 def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int = 1,
-                  hi: int = 512, limit: int | None = None) -> InputSearch:
+                  hi: int = 512, limit: int | None = None,
+                  nodes: tuple[Node, ...] | None = None,
+                  convention: str = PYTORCH) -> InputSearch:
     """Input heights and widths in lo..hi whose last feature map is `target` (H, W), tried
-    in increasing order until `limit` layer steps are spent."""
+    in increasing order until `limit` layer steps are spent. `nodes`: the model read from
+    code (the spec's layers with the sizes the code declares, such as Linear's
+    in_features), checked on the first input found, as the rules that do not depend on the
+    input size are; a LayerError names a declared size no input found can meet."""
     if lo < 1 or hi < lo:
         raise UsageError(f"bad input range {lo}..{hi}")
     if hi > MAX_INPUT:
@@ -292,6 +298,7 @@ def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int
                          f"search at most {MAX_INPUT:,} sizes")
     if min(target) < 1:
         raise UsageError("--output must be at least 1x1")
+    model = nodes
     nodes = parse(spec)
     budget = WORK_LIMIT if limit is None else limit
     heights_walker = _AxisWalker(0, budget)
@@ -324,8 +331,16 @@ def search_inputs(spec: str, target: tuple[int, int], channels: int = 1, lo: int
               if r is not None and r[0] == target[1]]
     if heights and widths:
         # Rules that do not depend on the input size (groups, pooling padding, ...) are
-        # checked once by the full calculator; the per-axis walk covers the rest.
-        summarize(nodes, (channels, heights[0].size, widths[0].size), PYTORCH)
+        # checked once by the full calculator; the per-axis walk covers the rest. So are
+        # the sizes code declares: what reaches them is fixed by the target map (the
+        # features a Linear after the last map gets) or by no input size at all (a
+        # Conv2d's in_channels), so the first input found meets them if any does.
+        first = (channels, heights[0].size, widths[0].size)
+        try:
+            summarize(model or nodes, first, convention if model else PYTORCH)
+        except DeclaredSizeError as e:  # (a LayerError of the rules above propagates as is)
+            raise LayerError(f"no input whose last map is {target[0]}x{target[1]} fits the "
+                             f"sizes the code declares: {e.message}", e.hint) from None
     return InputSearch(heights, widths, lo, hi, searched)
 
 

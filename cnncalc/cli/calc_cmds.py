@@ -344,6 +344,8 @@ def register_teaching(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(help="Rows to show.", min=1)] = 15,
         max_input: Annotated[int, typer.Option(
             help="Largest input size tried with SPEC (at most 100,000).", min=1)] = 512,
+        model: ModelOpt = None,
+        sets: SetOpt = None,
         format: TableJsonOpt = TableJson.table,
     ) -> None:
         """Solve backwards: settings that give an output size, or inputs that fit a spec."""
@@ -353,18 +355,31 @@ def register_teaching(app: typer.Typer) -> None:
 
         if output is None:
             raise UsageError("missing --output", "e.g. --input 28 --output 14 --kernel 3")
+        if not spec and (model is not None or sets):
+            raise UsageError(f"{'--model' if model is not None else '--set'} needs a SPEC "
+                             "that is code (a .py file, '-' or pasted code)")
         if spec:
-            channels = parse_shape(input)[0] if input else 1
             wanted = parse_shape(output)  # "7" and "7x7" both mean a 7x7 map
             if len(wanted) != 3:
                 raise UsageError(f"bad --output '{output}'", "write HxW, e.g. 1x1 or 7x7")
             target = (wanted[1], wanted[2])
             from ..dialects.resolve import looks_like_code
 
-            if spec == "-" or spec.endswith(".py") or looks_like_code(spec):
-                # code (a file, standard input or pasted): the model it builds
-                spec = resolve(spec, None, None, command="cnncalc solve").spec
-            search = search_inputs(spec, (target[0], target[1]), channels, 1, max_input)
+            code = None
+            if spec == "-" or spec.endswith(".py") or looks_like_code(spec) or \
+                    model is not None or sets:
+                # code (a file, standard input or pasted): the model it builds (a spec with
+                # --model or --set is refused there, as by every command), with the sizes
+                # it declares
+                code = resolve(spec, None, None, model=model, sets=sets,
+                               command="cnncalc solve")
+                spec = code.spec
+            # the channels given, else those the code's first layer declares, else 1
+            channels = parse_shape(input)[0] if input else \
+                code.shape[0] if code is not None and len(code.shape) == 3 else 1
+            search = search_inputs(spec, (target[0], target[1]), channels, 1, max_input,
+                                   nodes=code.nodes if code else None,
+                                   convention=code.convention if code else "pytorch")
             heights, widths = search.heights, search.widths
             # The search stops early on very long specs; say where, never imply it was whole.
             narrowed = (f"searched input sizes 1 to {search.searched:,} only: the spec is too "
