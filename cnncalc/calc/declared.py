@@ -24,6 +24,11 @@ def check_declared(layer: Layer, shape: Shape, giver: str, convention: str,
     name = layer.source or layer.text
     giver += " has" if giver == "the input" else " gives"
     shown = format_shape(shape, convention)
+    if "unpack_rank" in said and len(shape) + 1 != said["unpack_rank"]:
+        raise Refusal(f"{name}: line {said['unpack_line']} unpacks {said['unpack_rank']} "
+                      f"sizes from its input, which has {len(shape) + 1} dimensions (the "
+                      f"batch, and {shown} that {giver}): Python stops there with a "
+                      "ValueError", "unpack as many names as the tensor has dimensions")
     if "rank" in said:
         if said["rank"] == 3 and len(shape) != 3:
             raise Refusal(f"{name} needs a CxHxW input, but {giver} the flat vector "

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left, insort
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import cut
 from ..ir.tree import OUTPUTS
-from ..spec import MAX_DEPTH, Join, Node, Residual
+from ..spec import MAX_DEPTH, Join, Layer, Node, Residual
 from .values import CodeError, at_line, err, text
 
 JOIN_KINDS = ("cat", "add", "mul", "mean", "max")
@@ -52,6 +52,10 @@ class Source:
     shapes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)  # each declared
     # id(a Keras input given as (H, W), read as one channel: plane.py) -> its line
     planes: dict[int, int] = field(default_factory=dict)
+    # id(tensor) -> (how many sizes `n, c, h, w = x.size()` unpacks from it, that line,
+    # the tensor, kept alive so that its id names no other): checked against its rank at
+    # the first layer the code applies to it (see `then`)
+    unpacked: dict[int, tuple[int, int, Tensor]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +72,13 @@ class Tensor:
         nodes = tuple(nodes)
         if not nodes:
             return self
+        unpacked = self.source.unpacked.get(id(self))
+        if unpacked is not None and unpacked[2] is self and isinstance(nodes[0], Layer):
+            # the rank it needs is checked where the calculator knows this tensor's shape:
+            # as a size the next layer declares about its input
+            first = nodes[0]
+            nodes = (replace(first, declared=(*first.declared, ("unpack_rank", unpacked[0]),
+                                              ("unpack_line", unpacked[1]))), *nodes[1:])
         t = Tensor(self, nodes, self.depth + 1, self.source, line)
         self.source.made.append(t)
         return t

@@ -496,6 +496,7 @@ class _ModuleReader:
                           "unpack into plain names: a, b = x.chunk(2, 1)")
             names.append(e.id)
         if is_size_call(value):
+            self.unpacked(value, len(names))
             for i, name in enumerate(names):
                 self.forget(name)
                 if i == 0:
@@ -511,6 +512,21 @@ class _ModuleReader:
             self.forget(name)
             self.env[name] = t
             name_tensor(t, name)
+
+    def unpacked(self, value: ast.expr, count: int) -> None:
+        """`n, c, h, w = x.size()` needs x to have `count` dimensions, or Python stops with
+        a ValueError: a tensor of forward() gets that check at the next layer applied to it
+        (its rank is known only once the calculator has its shape)."""
+        base = value.func.value if isinstance(value, ast.Call) and \
+            isinstance(value.func, ast.Attribute) else \
+            value.value if isinstance(value, ast.Attribute) else None
+        if not isinstance(base, ast.Name):
+            return
+        try:
+            tensor = self.name(base)
+        except CodeError:
+            return  # not a tensor of forward() (a size of a weight, say): nothing to check
+        tensor.source.unpacked.setdefault(id(tensor), (count, value.lineno, tensor))
 
     def not_tuple(self, name: str, s: ast.stmt) -> None:
         if name in self.tuples:
