@@ -33,6 +33,7 @@ from ..records import record
 from ..spec import Node, make_layer
 from . import hooks
 from .aliases import canonical_imports
+from .inherit import model_subclasses
 from .kinds import LayerObj
 from .plane import check_plane
 from .values import BrokenCode, CodeError, Unknown, Values, at_line, dotted, err, text
@@ -104,7 +105,8 @@ def finish(name: str, dialect: str | None, nodes: list[Node],
 
 def parse_source(source: str) -> ast.Module:
     """The syntax tree, within bounds on size and depth, with import aliases of the
-    libraries read as their usual names (aliases.py); never executed."""
+    libraries read as their usual names (aliases.py) and a model class that subclasses
+    another of the file made a model of its own (inherit.py); never executed."""
     if len(source) > MAX_SOURCE:
         raise CodeError(f"the code is {len(source):,} characters; the limit is {MAX_SOURCE:,}")
     for pattern, what in ((_NUL, "a NUL byte"), (_SURROGATE, "bytes that are not UTF-8")):
@@ -137,7 +139,7 @@ def parse_source(source: str) -> ast.Module:
         if depth > MAX_DEPTH:
             raise err(node, f"expressions nested deeper than {MAX_DEPTH} levels")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return canonical_imports(tree)
+    return model_subclasses(canonical_imports(tree))
 
 
 def check_dialect(node: ast.AST, want: str | None = None) -> str | None:

@@ -12,6 +12,7 @@ from ..spec import Node
 from . import hooks
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
 from .given import active, arguments, parameters, set_hint
+from .inherit import KIND, REFUSED
 from .kinds import Found, LayerObj, Owner, Param, SeqModel
 from .script import Script, Unit
 from .values import (
@@ -37,7 +38,18 @@ def class_kind(cls: ast.ClassDef) -> str:
         return "torch"
     if any(b in _KERAS_BASES for b in bases):
         return "keras"
-    return "class"
+    return str(getattr(cls, KIND, "class"))  # a subclass of a model class of the file
+
+
+def refuse_subclass(cls: ast.ClassDef) -> None:
+    """A subclass of a model class of the file that cannot be read exactly (inherit.py):
+    an error naming why, never its base read in its place."""
+    why = getattr(cls, REFUSED, None)
+    if why is not None:
+        raise err(cls, f"class {cls.name} subclasses a model class of the file in a way "
+                  f"cnncalc does not read: {why}",
+                  "write the subclass's layers in a class of its own, or change only class "
+                  "attributes and methods other than those it reaches through super()")
 
 
 def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
@@ -53,6 +65,7 @@ def class_found(cls: ast.ClassDef, owner: Owner, unit: Unit) -> Found | None:
         from .keras_class import keras_class_model  # it runs bodies with script's reader
 
         def read_keras() -> object:
+            refuse_subclass(cls)
             return keras_class_model(cls, owner, unit, call_site_arguments)
         return Found(cls.name, cls.lineno, read_keras, [], (owner,))
     return None
@@ -333,4 +346,5 @@ hooks.provide(
     list_model=list_model,
     class_kind=class_kind,
     class_found=class_found,
+    refuse_subclass=refuse_subclass,
 )

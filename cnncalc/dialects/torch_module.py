@@ -152,6 +152,7 @@ class _ModuleReader:
 
     def read(self) -> Model:
         check_dialect(self.cls, PYTORCH)
+        hooks.up("refuse_subclass")(self.cls)  # from modules
         for s in self.cls.body:
             _dispatch(CLASS_BODY, self, s, f"in class {self.cls.name}")
         init, forward = self.methods.get("__init__"), self.methods.get("forward")

@@ -1,0 +1,152 @@
+"""A model class of the file subclassed by another class of the file.
+
+`class Net(Base)` where `Base(nn.Module)` is a class of the same file is a model of its own:
+it builds what Base's methods build, with Net's class attributes and methods in place of
+Base's. Before, such a class was not taken for a model at all, so `model = Net()` was passed
+over and Base, with its own attributes, was read in its place.
+
+Where Python's lookup gives the very class that merging the two bodies gives, Net is read
+as that merged class: Base's body with each name Net defines replaced by Net's, and
+Base's bases. That holds when
+
+- each body holds only class attributes, methods and a docstring;
+- Net names one base, of the file, defined above it, with no keywords or decorators;
+- no class attribute of Base is computed from another name of either body (`w2 = w * 2`
+  is computed in Base's namespace: Net's `w` would not change it);
+- no method of Net reaches a method of Base through `super()` (`super().__init__()` in
+  Net.__init__ runs Base.__init__, which the merged class would not): `super()` in the
+  merged class reaches nn.Module, as it does from Base.
+
+Otherwise the subclass is still a model, and reading it is an error naming why (never Base
+read in its place). Keras model classes subclassed in the file are refused likewise.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .values import dotted
+
+_TORCH_BASES = ("nn.Module", "Module", "torch.nn.Module")
+_KERAS_BASES = ("keras.Model", "Model", "tf.keras.Model", "keras.models.Model")
+REFUSED = "_cnncalc_refused"  # attribute on a ClassDef: why it is not read
+KIND = "_cnncalc_kind"  # attribute on a ClassDef: the kind of model its bases make it
+
+
+def _kind(cls: ast.ClassDef) -> str:
+    bases = [dotted(b) for b in cls.bases]
+    if any(b in _TORCH_BASES for b in bases):
+        return "torch"
+    if any(b in _KERAS_BASES for b in bases):
+        return "keras"
+    return str(getattr(cls, KIND, "class"))
+
+
+def _plain_body(cls: ast.ClassDef) -> str:
+    """'' where the body holds only class attributes, methods and a docstring, else what
+    else it holds."""
+    for s in cls.body:
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets):
+            continue
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name):
+            continue
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant):
+            continue
+        if isinstance(s, ast.Pass):
+            continue
+        return f"line {s.lineno}: {type(s).__name__.lower()}"
+    return ""
+
+
+def _names(s: ast.stmt) -> list[str]:
+    """The class-level names a statement of a class body binds."""
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [s.name]
+    if isinstance(s, ast.Assign):
+        return [t.id for t in s.targets if isinstance(t, ast.Name)]
+    if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name):
+        return [s.target.id]
+    return []
+
+
+def _why_not(base: ast.ClassDef, sub: ast.ClassDef) -> str:
+    """'' where merging the bodies gives what Python's lookup gives, else why not."""
+    for cls in (base, sub):
+        other = _plain_body(cls)
+        if other:
+            return f"class {cls.name} holds more than attributes and methods ({other})"
+    bound = {n for cls in (base, sub) for s in cls.body for n in _names(s)}
+    for s in base.body:
+        if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
+            used = {n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)} & bound
+            if used:
+                return (f"{base.name}.{_names(s)[0]} is computed from {sorted(used)[0]}, "
+                        f"which {sub.name} may change")
+    inherited = {n for s in base.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 for n in _names(s)}
+    for s in sub.body:
+        if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for n in ast.walk(s):
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Call) and \
+                    isinstance(n.value.func, ast.Name) and n.value.func.id == "super" and \
+                    n.attr in inherited:
+                return (f"{sub.name}.{s.name} calls {base.name}.{n.attr} through super() "
+                        f"(line {n.lineno})")
+    return ""
+
+
+def _merged(base: ast.ClassDef, sub: ast.ClassDef) -> ast.ClassDef:
+    """Base's body with each name sub defines replaced by sub's definition."""
+    own = {n for s in sub.body for n in _names(s)}
+    body = [s for s in base.body if not (set(_names(s)) & own)
+            and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    body += sub.body
+    merged = ast.ClassDef(name=sub.name, bases=[*base.bases, ast.Name(base.name, ast.Load())],
+                          keywords=list(base.keywords), body=body or [ast.Pass()],
+                          decorator_list=[])
+    return ast.copy_location(merged, sub)
+
+
+def model_subclasses(tree: ast.Module) -> ast.Module:
+    """The tree with each top-level class that subclasses a model class of the file made a
+    model: merged with its base where that is exact, else marked refused (see above)."""
+    classes: dict[str, ast.ClassDef] = {}
+    for i, s in enumerate(tree.body):
+        if not isinstance(s, ast.ClassDef):
+            if isinstance(s, (ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.Import,
+                              ast.ImportFrom)):
+                for name in _rebound(s):
+                    classes.pop(name, None)  # a name bound again is no longer that class
+            continue
+        found = [b for b in s.bases if isinstance(b, ast.Name) and b.id in classes and
+                 _kind(classes[b.id]) != "class"]
+        if found:
+            base = classes[found[0].id]
+            kind = _kind(base)
+            why = "" if kind == "torch" else \
+                f"{s.name} subclasses {base.name}, a Keras model class of the file"
+            if not why and (len(s.bases) != 1 or s.keywords or s.decorator_list):
+                why = f"class {s.name} has more than one base, keywords or decorators"
+            why = why or _why_not(base, s)
+            if why:
+                setattr(s, KIND, kind)
+                setattr(s, REFUSED, why)
+            else:
+                s = tree.body[i] = _merged(base, s)
+        classes[s.name] = s
+    return tree
+
+
+def _rebound(s: ast.stmt) -> list[str]:
+    if isinstance(s, ast.Assign):
+        return [n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name):
+        return [s.target.id]
+    if isinstance(s, ast.FunctionDef):
+        return [s.name]
+    if isinstance(s, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in s.names]
+    return []
