@@ -131,7 +131,9 @@ def folded(f: Fold, node: ast.AST, stack: StackCall, values: Values,
         given = _arguments(rest, ("start_dim",))
         start = _known(values, given.get("start_dim"), 0)
         if start != 1:
-            raise err(node, f"{what} flattens the batch too", "write .flatten(1)")
+            raise err(node, f"{what} flattens the batch too" if start in (0, -4) else
+                      f"{what} flattens from dim {start} on; cnncalc reads a stack "
+                      "flattened from dim 1", "write .flatten(1)")
         return "flat"
     args = list(rest.args)
     if len(args) == 1 and isinstance(args[0], (ast.Tuple, ast.List)):

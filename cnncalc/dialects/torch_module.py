@@ -58,6 +58,16 @@ _JOIN_FUNCTIONS = {**{c: "cat" for c in _CATS}, "torch.add": "add", "torch.mul":
 _JOIN_OPS: dict[type[ast.operator], str] = {ast.Add: "add", ast.Mult: "mul"}
 
 
+def _flattens(start_dim: object) -> str:
+    """What a flatten from another start_dim than 1 does that cnncalc does not read."""
+    if start_dim in (0, -4):
+        return "flattens the batch too"
+    if isinstance(start_dim, int) and not isinstance(start_dim, bool):
+        return (f"flattens from dim {start_dim} on; cnncalc reads a flatten from dim 1 "
+                "(each sample to one vector)")
+    return "flattens from a dim cnncalc does not know while it reads"
+
+
 def class_model(cls: ast.ClassDef, owner: Owner, tree: ast.AST, end: View,
                 given: dict[str, object] | None = None) -> Model:
     """The model an nn.Module class builds, with the module's names as they stood when the
@@ -862,8 +872,7 @@ class _ModuleReader:
             else:
                 raise err(node, f"flatten({k.arg}=...) is not supported")
         if start_dim != 1:
-            raise err(node, f"{text(node)} flattens the batch too",
-                      "write torch.flatten(x, 1)")
+            raise err(node, f"{text(node)} {_flattens(start_dim)}", "write torch.flatten(x, 1)")
         return base.then(self.reader.made(Bound((Made("flatten", {}),)), "flatten", "", node),
                          node.lineno)
 

@@ -32,6 +32,8 @@ def module(init: str, forward: str) -> str:
      10, "does not give one flat vector per sample"),
     (module("self.c = nn.Conv2d(1, 4, 3)", "return torch.flatten(self.c(x))"), 9,
      "flattens the batch too"),
+    (module("self.c = nn.Conv2d(1, 4, 3)", "return self.c(x).flatten(2)"), 9,
+     "flattens from dim 2 on; cnncalc reads a flatten from dim 1"),
     (module("self.c = nn.Conv2d(1, 4, 3)", "return torch.cat([self.c(x), x], 2)"), 9,
      "concatenates on dim 2"),
     (module("self.c = layers.Conv2D(4, 3)", "return self.c(x)"), 4,
