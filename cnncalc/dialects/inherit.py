@@ -12,7 +12,9 @@ Base's bases. That holds when
 - each body holds only class attributes, methods and a docstring;
 - Net names one base, of the file, defined above it, with no keywords or decorators;
 - no class attribute of Base is computed from another name of either body (`w2 = w * 2`
-  is computed in Base's namespace: Net's `w` would not change it);
+  is computed in Base's namespace: Net's `w` would not change it), and none of Net is
+  computed from a name Base's body binds (Net's body cannot see Base's names: Python
+  finds the module's, or none);
 - no method of Net reaches a method of Base through `super()` (`super().__init__()` in
   Net.__init__ runs Base.__init__, which the merged class would not): `super()` in the
   merged class reaches nn.Module, as it does from Base.
@@ -84,6 +86,15 @@ def _why_not(base: ast.ClassDef, sub: ast.ClassDef) -> str:
             if used:
                 return (f"{base.name}.{_names(s)[0]} is computed from {sorted(used)[0]}, "
                         f"which {sub.name} may change")
+    # Net's body cannot see Base's names (`w2 = w * 2` in Net is Python's NameError, or a
+    # module-level w): in the merged body it would see Base's
+    base_bound = {n for s in base.body for n in _names(s)}
+    for s in sub.body:
+        if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
+            used = {n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)} & base_bound
+            if used:
+                return (f"{sub.name}.{_names(s)[0]} uses the name {sorted(used)[0]}, which "
+                        f"{sub.name}'s body cannot see in {base.name}")
     inherited = {n for s in base.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
                  for n in _names(s)}
     for s in sub.body:

@@ -96,6 +96,11 @@ REFUSED = {
         "        super().__init__()\n        self.c = nn.Conv2d(1, self.w2, 3)\n\n"
         "    def forward(self, x):\n        return self.c(x)\n\n\n"
         "class Sub(Base2):\n    w = 5\n", "Base2.w2 is computed from w"),
+    # Python finds the module's scale (3) for Sub's width; merged, Base2's scale (2) would
+    # come first
+    "a subclass attribute from a name of the base's body": (
+        "scale = 3\n\n\nclass Base2(Base):\n    scale = 2\n\n\n"
+        "class Sub(Base2):\n    width = scale * 2\n", "uses the name scale"),
     "two bases": ("class Other:\n    pass\n\n\nclass Sub(Base, Other):\n    width = 6\n",
                   "more than one base"),
 }
