@@ -125,12 +125,23 @@ def model_subclasses(tree: ast.Module) -> ast.Module:
     """The tree with each top-level class that subclasses a model class of the file made a
     model: merged with its base where that is exact, else marked refused (see above)."""
     classes: dict[str, ast.ClassDef] = {}
+    changed: dict[str, str] = {}  # a model class's name, bound or changed again -> its kind
     for i, s in enumerate(tree.body):
         if not isinstance(s, ast.ClassDef):
-            if isinstance(s, (ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.Import,
-                              ast.ImportFrom)):
+            if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.FunctionDef,
+                              ast.Import, ast.ImportFrom, ast.Expr)):
                 for name in _rebound(s):
-                    classes.pop(name, None)  # a name bound again is no longer that class
+                    gone = classes.pop(name, None)  # no longer (only) that class body
+                    if gone is not None and _kind(gone) != "class":
+                        changed[name] = _kind(gone)
+            continue
+        later = [b.id for b in s.bases if isinstance(b, ast.Name) and b.id in changed and
+                 b.id not in classes]
+        if later:
+            setattr(s, KIND, changed[later[0]])
+            setattr(s, REFUSED, f"{later[0]} is changed or bound again before {s.name} "
+                    "subclasses it")
+            classes[s.name] = s
             continue
         found = [b for b in s.bases if isinstance(b, ast.Name) and b.id in classes and
                  _kind(classes[b.id]) != "class"]
@@ -152,8 +163,16 @@ def model_subclasses(tree: ast.Module) -> ast.Module:
 
 
 def _rebound(s: ast.stmt) -> list[str]:
-    if isinstance(s, ast.Assign):
-        return [n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    """Names a module-level statement binds, or whose object it may change (`Net.width =
+    8`, `setattr(Net, ...)`: any name it hands on or assigns an attribute of)."""
+    if isinstance(s, ast.Expr):  # a name handed on as a value, not only called
+        called = {id(c.func) for c in ast.walk(s.value) if isinstance(c, ast.Call)}
+        return [n.id for c in ast.walk(s.value) if isinstance(c, ast.Call)
+                for a in [*c.args, *(k.value for k in c.keywords)]
+                for n in ast.walk(a) if isinstance(n, ast.Name) and id(n) not in called]
+    if isinstance(s, (ast.Assign, ast.AugAssign)):
+        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+        return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
     if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name):
         return [s.target.id]
     if isinstance(s, ast.FunctionDef):

@@ -136,6 +136,16 @@ class Script(Expressions):
             v = self.get(name)
             if isinstance(v, Holder) and not isinstance(v, Owner):
                 v.spoil(e)
+        # A model class the statement hands on as a value (setattr(Net, 'width', 8),
+        # register(Net)) may be changed by it; one it only calls (summary(Net(), ...)) is
+        # not: the instance made is what the statement has
+        called = {id(c.func) for c in ast.walk(s) if isinstance(c, ast.Call)}
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and \
+                    id(n) not in called:
+                v = self.get(n.id)
+                if isinstance(v, Owner) and v.kind in ("torch", "keras"):
+                    v.spoil(e)
 
     # --- hooks for Expressions -----------------------------------------------------------
 

@@ -150,3 +150,21 @@ class Net(nn.Module):
     net = _torch(code, "Net")
     assert sum(p.numel() for p in net.parameters()) == 80 + 584 + 292
     assert_reads_as_torch(code, "Net", "1x8x8", net)
+
+
+def test_a_model_class_a_statement_may_change_is_refused_not_read_as_written() -> None:
+    """`setattr(Base, 'width', 8)` makes torch build 8 channels: a statement cnncalc does
+    not read that hands the class on spoils it. One that only calls it (a summary of
+    `Base()`) changes nothing: Base is still read, 40 + 6,770 parameters."""
+    code = BASE + "setattr(Base, 'width', 8)\nmodel = Base()\n"
+    assert sum(p.numel() for p in _torch(code, "Base").parameters()) == 80 + 13_530
+    with pytest.raises(CnnCalcError, match="setattr can change any name or model"):
+        cnncalc.summary(code, input_size="1x28x28")
+    code = BASE + "import torchsummary\ntorchsummary.summary(Base(), (1, 28, 28))\n"
+    assert cnncalc.summary(code, input_size="1x28x28").total_params == 6_810
+    # a base changed before it is subclassed: the subclass is refused, never merged with
+    # the body as written (torch builds Sub with 8 channels)
+    code = BASE + "Base.width = 8\n\n\nclass Sub(Base):\n    pass\n"
+    assert sum(p.numel() for p in _torch(code, "Sub").parameters()) == 80 + 13_530
+    with pytest.raises(CnnCalcError, match="Base is changed or bound again before Sub"):
+        _read(code, "Sub")
