@@ -189,6 +189,13 @@ def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDe
                 by_name.setdefault(n.func.id, []).append(n)
         setattr(tree, "_cnncalc_calls", by_name)  # noqa: B010 - an attribute of our own
     calls = by_name.get(name, [])
+    params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)][1 if skip_self else 0:]
+    if params or fn.args.kwonlyargs:
+        handed = _handed_on(tree, name)
+        if handed is not None:
+            raise err(handed, f"{name} is handed on as a value ({text(handed)}): the "
+                      "arguments it is built with there are only known when the code runs",
+                      f"build it as {name}(...) with its arguments, or pass them with --set")
     if not calls:
         return {}
     shapes = {ast.dump(ast.Tuple(elts=[*c.args, *[k.value for k in c.keywords]], ctx=ast.Load()))
@@ -198,7 +205,6 @@ def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDe
                   f"{', '.join(str(c.lineno) for c in calls[:5])})",
                   "keep one, or write each as its own model")
     call = calls[0]
-    params = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)][1 if skip_self else 0:]
     out: dict[str, object] = {}
     for a in call.args:
         if isinstance(a, ast.Starred):
@@ -216,6 +222,45 @@ def call_site_arguments(tree: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDe
             raise err(call, f"{name} has no argument '{k.arg}'")
         out[k.arg] = _evaluated(values, k.value)
     return out
+
+
+_NOT_HANDED = ("isinstance", "issubclass", "super", "type", "print", "repr", "str", "id")
+
+
+def _handed_on(tree: ast.AST, name: str) -> ast.AST | None:
+    """The first place the code hands the class or function `name` on as a value (an
+    argument, an assigned or returned value: `functools.partial(Net, n=5)`, `Mk = Net`),
+    where whatever receives it may build it with other arguments; None if it only calls it
+    (or reads an attribute of it, or asks isinstance, super or print about it)."""
+    found: list[ast.Call | ast.Assign | ast.AnnAssign | ast.Return] = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call):
+            if isinstance(n.func, ast.Name) and n.func.id in _NOT_HANDED:
+                continue
+            places: list[ast.expr] = [*n.args, *(k.value for k in n.keywords)]
+        elif isinstance(n, (ast.Assign, ast.AnnAssign, ast.Return)) and n.value is not None:
+            places = [n.value]
+        else:
+            continue
+        for place in places:
+            if _names_value(place, name):
+                found.append(n)
+                break
+    return min(found, key=lambda n: (n.lineno, n.col_offset)) if found else None
+
+
+def _names_value(node: ast.expr, name: str) -> bool:
+    """Whether `node` holds `name` itself as a value: not called, not an attribute's owner."""
+    skip: set[int] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Call):
+            skip.add(id(n.func))
+            if isinstance(n.func, ast.Name) and n.func.id in _NOT_HANDED:
+                skip.update(id(a) for a in n.args)
+        elif isinstance(n, ast.Attribute):
+            skip.add(id(n.value))
+    return any(isinstance(n, ast.Name) and n.id == name and id(n) not in skip
+               for n in ast.walk(node))
 
 
 def _evaluated(values: Values, node: ast.expr) -> object:
