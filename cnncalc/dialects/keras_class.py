@@ -132,7 +132,7 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
     home = unit.module
     assert home is not None
     frame = Script(unit, Owner(fn, "function"), home.view(), frame=True)
-    x = start(Source(call.lineno))
+    x = start(Source(call.lineno, _build_shape(unit.tree, cls.name)))
     # The arguments the file builds the class with (one set: different ones are refused).
     given = call_site_arguments(unit.tree, init, cls.name,
                                 Values(base=owner.first_call or home.view()), True)
@@ -153,6 +153,33 @@ def keras_class_model(cls: ast.ClassDef, owner: Owner, unit: Unit,
         result = [result, *(frame.value(ast.copy_location(ast.Name(_out(i), ast.Load()),
                                                           call)) for i in range(1, count))]
     return _model(cls, call, x, result)
+
+
+def _build_shape(tree: ast.AST, name: str) -> tuple[int, ...] | None:
+    """The input that `model.build((None, H, W, C))` (or `(None, N)`) gives a model the
+    module builds as `model = Name(...)`, as cnncalc's (C, H, W) or (N,); None where there
+    is no such call, or calls give different shapes."""
+    built = {t.id for s in ast.walk(tree) if isinstance(s, ast.Assign)
+             and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name)
+             and s.value.func.id == name for t in s.targets if isinstance(t, ast.Name)}
+    shapes: set[tuple[int, ...]] = set()
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
+                n.func.attr == "build" and isinstance(n.func.value, ast.Name) and
+                n.func.value.id in built):
+            continue
+        args = [*n.args, *(k.value for k in n.keywords if k.arg == "input_shape")]
+        if len(args) != 1 or not isinstance(args[0], (ast.Tuple, ast.List)):
+            return None
+        dims = args[0].elts
+        if not dims or not (isinstance(dims[0], ast.Constant) and dims[0].value is None):
+            return None
+        sizes = [d.value for d in dims[1:] if isinstance(d, ast.Constant) and
+                 type(d.value) is int and d.value >= 1]
+        if len(sizes) != len(dims) - 1 or len(sizes) not in (1, 3):
+            return None
+        shapes.add((sizes[2], sizes[0], sizes[1]) if len(sizes) == 3 else (sizes[0],))
+    return shapes.pop() if len(shapes) == 1 else None
 
 
 def _several(call: ast.FunctionDef) -> ast.Return | None:
@@ -183,7 +210,7 @@ def _model(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor, result: object) 
     # Every layer call() applies is built, and Keras counts its weights, whether or not
     # its output reaches the model's: a tensor computed and never used is refused.
     check_uses(result, call.lineno, True, ("call()", "Keras"))
-    return finish(cls.name, KERAS, list(result.path()), None, cls)
+    return finish(cls.name, KERAS, list(result.path()), x.source.shape, cls)
 
 
 def _outputs(cls: ast.ClassDef, call: ast.FunctionDef, x: Tensor,

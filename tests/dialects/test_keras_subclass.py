@@ -222,3 +222,28 @@ def test_a_call_returning_a_tuple_has_several_outputs(
         got = net(np.zeros((1, h, w, c), dtype="float32"))
         assert net.count_params() == params
         assert [tuple(y.shape[1:]) for y in got] == [shape for _, shape in outs]
+
+
+def test_model_build_gives_a_subclassed_model_its_input() -> None:
+    """`model.build((None, 20, 20, 1))` states the input, as keras.Input does: conv 3x3 ->
+    18x18x8, max pool -> 9x9x8, flatten 648, fc (648 + 1)·10 = 6,490; trainable 80 + 16 +
+    6,490 = 6,586, and the 16 moving statistics. Without a build call, or with two that
+    disagree, the input stays the default 28x28x1 (13,626, as above), and says so."""
+    code = NESTED.replace("model.build((None, 28, 28, 1))", "model.build((None, 20, 20, 1))")
+    r = resolve(code, None, None, "keras")
+    assert r.shape == (1, 20, 20) and "from the code" in r.input_note
+    s = summarize(r.nodes, r.shape, r.convention)
+    assert (s.trainable_params, s.non_trainable_params) == (6_586, 16)
+    if os.environ.get("KERAS_BACKEND") == "torch":
+        pytest.importorskip("keras")
+        import numpy as np
+
+        namespace: dict[str, Any] = {}
+        exec(code, namespace)  # the oracle side builds the real Keras model
+        net = namespace["model"]
+        net(np.zeros((1, 20, 20, 1), dtype="float32"))
+        assert net.count_params() == 6_586 + 16
+    for other in (NESTED.replace("model.build((None, 28, 28, 1))\n", ""),
+                  code + "model.build((None, 24, 24, 1))\n"):
+        r = resolve(other, None, None, "keras")
+        assert r.shape == (1, 28, 28) and "default" in r.input_note
