@@ -35,7 +35,9 @@ REFUSED = "_cnncalc_refused"  # attribute on a ClassDef: why it is not read
 KIND = "_cnncalc_kind"  # attribute on a ClassDef: the kind of model its bases make it
 
 
-def _kind(cls: ast.ClassDef) -> str:
+def class_kind(cls: ast.ClassDef) -> str:
+    """'torch' (an nn.Module class), 'keras' (a keras.Model) or 'class', by its bases or, for
+    a subclass of a model class of the file, by the kind marked on it here."""
     bases = [dotted(b) for b in cls.bases]
     if any(b in _TORCH_BASES for b in bases):
         return "torch"
@@ -79,22 +81,16 @@ def _why_not(base: ast.ClassDef, sub: ast.ClassDef) -> str:
         other = _plain_body(cls)
         if other:
             return f"class {cls.name} holds more than attributes and methods ({other})"
-    bound = {n for cls in (base, sub) for s in cls.body for n in _names(s)}
-    for s in base.body:
-        if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
-            used = {n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)} & bound
-            if used:
-                return (f"{base.name}.{_names(s)[0]} is computed from {sorted(used)[0]}, "
-                        f"which {sub.name} may change")
+    base_bound = {n for s in base.body for n in _names(s)}
+    found = _first_use(base.body, base_bound | {n for s in sub.body for n in _names(s)})
+    if found:
+        return f"{base.name}.{found[0]} is computed from {found[1]}, which {sub.name} may change"
     # Net's body cannot see Base's names (`w2 = w * 2` in Net is Python's NameError, or a
     # module-level w): in the merged body it would see Base's
-    base_bound = {n for s in base.body for n in _names(s)}
-    for s in sub.body:
-        if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
-            used = {n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)} & base_bound
-            if used:
-                return (f"{sub.name}.{_names(s)[0]} uses the name {sorted(used)[0]}, which "
-                        f"{sub.name}'s body cannot see in {base.name}")
+    found = _first_use(sub.body, base_bound)
+    if found:
+        return (f"{sub.name}.{found[0]} uses the name {found[1]}, which {sub.name}'s body "
+                f"cannot see in {base.name}")
     inherited = {n for s in base.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
                  for n in _names(s)}
     for s in sub.body:
@@ -107,6 +103,17 @@ def _why_not(base: ast.ClassDef, sub: ast.ClassDef) -> str:
                 return (f"{sub.name}.{s.name} calls {base.name}.{n.attr} through super() "
                         f"(line {n.lineno})")
     return ""
+
+
+def _first_use(body: list[ast.stmt], names: set[str]) -> tuple[str, str] | None:
+    """(the attribute, the name) of the first class attribute of `body` whose value uses
+    one of `names`."""
+    for s in body:
+        if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
+            used = {n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)} & names
+            if used:
+                return _names(s)[0], sorted(used)[0]
+    return None
 
 
 def _merged(base: ast.ClassDef, sub: ast.ClassDef) -> ast.ClassDef:
@@ -132,8 +139,8 @@ def model_subclasses(tree: ast.Module) -> ast.Module:
                               ast.Import, ast.ImportFrom, ast.Expr)):
                 for name in _rebound(s):
                     gone = classes.pop(name, None)  # no longer (only) that class body
-                    if gone is not None and _kind(gone) != "class":
-                        changed[name] = _kind(gone)
+                    if gone is not None and class_kind(gone) != "class":
+                        changed[name] = class_kind(gone)
             continue
         later = [b.id for b in s.bases if isinstance(b, ast.Name) and b.id in changed and
                  b.id not in classes]
@@ -144,10 +151,10 @@ def model_subclasses(tree: ast.Module) -> ast.Module:
             classes[s.name] = s
             continue
         found = [b for b in s.bases if isinstance(b, ast.Name) and b.id in classes and
-                 _kind(classes[b.id]) != "class"]
+                 class_kind(classes[b.id]) != "class"]
         if found:
             base = classes[found[0].id]
-            kind = _kind(base)
+            kind = class_kind(base)
             why = "" if kind == "torch" else \
                 f"{s.name} subclasses {base.name}, a Keras model class of the file"
             if not why and (len(s.bases) != 1 or s.keywords or s.decorator_list):

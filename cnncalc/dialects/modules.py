@@ -12,7 +12,7 @@ from ..spec import Node
 from . import hooks
 from .code import Model, Reader, check_dialect, finish, sequential_dialect
 from .given import active, arguments, parameters, set_hint
-from .inherit import KIND, REFUSED
+from .inherit import REFUSED, class_kind
 from .kinds import Found, LayerObj, Owner, Param, SeqModel
 from .script import Script, Unit
 from .values import (
@@ -27,18 +27,6 @@ from .values import (
     fresh_budget,
     text,
 )
-
-_MODULE_BASES = ("nn.Module", "Module", "torch.nn.Module")
-_KERAS_BASES = ("keras.Model", "Model", "tf.keras.Model", "keras.models.Model")
-
-
-def class_kind(cls: ast.ClassDef) -> str:
-    bases = [dotted(b) for b in cls.bases]
-    if any(b in _MODULE_BASES for b in bases):
-        return "torch"
-    if any(b in _KERAS_BASES for b in bases):
-        return "keras"
-    return str(getattr(cls, KIND, "class"))  # a subclass of a model class of the file
 
 
 def refuse_subclass(cls: ast.ClassDef) -> None:
