@@ -41,6 +41,7 @@ without gets none (dataclass writes the signature there).
 from __future__ import annotations
 
 import inspect
+import keyword
 import reprlib
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, replace
@@ -149,6 +150,8 @@ def _fields(cls: type) -> dict[str, Field[Any]]:
     for base in cls.__mro__[-1:0:-1]:
         found.update(base.__dict__.get("__dataclass_fields__", {}))
     for name, annotation in inspect.get_annotations(cls).items():
+        if not name.isidentifier() or keyword.iskeyword(name):  # it is written into __init__
+            raise TypeError(f"{cls.__qualname__}: field name {name!r} is not an identifier")
         if _special(annotation):
             raise TypeError(f"{cls.__qualname__}.{name}: a record has no "
                             f"{_special(annotation)}; use dataclass")
@@ -209,7 +212,7 @@ def _init(cls: type, found: list[Field[Any]]) -> Callable[..., None]:
     if hasattr(cls, "__post_init__"):
         body.append("__record_self__.__post_init__()")
     source = f"def __init__({', '.join(args)}):\n" + "".join(f"    {b}\n" for b in body)
-    exec(source, env)  # the text is made above from the class's own field names
+    exec(source, env)  # the text is made above from field names checked to be identifiers
     made: Callable[..., None] = env["__init__"]
     made.__qualname__ = f"{cls.__qualname__}.__init__"
     made.__annotations__ = {**{f.name: f.type for f in found if f.init}, "return": None}

@@ -261,3 +261,11 @@ def test_a_record_takes_copy_replace_as_a_dataclass_does_from_python_3_13() -> N
     assert x.__replace__(a=2) == dataclasses.replace(x, a=2) == cls(2, "y")
     with pytest.raises(TypeError):
         x.__replace__(zzz=1)
+
+
+def test_a_field_name_that_is_not_an_identifier_is_refused_before_any_code_is_made() -> None:
+    """__init__ is written from the field names: a name that is not an identifier (set by
+    hand in __annotations__) could make that text run something else."""
+    for name in ("a); import os; (", "class", "1x"):
+        with pytest.raises(TypeError, match="is not an identifier"):
+            record(type("X", (), {"__annotations__": {name: "int"}}))
