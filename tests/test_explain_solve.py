@@ -16,6 +16,8 @@ from cnncalc.cli import app
 from cnncalc.presets import PRESETS
 from cnncalc.train.model import build
 
+PASTED = Path(__file__).resolve().parent / "fixtures" / "pasted_net.py"
+
 
 def test_explain_lines_and_remarks() -> None:
     s = summarize_spec("conv(32,5,padding=1)-bn-relu-maxpool(3,stride=2)", (1, 28, 28))
@@ -105,34 +107,12 @@ def test_solve_reads_a_code_file_as_its_help_says(tmp_path: Path) -> None:
     assert "H and W: 20–21" in r.stdout and "exact (every pixel read): 20" in r.stdout
 
 
-TWO_MODELS = """import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
-        self.conv2 = nn.Conv2d(8, 16, 3)
-        self.fc = nn.Linear(16 * 6 * 6, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.fc(torch.flatten(x, 1))
-
-
-small = nn.Sequential(nn.Conv2d(1, 4, 5), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 24 * 24, 10))
-"""
-
-
 def test_solve_takes_model_and_set_as_the_code_commands_do(tmp_path: Path) -> None:
     """The error for a file of two models says "pick one with --model NAME": solve takes it.
     Net: conv(pad 1) keeps n, pool ⌊n/2⌋, conv(3) - 2, pool ⌊/2⌋: 6x6 for n = 28 to 31,
     and only 28 reads every pixel. small: conv(5) gives n - 4 = 24 for n = 28."""
-    path = tmp_path / "two.py"
-    path.write_text(TWO_MODELS)
+    path = PASTED  # Net: conv 1->8 (3x3, padding 1), pool, conv 8->16 (3x3), pool,
+    # Linear(16 * 6 * 6, 10); small: Conv2d(1, 4, 5), Flatten, Linear(4 * 24 * 24, 10)
     runner = CliRunner()
     r = runner.invoke(app, ["solve", str(path), "-o", "6x6"])
     assert r.exit_code == 1 and "--model" in r.output
@@ -161,8 +141,8 @@ def test_solve_on_code_meets_the_sizes_the_code_declares(tmp_path: Path) -> None
     the declared size and an input that fits (28). The CIFAR tutorial's net declares 3
     input channels: without --input those are the channels tried, and its Linear(400, 120)
     = 16·5·5 is met by 32 to 35 (32 - 4 = 28, 14, 10, 5)."""
-    path = tmp_path / "two.py"
-    path.write_text(TWO_MODELS)
+    path = PASTED  # Net: conv 1->8 (3x3, padding 1), pool, conv 8->16 (3x3), pool,
+    # Linear(16 * 6 * 6, 10); small: Conv2d(1, 4, 5), Flatten, Linear(4 * 24 * 24, 10)
     runner = CliRunner()
     r = runner.invoke(app, ["solve", str(path), "-o", "1x1", "--model", "Net"])
     assert r.exit_code == 1
